@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Create the container's init process: join the namespaces given by path,
+ * create the new ones, let the plugins place it (cgroup, id maps), and wait
+ * (bounded) until it has set everything up and blocks on the exec fifo, or
+ * has failed: then its error comes back here, the process is reaped and
+ * nothing of it is left.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "oci/config.h"
+#include "plugin/plugins.h"
+#include "util/error.h"
+
+#define SPAWN_EXEC_FIFO "exec.fifo"
+
+struct spawn_params {
+        const struct oci_config *cfg;
+        const char *rootfs;    /* absolute, resolved */
+        int state_dir_fd;      /* the fifo SPAWN_EXEC_FIFO is created here */
+        int console_socket_fd; /* -1 when none */
+        int preserve_fds;      /* fds 3 .. 3+n-1 are passed to the process */
+        struct plugins *plugins;
+        int timeout_ms;        /* bound for the whole set-up */
+};
+
+/* On success the init waits on the exec fifo until `start` opens it. */
+int container_spawn(const struct spawn_params *p, pid_t *ret_init_pid, struct modrun_error **reterr);
+
+/* `start`: open the fifo for reading (bounded), which lets the init exec. */
+int container_release(int state_dir_fd, int timeout_ms, struct modrun_error **reterr);

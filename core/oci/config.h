@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The parsed OCI runtime-spec (1.x) Linux configuration.
+ *
+ * config_parse() fills this from config.json; every field that the runtime
+ * uses now or later is here. Absent optional values: NULL pointers, 0
+ * counts, and has_* flags for scalars whose zero is meaningful. The raw
+ * json-c document stays available (oci_config.json) for plugins, which read
+ * the parts they own (linux.resources, annotations) through the host table.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "util/error.h"
+
+struct json_object;
+
+struct oci_rlimit {
+        int resource; /* RLIMIT_* */
+        char *type;   /* "RLIMIT_NOFILE" as written */
+        uint64_t hard, soft;
+};
+
+struct oci_capabilities {
+        /* each a NULL-terminated list of "CAP_..." names, NULL when absent */
+        char **bounding, **effective, **inheritable, **permitted, **ambient;
+};
+
+struct oci_user {
+        uid_t uid;
+        gid_t gid;
+        bool has_umask;
+        mode_t umask;
+        gid_t *additional_gids;
+        size_t n_additional_gids;
+        char *username; /* Windows field, ignored on Linux */
+};
+
+struct oci_console_size {
+        unsigned height, width;
+};
+
+struct oci_process {
+        bool terminal;
+        bool has_console_size;
+        struct oci_console_size console_size;
+        char *cwd;   /* required, absolute */
+        char **args; /* NULL-terminated, >= 1 element for a process that runs */
+        char **env;  /* NULL-terminated "K=V" */
+        struct oci_user user;
+        struct oci_capabilities caps;
+        struct oci_rlimit *rlimits;
+        size_t n_rlimits;
+        bool no_new_privileges;
+        bool has_oom_score_adj;
+        int oom_score_adj;
+        char *apparmor_profile;
+        char *selinux_label;
+        /* scheduler, ioPriority, execCPUAffinity: kept in the raw json for
+         * later issues */
+};
+
+struct oci_root {
+        char *path; /* as written: absolute or relative to the bundle */
+        bool readonly;
+};
+
+struct oci_idmap {
+        uint32_t container_id, host_id, size;
+};
+
+struct oci_mount {
+        char *destination; /* absolute inside the container */
+        char *type;        /* may be NULL ("bind" implied by options) */
+        char *source;      /* may be NULL */
+        char **options;    /* NULL-terminated, as written */
+        struct oci_idmap *uid_mappings, *gid_mappings;
+        size_t n_uid_mappings, n_gid_mappings;
+};
+
+enum oci_ns_type {
+        OCI_NS_PID,
+        OCI_NS_NETWORK,
+        OCI_NS_MOUNT,
+        OCI_NS_IPC,
+        OCI_NS_UTS,
+        OCI_NS_USER,
+        OCI_NS_CGROUP,
+        OCI_NS_TIME,
+        _OCI_NS_MAX,
+};
+
+struct oci_namespace {
+        enum oci_ns_type type;
+        char *path; /* NULL: create a new one; else join this one */
+};
+
+struct oci_device {
+        char *path; /* absolute inside the container */
+        char type;  /* 'c', 'b', 'u' (= c) or 'p' */
+        int64_t major, minor;
+        bool has_file_mode;
+        mode_t file_mode;
+        bool has_uid, has_gid;
+        uid_t uid;
+        gid_t gid;
+};
+
+struct oci_sysctl {
+        char *key, *value;
+};
+
+struct oci_hook {
+        char *path;
+        char **args; /* NULL-terminated or NULL */
+        char **env;  /* NULL-terminated or NULL */
+        bool has_timeout;
+        int timeout; /* seconds, > 0 */
+};
+
+enum oci_hook_kind {
+        OCI_HOOK_PRESTART,
+        OCI_HOOK_CREATE_RUNTIME,
+        OCI_HOOK_CREATE_CONTAINER,
+        OCI_HOOK_START_CONTAINER,
+        OCI_HOOK_POSTSTART,
+        OCI_HOOK_POSTSTOP,
+        _OCI_HOOK_MAX,
+};
+
+struct oci_time_offset {
+        int64_t secs;
+        uint32_t nanosecs;
+        bool present;
+};
+
+struct oci_linux {
+        struct oci_namespace *namespaces;
+        size_t n_namespaces;
+        struct oci_idmap *uid_mappings, *gid_mappings;
+        size_t n_uid_mappings, n_gid_mappings;
+        struct oci_device *devices;
+        size_t n_devices;
+        char *cgroups_path; /* NULL when absent */
+        struct oci_sysctl *sysctl;
+        size_t n_sysctl;
+        char **masked_paths;   /* NULL-terminated or NULL */
+        char **readonly_paths; /* NULL-terminated or NULL */
+        char *rootfs_propagation; /* "private", "rslave", ... or NULL */
+        char *mount_label;
+        struct oci_time_offset time_boottime, time_monotonic;
+        /* linux.resources, linux.seccomp, linux.intelRdt, linux.personality:
+         * read from the raw json by the component that owns them */
+        const struct json_object *resources; /* borrowed from json, or NULL */
+        const struct json_object *seccomp;   /* borrowed from json, or NULL */
+};
+
+struct oci_annotation {
+        char *key, *value;
+};
+
+struct oci_config {
+        char *oci_version;
+        char *hostname; /* NULL when absent */
+        char *domainname;
+        struct oci_root root;
+        bool has_process;
+        struct oci_process process;
+        struct oci_mount *mounts;
+        size_t n_mounts;
+        struct oci_hook *hooks[_OCI_HOOK_MAX];
+        size_t n_hooks[_OCI_HOOK_MAX];
+        struct oci_annotation *annotations;
+        size_t n_annotations;
+        bool has_linux;
+        struct oci_linux linux_;
+        struct json_object *json; /* the whole document (owned) */
+};
+
+/* Parse config.json text. Errors name the JSON path and what was expected:
+ * "process.args[0]: expected a string, got number". Unknown fields are
+ * ignored; ociVersion outside 1.x is refused. */
+int config_parse(const char *text, size_t len, struct oci_config **ret, struct modrun_error **reterr);
+/* Read and parse <bundle>/config.json (the error names the file). */
+int config_load(const char *bundle, struct oci_config **ret, struct modrun_error **reterr);
+struct oci_config *config_free(struct oci_config *c);
+static inline void config_freep(struct oci_config **c) { config_free(*c); }
+#define _cleanup_config_ _cleanup_(config_freep)
+
+/* An annotation's value or NULL. */
+const char *config_annotation(const struct oci_config *c, const char *key);
+/* The namespace entry of that type, or NULL when the config has none. */
+const struct oci_namespace *config_namespace(const struct oci_config *c, enum oci_ns_type t);
+/* "pid", "network", ... */
+const char *oci_ns_type_to_string(enum oci_ns_type t);
+/* CLONE_NEWPID, ... for the type. */
+int oci_ns_type_to_clone_flag(enum oci_ns_type t);
+
+/* Resolve root.path (absolute, or relative to bundle) once into an absolute,
+ * canonical path; the error says which path was tried. */
+int config_resolve_rootfs(const struct oci_config *c, const char *bundle, char **ret_path,
+                          struct modrun_error **reterr);
+
+/* The default spec `modrun spec` writes (runc's, busybox "sh"); rootless
+ * adds a user namespace and the rootless adjustments. Returns JSON text. */
+int spec_generate(bool rootless, char **ret_json, struct modrun_error **reterr);
