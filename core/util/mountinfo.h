@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* /proc/self/mountinfo parsing and the initramfs-root detection that the
+ * `auto` mount strategy uses. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+
+struct mountinfo_entry {
+        int mount_id, parent_id;
+        unsigned major, minor;
+        char *root;        /* root of the mount within its filesystem */
+        char *mount_point; /* unescaped (\040 -> ' ') */
+        char *options;     /* per-mount options */
+        char *optional;    /* optional fields ("shared:1 master:2"), may be "" */
+        char *fstype;
+        char *source;
+        char *super_options;
+};
+
+/* Parse mountinfo text (the format of /proc/PID/mountinfo). */
+int mountinfo_parse(const char *text, struct mountinfo_entry **ret_entries, size_t *ret_n,
+                    struct modrun_error **reterr);
+void mountinfo_free(struct mountinfo_entry *e, size_t n);
+/* The entry for mount_point, the last (topmost) one; NULL when none. */
+const struct mountinfo_entry *mountinfo_find(const struct mountinfo_entry *e, size_t n, const char *mount_point);
+
+/* Is "/" the initial rootfs of an initramfs (fs type rootfs, or a root
+ * mount that has no parent mount in the table)? Returns 1 yes, 0 no, and
+ * sets *ret_why to a malloc()ed explanation for --debug and errors. */
+int mountinfo_root_is_initramfs(const struct mountinfo_entry *e, size_t n, char **ret_why);
+/* The same, reading /proc/self/mountinfo. */
+int mountinfo_detect_initramfs(char **ret_why, struct modrun_error **reterr);
