@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+
+static const struct cli_option *find_long(const struct cli_option *opts, const char *name, size_t len)
+{
+        for (const struct cli_option *o = opts; o->id; o++)
+                if (o->name && strlen(o->name) == len && strncmp(o->name, name, len) == 0)
+                        return o;
+        return NULL;
+}
+
+static const struct cli_option *find_short(const struct cli_option *opts, char c)
+{
+        for (const struct cli_option *o = opts; o->id; o++)
+                if (o->short_name == c)
+                        return o;
+        return NULL;
+}
+
+static int add_positional(struct cli_args *a, char *arg)
+{
+        char **n = realloc(a->positional, (size_t)(a->n_positional + 2) * sizeof(char *));
+        if (!n)
+                return -ENOMEM;
+        a->positional = n;
+        a->positional[a->n_positional++] = arg;
+        a->positional[a->n_positional] = NULL;
+        return 0;
+}
+
+static int rest_positional(struct cli_args *a)
+{
+        for (; a->i < a->argc; a->i++)
+                if (add_positional(a, a->argv[a->i]) < 0)
+                        return -ENOMEM;
+        a->done = true;
+        return 0;
+}
+
+int cli_next(struct cli_args *a, const struct cli_option *opts, const char **ret_value, struct modrun_error **reterr)
+{
+        *ret_value = NULL;
+        while (!a->done && a->i < a->argc) {
+                char *arg = a->argv[a->i++];
+                if (streq(arg, "--"))
+                        return rest_positional(a) < 0 ? error_new(reterr, ENOMEM, NULL, "parse arguments") : 0;
+                if (arg[0] != '-' || arg[1] == '\0') {
+                        if (add_positional(a, arg) < 0)
+                                return error_new(reterr, ENOMEM, NULL, "parse arguments");
+                        if (a->stop_at_positional)
+                                return rest_positional(a) < 0 ? error_new(reterr, ENOMEM, NULL, "parse arguments") : 0;
+                        continue;
+                }
+                const char *name = arg + (arg[1] == '-' ? 2 : 1);
+                const char *eq = strchr(name, '=');
+                size_t len = eq ? (size_t)(eq - name) : strlen(name);
+                const struct cli_option *o = len == 1 ? find_short(opts, name[0]) : NULL;
+                if (!o)
+                        o = find_long(opts, name, len);
+                if (!o)
+                        return error_new(reterr, EINVAL, "see `modrun --help`", "unknown option %.*s", (int)(len + (size_t)(name - arg)), arg);
+                if (eq)
+                        *ret_value = eq + 1;
+                else if (o->has_arg) {
+                        if (a->i >= a->argc)
+                                return error_new(reterr, EINVAL, NULL, "option %s needs a value", arg);
+                        *ret_value = a->argv[a->i++];
+                }
+                return o->id;
+        }
+        a->done = true;
+        return 0;
+}
+
+bool cli_bool_value(const char *value) { return !value || streq(value, "true") || streq(value, "1"); }
+
+int cli_parse_uint(const char *flag, const char *value, int *ret, struct modrun_error **reterr)
+{
+        char *end = NULL;
+        errno = 0;
+        long v = value ? strtol(value, &end, 10) : -1;
+        if (!value || !*value || errno || *end || v < 0 || v > INT_MAX)
+                return error_new(reterr, EINVAL, NULL, "%s: \"%s\" is not a non-negative number", flag,
+                                 value ? value : "");
+        *ret = (int)v;
+        return 0;
+}
+
+void cli_args_done(struct cli_args *a)
+{
+        free(a->positional);
+        a->positional = NULL;
+        a->n_positional = 0;
+}

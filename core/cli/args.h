@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Option parsing as runc's CLI accepts it: "--name value", "--name=value",
+ * Go-style "-name value", "-x value" for one-letter names, "--" ends options.
+ * Options and positional arguments may be mixed unless stop_at_positional. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "util/error.h"
+
+struct cli_option {
+        const char *name; /* long name without dashes */
+        char short_name;  /* 0 when none */
+        bool has_arg;
+        int id;           /* > 0 */
+};
+
+struct cli_args {
+        int argc;
+        char **argv;
+        int i;                   /* next argv index */
+        bool stop_at_positional; /* everything from the first positional on is positional */
+        bool done;
+        char **positional;       /* collected positionals, NULL-terminated */
+        int n_positional;
+};
+
+/* Returns the id of the next option (value in *ret_value), 0 when options
+ * are exhausted, or -EINVAL with *reterr set. */
+int cli_next(struct cli_args *a, const struct cli_option *opts, const char **ret_value, struct modrun_error **reterr);
+/* Parse "true"/"false" (value of --flag=VALUE) for a boolean flag. */
+bool cli_bool_value(const char *value);
+/* Parse a non-negative int; error names the flag. */
+int cli_parse_uint(const char *flag, const char *value, int *ret, struct modrun_error **reterr);
+void cli_args_done(struct cli_args *a);

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* create, run, start, kill, delete */
+#include <signal.h>
+#include <stdio.h>
+
+#include "commands.h"
+#include "util/signals.h"
+
+enum {
+        OPT_BUNDLE = 1,
+        OPT_PID_FILE,
+        OPT_CONSOLE_SOCKET,
+        OPT_NO_PIVOT,
+        OPT_NO_NEW_KEYRING,
+        OPT_PRESERVE_FDS,
+        OPT_DETACH,
+        OPT_KEEP,
+        OPT_NO_SUBREAPER,
+        OPT_ALL,
+        OPT_FORCE,
+};
+
+static const struct cli_option create_options[] = {
+        {"bundle", 'b', true, OPT_BUNDLE},
+        {"pid-file", 0, true, OPT_PID_FILE},
+        {"console-socket", 0, true, OPT_CONSOLE_SOCKET},
+        {"no-pivot", 0, false, OPT_NO_PIVOT},
+        {"no-new-keyring", 0, false, OPT_NO_NEW_KEYRING},
+        {"preserve-fds", 0, true, OPT_PRESERVE_FDS},
+        {"detach", 'd', false, OPT_DETACH},
+        {"keep", 0, false, OPT_KEEP},
+        {"no-subreaper", 0, false, OPT_NO_SUBREAPER},
+        {0},
+};
+
+int cli_expect_args(const struct cli_args *a, int n, const char *usage, struct modrun_error **reterr)
+{
+        if (a->n_positional != n)
+                return error_new(reterr, EINVAL, NULL, "usage: modrun %s (%d argument%s expected, %d given)", usage, n,
+                                 n == 1 ? "" : "s", a->n_positional);
+        return 0;
+}
+
+struct create_flags {
+        struct create_opts o;
+        bool detach, keep, is_run;
+};
+
+static int parse_create(struct runtime_ctx *ctx, struct cli_args *a, struct create_flags *f,
+                        struct modrun_error **reterr)
+{
+        const char *v;
+        int id, r = 0;
+        while (r >= 0 && (id = cli_next(a, create_options, &v, reterr)) > 0) {
+                switch (id) {
+                case OPT_BUNDLE: f->o.bundle = v; break;
+                case OPT_PID_FILE: f->o.pid_file = v; break;
+                case OPT_CONSOLE_SOCKET: f->o.console_socket = v; break;
+                case OPT_PRESERVE_FDS: r = cli_parse_uint("--preserve-fds", v, &f->o.preserve_fds, reterr); break;
+                case OPT_NO_PIVOT:
+                        if (cli_bool_value(v))
+                                r = plugin_options_set(&ctx->plugins, "mount=move-mount", "--no-pivot", reterr);
+                        break;
+                case OPT_NO_NEW_KEYRING: break; /* runc's flag; modrun never creates a session keyring */
+                case OPT_NO_SUBREAPER: break;   /* runc's flag; modrun does not become a subreaper */
+                case OPT_DETACH:
+                case OPT_KEEP:
+                        if (!f->is_run)
+                                return error_new(reterr, EINVAL, NULL, "option --%s is only valid for run",
+                                                 id == OPT_DETACH ? "detach" : "keep");
+                        *(id == OPT_DETACH ? &f->detach : &f->keep) = cli_bool_value(v);
+                        break;
+                }
+        }
+        if (id < 0 || r < 0)
+                return id < 0 ? id : r;
+        return cli_expect_args(a, 1, f->is_run ? "run [options] ID" : "create [options] ID", reterr);
+}
+
+int cmd_create(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr)
+{
+        struct create_flags f = {0};
+        int r = parse_create(ctx, a, &f, reterr);
+        if (r < 0)
+                return r;
+        pid_t pid;
+        return lifecycle_create(ctx, a->positional[0], &f.o, &pid, reterr);
+}
+
+int cmd_run(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr)
+{
+        struct create_flags f = {.is_run = true};
+        int r = parse_create(ctx, a, &f, reterr);
+        if (r < 0)
+                return r;
+        int status = 0;
+        r = lifecycle_run(ctx, a->positional[0], &f.o, f.detach, f.keep, &status, reterr);
+        return r < 0 ? r : status;
+}
+
+static const struct cli_option no_options[] = {{0}};
+
+int cmd_start(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr)
+{
+        const char *v;
+        int r = cli_next(a, no_options, &v, reterr);
+        if (r < 0 || (r = cli_expect_args(a, 1, "start ID", reterr)) < 0)
+                return r;
+        return lifecycle_start(ctx, a->positional[0], reterr);
+}
+
+static const struct cli_option kill_options[] = {{"all", 'a', false, OPT_ALL}, {0}};
+
+int cmd_kill(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr)
+{
+        const char *v;
+        bool all = false;
+        int id;
+        while ((id = cli_next(a, kill_options, &v, reterr)) > 0)
+                all = cli_bool_value(v);
+        if (id < 0)
+                return id;
+        if (a->n_positional < 1 || a->n_positional > 2)
+                return cli_expect_args(a, 1, "kill [--all] ID [SIGNAL]", reterr);
+        int signo = SIGTERM;
+        if (a->n_positional == 2 && (signo = signal_parse(a->positional[1], reterr)) < 0)
+                return signo;
+        return lifecycle_kill(ctx, a->positional[0], signo, all, reterr);
+}
+
+static const struct cli_option delete_options[] = {{"force", 'f', false, OPT_FORCE}, {0}};
+
+int cmd_delete(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr)
+{
+        const char *v;
+        bool force = false;
+        int id;
+        while ((id = cli_next(a, delete_options, &v, reterr)) > 0)
+                force = cli_bool_value(v);
+        if (id < 0)
+                return id;
+        int r = cli_expect_args(a, 1, "delete [--force] ID", reterr);
+        if (r < 0)
+                return r;
+        return lifecycle_delete(ctx, a->positional[0], force, reterr);
+}

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* state, list */
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "state/state.h"
+
+static const struct cli_option no_options[] = {{0}};
+
+/* Read a container's state; with lock_timeout_ms 0 a container whose lock is
+ * held (being created) is shown as "creating". */
+static int read_state(const struct runtime_ctx *ctx, const char *id, int lock_timeout_ms, struct json_object **ret,
+                      struct modrun_error **reterr)
+{
+        int r = state_validate_id(id, reterr);
+        if (r < 0)
+                return r;
+        _cleanup_container_dir_ struct container_dir *d = NULL;
+        _cleanup_error_ struct modrun_error *err = NULL;
+        r = container_dir_open(ctx->root, id, lock_timeout_ms, &d, &err);
+        if (r < 0 && err->errnum == ETIMEDOUT && lock_timeout_ms == 0) {
+                *ret = json_object_new_object();
+                json_object_object_add(*ret, "id", json_object_new_string(id));
+                json_object_object_add(*ret, "pid", json_object_new_int(0));
+                json_object_object_add(*ret, "status", json_object_new_string("creating"));
+                return 0;
+        }
+        if (r < 0) {
+                *reterr = TAKE_PTR(err);
+                return r;
+        }
+        _cleanup_state_ struct container_state *s = NULL;
+        if (state_load(d, &s, &err) < 0 && err->errnum != ENOENT) {
+                *reterr = TAKE_PTR(err);
+                return error_ret(*reterr);
+        }
+        return state_to_json(d, s, ret, reterr);
+}
+
+int cmd_state(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr)
+{
+        const char *v;
+        int r = cli_next(a, no_options, &v, reterr);
+        if (r < 0 || (r = cli_expect_args(a, 1, "state ID", reterr)) < 0)
+                return r;
+        struct json_object *o = NULL;
+        r = read_state(ctx, a->positional[0], 30000, &o, reterr);
+        if (r < 0)
+                return r;
+        printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+        json_object_put(o);
+        return 0;
+}
+
+enum { OPT_QUIET = 1, OPT_FORMAT };
+static const struct cli_option list_options[] = {{"quiet", 'q', false, OPT_QUIET}, {"format", 'f', true, OPT_FORMAT}, {0}};
+
+static const char *field(struct json_object *o, const char *key)
+{
+        struct json_object *v;
+        return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : "";
+}
+
+/* runc's table: columns padded to the widest cell (at least 12) plus 3. */
+static void print_table(struct json_object *arr)
+{
+        static const char *const head[] = {"ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"};
+        static const char *const keys[] = {"id", "pid", "status", "bundle", "created", "owner"};
+        size_t n = json_object_array_length(arr), w[6];
+        for (size_t c = 0; c < 6; c++) {
+                w[c] = strlen(head[c]) > 12 ? strlen(head[c]) : 12;
+                for (size_t i = 0; i < n; i++) {
+                        struct json_object *o = json_object_array_get_idx(arr, i);
+                        size_t l = strlen(field(o, keys[c]));
+                        if (l > w[c])
+                                w[c] = l;
+                }
+        }
+        for (size_t c = 0; c < 6; c++)
+                printf("%-*s%s", c < 5 ? (int)(w[c] + 3) : 0, head[c], c < 5 ? "" : "\n");
+        for (size_t i = 0; i < n; i++) {
+                struct json_object *o = json_object_array_get_idx(arr, i);
+                for (size_t c = 0; c < 6; c++) {
+                        const char *cell = field(o, keys[c]);
+                        printf("%-*s%s", c < 5 ? (int)(w[c] + 3) : 0, cell, c < 5 ? "" : "\n");
+                }
+        }
+}
+
+int cmd_list(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr)
+{
+        const char *v, *format = "table";
+        bool quiet = false;
+        int id;
+        while ((id = cli_next(a, list_options, &v, reterr)) > 0) {
+                if (id == OPT_QUIET)
+                        quiet = cli_bool_value(v);
+                else
+                        format = v;
+        }
+        if (id < 0 || (id = cli_expect_args(a, 0, "list [--quiet] [--format table|json]", reterr)) < 0)
+                return id;
+        if (!streq(format, "table") && !streq(format, "json"))
+                return error_new(reterr, EINVAL, "use table or json", "list --format: unknown format \"%s\"", format);
+        char **ids = NULL;
+        int r = state_list_ids(ctx->root, &ids, reterr);
+        if (r < 0)
+                return r;
+        struct json_object *arr = json_object_new_array();
+        for (char **i = ids; *i; i++) {
+                struct json_object *o = NULL;
+                if (read_state(ctx, *i, 0, &o, NULL) >= 0)
+                        json_object_array_add(arr, o);
+                free(*i);
+        }
+        free(ids);
+        if (quiet)
+                for (size_t i = 0; i < json_object_array_length(arr); i++)
+                        printf("%s\n", field(json_object_array_get_idx(arr, i), "id"));
+        else if (streq(format, "json"))
+                printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        else
+                print_table(arr);
+        json_object_put(arr);
+        return 0;
+}

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#include "container.h"
+#include "util/fs-util.h"
+#include "util/log.h"
+
+struct container *container_free(struct container *c)
+{
+        if (!c)
+                return NULL;
+        plugins_free(c->plugins);
+        config_free(c->cfg);
+        state_free(c->state);
+        container_dir_free(c->dir);
+        free(c);
+        return NULL;
+}
+
+int container_load_plugins(const struct runtime_ctx *ctx, const struct container_dir *d,
+                           const struct oci_config *cfg, const char *bundle, const char *rootfs,
+                           const struct container_state *recorded, struct plugins **ret,
+                           struct modrun_error **reterr)
+{
+        struct plugin_options opts = ctx->plugins;
+        if (recorded) {
+                /* The plugins (and their directories) the container was created with. */
+                for (uint32_t k = 1; k <= PLUGIN_KIND_MAX; k++)
+                        if (recorded->plugin[k]) {
+                                opts.choice[k] = recorded->plugin[k];
+                                opts.choice_flag[k] = "recorded at create";
+                        }
+                if (recorded->plugin_dirs) {
+                        opts.plugin_dirs = recorded->plugin_dirs;
+                        opts.n_plugin_dirs = 0;
+                        while (recorded->plugin_dirs[opts.n_plugin_dirs])
+                                opts.n_plugin_dirs++;
+                }
+        }
+        struct host_params hp = {
+                .container_id = d->id,
+                .bundle = bundle,
+                .state_dir = d->path,
+                .rootfs = rootfs,
+                .config = cfg ? cfg->json : NULL,
+                .rootless = ctx->rootless,
+        };
+        return plugins_load(&opts, &hp, ret, reterr);
+}
+
+int container_open(const struct runtime_ctx *ctx, const char *id, bool load_plugins, struct container **ret,
+                   struct modrun_error **reterr)
+{
+        int r = state_validate_id(id, reterr);
+        if (r < 0)
+                return r;
+        _cleanup_container_ struct container *c = calloc(1, sizeof(*c));
+        if (!c)
+                return error_new(reterr, ENOMEM, NULL, "open container %s", id);
+        r = container_dir_open(ctx->root, id, LIFECYCLE_LOCK_TIMEOUT_MS, &c->dir, reterr);
+        if (r < 0)
+                return r;
+        _cleanup_error_ struct modrun_error *err = NULL;
+        if (state_load(c->dir, &c->state, &err) < 0 && err->errnum != ENOENT) {
+                *reterr = TAKE_PTR(err);
+                return error_ret(*reterr);
+        }
+        _cleanup_free_ char *text = NULL;
+        if (fs_read_file(c->dir->dir_fd, "config.json", &text, NULL) >= 0)
+                (void)config_parse(text, strlen(text), &c->cfg, NULL);
+        if (load_plugins && c->state) {
+                r = container_load_plugins(ctx, c->dir, c->cfg, c->state->bundle, c->state->rootfs, c->state,
+                                           &c->plugins, reterr);
+                if (r < 0)
+                        return error_wrap(reterr, "container %s", id);
+        }
+        *ret = TAKE_PTR(c);
+        return 0;
+}
+
+/* A pidfd of the init, only if it is still the process create started. */
+static int open_init(const struct container_state *s)
+{
+        if (!s || s->pid <= 0)
+                return -ESRCH;
+        int fd = (int)syscall(SYS_pidfd_open, s->pid, 0);
+        if (fd < 0)
+                return -errno;
+        if (proc_start_time(s->pid) != s->pid_start_time) {
+                close(fd);
+                return -ESRCH;
+        }
+        return fd;
+}
+
+static int signal_best_known(struct container *c, int signo, struct modrun_error **reterr)
+{
+        const struct oci_namespace *pidns = c->cfg ? config_namespace(c->cfg, OCI_NS_PID) : NULL;
+        bool own_pidns = pidns && !pidns->path;
+        _cleanup_free_ pid_t *pids = NULL;
+        size_t n = 0;
+        int r = procs_best_known(c->state->pid, own_pidns, &pids, &n, reterr);
+        if (r < 0)
+                return r;
+        log_debug("kill --all without a cgroup: signalling %zu process(es) of the container's %s", n,
+                  own_pidns ? "pid namespace" : "process tree");
+        for (size_t i = 0; i < n; i++)
+                (void)kill(pids[i], signo);
+        return 0;
+}
+
+int container_signal(struct container *c, int signo, bool all, struct modrun_error **reterr)
+{
+        if (all) {
+                void *st = NULL;
+                const struct modrun_cgroup_ops *cg = c->plugins ? plugins_cgroup(c->plugins, &st) : NULL;
+                if (cg && MODRUN_HAS_OP(cg, kill_all))
+                        return cg->kill_all(st, signo, LIFECYCLE_KILL_TIMEOUT_MS, reterr);
+                return signal_best_known(c, signo, reterr);
+        }
+        _cleanup_close_ int pidfd = open_init(c->state);
+        if (pidfd < 0)
+                return error_new(reterr, ESRCH, NULL, "container %s is not running", c->dir->id);
+        if (syscall(SYS_pidfd_send_signal, pidfd, signo, NULL, 0) < 0)
+                return error_new(reterr, errno, NULL, "send signal %d to the init of container %s (pid %d)", signo,
+                                 c->dir->id, (int)c->state->pid);
+        return 0;
+}
+
+int container_wait_stopped(const struct container *c, int timeout_ms, struct modrun_error **reterr)
+{
+        _cleanup_close_ int pidfd = open_init(c->state);
+        if (pidfd < 0)
+                return 0;
+        struct pollfd p = {.fd = pidfd, .events = POLLIN};
+        int r = poll(&p, 1, timeout_ms);
+        if (r < 0)
+                return error_new(reterr, errno, NULL, "wait for the init of container %s", c->dir->id);
+        if (r == 0)
+                return error_new(reterr, ETIMEDOUT, "the process may be stuck in the kernel: look for state D in /proc/PID/status",
+                                 "timed out after %d ms waiting for the init of container %s (pid %d) to exit",
+                                 timeout_ms, c->dir->id, (int)c->state->pid);
+        return 0;
+}
+
+int container_destroy(struct container *c, struct modrun_error **reterr)
+{
+        void *st = NULL;
+        const struct modrun_cgroup_ops *cg = c->plugins ? plugins_cgroup(c->plugins, &st) : NULL;
+        int r = 0;
+        if (cg) {
+                r = cg->destroy(st, LIFECYCLE_KILL_TIMEOUT_MS, reterr);
+                if (r < 0)
+                        (void)error_wrap(reterr, "remove the cgroup of container %s", c->dir->id);
+        }
+        _cleanup_error_ struct modrun_error *err = NULL;
+        int k = container_dir_remove(c->dir, r < 0 ? &err : reterr);
+        return r < 0 ? r : k;
+}

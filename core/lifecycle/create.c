@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* `create`: from a bundle to an init process waiting on the exec fifo. */
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "container.h"
+#include "container/spawn.h"
+#include "util/fs-util.h"
+#include "util/log.h"
+
+static char *now_rfc3339(void)
+{
+        struct timespec ts;
+        struct tm tm;
+        char buf[64], *out = NULL;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        gmtime_r(&ts.tv_sec, &tm);
+        strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+        if (asprintf(&out, "%s.%09ldZ", buf, ts.tv_nsec) < 0)
+                return NULL;
+        return out;
+}
+
+static int check_config(const struct oci_config *cfg, struct modrun_error **reterr)
+{
+        if (!cfg->has_process || !cfg->process.args || !cfg->process.args[0])
+                return error_new(reterr, EINVAL, "set process.args in config.json, e.g. [\"sh\"]",
+                                 "config.json: process.args is missing or empty: the container has nothing to run");
+        return 0;
+}
+
+static int write_pid_file(const char *path, pid_t pid, struct modrun_error **reterr)
+{
+        _cleanup_free_ char *copy = strdup(path), *copy2 = strdup(path);
+        if (!copy || !copy2)
+                return error_new(reterr, ENOMEM, NULL, "write pid file %s", path);
+        char *slash = strrchr(copy, '/');
+        const char *dir = slash ? (slash == copy ? "/" : (*slash = '\0', copy)) : ".";
+        const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+        _cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return error_new(reterr, errno, NULL, "open the directory of pid file %s", path);
+        char buf[32];
+        int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+        if (fs_write_atomic(dfd, name, buf, (size_t)n, reterr) < 0)
+                return error_wrap(reterr, "write pid file %s", path);
+        return 0;
+}
+
+/* Start the init and record it; on failure nothing of the process is left. */
+static int spawn_and_record(const struct runtime_ctx *ctx, struct container_dir *d, struct oci_config *cfg,
+                            const char *bundle, const char *rootfs, const struct create_opts *o,
+                            struct plugins *pl, pid_t *ret_pid, struct modrun_error **reterr)
+{
+        _cleanup_close_ int console = -1;
+        if (o->console_socket) {
+                console = open(o->console_socket, O_PATH | O_CLOEXEC);
+                if (console < 0)
+                        return error_new(reterr, errno, NULL, "open console socket %s", o->console_socket);
+        }
+        struct spawn_params sp = {
+                .cfg = cfg,
+                .rootfs = rootfs,
+                .state_dir_fd = d->dir_fd,
+                .console_socket_fd = console,
+                .preserve_fds = o->preserve_fds,
+                .plugins = pl,
+                .timeout_ms = LIFECYCLE_SETUP_TIMEOUT_MS,
+        };
+        pid_t pid = 0;
+        int r = container_spawn(&sp, &pid, reterr);
+        if (r < 0)
+                return r;
+        struct container_state s = {
+                .id = d->id,
+                .pid = pid,
+                .pid_start_time = proc_start_time(pid),
+                .bundle = (char *)bundle,
+                .rootfs = (char *)rootfs,
+                .created = now_rfc3339(),
+                .owner = geteuid(),
+                .plugin_dirs = ctx->plugins.plugin_dirs,
+        };
+        for (uint32_t k = 1; k <= PLUGIN_KIND_MAX; k++)
+                s.plugin[k] = pl->by_kind[k] ? pl->by_kind[k]->name : (char *)"none";
+        r = state_save(d, &s, reterr);
+        free(s.created);
+        if (r >= 0 && o->pid_file)
+                r = write_pid_file(o->pid_file, pid, reterr);
+        if (r < 0) {
+                (void)kill(pid, SIGKILL);
+                (void)waitpid(pid, NULL, 0);
+                return r;
+        }
+        *ret_pid = pid;
+        return 0;
+}
+
+/* The part of create that runs once the state directory exists; on failure
+ * the caller removes the directory, this removes the cgroup it made. */
+static int create_in_dir(const struct runtime_ctx *ctx, struct container_dir *d, struct oci_config *cfg,
+                         const char *bundle, const char *rootfs, const struct create_opts *o, pid_t *ret_pid,
+                         struct modrun_error **reterr)
+{
+        const char *text = json_object_to_json_string_ext(cfg->json, JSON_C_TO_STRING_PLAIN);
+        int r = fs_write_atomic(d->dir_fd, "config.json", text, strlen(text), reterr);
+        if (r < 0)
+                return error_wrap(reterr, "store config of container %s", d->id);
+        _cleanup_plugins_ struct plugins *pl = NULL;
+        r = container_load_plugins(ctx, d, cfg, bundle, rootfs, NULL, &pl, reterr);
+        if (r < 0)
+                return r;
+        void *mst = NULL, *cst = NULL;
+        const struct modrun_mount_ops *mount = plugins_mount(pl, &mst);
+        if (mount && MODRUN_HAS_OP(mount, check) && (r = mount->check(mst, reterr)) < 0)
+                return error_wrap(reterr, "mount strategy %s", pl->by_kind[MODRUN_KIND_MOUNT]->name);
+        const struct modrun_cgroup_ops *cg = plugins_cgroup(pl, &cst);
+        if (cg && (r = cg->create(cst, reterr)) < 0)
+                return error_wrap(reterr, "create the cgroup of container %s", d->id);
+        if (cg && cfg->linux_.resources && MODRUN_HAS_OP(cg, set_resources))
+                r = cg->set_resources(cst, cfg->linux_.resources, reterr);
+        if (r >= 0)
+                r = spawn_and_record(ctx, d, cfg, bundle, rootfs, o, pl, ret_pid, reterr);
+        if (r < 0 && cg) {
+                _cleanup_error_ struct modrun_error *e2 = NULL;
+                if (cg->destroy(cst, LIFECYCLE_KILL_TIMEOUT_MS, &e2) < 0)
+                        log_warning("removing the cgroup of %s after a failed create: %s", d->id, e2->msg);
+        }
+        return r;
+}
+
+int lifecycle_create(const struct runtime_ctx *ctx, const char *id, const struct create_opts *o, pid_t *ret_pid,
+                     struct modrun_error **reterr)
+{
+        int r = state_validate_id(id, reterr);
+        if (r < 0)
+                return r;
+        const char *bundle_arg = o->bundle ? o->bundle : ".";
+        char bundle[PATH_MAX];
+        if (!realpath(bundle_arg, bundle))
+                return error_new(reterr, errno, "give the bundle directory with --bundle DIR",
+                                 "bundle %s", bundle_arg);
+        _cleanup_config_ struct oci_config *cfg = NULL;
+        r = config_load(bundle, &cfg, reterr);
+        if (r < 0)
+                return r;
+        if ((r = check_config(cfg, reterr)) < 0)
+                return r;
+        _cleanup_free_ char *rootfs = NULL;
+        if ((r = config_resolve_rootfs(cfg, bundle, &rootfs, reterr)) < 0)
+                return r;
+        _cleanup_container_dir_ struct container_dir *d = NULL;
+        if ((r = container_dir_create(ctx->root, id, &d, reterr)) < 0)
+                return r;
+        r = create_in_dir(ctx, d, cfg, bundle, rootfs, o, ret_pid, reterr);
+        if (r < 0) {
+                _cleanup_error_ struct modrun_error *e2 = NULL;
+                if (container_dir_remove(d, &e2) < 0)
+                        log_warning("cleaning up after a failed create: %s", e2->msg);
+                return error_wrap(reterr, "create container %s", id);
+        }
+        return 0;
+}

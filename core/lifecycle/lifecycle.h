@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The container lifecycle behind the CLI verbs: create, start, run, kill,
+ * delete. Each takes the container's lock for its whole duration and, on
+ * failure, leaves nothing behind that it created (process, cgroup, mount,
+ * state directory).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "plugin/plugins.h"
+#include "util/error.h"
+
+/* Bounds of every wait (milliseconds). */
+#define LIFECYCLE_LOCK_TIMEOUT_MS 30000
+#define LIFECYCLE_SETUP_TIMEOUT_MS 60000
+#define LIFECYCLE_START_TIMEOUT_MS 10000
+#define LIFECYCLE_KILL_TIMEOUT_MS 10000
+
+/* What the global options say. */
+struct runtime_ctx {
+        const char *root;
+        struct plugin_options plugins;
+        bool rootless;
+};
+
+struct create_opts {
+        const char *bundle;         /* default "." */
+        const char *pid_file;       /* NULL when none */
+        const char *console_socket; /* NULL when none */
+        int preserve_fds;
+};
+
+int lifecycle_create(const struct runtime_ctx *ctx, const char *id, const struct create_opts *o, pid_t *ret_pid,
+                     struct modrun_error **reterr);
+int lifecycle_start(const struct runtime_ctx *ctx, const char *id, struct modrun_error **reterr);
+/* create + start; unless detach, wait for the process (forwarding signals)
+ * and, unless keep, delete the container. *ret_status is the exit code to
+ * return: the process's, or 128+signal. */
+int lifecycle_run(const struct runtime_ctx *ctx, const char *id, const struct create_opts *o, bool detach,
+                  bool keep, int *ret_status, struct modrun_error **reterr);
+int lifecycle_kill(const struct runtime_ctx *ctx, const char *id, int signo, bool all, struct modrun_error **reterr);
+int lifecycle_delete(const struct runtime_ctx *ctx, const char *id, bool force, struct modrun_error **reterr);

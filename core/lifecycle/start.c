@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* `start`: let a created container's init exec the user process. */
+#include "container.h"
+#include "container/spawn.h"
+
+int lifecycle_start(const struct runtime_ctx *ctx, const char *id, struct modrun_error **reterr)
+{
+        _cleanup_container_ struct container *c = NULL;
+        int r = container_open(ctx, id, false, &c, reterr);
+        if (r < 0)
+                return r;
+        enum container_status st = state_status(c->dir, c->state);
+        if (st != STATUS_CREATED)
+                return error_new(reterr, EINVAL,
+                                 st == STATUS_STOPPED ? "create it again: a stopped container cannot be restarted"
+                                                      : NULL,
+                                 "cannot start container %s: it is %s, not created", id,
+                                 container_status_to_string(st));
+        r = container_release(c->dir->dir_fd, LIFECYCLE_START_TIMEOUT_MS, reterr);
+        if (r < 0)
+                return error_wrap(reterr, "start container %s", id);
+        return 0;
+}

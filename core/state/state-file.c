@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* state.json: what `create` recorded about a container. */
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <string.h>
+
+#include "state.h"
+#include "util/fs-util.h"
+
+#define STATE_FILE "state.json"
+
+struct container_state *state_free(struct container_state *s)
+{
+        if (!s)
+                return NULL;
+        free(s->id);
+        free(s->bundle);
+        free(s->rootfs);
+        free(s->created);
+        for (size_t k = 0; k <= PLUGIN_KIND_MAX; k++)
+                free(s->plugin[k]);
+        for (char **p = s->plugin_dirs; p && *p; p++)
+                free(*p);
+        free(s->plugin_dirs);
+        free(s);
+        return NULL;
+}
+
+static void add_str(struct json_object *o, const char *key, const char *v)
+{
+        if (v)
+                json_object_object_add(o, key, json_object_new_string(v));
+}
+
+int state_save(const struct container_dir *d, const struct container_state *s, struct modrun_error **reterr)
+{
+        struct json_object *o = json_object_new_object();
+        if (!o)
+                return error_new(reterr, ENOMEM, NULL, "save state of %s", d->id);
+        add_str(o, "id", s->id);
+        json_object_object_add(o, "pid", json_object_new_int(s->pid));
+        json_object_object_add(o, "pidStartTime", json_object_new_uint64(s->pid_start_time));
+        add_str(o, "bundle", s->bundle);
+        add_str(o, "rootfs", s->rootfs);
+        add_str(o, "created", s->created);
+        json_object_object_add(o, "owner", json_object_new_int64(s->owner));
+        json_object_object_add(o, "paused", json_object_new_boolean(s->paused));
+        struct json_object *plugins = json_object_new_object();
+        for (uint32_t k = 1; k <= PLUGIN_KIND_MAX; k++)
+                add_str(plugins, plugin_kind_to_string(k), s->plugin[k]);
+        json_object_object_add(o, "plugins", plugins);
+        struct json_object *dirs = json_object_new_array();
+        for (char **p = s->plugin_dirs; p && *p; p++)
+                json_object_array_add(dirs, json_object_new_string(*p));
+        json_object_object_add(o, "pluginDirs", dirs);
+        const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+        int r = fs_write_atomic(d->dir_fd, STATE_FILE, text, strlen(text), reterr);
+        json_object_put(o);
+        if (r < 0)
+                return error_wrap(reterr, "save state of container %s in %s", d->id, d->path);
+        return 0;
+}
+
+static char *get_str(struct json_object *o, const char *key)
+{
+        struct json_object *v;
+        if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+                return NULL;
+        return strdup(json_object_get_string(v));
+}
+
+static int64_t get_int(struct json_object *o, const char *key)
+{
+        struct json_object *v;
+        return json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : 0;
+}
+
+static void load_plugins(struct json_object *o, struct container_state *s)
+{
+        struct json_object *plugins, *dirs;
+        if (json_object_object_get_ex(o, "plugins", &plugins))
+                for (uint32_t k = 1; k <= PLUGIN_KIND_MAX; k++)
+                        s->plugin[k] = get_str(plugins, plugin_kind_to_string(k));
+        if (!json_object_object_get_ex(o, "pluginDirs", &dirs) || !json_object_is_type(dirs, json_type_array))
+                return;
+        size_t n = json_object_array_length(dirs);
+        s->plugin_dirs = calloc(n + 1, sizeof(char *));
+        for (size_t i = 0, j = 0; s->plugin_dirs && i < n; i++) {
+                const char *v = json_object_get_string(json_object_array_get_idx(dirs, i));
+                if (v && (s->plugin_dirs[j] = strdup(v)))
+                        j++;
+        }
+}
+
+int state_load(const struct container_dir *d, struct container_state **ret, struct modrun_error **reterr)
+{
+        _cleanup_free_ char *text = NULL;
+        _cleanup_error_ struct modrun_error *err = NULL;
+        int r = fs_read_file(d->dir_fd == -1 ? AT_FDCWD : d->dir_fd, STATE_FILE, &text, &err);
+        if (r < 0) {
+                if (r == -ENOENT)
+                        return error_new(reterr, ENOENT, NULL, "container %s has no state yet (still being created)",
+                                         d->id);
+                return error_new(reterr, -r, NULL, "read %s/%s", d->path, STATE_FILE);
+        }
+        struct json_object *o = json_tokener_parse(text);
+        if (!o || !json_object_is_type(o, json_type_object)) {
+                json_object_put(o);
+                return error_new(reterr, EUCLEAN, "remove it with `modrun delete --force`",
+                                 "state file %s/%s is corrupt", d->path, STATE_FILE);
+        }
+        _cleanup_state_ struct container_state *s = calloc(1, sizeof(*s));
+        if (!s) {
+                json_object_put(o);
+                return error_new(reterr, ENOMEM, NULL, "load state of %s", d->id);
+        }
+        s->id = get_str(o, "id");
+        s->pid = (pid_t)get_int(o, "pid");
+        s->pid_start_time = (uint64_t)get_int(o, "pidStartTime");
+        s->bundle = get_str(o, "bundle");
+        s->rootfs = get_str(o, "rootfs");
+        s->created = get_str(o, "created");
+        s->owner = (uid_t)get_int(o, "owner");
+        struct json_object *v;
+        s->paused = json_object_object_get_ex(o, "paused", &v) && json_object_get_boolean(v);
+        load_plugins(o, s);
+        json_object_put(o);
+        *ret = TAKE_PTR(s);
+        return 0;
+}

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The container store under --root: one directory per container holding
+ * state.json (written atomically), config.json (the config the container
+ * was created with, so later commands see the same one), the exec fifo while
+ * the container is "created", and a lock file that serialises commands on
+ * one container.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "plugin/plugins.h"
+#include "util/error.h"
+
+struct json_object;
+
+enum container_status {
+        STATUS_CREATING, /* directory exists, state.json not written yet */
+        STATUS_CREATED,  /* init alive, waiting on the exec fifo */
+        STATUS_RUNNING,  /* init alive, user process exec()ed */
+        STATUS_PAUSED,   /* frozen (the cgroup manager says so) */
+        STATUS_STOPPED,  /* init gone (or its pid reused) */
+};
+
+struct container_state {
+        char *id;
+        pid_t pid;
+        uint64_t pid_start_time; /* /proc/PID/stat field 22, guards pid reuse */
+        char *bundle;
+        char *rootfs;
+        char *created; /* RFC 3339, UTC, nanoseconds */
+        uid_t owner;
+        bool paused;   /* recorded by pause/resume */
+        char *plugin[PLUGIN_KIND_MAX + 1]; /* the plugin names chosen at create */
+        char **plugin_dirs;               /* NULL-terminated, directories given at create */
+};
+
+/* An open, locked container directory. */
+struct container_dir {
+        char *id;
+        char *path;
+        int dir_fd;
+        int lock_fd;
+};
+
+/* runc's id rules: [A-Za-z0-9_+.-]+, not "." or "..", at most 1024 bytes. */
+int state_validate_id(const char *id, struct modrun_error **reterr);
+/* The --root default: /run/modrun, or $XDG_RUNTIME_DIR/modrun rootless. */
+const char *state_default_root(void);
+
+/* Create <root>/<id> (EEXIST: "container ID already exists") and lock it. */
+int container_dir_create(const char *root, const char *id, struct container_dir **ret, struct modrun_error **reterr);
+/* Open and lock an existing <root>/<id> (ENOENT: "container does not exist"),
+ * waiting at most timeout_ms for the lock. */
+int container_dir_open(const char *root, const char *id, int timeout_ms, struct container_dir **ret,
+                       struct modrun_error **reterr);
+/* Remove the directory and everything in it, then free. */
+int container_dir_remove(struct container_dir *d, struct modrun_error **reterr);
+struct container_dir *container_dir_free(struct container_dir *d);
+static inline void container_dir_freep(struct container_dir **d) { container_dir_free(*d); }
+#define _cleanup_container_dir_ _cleanup_(container_dir_freep)
+
+int state_save(const struct container_dir *d, const struct container_state *s, struct modrun_error **reterr);
+/* ENOENT when state.json is missing (the container is still "creating"). */
+int state_load(const struct container_dir *d, struct container_state **ret, struct modrun_error **reterr);
+struct container_state *state_free(struct container_state *s);
+static inline void state_freep(struct container_state **s) { state_free(*s); }
+#define _cleanup_state_ _cleanup_(state_freep)
+
+/* The real status of the container, from the kernel: is the init alive (and
+ * the same process: start time), has it exec()ed (fifo gone). */
+enum container_status state_status(const struct container_dir *d, const struct container_state *s);
+const char *container_status_to_string(enum container_status st);
+/* Start time (field 22 of /proc/PID/stat) of pid; 0 when pid is gone. */
+uint64_t proc_start_time(pid_t pid);
+
+/* The state as the OCI/runc `state` command prints it (with annotations from
+ * the stored config.json). */
+int state_to_json(const struct container_dir *d, const struct container_state *s, struct json_object **ret,
+                  struct modrun_error **reterr);
+
+/* Ids of every container under root, sorted. */
+int state_list_ids(const char *root, char ***ret_ids, struct modrun_error **reterr);

@@ -1,0 +1,23 @@
+#!/bin/bash
+# Install what building (and, with --tests, testing) modrun needs on Debian 12,
+# only the packages that are missing. Run as root.
+set -euo pipefail
+build_pkgs=(meson ninja-build pkg-config gcc libc6-dev python3
+            libjson-c-dev libseccomp-dev libbpf-dev libsystemd-dev busybox-static)
+test_pkgs=(libcmocka-dev valgrind qemu-system-x86 cpio xz-utils kmod util-linux procps)
+want=("${build_pkgs[@]}")
+[ "${1:-}" = "--tests" ] && want+=("${test_pkgs[@]}")
+
+missing=()
+for p in "${want[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: missing packages: ${missing[*]}; run as root (apt-get install)" >&2
+    exit 1
+fi
+echo "setup: apt-get install ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

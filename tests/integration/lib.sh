@@ -1,0 +1,94 @@
+# lib.sh - shared by the integration tests: each test is its own process,
+# runs the built modrun as root against a busybox bundle it makes itself, and
+# checks what the kernel shows. Exit 0 pass, 1 fail, 77 skip.
+# Environment (set by meson): MODRUN (binary), PLUGIN_DIR, SOURCE_ROOT.
+set -uo pipefail
+
+[ "$(id -u)" -eq 0 ] || { echo "SKIP: integration tests need root"; exit 77; }
+[ -x /bin/busybox ] || { echo "SKIP: /bin/busybox missing (apt-get install busybox-static)"; exit 77; }
+
+T=$(mktemp -d /tmp/modrun-it.XXXXXX)
+ROOT=$T/state
+BUNDLE=$T/bundle
+FAILED=0
+trap 'it_cleanup' EXIT
+
+fail() { echo "FAIL: $*" >&2; FAILED=1; }
+pass() { echo "ok: $*"; }
+die() { echo "FAIL: $*" >&2; exit 1; }
+
+# modrun with the test's state root and the build tree's plugins
+mr() { timeout -k 5 60 "$MODRUN" --root "$ROOT" --plugin-dir "$PLUGIN_DIR" "$@"; }
+
+make_bundle() { # make_bundle [DIR]
+    local dir=${1:-$BUNDLE}
+    bash "$SOURCE_ROOT/scripts/make-bundle.sh" "$dir" "$MODRUN" >/dev/null || die "make-bundle $dir"
+}
+
+# edit config.json with a python expression on c, e.g.
+#   config 'c["process"]["args"] = ["true"]'
+config() {
+    local file=${CONFIG_FILE:-$BUNDLE/config.json}
+    python3 - "$file" "$1" <<'PY' || die "config edit: $1"
+import json, sys
+p, expr = sys.argv[1], sys.argv[2]
+c = json.load(open(p))
+def ns(t):
+    return [n for n in c["linux"]["namespaces"] if n["type"] == t]
+exec(expr)
+json.dump(c, open(p, "w"), indent=2)
+PY
+}
+
+args() { # args CMD...: set process.args
+    local a; a=$(python3 -c 'import json,sys; print(json.dumps(sys.argv[1:]))' "$@")
+    config "c['process']['args'] = $a"
+}
+
+# expect_eq WHAT EXPECTED ACTUAL
+expect_eq() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1: expected '$2', got '$3'"; fi; }
+# expect_match WHAT REGEX TEXT
+expect_match() { if printf '%s' "$3" | grep -qE -- "$2"; then pass "$1"; else fail "$1: '$2' not in: $3"; fi; }
+expect_no_match() { if printf '%s' "$3" | grep -qE -- "$2"; then fail "$1: '$2' unexpectedly in: $3"; else pass "$1"; fi; }
+
+state_field() { # state_field ID FIELD
+    mr state "$1" 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin).get(sys.argv[1], ""))' "$2"
+}
+
+proc_field() { # proc_field PID FIELD (from /proc/PID/status)
+    awk -v f="$2:" '$1 == f { $1 = ""; sub(/^[ \t]+/, ""); print; exit }' "/proc/$1/status"
+}
+
+# wait_for CMD... : up to 10 s
+wait_for() {
+    local i
+    for i in $(seq 100); do "$@" && return 0; sleep 0.1; done
+    return 1
+}
+
+# Nothing may be left behind: no state directory, no process whose root is
+# in the bundle, no mount under the test directory.
+assert_clean() {
+    local what=${1:-after the test}
+    local left; left=$(ls -A "$ROOT" 2>/dev/null | grep -v '^$' || true)
+    [ -z "$left" ] || fail "$what: state left behind in $ROOT: $left"
+    local p procs=""
+    for p in /proc/[0-9]*; do
+        [ "$(readlink "$p/root" 2>/dev/null)" = "$BUNDLE/rootfs" ] && procs="$procs ${p#/proc/}"
+    done
+    [ -z "$procs" ] || fail "$what: processes left in the container:$procs"
+    if grep -q " $T" /proc/self/mountinfo; then fail "$what: mounts left under $T"; fi
+    [ "$FAILED" -eq 0 ] && pass "$what: nothing left behind"
+}
+
+it_cleanup() {
+    local rc=$?
+    local id
+    for id in $(ls "$ROOT" 2>/dev/null); do "$MODRUN" --root "$ROOT" delete --force "$id" >/dev/null 2>&1; done
+    grep " $T" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l 2>/dev/null
+    rm -rf "$T"
+    if [ "$rc" -eq 0 ] && [ "$FAILED" -ne 0 ]; then exit 1; fi
+    exit "$rc"
+}
+
+finish() { [ "$FAILED" -eq 0 ] && exit 0 || exit 1; }

@@ -1,0 +1,57 @@
+#!/bin/bash
+# create -> created (init waits), start -> running, kill -> stopped, delete -> gone;
+# state, list; namespaces as the kernel shows them.
+. "$(dirname "$0")/lib.sh"
+make_bundle
+args sh -c 'echo started > /tmp/started; exec sleep 1000'
+
+out=$(mr create --bundle "$BUNDLE" --pid-file "$T/pid" c1 2>&1) || die "create: $out"
+pid=$(state_field c1 pid)
+expect_eq "state after create" created "$(state_field c1 status)"
+expect_eq "pid file" "$pid" "$(cat "$T/pid")"
+[ -d "/proc/$pid" ] || fail "init $pid not alive"
+for ns in pid mnt uts ipc net; do
+    [ "$(readlink /proc/$pid/ns/$ns)" != "$(readlink /proc/self/ns/$ns)" ] && pass "new $ns namespace" || fail "$ns namespace is the host's"
+done
+expect_eq "init waits before start (rootfs has no marker)" "" "$(ls "$BUNDLE/rootfs/tmp")"
+expect_eq "list -q" c1 "$(mr list -q)"
+expect_match "list table" "^c1 +$pid +created +$BUNDLE" "$(mr list | tail -1)"
+expect_match "list json" '"status":"created"' "$(mr list --format json)"
+
+mr start c1 || die "start"
+wait_for test -e "$BUNDLE/rootfs/tmp/started" || fail "process did not start"
+expect_eq "state after start" running "$(state_field c1 status)"
+expect_eq "pid stays" "$pid" "$(state_field c1 pid)"
+wait_for grep -q sleep "/proc/$pid/comm" || fail "init did not exec sleep"
+expect_eq "the container's pid 1 is the init" 1 "$(awk '/^NSpid:/ {print $3}' /proc/$pid/status)"
+
+out=$(mr start c1 2>&1) && fail "second start succeeded"
+expect_match "second start refused" "running, not created" "$out"
+out=$(mr delete c1 2>&1) && fail "delete of a running container succeeded"
+expect_match "delete running refused" "cannot delete container c1: it is running" "$out"
+
+mr kill c1 KILL || fail "kill"
+wait_for test ! -d "/proc/$pid" -o "$(state_field c1 status)" = stopped || fail "not stopped"
+expect_eq "state after kill" stopped "$(state_field c1 status)"
+expect_eq "pid 0 when stopped" 0 "$(state_field c1 pid)"
+out=$(mr kill c1 2>&1) && fail "kill of a stopped container succeeded"
+expect_match "kill stopped refused" "stopped" "$out"
+mr delete c1 || fail "delete"
+out=$(mr state c1 2>&1) && fail "state after delete succeeded"
+expect_match "state after delete" "does not exist" "$out"
+assert_clean "after delete"
+
+# delete of a created container kills its init (runc does the same)
+mr create --bundle "$BUNDLE" c2 || die "create c2"
+pid=$(state_field c2 pid)
+mr delete c2 || fail "delete created"
+wait_for test ! -d "/proc/$pid" || fail "init of created container survived delete"
+# delete --force of a running one, and of one that does not exist
+mr run -d --bundle "$BUNDLE" c3 || die "run -d"
+expect_eq "run -d leaves it running" running "$(state_field c3 status)"
+mr delete --force c3 || fail "delete --force"
+mr delete --force nosuch || fail "delete --force of a missing container must succeed"
+out=$(mr delete nosuch 2>&1) && fail "delete of a missing container succeeded"
+expect_match "delete missing" "container \"nosuch\" does not exist" "$out"
+assert_clean "at the end"
+finish

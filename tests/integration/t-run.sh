@@ -1,0 +1,32 @@
+#!/bin/bash
+# run in the foreground: output, exit code, signals forwarded; --keep; hostname.
+. "$(dirname "$0")/lib.sh"
+make_bundle
+config 'c["hostname"] = "box1"; c["domainname"] = "example.org"'
+args sh -c 'echo "h=$(hostname) d=$(cat /proc/sys/kernel/domainname) p=$$"; exit 7'
+out=$(mr run --bundle "$BUNDLE" r1 2>&1); rc=$?
+expect_eq "exit code of the process" 7 "$rc"
+expect_match "hostname, domainname, pid 1" "h=box1 d=example.org p=1" "$out"
+assert_clean "run removes the container"
+
+args sh -c 'exit 0'
+mr run --keep --bundle "$BUNDLE" r2 || fail "run --keep"
+expect_eq "--keep leaves a stopped container" stopped "$(state_field r2 status)"
+mr delete r2 || fail "delete kept"
+
+# signals sent to `modrun run` reach the process (exit code 128+15)
+args sh -c 'trap "exit 143" TERM; while :; do sleep 0.1; done'
+mr run --bundle "$BUNDLE" r3 & runpid=$!
+wait_for test "$(state_field r3 status)" = running || fail "r3 not running"
+kill -TERM "$runpid"
+wait "$runpid"; rc=$?
+expect_eq "SIGTERM forwarded" 143 "$rc"
+# killed by a signal: 128 + signal
+args sleep 100
+mr run --bundle "$BUNDLE" r4 & runpid=$!
+wait_for test "$(state_field r4 status)" = running || fail "r4 not running"
+mr kill r4 KILL
+wait "$runpid"; rc=$?
+expect_eq "killed by SIGKILL: 137" 137 "$rc"
+assert_clean "at the end"
+finish
