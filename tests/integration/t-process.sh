@@ -1,0 +1,59 @@
+#!/bin/bash
+# process.*: user, groups, umask, capabilities (5 sets), noNewPrivileges,
+# oomScoreAdj, rlimits, env, cwd: read back from /proc/PID of the init,
+# which has set all of this up before it waits on the exec fifo.
+. "$(dirname "$0")/lib.sh"
+make_bundle
+mkdir -p "$BUNDLE/rootfs/work"
+config '
+p = c["process"]
+p["args"] = ["sleep", "1000"]
+p["user"] = {"uid": 1000, "gid": 1001, "umask": 18, "additionalGids": [5, 7]}
+p["cwd"] = "/work"
+p["env"] = ["PATH=/bin", "FOO=bar baz"]
+p["noNewPrivileges"] = True
+p["oomScoreAdj"] = 123
+p["rlimits"] = [{"type": "RLIMIT_NOFILE", "hard": 512, "soft": 256}, {"type": "RLIMIT_NPROC", "hard": 1000, "soft": 900}]
+caps = ["CAP_CHOWN", "CAP_KILL", "CAP_NET_BIND_SERVICE"]
+p["capabilities"] = {"bounding": caps, "effective": ["CAP_KILL"], "permitted": caps, "inheritable": ["CAP_KILL"], "ambient": ["CAP_KILL"]}
+'
+mr create --bundle "$BUNDLE" p1 || die "create"
+pid=$(state_field p1 pid)
+expect_eq "Uid" "1000	1000	1000	1000" "$(proc_field $pid Uid)"
+expect_eq "Gid" "1001	1001	1001	1001" "$(proc_field $pid Gid)"
+expect_eq "Groups" "5 7" "$(proc_field $pid Groups | xargs)"
+expect_eq "Umask" "0022" "$(proc_field $pid Umask)"
+# CAP_CHOWN=0, CAP_KILL=5, CAP_NET_BIND_SERVICE=10 -> 0x421; CAP_KILL -> 0x20
+expect_eq "CapBnd" 0000000000000421 "$(proc_field $pid CapBnd)"
+expect_eq "CapPrm" 0000000000000421 "$(proc_field $pid CapPrm)"
+expect_eq "CapInh" 0000000000000020 "$(proc_field $pid CapInh)"
+expect_eq "CapAmb" 0000000000000020 "$(proc_field $pid CapAmb)"
+expect_eq "NoNewPrivs" 1 "$(proc_field $pid NoNewPrivs)"
+expect_eq "oom_score_adj" 123 "$(cat /proc/$pid/oom_score_adj)"
+expect_match "RLIMIT_NOFILE" "^Max open files +256 +512 " "$(grep 'Max open files' /proc/$pid/limits)"
+expect_match "RLIMIT_NPROC" "^Max processes +900 +1000 " "$(grep 'Max processes' /proc/$pid/limits)"
+expect_eq "cwd" "$BUNDLE/rootfs/work" "$(readlink /proc/$pid/cwd)"
+mr start p1 || fail "start"
+wait_for grep -q sleep /proc/$pid/comm || fail "no exec"
+env=$(tr '\0' '\n' < /proc/$pid/environ)
+expect_eq "environment is exactly process.env" "PATH=/bin
+FOO=bar baz" "$env"
+# after exec: effective caps follow the ambient set for a non-root user
+expect_eq "CapEff after exec" 0000000000000020 "$(proc_field $pid CapEff)"
+mr delete --force p1
+
+# an unknown capability name is a clear error
+config 'c["process"]["capabilities"]["bounding"].append("CAP_NOPE")'
+out=$(mr create --bundle "$BUNDLE" p2 2>&1) && fail "CAP_NOPE accepted"
+expect_match "unknown capability" "CAP_NOPE" "$out"
+assert_clean "after the unknown capability"
+
+# Without CAP_SYS_RESOURCE (this CI host's bounding set lacks it; setpriv
+# makes it so anywhere) an rlimit above the current hard limit is a clear error.
+cur=$(ulimit -Hn)
+config "c['process']['rlimits'] = [{'type': 'RLIMIT_NOFILE', 'hard': $((cur * 4)), 'soft': 1024}]; c['process']['capabilities']['bounding'].remove('CAP_NOPE')"
+out=$(setpriv --bounding-set -sys_resource "$MODRUN" --root "$ROOT" --plugin-dir "$PLUGIN_DIR" create --bundle "$BUNDLE" p3 2>&1) && fail "raising RLIMIT_NOFILE without CAP_SYS_RESOURCE succeeded"
+expect_match "rlimit error names the limit" "RLIMIT_NOFILE" "$out"
+expect_match "rlimit error names the cause" "CAP_SYS_RESOURCE" "$out"
+assert_clean "after the rlimit error"
+finish
