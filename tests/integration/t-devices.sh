@@ -1,0 +1,34 @@
+#!/bin/bash
+# /dev: default devices, linux.devices with mode and owner, the standard
+# symlinks, /dev/pts and /dev/shm.
+. "$(dirname "$0")/lib.sh"
+make_bundle
+args sleep 1000
+config "
+c['linux']['devices'] = [
+  {'path': '/dev/fuse', 'type': 'c', 'major': 10, 'minor': 229, 'fileMode': 0o640, 'uid': 12, 'gid': 34},
+  {'path': '/dev/sub/loopx', 'type': 'b', 'major': 7, 'minor': 200, 'fileMode': 0o600},
+  {'path': '/dev/myfifo', 'type': 'p'},
+]
+"
+mr create --bundle "$BUNDLE" d1 || die "create"
+pid=$(state_field d1 pid)
+r=/proc/$pid/root
+for d in null:1:3 zero:1:5 full:1:7 random:1:8 urandom:1:9 tty:5:0; do
+    name=${d%%:*}; want=${d#*:}
+    got=$(stat -c '%F %t:%T %a' "$r/dev/$name" 2>&1)
+    expect_eq "/dev/$name" "character special file $(printf '%x:%x' ${want%:*} ${want#*:}) 666" "$got"
+done
+expect_eq "/dev/fuse" "character special file a:e5 640 12 34" "$(stat -c '%F %t:%T %a %u %g' $r/dev/fuse)"
+expect_eq "/dev/sub/loopx" "block special file 7:c8 600" "$(stat -c '%F %t:%T %a' $r/dev/sub/loopx)"
+expect_eq "/dev/myfifo" "fifo" "$(stat -c '%F' $r/dev/myfifo)"
+expect_eq "/dev/fd" /proc/self/fd "$(readlink $r/dev/fd)"
+expect_eq "/dev/stdin" /proc/self/fd/0 "$(readlink $r/dev/stdin)"
+expect_eq "/dev/stdout" /proc/self/fd/1 "$(readlink $r/dev/stdout)"
+expect_eq "/dev/stderr" /proc/self/fd/2 "$(readlink $r/dev/stderr)"
+expect_eq "/dev/ptmx" pts/ptmx "$(readlink $r/dev/ptmx)"
+expect_eq "/dev/core" /proc/kcore "$(readlink $r/dev/core)"
+mr start d1
+mr delete --force d1
+assert_clean "after devices"
+finish
