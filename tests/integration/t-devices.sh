@@ -27,7 +27,9 @@ expect_eq "/dev/stdin" /proc/self/fd/0 "$(readlink $r/dev/stdin)"
 expect_eq "/dev/stdout" /proc/self/fd/1 "$(readlink $r/dev/stdout)"
 expect_eq "/dev/stderr" /proc/self/fd/2 "$(readlink $r/dev/stderr)"
 expect_eq "/dev/ptmx" pts/ptmx "$(readlink $r/dev/ptmx)"
-expect_eq "/dev/core" /proc/kcore "$(readlink $r/dev/core)"
+# runc links /dev/core only where /proc/kcore exists (not on this host's kernel)
+if [ -e /proc/kcore ]; then expect_eq "/dev/core" /proc/kcore "$(readlink $r/dev/core)"
+else expect_eq "no /dev/core without /proc/kcore" "" "$(readlink $r/dev/core)"; fi
 mr start d1
 mr delete --force d1
 assert_clean "after devices"

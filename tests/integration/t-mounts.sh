@@ -21,7 +21,7 @@ c['mounts'] += [
   {'destination': '/scratch', 'type': 'tmpfs', 'source': 'tmpfs', 'options': ['size=2m', 'mode=1777', 'noatime']},
   {'destination': '/mnt/evil/inside', 'type': 'tmpfs', 'source': 'tmpfs', 'options': []},
 ]
-c['linux']['maskedPaths'] = ['/proc/kcore', '/proc/scsi', '/no/such/path']
+c['linux']['maskedPaths'] = ['/proc/timer_list', '/proc/acpi', '/no/such/path']
 c['linux']['readonlyPaths'] = ['/proc/sys', '/no/such/ro']
 "
 out=$(mr create --bundle "$BUNDLE" m1 2>&1) || die "create: $out"
@@ -42,8 +42,8 @@ expect_match "rbind without rro keeps the submount rw" "^rw" "$(opt /data/sub)"
 expect_eq "file bind" "single" "$(cat /proc/$pid/root/one)"
 expect_match "tmpfs data" "size=2048k,mode=1777" "$(awk '$5 == "/scratch"' /proc/$pid/mountinfo)"
 expect_match "tmpfs noatime" "noatime" "$(opt /scratch)"
-expect_match "masked /proc/kcore" "/proc/kcore" "$mi"
-expect_match "masked dir /proc/scsi is a ro tmpfs" "^ro" "$(opt /proc/scsi)"
+expect_match "masked file /proc/timer_list" " /proc/timer_list " "$mi"
+expect_match "masked dir /proc/acpi is a ro tmpfs" "^ro" "$(opt /proc/acpi)"; expect_eq "masked dir type" tmpfs "$(fstype /proc/acpi)"
 expect_match "readonly /proc/sys" "^ro" "$(opt /proc/sys)"
 [ -e "$T/escaped" ] && fail "a mount under a symlink escaped the rootfs to $T/escaped" || pass "symlink did not lead out of the rootfs"
 expect_match "symlinked destination resolved inside the rootfs" " /$T/escaped/inside | /mnt/evil/inside " "$mi"
