@@ -28,8 +28,12 @@ void mountinfo_free(struct mountinfo_entry *e, size_t n);
 const struct mountinfo_entry *mountinfo_find(const struct mountinfo_entry *e, size_t n, const char *mount_point);
 
 /* Is "/" the initial rootfs of an initramfs (fs type rootfs, or a root
- * mount that has no parent mount in the table)? Returns 1 yes, 0 no, and
- * sets *ret_why to a malloc()ed explanation for --debug and errors. */
+ * mount without a parent: the kernel shows its own id as its parent id)?
+ * A parent id merely absent from the table does NOT count: on an ordinary
+ * host "/" hangs off the hidden initial rootfs, which mountinfo never lists.
+ * Returns 1 yes, 0 no (also when no mount is at "/"), -ENOMEM; sets
+ * *ret_why (may be NULL) to a malloc()ed explanation for --debug and
+ * errors, e.g. "/ is ext4 from /dev/vda". */
 int mountinfo_root_is_initramfs(const struct mountinfo_entry *e, size_t n, char **ret_why);
 /* The same, reading /proc/self/mountinfo. */
 int mountinfo_detect_initramfs(char **ret_why, struct modrun_error **reterr);

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* features: what this runtime supports (the OCI features document), plus
+ * every plugin found and whether it is usable. */
+#include <json-c/json.h>
+#include <stdio.h>
+
+#include "commands.h"
+#include "init/process/process.h"
+#include "init/rootfs/mount-options.h"
+#include "modrun-config.h"
+#include "oci/config.h"
+
+static struct json_object *strings(const char *const *list)
+{
+        struct json_object *a = json_object_new_array();
+        for (; list && *list; list++)
+                json_object_array_add(a, json_object_new_string(*list));
+        return a;
+}
+
+static struct json_object *enabled(bool on)
+{
+        struct json_object *o = json_object_new_object();
+        json_object_object_add(o, "enabled", json_object_new_boolean(on));
+        return o;
+}
+
+static struct json_object *linux_features(void)
+{
+        struct json_object *l = json_object_new_object();
+        struct json_object *ns = json_object_new_array();
+        for (int t = 0; t < _OCI_NS_MAX; t++)
+                if (t != OCI_NS_USER) /* user namespaces arrive with the namespace plugin */
+                        json_object_array_add(ns, json_object_new_string(oci_ns_type_to_string(t)));
+        json_object_object_add(l, "namespaces", ns);
+        struct json_object *caps = json_object_new_array();
+        for (int c = 0; c <= cap_last_known(); c++) {
+                const char *name = cap_to_name(c);
+                if (name)
+                        json_object_array_add(caps, json_object_new_string(name));
+        }
+        json_object_object_add(l, "capabilities", caps);
+        struct json_object *cg = json_object_new_object();
+        json_object_object_add(cg, "v1", json_object_new_boolean(false));
+        json_object_object_add(cg, "v2", json_object_new_boolean(false));
+        json_object_object_add(cg, "systemd", json_object_new_boolean(false));
+        json_object_object_add(cg, "systemdUser", json_object_new_boolean(false));
+        json_object_object_add(l, "cgroup", cg);
+        json_object_object_add(l, "seccomp", enabled(false));
+        json_object_object_add(l, "apparmor", enabled(false));
+        json_object_object_add(l, "selinux", enabled(false));
+        json_object_object_add(l, "intelRdt", enabled(false));
+        struct json_object *ext = json_object_new_object();
+        json_object_object_add(ext, "idmap", enabled(false));
+        json_object_object_add(l, "mountExtensions", ext);
+        return l;
+}
+
+int cmd_features(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr)
+{
+        static const struct cli_option none[] = {{0}};
+        const char *v;
+        int r = cli_next(a, none, &v, reterr);
+        if (r < 0 || (r = cli_expect_args(a, 0, "features", reterr)) < 0)
+                return r;
+        struct json_object *plugins = NULL;
+        r = plugins_list(&ctx->plugins, &plugins, reterr);
+        if (r < 0)
+                return r;
+        struct json_object *f = json_object_new_object();
+        json_object_object_add(f, "ociVersionMin", json_object_new_string("1.0.0"));
+        json_object_object_add(f, "ociVersionMax", json_object_new_string("1.2.0"));
+        json_object_object_add(f, "hooks", json_object_new_array());
+        json_object_object_add(f, "mountOptions", strings(mount_option_names()));
+        json_object_object_add(f, "linux", linux_features());
+        struct json_object *ann = json_object_new_object();
+        json_object_object_add(ann, "org.modrun.version", json_object_new_string(MODRUN_VERSION));
+        json_object_object_add(ann, "org.modrun.plugin-abi", json_object_new_string("1"));
+        json_object_object_add(f, "annotations", ann);
+        struct json_object *m = json_object_new_object();
+        json_object_object_add(m, "pluginAbi", json_object_new_int(MODRUN_ABI_MAJOR));
+        json_object_object_add(m, "plugins", plugins);
+        json_object_object_add(f, "modrun", m);
+        printf("%s\n", json_object_to_json_string_ext(f, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+        json_object_put(f);
+        return 0;
+}

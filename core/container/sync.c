@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The runtime <-> init message protocol: see sync.h. */
+#include <poll.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "sync.h"
+
+struct sync_hdr {
+        uint32_t magic;
+        uint32_t type;
+        int32_t value;
+        uint32_t msg_len;
+        uint32_t hint_len;
+};
+
+const char *sync_type_to_string(uint32_t type)
+{
+        switch (type) {
+        case SYNC_PID:
+                return "pid";
+        case SYNC_GO:
+                return "go";
+        case SYNC_READY:
+                return "ready";
+        case SYNC_ERROR:
+                return "error";
+        default:
+                return "unknown";
+        }
+}
+
+int sync_encode(const struct sync_msg *m, void *buf, size_t size)
+{
+        if (!m || !buf || m->type < SYNC_PID || m->type > SYNC_ERROR)
+                return -EINVAL;
+        if (size < sizeof(struct sync_hdr))
+                return -ENOBUFS;
+        size_t room = (size < SYNC_MSG_MAX ? size : SYNC_MSG_MAX) - sizeof(struct sync_hdr);
+        size_t ml = m->msg ? strlen(m->msg) : 0, hl = m->hint ? strlen(m->hint) : 0;
+        if (ml > room)
+                ml = room;
+        if (hl > room - ml)
+                hl = room - ml;
+        struct sync_hdr h = {
+                .magic = SYNC_MAGIC,
+                .type = m->type,
+                .value = m->value,
+                .msg_len = (uint32_t)ml,
+                .hint_len = (uint32_t)hl,
+        };
+        char *p = buf;
+        memcpy(p, &h, sizeof(h));
+        if (ml)
+                memcpy(p + sizeof(h), m->msg, ml);
+        if (hl)
+                memcpy(p + sizeof(h) + ml, m->hint, hl);
+        return (int)(sizeof(h) + ml + hl);
+}
+
+static char *dup_field(const char *p, size_t n)
+{
+        if (memchr(p, '\0', n))
+                return NULL;
+        return strndup(p, n);
+}
+
+int sync_decode(const void *buf, size_t len, struct sync_msg *ret)
+{
+        struct sync_hdr h;
+        if (!buf || len < sizeof(h))
+                return -EBADMSG;
+        memcpy(&h, buf, sizeof(h));
+        if (h.magic != SYNC_MAGIC || h.type < SYNC_PID || h.type > SYNC_ERROR)
+                return -EBADMSG;
+        if ((size_t)h.msg_len + h.hint_len != len - sizeof(h))
+                return -EBADMSG;
+        const char *p = (const char *)buf + sizeof(h);
+        char *msg = NULL, *hint = NULL;
+        if (h.msg_len && !(msg = dup_field(p, h.msg_len)))
+                return -EBADMSG;
+        if (h.hint_len && !(hint = dup_field(p + h.msg_len, h.hint_len))) {
+                free(msg);
+                return -EBADMSG;
+        }
+        *ret = (struct sync_msg){.type = h.type, .value = h.value, .msg = msg, .hint = hint};
+        return 0;
+}
+
+void sync_msg_done(struct sync_msg *m)
+{
+        if (!m)
+                return;
+        free(m->msg);
+        free(m->hint);
+        m->msg = m->hint = NULL;
+}
+
+int sync_send(int fd, uint32_t type, int32_t value, const char *msg, const char *hint)
+{
+        char buf[SYNC_MSG_MAX];
+        struct sync_msg m = {.type = type, .value = value, .msg = (char *)msg, .hint = (char *)hint};
+        int n = sync_encode(&m, buf, sizeof(buf));
+        if (n < 0)
+                return n;
+        for (;;) {
+                ssize_t k = send(fd, buf, (size_t)n, MSG_NOSIGNAL);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0)
+                        return -errno;
+                return k == n ? 0 : -EIO;
+        }
+}
+
+int sync_send_error(int fd, const struct modrun_error *err, int errnum)
+{
+        if (err)
+                return sync_send(fd, SYNC_ERROR, err->errnum, err->msg, err->hint);
+        return sync_send(fd, SYNC_ERROR, errnum, strerror(errnum > 0 ? errnum : EINVAL), NULL);
+}
+
+static int64_t now_ms(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int wait_readable(int fd, int timeout_ms, const char *what, struct modrun_error **reterr)
+{
+        int64_t deadline = now_ms() + timeout_ms;
+        for (;;) {
+                int64_t left = deadline - now_ms();
+                if (left < 0)
+                        left = 0;
+                struct pollfd pfd = {.fd = fd, .events = POLLIN};
+                int r = poll(&pfd, 1, (int)left);
+                if (r < 0 && errno == EINTR)
+                        continue;
+                if (r < 0)
+                        return error_new(reterr, errno, NULL, "wait for %s", what);
+                if (r == 0) {
+                        if (timeout_ms % 1000 == 0)
+                                return error_new(reterr, ETIMEDOUT, NULL, "timed out after %d s waiting for %s",
+                                                 timeout_ms / 1000, what);
+                        return error_new(reterr, ETIMEDOUT, NULL, "timed out after %d ms waiting for %s",
+                                         timeout_ms, what);
+                }
+                return 0;
+        }
+}
+
+int sync_recv(int fd, int timeout_ms, const char *what, struct sync_msg *ret, struct modrun_error **reterr)
+{
+        int r = wait_readable(fd, timeout_ms, what, reterr);
+        if (r < 0)
+                return r;
+        char buf[SYNC_MSG_MAX];
+        ssize_t k;
+        do
+                k = recv(fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC);
+        while (k < 0 && errno == EINTR);
+        if (k < 0)
+                return error_new(reterr, errno, NULL, "receive a message from %s", what);
+        if (k == 0)
+                return error_new(reterr, EPIPE, NULL, "%s: the process exited without a message", what);
+        if ((size_t)k > sizeof(buf))
+                return error_new(reterr, EMSGSIZE, NULL, "message of %zd bytes from %s", k, what);
+        struct sync_msg m;
+        r = sync_decode(buf, (size_t)k, &m);
+        if (r < 0)
+                return error_new(reterr, -r, NULL, "malformed message (%zd bytes) from %s", k, what);
+        *ret = m;
+        return 0;
+}
+
+int sync_msg_to_error(const struct sync_msg *m, struct modrun_error **reterr)
+{
+        int errnum = m->value > 0 ? m->value : 0;
+        if (!reterr || *reterr)
+                return errnum > 0 ? -errnum : -EINVAL;
+        /* The message already carries the errno text: rebuild it verbatim. */
+        (void)error_new(reterr, 0, m->hint, "%s", m->msg ? m->msg : "unknown error");
+        if (*reterr)
+                (*reterr)->errnum = errnum;
+        return errnum > 0 ? -errnum : -EINVAL;
+}

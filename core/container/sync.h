@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The messages between the runtime and the container's init (and the helper
+ * that creates it), over a SOCK_SEQPACKET socketpair: one datagram per
+ * message, so a message is never split or merged.
+ *
+ *   helper -> runtime   SYNC_PID    value = pid of the init (runtime's pid ns)
+ *   runtime -> init     SYNC_GO     id maps written, cgroup entered: set up
+ *   init -> runtime     SYNC_READY  set up, executable found; now blocks on
+ *                                   the exec fifo
+ *   helper/init -> rt   SYNC_ERROR  value = errno, plus message and hint
+ *
+ * Wire format (host byte order, both ends are the same binary):
+ *   uint32 magic, uint32 type, int32 value, uint32 msg_len, uint32 hint_len,
+ *   msg bytes, hint bytes (no NULs). At most SYNC_MSG_MAX bytes in all; a
+ *   longer message or hint is truncated on encoding.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/error.h"
+
+#define SYNC_MAGIC 0x4d525331u /* "MRS1" */
+#define SYNC_MSG_MAX 8192
+
+enum sync_type {
+        SYNC_PID = 1,
+        SYNC_GO = 2,
+        SYNC_READY = 3,
+        SYNC_ERROR = 4,
+};
+
+struct sync_msg {
+        uint32_t type;
+        int32_t value;
+        char *msg;  /* SYNC_ERROR only; malloc()ed when decoded */
+        char *hint; /* SYNC_ERROR only, may be NULL */
+};
+
+const char *sync_type_to_string(uint32_t type);
+
+/* Serialize m into buf (size >= SYNC_MSG_MAX is always enough). Returns the
+ * length or -EINVAL/-ENOBUFS. */
+int sync_encode(const struct sync_msg *m, void *buf, size_t size);
+/* Parse one datagram; on success ret->msg/hint are malloc()ed (or NULL). */
+int sync_decode(const void *buf, size_t len, struct sync_msg *ret);
+void sync_msg_done(struct sync_msg *m);
+
+/* Send one message (no allocation on the success path; usable after clone). */
+int sync_send(int fd, uint32_t type, int32_t value, const char *msg, const char *hint);
+/* Send an error object (NULL: a generic message naming errnum). */
+int sync_send_error(int fd, const struct modrun_error *err, int errnum);
+
+/* Wait at most timeout_ms for one message. `what` names the wait in the
+ * error ("the container init to set up (pid 42)"). The peer closing the
+ * socket without a message is -EPIPE with an error naming `what`. */
+int sync_recv(int fd, int timeout_ms, const char *what, struct sync_msg *ret, struct modrun_error **reterr);
+
+/* Turn a received SYNC_ERROR into an error object. */
+int sync_msg_to_error(const struct sync_msg *m, struct modrun_error **reterr);

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The container's init, from clone() to execve(). It runs in its new
+ * namespaces, waits for the runtime's "go" (id maps written, cgroup
+ * entered), sets everything up in runc's order, reports "ready" or its
+ * error over the sync socket (it never prints: stdio belongs to the
+ * container), waits on the exec fifo for `start`, and execs.
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "container/sync.h"
+#include "init/rootfs.h"
+#include "process.h"
+
+static int wait_go(const struct init_args *a, struct modrun_error **reterr)
+{
+        struct sync_msg m = {0};
+        int r = sync_recv(a->sync_fd, a->timeout_ms, "the runtime's go", &m, reterr);
+        if (r < 0)
+                return r;
+        uint32_t type = m.type;
+        sync_msg_done(&m);
+        if (type != SYNC_GO)
+                return error_new(reterr, EPROTO, NULL, "expected \"go\" from the runtime, got \"%s\"",
+                                 sync_type_to_string(type));
+        return 0;
+}
+
+/* Early, still in the runtime's filesystem view: the host's /proc is
+ * there, and /proc/sys resolves to our namespaces anyway. */
+static int setup_early(const struct init_args *a, struct modrun_error **reterr)
+{
+        const struct oci_config *cfg = a->cfg;
+        int r = ns_set_hostname(cfg, reterr);
+        if (r < 0)
+                return r;
+        if (cfg->process.has_oom_score_adj && (r = oom_score_adj_apply(cfg->process.oom_score_adj, reterr)) < 0)
+                return r;
+        if ((r = rlimits_apply(cfg->process.rlimits, cfg->process.n_rlimits, reterr)) < 0)
+                return r;
+        return sysctl_apply(cfg->linux_.sysctl, cfg->linux_.n_sysctl, reterr);
+}
+
+static int setup_rootfs(const struct init_args *a, int console_sock, struct modrun_error **reterr)
+{
+        if (!ns_is_new(a->cfg, OCI_NS_MOUNT))
+                return 0; /* joined mount namespace: its filesystem is used as it is */
+        struct rootfs_params rp = {.cfg = a->cfg, .rootfs = a->rootfs, .in_userns = a->in_userns};
+        _cleanup_close_ int rootfs_fd = -1;
+        int r = rootfs_prepare(&rp, &rootfs_fd, reterr);
+        if (r < 0)
+                return r;
+        void *st = NULL;
+        const struct modrun_mount_ops *ops = plugins_mount(a->plugins, &st);
+        if (!ops || !MODRUN_HAS_OP(ops, enter_rootfs))
+                return error_new(reterr, EINVAL, "select one with --plugin mount=pivot-root",
+                                 "no mount strategy plugin is loaded: cannot enter the rootfs %s", a->rootfs);
+        const char *name = a->plugins->by_kind[MODRUN_KIND_MOUNT]->name;
+        if ((r = ops->enter_rootfs(st, rootfs_fd, a->rootfs, reterr)) < 0) {
+                if (reterr && !*reterr)
+                        return error_new(reterr, -r, NULL, "mount strategy %s: enter the rootfs %s", name, a->rootfs);
+                return error_wrap(reterr, "mount strategy %s", name);
+        }
+        if (console_sock >= 0 && (r = terminal_setup(console_sock, &a->cfg->process, reterr)) < 0)
+                return r;
+        return rootfs_finalize(&rp, reterr);
+}
+
+static int setup_process(const struct init_args *a, char **ret_exe, struct modrun_error **reterr)
+{
+        const struct oci_process *proc = &a->cfg->process;
+        int r = caps_apply_bounding(&a->caps, a->last_cap, reterr);
+        if (r < 0)
+                return r;
+        if ((r = user_apply(&proc->user, a->in_userns, reterr)) < 0)
+                return r;
+        /* changing credentials cleared the parent-death signal */
+        (void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0UL, 0UL, 0UL);
+        if (chdir(proc->cwd) < 0)
+                return error_new(reterr, errno, "process.cwd must exist in the rootfs and be searchable by the user",
+                                 "process.cwd: chdir to %s inside the container (as uid %u)", proc->cwd,
+                                 (unsigned)proc->user.uid);
+        if ((r = caps_apply(&a->caps, a->last_cap, reterr)) < 0)
+                return r;
+        if (proc->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1UL, 0UL, 0UL, 0UL) < 0)
+                return error_new(reterr, errno, NULL, "process.noNewPrivileges: prctl PR_SET_NO_NEW_PRIVS");
+        return exec_find(AT_FDCWD, proc->args[0], exec_path_env(proc->env), ret_exe, reterr);
+}
+
+static int init_setup(const struct init_args *a, char **ret_exe, struct modrun_error **reterr)
+{
+        int r = wait_go(a, reterr);
+        if (r < 0)
+                return r;
+        if ((r = setup_early(a, reterr)) < 0)
+                return r;
+        _cleanup_close_ int console_sock = -1;
+        if (a->cfg->process.terminal && (r = terminal_connect(a->console_socket_fd, &console_sock, reterr)) < 0)
+                return r;
+        if ((r = setup_rootfs(a, console_sock, reterr)) < 0)
+                return r;
+        return setup_process(a, ret_exe, reterr);
+}
+
+_Noreturn void init_process_main(const struct init_args *a)
+{
+        struct modrun_error *err = NULL;
+        char *exe = NULL;
+
+        /* The runtime is our parent (CLONE_PARENT): die with it during set-up. */
+        (void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0UL, 0UL, 0UL);
+        int r = init_setup(a, &exe, &err);
+        if (r < 0) {
+                (void)sync_send_error(a->sync_fd, err, -r);
+                _exit(1);
+        }
+        if (sync_send(a->sync_fd, SYNC_READY, 0, NULL, NULL) < 0)
+                _exit(1);
+        /* `create` exits while we wait for `start`. */
+        (void)prctl(PR_SET_PDEATHSIG, 0UL, 0UL, 0UL, 0UL);
+        (void)close(a->sync_fd);
+
+        r = exec_wait_fifo(a->fifo_fd, &err);
+        if (r >= 0) {
+                (void)close(a->fifo_fd);
+                r = exec_process(exe, a->cfg->process.args, a->cfg->process.env, a->preserve_fds, &err);
+        }
+        /* Nobody listens on the sync socket any more: the container's stderr
+         * is the only place left. */
+        const char *msg = err && err->msg ? err->msg : "exec failed";
+        if (err && err->hint)
+                dprintf(STDERR_FILENO, "modrun: container init: %s (%s)\n", msg, err->hint);
+        else
+                dprintf(STDERR_FILENO, "modrun: container init: %s\n", msg);
+        _exit(127);
+}

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The container's init process: everything between clone() and execve().
+ * The runtime side (core/container/spawn.c) validates the config and parses
+ * what can fail early (capability names, sysctl keys) before forking; the
+ * init then applies it, in runc's order, and reports errors over the sync
+ * socket only: it never prints during set-up.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include "oci/config.h"
+#include "plugin/plugins.h"
+#include "util/error.h"
+
+/* ---- capabilities.c -------------------------------------------------- */
+
+struct cap_sets {
+        bool present; /* process.capabilities given: otherwise nothing is changed */
+        uint64_t bounding, effective, inheritable, permitted, ambient;
+};
+
+/* "CAP_CHOWN" -> 0 ... "CAP_CHECKPOINT_RESTORE" -> 40, or -1. */
+int cap_from_name(const char *name);
+/* 0 -> "CAP_CHOWN", NULL when unknown. */
+const char *cap_to_name(int cap);
+/* The highest capability number this modrun knows. */
+int cap_last_known(void);
+/* /proc/sys/kernel/cap_last_cap (falls back to cap_last_known()). */
+int cap_last_cap(void);
+/* Name -> number, validated against last_cap; the error names the list and
+ * the capability ("process.capabilities.bounding: unknown capability
+ * \"CAP_FOO\""). */
+int cap_parse_name(const char *list, const char *name, int last_cap, struct modrun_error **reterr);
+int caps_parse(const struct oci_capabilities *c, int last_cap, struct cap_sets *ret, struct modrun_error **reterr);
+/* PR_CAPBSET_DROP of every capability up to last_cap not in the bounding
+ * set (needs CAP_SETPCAP: before changing the user). */
+int caps_apply_bounding(const struct cap_sets *s, int last_cap, struct modrun_error **reterr);
+/* capset() effective/permitted/inheritable, then the ambient set (after
+ * changing the user with PR_SET_KEEPCAPS). */
+int caps_apply(const struct cap_sets *s, int last_cap, struct modrun_error **reterr);
+
+/* ---- rlimits.c ------------------------------------------------------- */
+
+/* Build the error of a failed setrlimit: names the rlimit, the requested
+ * soft/hard, the current limits and, when the hard limit would be raised,
+ * the CAP_SYS_RESOURCE hint. Returns -errnum. */
+int rlimit_error(const struct oci_rlimit *rl, const struct rlimit *cur, int errnum, struct modrun_error **reterr);
+int rlimits_apply(const struct oci_rlimit *rl, size_t n, struct modrun_error **reterr);
+/* /proc/self/oom_score_adj */
+int oom_score_adj_apply(int value, struct modrun_error **reterr);
+
+/* ---- sysctl.c -------------------------------------------------------- */
+
+/* Refuse keys that are not namespaced or whose namespace the container
+ * does not have (runc's rules): writing them would change the host. */
+int sysctl_check(const struct oci_config *cfg, struct modrun_error **reterr);
+/* Write each linux.sysctl to /proc/sys/<key with . -> />. */
+int sysctl_apply(const struct oci_sysctl *s, size_t n, struct modrun_error **reterr);
+
+/* ---- namespaces.c ---------------------------------------------------- */
+
+/* Checks before forking: a mount namespace, hostname/domainname only with a
+ * new uts namespace, time offsets only with a new time namespace. */
+int ns_check_config(const struct oci_config *cfg, struct modrun_error **reterr);
+/* Open every namespace given by path (fds[type], -1 for none) and check
+ * that each is a namespace of the type it is listed as. */
+int ns_open_paths(const struct oci_config *cfg, int fds[_OCI_NS_MAX], struct modrun_error **reterr);
+void ns_close_fds(int fds[_OCI_NS_MAX]);
+/* setns() every opened namespace, the user namespace first. */
+int ns_join(const struct oci_config *cfg, const int fds[_OCI_NS_MAX], struct modrun_error **reterr);
+/* unshare(CLONE_NEWTIME) and write the offsets: before creating the init. */
+int ns_setup_time(const struct oci_config *cfg, struct modrun_error **reterr);
+/* CLONE_NEW* of the namespaces to create with the init (time excluded). */
+uint64_t ns_clone_flags(const struct oci_config *cfg);
+/* Is there a namespace entry of type t without a path? */
+bool ns_is_new(const struct oci_config *cfg, enum oci_ns_type t);
+int ns_set_hostname(const struct oci_config *cfg, struct modrun_error **reterr);
+
+/* ---- process-user.c -------------------------------------------------- */
+
+/* setgroups (additionalGids, or none), setresgid, setresuid, keeping the
+ * capabilities for caps_apply(); then the umask (0022 when unset). */
+int user_apply(const struct oci_user *u, bool in_userns, struct modrun_error **reterr);
+
+/* ---- exec.c ---------------------------------------------------------- */
+
+#define EXEC_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* PATH= of env (NULL-terminated), or EXEC_DEFAULT_PATH. */
+const char *exec_path_env(char *const *env);
+/* Find name as execve() would: a name with '/' is used as is (relative to
+ * the working directory), else each PATH entry is tried beneath root_fd
+ * (AT_FDCWD: "/"). The error is Go's/runc's: exec: "foo": executable file
+ * not found in $PATH, naming the PATH searched. */
+int exec_find(int root_fd, const char *name, const char *path, char **ret_path, struct modrun_error **reterr);
+/* Block until `start` writes to the exec fifo (fd: its read end). */
+int exec_wait_fifo(int fifo_fd, struct modrun_error **reterr);
+/* Reset signals, keep fds 0..2+preserve_fds, execve. Returns only on
+ * failure. */
+int exec_process(const char *path, char *const *args, char *const *env, int preserve_fds,
+                 struct modrun_error **reterr);
+
+/* ---- terminal.c ------------------------------------------------------ */
+
+/* process.terminal: open a pty in the container's /dev/pts, make its peer
+ * the controlling terminal and stdio, send the master to the console
+ * socket (connected before changing root). */
+int terminal_connect(int console_socket_fd, int *ret_sock, struct modrun_error **reterr);
+int terminal_setup(int sock, const struct oci_process *proc, struct modrun_error **reterr);
+
+/* ---- init-main.c ----------------------------------------------------- */
+
+struct init_args {
+        const struct oci_config *cfg;
+        const char *rootfs;
+        struct plugins *plugins;
+        struct cap_sets caps;
+        int last_cap;
+        int sync_fd;           /* our end of the sync socket */
+        int fifo_fd;           /* read end of the exec fifo (O_NONBLOCK) */
+        int console_socket_fd; /* O_PATH fd of the console socket, or -1 */
+        int preserve_fds;
+        int timeout_ms; /* bound for waiting for "go" */
+        bool in_userns; /* a user namespace is created or joined */
+};
+
+/* Runs in the new process; never returns. */
+_Noreturn void init_process_main(const struct init_args *a);

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* process.terminal: a pty from the container's /dev/pts, its master sent
+ * to the console socket (SCM_RIGHTS), its peer the init's stdio and
+ * controlling terminal. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "process.h"
+
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER _IO('T', 0x41)
+#endif
+
+int terminal_connect(int console_socket_fd, int *ret_sock, struct modrun_error **reterr)
+{
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d", console_socket_fd);
+        _cleanup_close_ int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (s < 0)
+                return error_new(reterr, errno, NULL, "create a socket for the console socket");
+        if (connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+                return error_new(reterr, errno, "is something listening on --console-socket?",
+                                 "connect to the console socket");
+        *ret_sock = TAKE_FD(s);
+        return 0;
+}
+
+static int send_fd(int sock, int fd, const char *name)
+{
+        char cbuf[CMSG_SPACE(sizeof(int))] = {0};
+        struct iovec iov = {.iov_base = (void *)name, .iov_len = strlen(name)};
+        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &fd, sizeof(int));
+        ssize_t k;
+        do
+                k = sendmsg(sock, &mh, MSG_NOSIGNAL);
+        while (k < 0 && errno == EINTR);
+        return k < 0 ? -errno : 0;
+}
+
+int terminal_setup(int sock, const struct oci_process *proc, struct modrun_error **reterr)
+{
+        _cleanup_close_ int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (master < 0)
+                return error_new(reterr, errno, "the container needs /dev/ptmx and a devpts at /dev/pts",
+                                 "process.terminal: open /dev/ptmx in the container");
+        if (unlockpt(master) < 0)
+                return error_new(reterr, errno, NULL, "process.terminal: unlockpt");
+        char name[64] = "";
+        (void)ptsname_r(master, name, sizeof(name));
+        _cleanup_close_ int peer = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (peer < 0)
+                return error_new(reterr, errno, NULL, "process.terminal: open the peer of %s", name);
+        if (fchown(peer, proc->user.uid, proc->user.gid) < 0)
+                return error_new(reterr, errno, NULL, "process.terminal: chown %s to %u:%u", name,
+                                 (unsigned)proc->user.uid, (unsigned)proc->user.gid);
+        if (proc->has_console_size) {
+                struct winsize ws = {.ws_row = (unsigned short)proc->console_size.height,
+                                     .ws_col = (unsigned short)proc->console_size.width};
+                if (ioctl(peer, TIOCSWINSZ, &ws) < 0)
+                        return error_new(reterr, errno, NULL, "process.consoleSize: set the size of %s", name);
+        }
+        int r = send_fd(sock, master, name);
+        if (r < 0)
+                return error_new(reterr, -r, NULL, "send the terminal master to the console socket");
+        if (setsid() < 0)
+                return error_new(reterr, errno, NULL, "process.terminal: setsid");
+        if (ioctl(peer, TIOCSCTTY, 0) < 0)
+                return error_new(reterr, errno, NULL, "process.terminal: make %s the controlling terminal", name);
+        for (int fd = 0; fd <= 2; fd++)
+                if (dup3(peer, fd, 0) < 0)
+                        return error_new(reterr, errno, NULL, "process.terminal: dup %s onto fd %d", name, fd);
+        return 0;
+}

@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* /dev of the container: default devices, linux.devices (mknod, or a bind
+ * of the host's node inside a user namespace), the /dev/fd links and
+ * /dev/ptmx. /dev/pts and /dev/shm are config mounts. */
+#pragma once
+
+#include "mount-util.h"
+
+int dev_setup(const struct mount_ctx *ctx, struct modrun_error **reterr);
+/* One device node at d->path beneath the rootfs. */
+int dev_create(const struct mount_ctx *ctx, const struct oci_device *d, struct modrun_error **reterr);

@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The mounts of config.json, performed beneath the rootfs: the destination
+ * is resolved with openat2(RESOLVE_IN_ROOT) and created when missing, and
+ * mount(2) gets /proc/self/fd/N of that fd, never a path inside the rootfs
+ * that a symlink could redirect. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
+#ifndef ST_NOSYMFOLLOW
+#define ST_NOSYMFOLLOW 0x2000 /* glibc 2.36 lacks it; the kernel's value */
+#endif
+
+#include "mount-diag.h"
+#include "mount-util.h"
+#include "sys-mount.h"
+#include "util/fs-util.h"
+
+const char *proc_fd_path(int fd, char buf[static PROC_FD_PATH_MAX])
+{
+        (void)snprintf(buf, PROC_FD_PATH_MAX, "/proc/self/fd/%d", fd);
+        return buf;
+}
+
+static int split_path(const char *dest, char **ret_dir, char **ret_base)
+{
+        _cleanup_free_ char *d = strdup(dest);
+        if (!d)
+                return -ENOMEM;
+        size_t n = strlen(d);
+        while (n > 1 && d[n - 1] == '/')
+                d[--n] = '\0';
+        char *slash = strrchr(d, '/');
+        _cleanup_free_ char *base = strdup(slash ? slash + 1 : d);
+        if (!base)
+                return -ENOMEM;
+        if (slash)
+                slash[slash == d ? 1 : 0] = '\0';
+        else
+                d[0] = '\0';
+        *ret_dir = TAKE_PTR(d);
+        *ret_base = TAKE_PTR(base);
+        return 0;
+}
+
+int mount_open_target(const struct mount_ctx *ctx, const char *dest, bool dir, struct modrun_error **reterr)
+{
+        int fd = fs_open_beneath(ctx->rootfs_fd, dest, O_PATH, 0, NULL);
+        if (fd >= 0 || fd != -ENOENT) {
+                if (fd < 0)
+                        return error_new(reterr, -fd, NULL, "resolve mount destination %s beneath the rootfs %s",
+                                         dest, ctx->rootfs);
+                return fd;
+        }
+        if (dir)
+                return fs_mkdir_beneath(ctx->rootfs_fd, dest, 0755, reterr);
+
+        _cleanup_free_ char *dname = NULL, *base = NULL;
+        if (split_path(dest, &dname, &base) < 0)
+                return error_new(reterr, ENOMEM, NULL, "mount destination %s", dest);
+        if (!*base || streq(base, ".") || streq(base, ".."))
+                return error_new(reterr, EINVAL, NULL, "mount destination %s: not a file name", dest);
+        _cleanup_close_ int pfd = fs_mkdir_beneath(ctx->rootfs_fd, *dname ? dname : "/", 0755, reterr);
+        if (pfd < 0)
+                return pfd;
+        /* The parent was resolved beneath the rootfs; the last component is
+         * created with O_NOFOLLOW, so a dangling symlink is an error rather
+         * than a way out. */
+        _cleanup_close_ int cfd = openat(pfd, base, O_CREAT | O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0644);
+        if (cfd < 0)
+                return error_new(reterr, errno, NULL, "create the file %s (beneath the rootfs %s) to mount on",
+                                 dest, ctx->rootfs);
+        return fs_open_beneath(ctx->rootfs_fd, dest, O_PATH, 0, reterr);
+}
+
+int mount_bind_fd(const struct mount_ctx *ctx, int src_fd, const char *source, int dst_fd, const char *dest,
+                  bool recursive, struct modrun_error **reterr)
+{
+        char s[PROC_FD_PATH_MAX], t[PROC_FD_PATH_MAX];
+        unsigned long flags = MS_BIND | (recursive ? MS_REC : 0);
+        int r = sys_mount(proc_fd_path(src_fd, s), proc_fd_path(dst_fd, t), NULL, flags, NULL);
+        if (r < 0) {
+                _cleanup_free_ char *host = mount_diag_fd_path(dst_fd);
+                struct mount_call c = { .source = source, .target = dest, .host_target = host, .flags = flags,
+                                        .target_fd = dst_fd, .in_userns = ctx->in_userns, .source_on_host = true };
+                return mount_error(reterr, -r, &c);
+        }
+        return 0;
+}
+
+struct st_ms {
+        unsigned long st, ms;
+        const char *name;
+};
+static const struct st_ms lockable[] = {
+        { ST_RDONLY, MS_RDONLY, "ro" },
+        { ST_NOSUID, MS_NOSUID, "nosuid" },
+        { ST_NODEV, MS_NODEV, "nodev" },
+        { ST_NOEXEC, MS_NOEXEC, "noexec" },
+        { ST_NODIRATIME, MS_NODIRATIME, "nodiratime" },
+        { ST_NOSYMFOLLOW, MS_NOSYMFOLLOW, "nosymfollow" },
+};
+
+/* The flags of the mount at fd to keep, and the names of those the options
+ * explicitly clear (for the EPERM hint). */
+static unsigned long keep_flags(int fd, unsigned long flags, unsigned long cleared, char *clash, size_t size)
+{
+        struct statvfs sv;
+        unsigned long mentioned = flags | cleared, keep = 0;
+        size_t len = 0;
+        clash[0] = '\0';
+        if (fstatvfs(fd, &sv) < 0)
+                return 0;
+        for (size_t i = 0; i < ELEMENTSOF(lockable); i++) {
+                if (!(sv.f_flag & lockable[i].st))
+                        continue;
+                if (!(mentioned & lockable[i].ms))
+                        keep |= lockable[i].ms;
+                else if (cleared & lockable[i].ms) {
+                        int k = snprintf(clash + len, size - len, "%s%s", len ? "," : "", lockable[i].name);
+                        if (k > 0 && (size_t)k < size - len)
+                                len += (size_t)k;
+                }
+        }
+        if (!(mentioned & (MOUNT_ATIME_FLAGS))) {
+                if (sv.f_flag & ST_NOATIME)
+                        keep |= MS_NOATIME;
+                else if (!(sv.f_flag & ST_RELATIME))
+                        keep |= MS_STRICTATIME;
+        }
+        return keep;
+}
+
+int mount_bind_remount(const struct mount_ctx *ctx, int fd, const char *source, const char *dest,
+                       unsigned long flags, unsigned long cleared, struct modrun_error **reterr)
+{
+        char t[PROC_FD_PATH_MAX], clash[128];
+        unsigned long rflags = MS_REMOUNT | MS_BIND | (flags & MOUNT_PER_MOUNT_FLAGS);
+        rflags |= keep_flags(fd, flags, cleared, clash, sizeof(clash));
+        int r = sys_mount(NULL, proc_fd_path(fd, t), NULL, rflags, NULL);
+        if (r < 0) {
+                _cleanup_free_ char *host = mount_diag_fd_path(fd);
+                struct mount_call c = { .source = source, .target = dest, .host_target = host, .flags = rflags,
+                                        .target_fd = fd, .in_userns = ctx->in_userns,
+                                        .locked = clash[0] ? clash : NULL };
+                return mount_error(reterr, -r, &c);
+        }
+        return 0;
+}
+
+int mount_set_propagation(const struct mount_ctx *ctx, int fd, const char *dest, unsigned long prop,
+                          struct modrun_error **reterr)
+{
+        char t[PROC_FD_PATH_MAX];
+        int r = sys_mount(NULL, proc_fd_path(fd, t), NULL, prop, NULL);
+        if (r < 0) {
+                _cleanup_free_ char *host = mount_diag_fd_path(fd);
+                struct mount_call c = { .target = dest, .host_target = host, .flags = prop, .target_fd = fd,
+                                        .in_userns = ctx->in_userns };
+                return mount_error(reterr, -r, &c);
+        }
+        return 0;
+}
+
+static int apply_rec_attr(const struct mount_ctx *ctx, int fd, const char *dest, const struct mount_options *o,
+                          struct modrun_error **reterr)
+{
+        struct mount_attr attr = { .attr_set = o->rec_attr_set, .attr_clr = o->rec_attr_clr };
+        int r = sys_mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr));
+        if (r < 0) {
+                _cleanup_free_ char *host = mount_diag_fd_path(fd);
+                struct mount_call c = { .target = dest, .host_target = host, .target_fd = fd,
+                                        .in_userns = ctx->in_userns };
+                return mount_setattr_error(reterr, -r, &c, attr.attr_set, attr.attr_clr, 0, true);
+        }
+        return 0;
+}
+
+static int mount_bind_entry(const struct mount_ctx *ctx, const struct oci_mount *m, const struct mount_options *o,
+                            struct modrun_error **reterr)
+{
+        if (!m->source)
+                return error_new(reterr, EINVAL, "give the host path to bind in \"source\"",
+                                 "bind mount on %s: no source", m->destination);
+        _cleanup_close_ int src = open(m->source, O_PATH | O_CLOEXEC);
+        if (src < 0) {
+                struct mount_call c = { .source = m->source, .target = m->destination, .flags = o->flags,
+                                        .target_fd = -1, .in_userns = ctx->in_userns, .source_on_host = true };
+                return mount_error(reterr, errno, &c);
+        }
+        struct stat st;
+        if (fstat(src, &st) < 0)
+                return error_new(reterr, errno, NULL, "stat bind source %s", m->source);
+        _cleanup_close_ int tfd = mount_open_target(ctx, m->destination, S_ISDIR(st.st_mode), reterr);
+        if (tfd < 0)
+                return tfd;
+        int r = mount_bind_fd(ctx, src, m->source, tfd, m->destination, (o->flags & MS_REC) != 0, reterr);
+        if (r < 0)
+                return r;
+        /* A bind mount takes the source's flags; others need a remount. */
+        if (!(o->flags & ~(MS_BIND | MS_REC | MS_REMOUNT)))
+                return 0;
+        _cleanup_close_ int nfd = fs_open_beneath(ctx->rootfs_fd, m->destination, O_PATH, 0, reterr);
+        if (nfd < 0)
+                return nfd;
+        return mount_bind_remount(ctx, nfd, m->source, m->destination, o->flags, o->cleared, reterr);
+}
+
+static int mount_fs_entry(const struct mount_ctx *ctx, const struct oci_mount *m, const struct mount_options *o,
+                          int tfd, struct modrun_error **reterr)
+{
+        char t[PROC_FD_PATH_MAX];
+        const char *source = m->source && *m->source ? m->source : m->type;
+        _cleanup_close_ int below = -1;
+        if (o->tmpcopyup && streq(m->type, "tmpfs")) {
+                below = fs_open_beneath(ctx->rootfs_fd, m->destination, O_RDONLY | O_DIRECTORY, 0, reterr);
+                if (below < 0)
+                        return error_wrap(reterr, "tmpcopyup of %s", m->destination);
+        }
+        int r = sys_mount(source, proc_fd_path(tfd, t), m->type, o->flags, o->data);
+        if (r < 0) {
+                _cleanup_free_ char *host = mount_diag_fd_path(tfd);
+                struct mount_call c = { .source = source, .target = m->destination, .host_target = host,
+                                        .fstype = m->type, .flags = o->flags, .data = o->data, .target_fd = tfd,
+                                        .in_userns = ctx->in_userns };
+                return mount_error(reterr, -r, &c);
+        }
+        if (below >= 0) {
+                _cleanup_close_ int top =
+                        fs_open_beneath(ctx->rootfs_fd, m->destination, O_PATH | O_DIRECTORY, 0, reterr);
+                if (top < 0)
+                        return top;
+                r = mount_copy_tree(below, top, reterr);
+                if (r < 0)
+                        return error_wrap(reterr, "tmpcopyup of %s", m->destination);
+        }
+        return 0;
+}
+
+static bool is_cgroup_type(const char *type)
+{
+        return type && (streq(type, "cgroup") || streq(type, "cgroup2"));
+}
+
+static int mount_entry_parsed(const struct mount_ctx *ctx, const struct oci_mount *m, const struct mount_options *o,
+                              struct modrun_error **reterr)
+{
+        int r;
+        if (o->idmap || o->ridmap || m->n_uid_mappings || m->n_gid_mappings)
+                return error_new(reterr, EOPNOTSUPP,
+                                 "remove the idmap option and chown the source to the container's id range, "
+                                 "or use a modrun with id-mapped mount support",
+                                 "mount %s on %s: id-mapped mounts (%s) are not supported by this modrun yet",
+                                 m->source ? m->source : "none", m->destination,
+                                 o->idmap || o->ridmap ? (o->ridmap ? "ridmap" : "idmap") : "uidMappings");
+        if (mount_options_is_bind(o, m->type)) {
+                r = mount_bind_entry(ctx, m, o, reterr);
+        } else {
+                if (!m->type)
+                        return error_new(reterr, EINVAL, "set \"type\" (tmpfs, proc, ...) or the bind option",
+                                         "mount on %s: no type and not a bind mount", m->destination);
+                _cleanup_close_ int tfd = mount_open_target(ctx, m->destination, true, reterr);
+                if (tfd < 0)
+                        return tfd;
+                r = is_cgroup_type(m->type) ? mount_cgroup(ctx, m, o, tfd, reterr)
+                                            : mount_fs_entry(ctx, m, o, tfd, reterr);
+        }
+        if (r < 0 || (!o->n_propagation && !mount_options_has_rec_attr(o)))
+                return r;
+
+        _cleanup_close_ int nfd = fs_open_beneath(ctx->rootfs_fd, m->destination, O_PATH, 0, reterr);
+        if (nfd < 0)
+                return nfd;
+        for (size_t i = 0; i < o->n_propagation; i++) {
+                r = mount_set_propagation(ctx, nfd, m->destination, o->propagation[i], reterr);
+                if (r < 0)
+                        return r;
+        }
+        return mount_options_has_rec_attr(o) ? apply_rec_attr(ctx, nfd, m->destination, o, reterr) : 0;
+}
+
+int mount_config_entry(const struct mount_ctx *ctx, const struct oci_mount *m, struct modrun_error **reterr)
+{
+        struct mount_options o;
+        if (!m->destination)
+                return error_new(reterr, EINVAL, NULL, "a mount without destination");
+        int r = mount_options_parse(m->options, &o, reterr);
+        if (r < 0)
+                return r;
+        r = mount_entry_parsed(ctx, m, &o, reterr);
+        mount_options_done(&o);
+        return r;
+}

@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * FROZEN COPY for tests/abi: <modrun/plugin.h> as an ABI 1.0 plugin saw it,
+ * with every ops table ending at its baseline (mandatory ops only). Never
+ * update it: plugins built against it must keep loading.
+ *
+ * modrun plugin ABI, major version 1.
+ *
+ * This header is the whole contract between the modrun core and a plugin: a
+ * plugin includes nothing else of the core and links nothing of it. Build an
+ * out-of-tree plugin with
+ *
+ *     cc -shared -fPIC -fvisibility=hidden $(pkg-config --cflags modrun-plugin) ...
+ *
+ * and install it as <kind>-<name>.so into $(pkg-config --variable=plugindir
+ * modrun-plugin). See docs/plugins.md.
+ *
+ * Rules of the ABI:
+ *  - A plugin exports exactly one data symbol, `modrun_plugin`, a struct
+ *    modrun_plugin whose fixed-width fields come first.
+ *  - Every ops table and the host table begin with `uint32_t size`. Each ops
+ *    table lists its mandatory ops first, then optional ones. Tables only
+ *    grow at the end; the core calls an op only through MODRUN_HAS_OP(), so a
+ *    newer core runs an older plugin and sees which ops it lacks. A new
+ *    mandatory op bumps MODRUN_PLUGIN_ABI_MAJOR.
+ *  - Ops return 0 (or a documented positive value) on success and -errno on
+ *    failure; on failure they also set *reterr through host->error(), whose
+ *    message the core shows verbatim. The core allocates and frees errors.
+ *  - Plugins never print, never exit(), never create threads, never dlopen(),
+ *    and make no NSS (getpwnam...) calls after init.
+ *  - Memory a plugin hands to the core (arrays, strings, json objects) is
+ *    allocated with malloc()/json-c and freed by the core with free() or
+ *    json_object_put().
+ */
+#ifndef MODRUN_PLUGIN_H
+#define MODRUN_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MODRUN_PLUGIN_ABI_MAJOR 1u
+#define MODRUN_PLUGIN_ABI_MINOR 0u
+
+/* Packed sizes of the C types the ABI depends on; a plugin built for another
+ * data model (e.g. 32-bit time_t) is refused. */
+#define MODRUN_PLUGIN_ABI_SIG \
+        ((uint32_t)((sizeof(void *) << 16) | (sizeof(off_t) << 8) | sizeof(time_t)))
+
+/* Plugin kinds (uint32_t on the wire, not an enum). */
+#define MODRUN_KIND_CGROUP 1u    /* struct modrun_cgroup_ops */
+#define MODRUN_KIND_DEVICES 2u   /* struct modrun_devices_ops */
+#define MODRUN_KIND_NAMESPACE 3u /* struct modrun_namespace_ops */
+#define MODRUN_KIND_MOUNT 4u     /* struct modrun_mount_ops */
+
+/* Log levels (syslog's numbers). */
+#define MODRUN_LOG_ERROR 3
+#define MODRUN_LOG_WARNING 4
+#define MODRUN_LOG_INFO 6
+#define MODRUN_LOG_DEBUG 7
+
+#if defined(__GNUC__)
+#define MODRUN_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define MODRUN_PLUGIN_EXPORT __attribute__((visibility("default")))
+#else
+#define MODRUN_PRINTF(a, b)
+#define MODRUN_PLUGIN_EXPORT
+#endif
+
+struct modrun_error; /* opaque, owned by the core */
+struct json_object;  /* json-c */
+
+/*
+ * The host table: services the core offers a plugin. It stays valid from
+ * init() to fini(). Check `size` before using a member added after ABI 1.0:
+ * MODRUN_HAS_MEMBER(host, member).
+ */
+struct modrun_host {
+        uint32_t size;      /* sizeof(struct modrun_host) in the core */
+        uint32_t abi_major; /* MODRUN_PLUGIN_ABI_MAJOR of the core */
+        uint32_t rootless;  /* 1 when the core runs without privileges */
+        uint32_t reserved0;
+
+        /* Logging: goes to the core's sinks (stderr, --log, JSON). */
+        void (*log)(const struct modrun_host *host, int level, const char *fmt, ...) MODRUN_PRINTF(3, 4);
+
+        /* Build an error: a message naming the object (path, syscall, flags)
+         * and the cause; when errnum > 0 its strerror() text is appended. hint
+         * (may be NULL) says what to do. Sets *reterr (if reterr and not
+         * already set) and returns -errnum (-EINVAL when errnum is 0). */
+        int (*error)(struct modrun_error **reterr, int errnum, const char *hint, const char *fmt, ...)
+                MODRUN_PRINTF(4, 5);
+
+        /* The container. Strings are NUL-terminated and read-only. */
+        const char *container_id;
+        const char *bundle;    /* absolute bundle directory */
+        const char *state_dir; /* per-container state directory (plugins may keep
+                                * files named "<kind>-<name>*" there) */
+        const char *rootfs;    /* root.path, resolved to an absolute path */
+
+        /* The whole parsed config.json, read-only (json-c). NULL when a
+         * command runs without a config (e.g. features). */
+        const struct json_object *config;
+
+        /* An annotation's value, or NULL when absent. */
+        const char *(*annotation)(const struct modrun_host *host, const char *key);
+
+        /* Open path beneath dirfd without ever leaving it: symlinks and ".."
+         * resolve as if dirfd were "/" (openat2 RESOLVE_IN_ROOT). flags are
+         * open(2) flags; O_CREAT creates the last component with mode.
+         * Returns an fd (O_CLOEXEC) or -errno with *reterr set. */
+        int (*open_beneath)(const struct modrun_host *host, int dirfd, const char *path, int flags, mode_t mode,
+                            struct modrun_error **reterr);
+
+        /* Read a whole (small, e.g. cgroup or proc) file at dirfd/path into a
+         * NUL-terminated malloc()ed string. */
+        int (*read_file)(const struct modrun_host *host, int dirfd, const char *path, char **ret_content,
+                         struct modrun_error **reterr);
+
+        /* Write value to an existing file at dirfd/path in one write(2); the
+         * error names the file, the value and the kernel's errno. */
+        int (*write_file)(const struct modrun_host *host, int dirfd, const char *path, const char *value,
+                          struct modrun_error **reterr);
+
+        /* Wait at most timeout_ms for events (POLLIN...) on fd. Returns the
+         * revents (> 0), or -ETIMEDOUT with an error naming `what`. */
+        int (*wait_fd)(const struct modrun_host *host, int fd, short events, int timeout_ms, const char *what,
+                       struct modrun_error **reterr);
+
+        void *core; /* private to the core */
+};
+
+/* Members every ops table begins with. */
+#define MODRUN_OPS_COMMON                                                                      \
+        uint32_t size; /* sizeof(the ops table) at plugin build time */                         \
+        uint32_t reserved0;                                                                     \
+        /* Set up; *ret_state is passed to every other op. Called once per command, \
+         * before the container's namespaces are entered. Mandatory. */                         \
+        int (*init)(const struct modrun_host *host, void **ret_state, struct modrun_error **reterr); \
+        /* Free the state. Mandatory. */                                                        \
+        void (*fini)(void *state)
+
+/*
+ * Mount strategy: how the container's init makes the prepared rootfs its
+ * root. Built-in choices: pivot-root (default), move-mount (initramfs).
+ */
+struct modrun_mount_ops {
+        MODRUN_OPS_COMMON;
+
+        /* Mandatory. Called in the container's init, inside its private mount
+         * namespace, after every mount of config.json is in place under the
+         * rootfs. rootfs_fd is an O_PATH|O_DIRECTORY fd of the rootfs, which
+         * is a mount point. On return the process's root and working
+         * directory are the rootfs and the old root is detached and
+         * unreachable. The host's services may be used; nothing may be
+         * printed. */
+        int (*enter_rootfs)(void *state, int rootfs_fd, const char *rootfs, struct modrun_error **reterr);
+};
+
+/*
+ * cgroup manager. The container's cgroup is derived from the config
+ * (linux.cgroupsPath, annotations) and the container id, so every command
+ * (create, kill, delete...) re-finds it after init(); a plugin may also keep
+ * files in host->state_dir.
+ */
+struct modrun_cgroup_ops {
+        MODRUN_OPS_COMMON;
+
+        /* Mandatory. Create the container's cgroup(s). */
+        int (*create)(void *state, struct modrun_error **reterr);
+        /* Mandatory. Move pid into the container's cgroup(s). */
+        int (*enter)(void *state, pid_t pid, struct modrun_error **reterr);
+        /* Mandatory. Remove the container's cgroup(s), bounded by timeout_ms.
+         * Removing what does not exist is success. */
+        int (*destroy)(void *state, int timeout_ms, struct modrun_error **reterr);
+};
+
+/* Device access control for cgroup v2 (or another mechanism). */
+struct modrun_devices_ops {
+        MODRUN_OPS_COMMON;
+
+        /* Mandatory. Enforce rules (linux.resources.devices, a json array;
+         * NULL = deny all but the defaults the core adds) on the cgroup v2
+         * directory cgroup_fd. Replaces a filter this plugin installed
+         * before (update). */
+        int (*apply)(void *state, int cgroup_fd, const struct json_object *rules, struct modrun_error **reterr);
+};
+
+/* User namespaces and id mapping. */
+struct modrun_namespace_ops {
+        MODRUN_OPS_COMMON;
+
+        /* Mandatory. Write uid_map/gid_map (and setgroups) of pid, a process
+         * just created in a new user namespace. */
+        int (*set_id_maps)(void *state, pid_t pid, struct modrun_error **reterr);
+};
+
+/* The descriptor: the one exported symbol. */
+struct modrun_plugin {
+        uint32_t abi_major; /* MODRUN_PLUGIN_ABI_MAJOR; must equal the core's */
+        uint32_t size;      /* sizeof(struct modrun_plugin) at build time */
+        uint32_t kind;      /* MODRUN_KIND_* */
+        uint32_t abi_sig;   /* MODRUN_PLUGIN_ABI_SIG */
+        const char *name;   /* matches the file name <kind>-<name>.so */
+        const char *version;
+        const char *description;
+        const void *ops; /* struct modrun_<kind>_ops * */
+};
+
+/* Declare the descriptor:
+ *   MODRUN_PLUGIN_DEFINE(MODRUN_KIND_MOUNT, "pivot-root", "1.0", "pivot_root(2)", &ops);
+ */
+#define MODRUN_PLUGIN_DEFINE(kind_, name_, version_, description_, ops_)        \
+        MODRUN_PLUGIN_EXPORT const struct modrun_plugin modrun_plugin = {       \
+                .abi_major = MODRUN_PLUGIN_ABI_MAJOR,                            \
+                .size = sizeof(struct modrun_plugin),                            \
+                .kind = (kind_),                                                 \
+                .abi_sig = MODRUN_PLUGIN_ABI_SIG,                                \
+                .name = (name_),                                                 \
+                .version = (version_),                                           \
+                .description = (description_),                                   \
+                .ops = (ops_),                                                   \
+        }
+
+/* Does a size-prefixed table (ops or host) contain member? */
+#define MODRUN_HAS_MEMBER(table, member) \
+        ((table) != NULL && offsetof(__typeof__(*(table)), member) + sizeof((table)->member) <= (table)->size)
+/* May the core call ops->member? (present in the plugin's table and non-NULL) */
+#define MODRUN_HAS_OP(ops, member) (MODRUN_HAS_MEMBER(ops, member) && (ops)->member != NULL)
+
+/* The baseline of each table: it ends after the last mandatory op (every
+ * table lists its mandatory ops first). A smaller table is refused; a table
+ * that ends anywhere at or after its baseline is accepted, and the ops it
+ * lacks are treated as absent. */
+#define MODRUN_MOUNT_OPS_SIZE_1_0 (offsetof(struct modrun_mount_ops, enter_rootfs) + sizeof(void *))
+#define MODRUN_CGROUP_OPS_SIZE_1_0 (offsetof(struct modrun_cgroup_ops, destroy) + sizeof(void *))
+#define MODRUN_DEVICES_OPS_SIZE_1_0 (offsetof(struct modrun_devices_ops, apply) + sizeof(void *))
+#define MODRUN_NAMESPACE_OPS_SIZE_1_0 (offsetof(struct modrun_namespace_ops, set_id_maps) + sizeof(void *))
+#define MODRUN_HOST_SIZE_1_0 (offsetof(struct modrun_host, core) + sizeof(void *))
+#define MODRUN_PLUGIN_SIZE_1_0 (offsetof(struct modrun_plugin, ops) + sizeof(void *))
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* MODRUN_PLUGIN_H */
