@@ -191,3 +191,28 @@ int fs_rm_rf(const char *path)
                 return errno == ENOENT ? 0 : -errno;
         return rm_rf_at(AT_FDCWD, path, st.st_dev);
 }
+
+static int cmp_int(const void *a, const void *b)
+{
+        int x = *(const int *)a, y = *(const int *)b;
+        return (x > y) - (x < y);
+}
+
+int fd_close_all_but(int from, const int *keep, size_t n_keep)
+{
+        int sorted[16];
+        size_t n = 0;
+        for (size_t i = 0; i < n_keep && n < ELEMENTSOF(sorted); i++)
+                if (keep[i] >= from)
+                        sorted[n++] = keep[i];
+        if (n < n_keep && n == ELEMENTSOF(sorted))
+                return -E2BIG;
+        qsort(sorted, n, sizeof(int), cmp_int);
+        unsigned lo = (unsigned)from;
+        for (size_t i = 0; i < n; i++) {
+                if ((unsigned)sorted[i] > lo && close_range(lo, (unsigned)sorted[i] - 1, 0) < 0)
+                        return -errno;
+                lo = (unsigned)sorted[i] + 1;
+        }
+        return RET_NERRNO(close_range(lo, ~0U, 0));
+}

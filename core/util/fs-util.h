@@ -25,3 +25,6 @@ int fs_write_atomic(int dirfd, const char *name, const char *content, size_t len
 int fs_mkdir_p(const char *path, mode_t mode, struct modrun_error **reterr);
 /* Remove a directory tree (no symlink following, stays on one fs). */
 int fs_rm_rf(const char *path);
+/* Close every fd >= from except those in keep (negative entries ignored),
+ * with close_range(2). */
+int fd_close_all_but(int from, const int *keep, size_t n_keep);

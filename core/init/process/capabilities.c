@@ -191,8 +191,13 @@ int caps_apply(const struct cap_sets *s, int last_cap, struct modrun_error **ret
         }
         if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0UL, 0UL, 0UL) < 0)
                 return error_new(reterr, errno, NULL, "clear the ambient capability set");
+        /* As runc and crun: an ambient capability that is not both permitted
+         * and inheritable cannot be raised (the kernel says EPERM) and is
+         * left out, since runc's default spec lists ambient capabilities
+         * without inheritable ones. */
+        uint64_t raisable = s->ambient & s->permitted & s->inheritable;
         for (int c = 0; c <= last_cap; c++) {
-                if (!(s->ambient & (UINT64_C(1) << c)))
+                if (!(raisable & (UINT64_C(1) << c)))
                         continue;
                 if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (unsigned long)c, 0UL, 0UL) < 0)
                         return error_new(reterr, errno,

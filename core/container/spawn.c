@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Creating the container's init.
+ *
+ *   runtime ──fork──> helper: setns() into the namespaces given by path,
+ *                     unshare the time namespace, then
+ *                     clone(CLONE_NEW* | CLONE_PARENT) ──> init
+ *                     (so the init is the runtime's child), send SYNC_PID,
+ *                     exit.
+ *   runtime: write the id maps (namespace plugin), enter the cgroup and
+ *            apply the device filter (cgroup and devices plugins), send
+ *            SYNC_GO, and wait (bounded) for SYNC_READY or SYNC_ERROR.
+ *
+ * The helper is what lets the runtime itself stay in its own namespaces
+ * (joining a pid or time namespace only affects children). On any failure
+ * the init is killed and reaped and the fifo removed: nothing is left.
+ */
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "init/process/process.h"
+#include "spawn.h"
+#include "sync.h"
+#include "util/fs-util.h"
+#include "util/log.h"
+
+/* What the runtime prepares before forking; freed by spawn_prep_done(). */
+struct spawn_prep {
+        struct init_args init;
+        int ns_fds[_OCI_NS_MAX];
+        int sock[2]; /* [0] runtime, [1] helper and init */
+};
+
+static void spawn_prep_done(struct spawn_prep *s)
+{
+        ns_close_fds(s->ns_fds);
+        for (int i = 0; i < 2; i++)
+                if (s->sock[i] >= 0)
+                        (void)close(s->sock[i]);
+        if (s->init.fifo_fd >= 0)
+                (void)close(s->init.fifo_fd);
+}
+
+static bool wants_userns(const struct oci_config *cfg)
+{
+        return config_namespace(cfg, OCI_NS_USER) != NULL;
+}
+
+/* Everything that can be checked before a process exists. */
+static int spawn_check(const struct spawn_params *p, struct spawn_prep *s, struct modrun_error **reterr)
+{
+        const struct oci_config *cfg = p->cfg;
+        int r = ns_check_config(cfg, reterr);
+        if (r < 0 || (r = sysctl_check(cfg, reterr)) < 0)
+                return r;
+        s->init.last_cap = cap_last_cap();
+        if ((r = caps_parse(&cfg->process.caps, s->init.last_cap, &s->init.caps, reterr)) < 0)
+                return r;
+        if (ns_is_new(cfg, OCI_NS_USER) && !plugins_namespace(p->plugins, NULL))
+                return error_new(reterr, EOPNOTSUPP,
+                                 "select a namespace plugin (--plugin namespace=idmap) or remove the user "
+                                 "namespace from linux.namespaces",
+                                 "linux.namespaces: a new user namespace needs its id maps written, and no "
+                                 "namespace plugin is selected");
+        return 0;
+}
+
+static int spawn_prepare(const struct spawn_params *p, struct spawn_prep *s, struct modrun_error **reterr)
+{
+        int r = spawn_check(p, s, reterr);
+        if (r < 0)
+                return r;
+        if (mkfifoat(p->state_dir_fd, SPAWN_EXEC_FIFO, 0600) < 0)
+                return error_new(reterr, errno, NULL, "create the exec fifo %s in the state directory",
+                                 SPAWN_EXEC_FIFO);
+        s->init.fifo_fd = openat(p->state_dir_fd, SPAWN_EXEC_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        if (s->init.fifo_fd < 0)
+                return error_new(reterr, errno, NULL, "open the exec fifo %s for reading", SPAWN_EXEC_FIFO);
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, s->sock) < 0)
+                return error_new(reterr, errno, NULL, "socketpair(AF_UNIX, SOCK_SEQPACKET) for the init");
+        if ((r = ns_open_paths(p->cfg, s->ns_fds, reterr)) < 0)
+                return r;
+        s->init.cfg = p->cfg;
+        s->init.rootfs = p->rootfs;
+        s->init.plugins = p->plugins;
+        s->init.sync_fd = s->sock[1];
+        s->init.console_socket_fd = p->console_socket_fd;
+        s->init.preserve_fds = p->preserve_fds;
+        s->init.timeout_ms = p->timeout_ms;
+        s->init.in_userns = wants_userns(p->cfg);
+        return 0;
+}
+
+/* The helper: never returns. */
+_Noreturn static void helper_main(struct spawn_prep *s)
+{
+        struct modrun_error *err = NULL;
+        (void)close(s->sock[0]);
+        (void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0UL, 0UL, 0UL);
+        int r = ns_join(s->init.cfg, s->ns_fds, &err);
+        if (r >= 0)
+                r = ns_setup_time(s->init.cfg, &err);
+        if (r < 0) {
+                (void)sync_send_error(s->sock[1], err, -r);
+                _exit(1);
+        }
+        ns_close_fds(s->ns_fds);
+        /* Nothing of the runtime's may reach the container: not the
+         * container's lock (start and delete wait on it), not a log file. */
+        int keep[] = {s->sock[1], s->init.fifo_fd, s->init.console_socket_fd};
+        if ((r = fd_close_all_but(3 + s->init.preserve_fds, keep, ELEMENTSOF(keep))) < 0) {
+                (void)error_new(&err, -r, NULL, "close the runtime's file descriptors before creating the init");
+                (void)sync_send_error(s->sock[1], err, -r);
+                _exit(1);
+        }
+        unsigned long flags = (unsigned long)ns_clone_flags(s->init.cfg) | CLONE_PARENT | SIGCHLD;
+        /* A fork-like clone: the child continues on a copy of this stack. */
+        long pid = syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
+        if (pid == 0)
+                init_process_main(&s->init);
+        if (pid < 0) {
+                int e = errno;
+                (void)error_new(&err, e,
+                                e == EPERM || e == ENOSPC || e == EUSERS
+                                        ? "creating namespaces needs CAP_SYS_ADMIN, and user namespaces need "
+                                          "/proc/sys/user/max_user_namespaces > 0"
+                                        : NULL,
+                                "clone(CLONE_PARENT|0x%lx) of the container init with its new namespaces",
+                                flags & ~(unsigned long)(CLONE_PARENT | SIGCHLD));
+                (void)sync_send_error(s->sock[1], err, e);
+                _exit(1);
+        }
+        _exit(sync_send(s->sock[1], SYNC_PID, (int32_t)pid, NULL, NULL) < 0 ? 1 : 0);
+}
+
+/* Receive one message; SYNC_ERROR becomes the error; else its type must be want. */
+static int recv_expect(int fd, int timeout_ms, const char *what, uint32_t want, int32_t *ret_value,
+                       struct modrun_error **reterr)
+{
+        struct sync_msg m = {0};
+        int r = sync_recv(fd, timeout_ms, what, &m, reterr);
+        if (r < 0)
+                return r;
+        if (m.type == SYNC_ERROR)
+                r = sync_msg_to_error(&m, reterr);
+        else if (m.type != want)
+                r = error_new(reterr, EPROTO, NULL, "%s: expected \"%s\", got \"%s\"", what,
+                              sync_type_to_string(want), sync_type_to_string(m.type));
+        else if (ret_value)
+                *ret_value = m.value;
+        sync_msg_done(&m);
+        return r;
+}
+
+/* The devices plugin, when one is selected, filters on the cgroup v2
+ * directory the cgroup manager opens for it. */
+static int apply_devices(const struct spawn_params *p, const struct modrun_cgroup_ops *cg, void *cg_state,
+                         struct modrun_error **reterr)
+{
+        void *st = NULL;
+        const struct modrun_devices_ops *dev = plugins_devices(p->plugins, &st);
+        if (!dev)
+                return 0;
+        if (!cg || !MODRUN_HAS_OP(cg, open_unified))
+                return error_new(reterr, EOPNOTSUPP, "select a cgroup manager with cgroup v2 support, or no devices plugin",
+                                 "devices plugin %s needs the container's cgroup v2 directory, and the cgroup "
+                                 "manager %s cannot open one",
+                                 p->plugins->by_kind[MODRUN_KIND_DEVICES]->name,
+                                 p->plugins->by_kind[MODRUN_KIND_CGROUP]->name);
+        _cleanup_close_ int fd = cg->open_unified(cg_state, reterr);
+        if (fd < 0)
+                return fd;
+        struct json_object *rules = NULL;
+        if (p->cfg->linux_.resources)
+                (void)json_object_object_get_ex(p->cfg->linux_.resources, "devices", &rules);
+        int r = dev->apply(st, fd, rules, reterr);
+        return r < 0 ? error_wrap(reterr, "devices plugin %s", p->plugins->by_kind[MODRUN_KIND_DEVICES]->name) : 0;
+}
+
+/* The runtime's part once the init exists. */
+static int place_init(const struct spawn_params *p, pid_t pid, struct modrun_error **reterr)
+{
+        void *st = NULL;
+        const struct modrun_namespace_ops *ns = plugins_namespace(p->plugins, &st);
+        int r;
+        if (ns && ns_is_new(p->cfg, OCI_NS_USER) && (r = ns->set_id_maps(st, pid, reterr)) < 0)
+                return error_wrap(reterr, "write the id maps of the container init (pid %d)", (int)pid);
+        const struct modrun_cgroup_ops *cg = plugins_cgroup(p->plugins, &st);
+        if (cg && (r = cg->enter(st, pid, reterr)) < 0)
+                return error_wrap(reterr, "move the container init (pid %d) into its cgroup", (int)pid);
+        return apply_devices(p, cg, st, reterr);
+}
+
+static void kill_and_reap(pid_t pid)
+{
+        if (pid <= 0)
+                return;
+        (void)kill(pid, SIGKILL);
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                ;
+}
+
+/* Reap the helper; it exits right after its last message. */
+static void reap_helper(pid_t helper)
+{
+        for (int i = 0; i < 1000; i++) {
+                pid_t w = waitpid(helper, NULL, WNOHANG);
+                if (w == helper || (w < 0 && errno != EINTR))
+                        return;
+                (void)poll(NULL, 0, 5);
+        }
+        log_warning("the container's helper process %d did not exit within 5 s, killing it", (int)helper);
+        kill_and_reap(helper);
+}
+
+static int spawn_run(const struct spawn_params *p, struct spawn_prep *s, pid_t *ret_pid,
+                     struct modrun_error **reterr)
+{
+        pid_t helper = fork();
+        if (helper < 0)
+                return error_new(reterr, errno, NULL, "fork the helper that creates the container init");
+        if (helper == 0)
+                helper_main(s);
+        (void)close(s->sock[1]);
+        s->sock[1] = -1;
+        int32_t value = 0;
+        int r = recv_expect(s->sock[0], p->timeout_ms, "the helper creating the container init", SYNC_PID, &value,
+                            reterr);
+        reap_helper(helper);
+        if (r < 0)
+                return r;
+        pid_t pid = (pid_t)value;
+        char what[96];
+        (void)snprintf(what, sizeof(what), "the container init (pid %d) to set up", (int)pid);
+        r = place_init(p, pid, reterr);
+        if (r >= 0 && (r = sync_send(s->sock[0], SYNC_GO, 0, NULL, NULL)) < 0)
+                r = error_new(reterr, -r, NULL, "send \"go\" to the container init (pid %d)", (int)pid);
+        if (r >= 0)
+                r = recv_expect(s->sock[0], p->timeout_ms, what, SYNC_READY, NULL, reterr);
+        if (r < 0) {
+                kill_and_reap(pid);
+                return r;
+        }
+        *ret_pid = pid;
+        return 0;
+}
+
+int container_spawn(const struct spawn_params *p, pid_t *ret_init_pid, struct modrun_error **reterr)
+{
+        struct spawn_prep s = {.sock = {-1, -1}, .init = {.fifo_fd = -1}};
+        for (int t = 0; t < _OCI_NS_MAX; t++)
+                s.ns_fds[t] = -1;
+        int r = spawn_prepare(p, &s, reterr);
+        if (r >= 0)
+                r = spawn_run(p, &s, ret_init_pid, reterr);
+        spawn_prep_done(&s);
+        if (r < 0)
+                (void)unlinkat(p->state_dir_fd, SPAWN_EXEC_FIFO, 0);
+        return r;
+}
+
+int container_release(int state_dir_fd, int timeout_ms, struct modrun_error **reterr)
+{
+        /* O_NONBLOCK: ENXIO at once when no init holds the read end. */
+        _cleanup_close_ int fd = openat(state_dir_fd, SPAWN_EXEC_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0)
+                return error_new(reterr, errno,
+                                 errno == ENXIO ? "the init has exited: delete the container and create it again"
+                                                : NULL,
+                                 "open the exec fifo to start the container init");
+        struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+        int n = poll(&pfd, 1, timeout_ms);
+        if (n == 0)
+                return error_new(reterr, ETIMEDOUT, NULL, "the exec fifo did not become writable within %d ms",
+                                 timeout_ms);
+        if (n < 0 || write(fd, "0", 1) != 1)
+                return error_new(reterr, errno, NULL, "write to the exec fifo to start the container init");
+        if (unlinkat(state_dir_fd, SPAWN_EXEC_FIFO, 0) < 0)
+                return error_new(reterr, errno, NULL, "remove the exec fifo after starting the container init");
+        return 0;
+}

@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The container's filesystem around the mount strategy, in runc's order.
+ *
+ * rootfs_prepare(): propagation of "/" (rootfsPropagation, else
+ * rprivate, so nothing we mount reaches the host), the rootfs bound onto
+ * itself (pivot_root(2) and move_mount(2) need a mount point), every
+ * config.json mount, then /dev.
+ *
+ * rootfs_finalize(), with the rootfs as "/": rootfsPropagation of the new
+ * "/", root.readonly, linux.readonlyPaths, linux.maskedPaths. Every path is
+ * resolved beneath "/" and mounted on through /proc/self/fd/N.
+ */
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "dev.h"
+#include "mount-diag.h"
+#include "mount-util.h"
+#include "sys-mount.h"
+#include "util/fs-util.h"
+#include "util/mountinfo.h"
+
+static int root_propagation(const struct oci_config *cfg, unsigned long *ret, struct modrun_error **reterr)
+{
+        const char *s = cfg->linux_.rootfs_propagation;
+        *ret = 0;
+        if (!s || !*s)
+                return 0;
+        if (mount_propagation_from_string(s, ret) < 0)
+                return error_new(reterr, EINVAL, "use shared, slave, private, unbindable or their r* forms",
+                                 "linux.rootfsPropagation: unknown value \"%s\"", s);
+        return 0;
+}
+
+/* Is path equal to or below the mount point mp? */
+static bool path_under(const char *path, const char *mp)
+{
+        size_t n = strlen(mp);
+        if (streq(mp, "/"))
+                return true;
+        return strncmp(path, mp, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* pivot_root(2) refuses a shared parent mount of the new root, and a bind
+ * beneath a shared mount would propagate out: make the mount holding the
+ * rootfs private when it is shared (runc's rootfsParentMountPrivate). */
+static int rootfs_parent_make_private(const char *rootfs, struct modrun_error **reterr)
+{
+        _cleanup_free_ char *text = NULL;
+        struct mountinfo_entry *e = NULL;
+        size_t n = 0;
+        int r = fs_read_file(AT_FDCWD, "/proc/self/mountinfo", &text, reterr);
+        if (r < 0 || (r = mountinfo_parse(text, &e, &n, reterr)) < 0)
+                return error_wrap(reterr, "find the mount holding the rootfs %s", rootfs);
+        const struct mountinfo_entry *best = NULL;
+        for (size_t i = 0; i < n; i++) /* the longest match, and of those the topmost */
+                if (path_under(rootfs, e[i].mount_point) &&
+                    (!best || strlen(e[i].mount_point) >= strlen(best->mount_point)))
+                        best = &e[i];
+        r = 0;
+        if (best && strstr(best->optional, "shared:")) {
+                r = sys_mount(NULL, best->mount_point, NULL, MS_PRIVATE, NULL);
+                if (r < 0) {
+                        struct mount_call c = { .target = best->mount_point, .host_target = best->mount_point,
+                                                .flags = MS_PRIVATE, .target_fd = -1 };
+                        r = mount_error(reterr, -r, &c);
+                }
+        }
+        mountinfo_free(e, n);
+        return r;
+}
+
+static int rootfs_bind_self(const struct rootfs_params *p, int *ret_fd, struct modrun_error **reterr)
+{
+        _cleanup_close_ int dir = open(p->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dir < 0)
+                return error_new(reterr, errno, "root.path must name an existing directory",
+                                 "open the rootfs %s", p->rootfs);
+        struct mount_ctx ctx = { .cfg = p->cfg, .rootfs = p->rootfs, .rootfs_fd = dir, .in_userns = p->in_userns };
+        int r = mount_bind_fd(&ctx, dir, p->rootfs, dir, "/", true, reterr);
+        if (r < 0)
+                return error_wrap(reterr, "bind the rootfs %s onto itself", p->rootfs);
+        /* The path now leads to the new mount; the old fd is below it. */
+        int fd = open(p->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return error_new(reterr, errno, NULL, "open the rootfs mount %s", p->rootfs);
+        *ret_fd = fd;
+        return 0;
+}
+
+int rootfs_prepare(const struct rootfs_params *p, int *ret_rootfs_fd, struct modrun_error **reterr)
+{
+        unsigned long prop;
+        int r = root_propagation(p->cfg, &prop, reterr);
+        if (r < 0)
+                return r;
+        unsigned long flags = prop ? prop : MS_PRIVATE | MS_REC;
+        if ((r = sys_mount(NULL, "/", NULL, flags, NULL)) < 0) {
+                struct mount_call c = { .target = "/", .host_target = "/", .flags = flags, .target_fd = -1,
+                                        .in_userns = p->in_userns };
+                return mount_error(reterr, -r, &c);
+        }
+        if ((flags & MS_SHARED) && (r = rootfs_parent_make_private(p->rootfs, reterr)) < 0)
+                return r;
+        _cleanup_close_ int rootfs_fd = -1;
+        if ((r = rootfs_bind_self(p, &rootfs_fd, reterr)) < 0)
+                return r;
+        struct mount_ctx ctx = { .cfg = p->cfg, .rootfs = p->rootfs, .rootfs_fd = rootfs_fd,
+                                 .in_userns = p->in_userns };
+        for (size_t i = 0; i < p->cfg->n_mounts; i++)
+                if ((r = mount_config_entry(&ctx, &p->cfg->mounts[i], reterr)) < 0)
+                        return error_wrap(reterr, "mounts[%zu]", i);
+        if ((r = dev_setup(&ctx, reterr)) < 0)
+                return r;
+        *ret_rootfs_fd = TAKE_FD(rootfs_fd);
+        return 0;
+}
+
+/* The flags of "/" that a read-only remount must repeat: a user namespace
+ * cannot clear a locked nosuid/nodev/noexec/atime flag (runc's setReadonly). */
+static unsigned long root_keep_flags(void)
+{
+        static const struct {
+                unsigned long st, ms;
+        } keep[] = {
+                { ST_NOSUID, MS_NOSUID },         { ST_NODEV, MS_NODEV },       { ST_NOEXEC, MS_NOEXEC },
+                { ST_NODIRATIME, MS_NODIRATIME }, { ST_NOATIME, MS_NOATIME },   { ST_RELATIME, MS_RELATIME },
+        };
+        struct statvfs sv;
+        unsigned long flags = 0;
+        if (statvfs("/", &sv) < 0)
+                return 0;
+        for (size_t i = 0; i < ELEMENTSOF(keep); i++)
+                if (sv.f_flag & keep[i].st)
+                        flags |= keep[i].ms;
+        if (!(sv.f_flag & (ST_NOATIME | ST_RELATIME)))
+                flags |= MS_STRICTATIME;
+        return flags;
+}
+
+/* "/" is the container root now and cannot be swapped: a plain path is
+ * safe, and works when the container has no /proc. */
+static int root_mount(const struct rootfs_params *p, unsigned long flags, struct modrun_error **reterr)
+{
+        int r = sys_mount(NULL, "/", NULL, flags, NULL);
+        if (r < 0) {
+                struct mount_call c = { .target = "/", .host_target = p->rootfs, .flags = flags, .target_fd = -1,
+                                        .in_userns = p->in_userns };
+                return mount_error(reterr, -r, &c);
+        }
+        return 0;
+}
+
+/* Open path beneath "/"; 0 with *ret_fd = -1 when it does not exist. */
+static int open_listed(const struct mount_ctx *ctx, const char *list, const char *path, int *ret_fd,
+                       struct modrun_error **reterr)
+{
+        int fd = fs_open_beneath(ctx->rootfs_fd, path, O_PATH, 0, NULL);
+        if (fd == -ENOENT) {
+                *ret_fd = -1;
+                return 0; /* as runc: nothing to protect */
+        }
+        if (fd < 0)
+                return error_new(reterr, -fd, NULL, "linux.%s: resolve %s inside the container", list, path);
+        *ret_fd = fd;
+        return 0;
+}
+
+static int readonly_path(const struct mount_ctx *ctx, const char *path, struct modrun_error **reterr)
+{
+        _cleanup_close_ int fd = -1;
+        int r = open_listed(ctx, "readonlyPaths", path, &fd, reterr);
+        if (r < 0 || fd < 0)
+                return r;
+        if ((r = mount_bind_fd(ctx, fd, path, fd, path, true, reterr)) < 0)
+                return error_wrap(reterr, "linux.readonlyPaths");
+        _cleanup_close_ int nfd = fs_open_beneath(ctx->rootfs_fd, path, O_PATH, 0, reterr);
+        if (nfd < 0)
+                return error_wrap(reterr, "linux.readonlyPaths");
+        if ((r = mount_bind_remount(ctx, nfd, path, path, MS_RDONLY, 0, reterr)) < 0)
+                return error_wrap(reterr, "linux.readonlyPaths");
+        return 0;
+}
+
+/* The container's /dev/null, checked to be the real 1:3 before it is bound
+ * over anything (a symlink or another node there would otherwise be bound
+ * read-write over a masked path: CVE-2025-31133). */
+static int open_dev_null(const struct mount_ctx *ctx, struct modrun_error **reterr)
+{
+        _cleanup_close_ int fd = fs_open_beneath(ctx->rootfs_fd, "/dev/null", O_PATH | O_NOFOLLOW, 0, reterr);
+        if (fd < 0)
+                return error_wrap(reterr, "linux.maskedPaths: /dev/null to mask files with");
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return error_new(reterr, errno, NULL, "linux.maskedPaths: stat /dev/null inside the container");
+        if (!S_ISCHR(st.st_mode) || major(st.st_rdev) != 1 || minor(st.st_rdev) != 3)
+                return error_new(reterr, ENODEV, "mount a tmpfs on /dev so that modrun creates /dev/null",
+                                 "linux.maskedPaths: /dev/null inside the container is not the null device "
+                                 "(mode 0%o, device %u:%u), refusing to mask files with it",
+                                 (unsigned)st.st_mode, major(st.st_rdev), minor(st.st_rdev));
+        return TAKE_FD(fd);
+}
+
+static int masked_path(const struct mount_ctx *ctx, const char *path, int *null_fd, struct modrun_error **reterr)
+{
+        _cleanup_close_ int fd = -1;
+        int r = open_listed(ctx, "maskedPaths", path, &fd, reterr);
+        if (r < 0 || fd < 0)
+                return r;
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return error_new(reterr, errno, NULL, "linux.maskedPaths: stat %s", path);
+        if (!S_ISDIR(st.st_mode)) {
+                if (*null_fd < 0 && (*null_fd = open_dev_null(ctx, reterr)) < 0)
+                        return *null_fd;
+                if ((r = mount_bind_fd(ctx, *null_fd, "/dev/null", fd, path, false, reterr)) < 0)
+                        return error_wrap(reterr, "linux.maskedPaths");
+                return 0;
+        }
+        char t[PROC_FD_PATH_MAX];
+        const unsigned long flags = MS_RDONLY;
+        if ((r = sys_mount("tmpfs", proc_fd_path(fd, t), "tmpfs", flags, "size=0k")) < 0) {
+                _cleanup_free_ char *host = mount_diag_fd_path(fd);
+                struct mount_call c = { .source = "tmpfs", .target = path, .host_target = host, .fstype = "tmpfs",
+                                        .flags = flags, .data = "size=0k", .target_fd = fd,
+                                        .in_userns = ctx->in_userns };
+                (void)mount_error(reterr, -r, &c);
+                return error_wrap(reterr, "linux.maskedPaths");
+        }
+        return 0;
+}
+
+static int finalize_paths(const struct mount_ctx *ctx, struct modrun_error **reterr)
+{
+        char *const *ro = ctx->cfg->linux_.readonly_paths, *const *masked = ctx->cfg->linux_.masked_paths;
+        int r;
+        if (((ro && *ro) || (masked && *masked)) && faccessat(AT_FDCWD, "/proc/self/fd", F_OK, 0) < 0)
+                return error_new(reterr, errno, "add a mount of type proc at /proc to config.json",
+                                 "linux.maskedPaths/readonlyPaths: /proc/self/fd is not there inside the container");
+        for (; ro && *ro; ro++)
+                if ((r = readonly_path(ctx, *ro, reterr)) < 0)
+                        return r;
+        _cleanup_close_ int null_fd = -1;
+        for (; masked && *masked; masked++)
+                if ((r = masked_path(ctx, *masked, &null_fd, reterr)) < 0)
+                        return r;
+        return 0;
+}
+
+int rootfs_finalize(const struct rootfs_params *p, struct modrun_error **reterr)
+{
+        unsigned long prop;
+        int r = root_propagation(p->cfg, &prop, reterr);
+        if (r < 0)
+                return r;
+        /* After pivot_root, not before: set on the old "/" it would have
+         * reached the host's mounts when they are shared. */
+        if (prop && (r = root_mount(p, prop, reterr)) < 0)
+                return error_wrap(reterr, "linux.rootfsPropagation");
+        if (p->cfg->root.readonly &&
+            (r = root_mount(p, MS_BIND | MS_REMOUNT | MS_RDONLY | root_keep_flags(), reterr)) < 0)
+                return error_wrap(reterr, "root.readonly");
+        _cleanup_close_ int root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root_fd < 0)
+                return error_new(reterr, errno, NULL, "open / of the container (the rootfs %s)", p->rootfs);
+        struct mount_ctx ctx = { .cfg = p->cfg, .rootfs = p->rootfs, .rootfs_fd = root_fd,
+                                 .in_userns = p->in_userns };
+        return finalize_paths(&ctx, reterr);
+}
