@@ -32,33 +32,92 @@ int fs_open_beneath(int dirfd, const char *path, int flags, mode_t mode, struct 
         return fd;
 }
 
+/* Append "/name" (len bytes of name) to the path being built. */
+static int path_append(char **path, const char *name, size_t len)
+{
+        char *n = NULL;
+        if (asprintf(&n, "%s/%.*s", *path, (int)len, name) < 0)
+                return -ENOMEM;
+        free(*path);
+        *path = n;
+        return 0;
+}
+
+/* A dangling symlink at prefix/name beneath dirfd: the path to create
+ * instead, its target followed by rest (the components still to go). */
+static int follow_dangling(int dirfd, const char *prefix, const char *name, const char *rest, char **ret_path)
+{
+        _cleanup_close_ int parent = fs_open_beneath(dirfd, *prefix ? prefix : "/", O_PATH | O_DIRECTORY, 0, NULL);
+        if (parent < 0)
+                return parent;
+        char target[PATH_MAX];
+        ssize_t n = readlinkat(parent, name, target, sizeof(target) - 1);
+        if (n < 0)
+                return -errno;
+        target[n] = '\0';
+        char *p = NULL;
+        if (asprintf(&p, "%s%s%s/%s", target[0] == '/' ? "" : prefix, target[0] == '/' ? "" : "/", target, rest) < 0)
+                return -ENOMEM;
+        *ret_path = p;
+        return 0;
+}
+
+/* mkdir -p beneath dirfd. Each prefix of the path is resolved by openat2
+ * RESOLVE_IN_ROOT, so symlinks and ".." stay beneath dirfd; a missing
+ * directory is made with mkdirat() in its parent's fd; a dangling symlink
+ * is followed (its target made beneath dirfd), as runc's MkdirAllInRoot. */
 int fs_mkdir_beneath(int dirfd, const char *path, mode_t mode, struct modrun_error **reterr)
 {
-        _cleanup_free_ char *copy = strdup(path);
-        if (!copy)
+        _cleanup_free_ char *todo = strdup(path), *prefix = strdup("");
+        if (!todo || !prefix)
                 return error_new(reterr, ENOMEM, NULL, "mkdir %s", path);
-        int cur = fs_open_beneath(dirfd, "/", O_PATH | O_DIRECTORY, 0, reterr);
-        if (cur < 0)
-                return cur;
-        char *save = NULL;
-        for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
-                if (mkdirat(cur, c, mode) < 0 && errno != EEXIST) {
-                        int r = error_new(reterr, errno, NULL, "mkdir %s (component %s)", path, c);
-                        close(cur);
-                        return r;
+        int links = 0;
+        const char *c = todo;
+        for (;;) {
+                while (*c == '/')
+                        c++;
+                if (!*c)
+                        return fs_open_beneath(dirfd, *prefix ? prefix : "/", O_PATH | O_DIRECTORY, 0, reterr);
+                size_t len = strcspn(c, "/");
+                _cleanup_free_ char *next = strdup(prefix);
+                if (!next || path_append(&next, c, len) < 0)
+                        return error_new(reterr, ENOMEM, NULL, "mkdir %s", path);
+                _cleanup_close_ int fd = fs_open_beneath(dirfd, next, O_PATH | O_DIRECTORY, 0, NULL);
+                if (fd == -ENOENT) {
+                        _cleanup_close_ int parent =
+                                fs_open_beneath(dirfd, *prefix ? prefix : "/", O_PATH | O_DIRECTORY, 0, reterr);
+                        if (parent < 0)
+                                return parent;
+                        _cleanup_free_ char *name = strndup(c, len);
+                        if (!name)
+                                return error_new(reterr, ENOMEM, NULL, "mkdir %s", path);
+                        struct stat st;
+                        if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+                                char *followed = NULL;
+                                int r = ++links > 40 ? -ELOOP : follow_dangling(dirfd, prefix, name, c + len, &followed);
+                                if (r < 0)
+                                        return error_new(reterr, -r, NULL, "mkdir %s: follow the symlink %s/%s",
+                                                         path, prefix, name);
+                                free(todo);
+                                todo = followed;
+                                c = todo;
+                                free(prefix);
+                                prefix = strdup("");
+                                if (!prefix)
+                                        return error_new(reterr, ENOMEM, NULL, "mkdir %s", path);
+                                continue;
+                        }
+                        if (mkdirat(parent, name, mode) < 0 && errno != EEXIST)
+                                return error_new(reterr, errno, NULL, "mkdir %s (component %s)", path, name);
+                        fd = fs_open_beneath(dirfd, next, O_PATH | O_DIRECTORY, 0, NULL);
                 }
-                /* Resolve the component again beneath the root: it may be a symlink. */
-                int next = fs_open_beneath(cur, c, O_PATH | O_DIRECTORY, 0, NULL);
-                if (next < 0) {
-                        int r = error_new(reterr, -next, NULL, "mkdir %s: %s is not a directory beneath the root",
-                                          path, c);
-                        close(cur);
-                        return r;
-                }
-                close(cur);
-                cur = next;
+                if (fd < 0)
+                        return error_new(reterr, -fd, NULL, "mkdir %s: %s is not a directory beneath the root",
+                                         path, next);
+                free(prefix);
+                prefix = TAKE_PTR(next);
+                c += len;
         }
-        return cur;
 }
 
 int fs_read_file(int dirfd, const char *path, char **ret_content, struct modrun_error **reterr)

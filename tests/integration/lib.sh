@@ -11,6 +11,7 @@ T=$(mktemp -d /tmp/modrun-it.XXXXXX)
 ROOT=$T/state
 BUNDLE=$T/bundle
 FAILED=0
+BG_PIDS=""   # background helpers of a test, killed at the end
 trap 'it_cleanup' EXIT
 
 fail() { echo "FAIL: $*" >&2; FAILED=1; }
@@ -31,12 +32,12 @@ config() {
     local file=${CONFIG_FILE:-$BUNDLE/config.json}
     python3 - "$file" "$1" <<'PY' || die "config edit: $1"
 import json, sys
-p, expr = sys.argv[1], sys.argv[2]
-c = json.load(open(p))
+_path, _expr = sys.argv[1], sys.argv[2]
+c = json.load(open(_path))
 def ns(t):
     return [n for n in c["linux"]["namespaces"] if n["type"] == t]
-exec(expr)
-json.dump(c, open(p, "w"), indent=2)
+exec(_expr)
+json.dump(c, open(_path, "w"), indent=2)
 PY
 }
 
@@ -55,6 +56,9 @@ state_field() { # state_field ID FIELD
     mr state "$1" 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin).get(sys.argv[1], ""))' "$2"
 }
 
+# status_is ID STATUS: for wait_for (re-reads the state each time)
+status_is() { [ "$(state_field "$1" status)" = "$2" ]; }
+
 proc_field() { # proc_field PID FIELD (from /proc/PID/status)
     awk -v f="$2:" '$1 == f { $1 = ""; sub(/^[ \t]+/, ""); print; exit }' "/proc/$1/status"
 }
@@ -72,9 +76,10 @@ assert_clean() {
     local what=${1:-after the test}
     local left; left=$(ls -A "$ROOT" 2>/dev/null | grep -v '^$' || true)
     [ -z "$left" ] || fail "$what: state left behind in $ROOT: $left"
-    local p procs=""
+    # a pivoted root reads as "/" through readlink: compare the inode
+    local p procs="" rootid; rootid=$(stat -c %d:%i "$BUNDLE/rootfs" 2>/dev/null)
     for p in /proc/[0-9]*; do
-        [ "$(readlink "$p/root" 2>/dev/null)" = "$BUNDLE/rootfs" ] && procs="$procs ${p#/proc/}"
+        [ -n "$rootid" ] && [ "$(stat -L -c %d:%i "$p/root" 2>/dev/null)" = "$rootid" ] && procs="$procs ${p#/proc/}"
     done
     [ -z "$procs" ] || fail "$what: processes left in the container:$procs"
     if grep -q " $T" /proc/self/mountinfo; then fail "$what: mounts left under $T"; fi
@@ -84,6 +89,7 @@ assert_clean() {
 it_cleanup() {
     local rc=$?
     local id
+    [ -z "$BG_PIDS" ] || kill -9 $BG_PIDS 2>/dev/null
     for id in $(ls "$ROOT" 2>/dev/null); do "$MODRUN" --root "$ROOT" delete --force "$id" >/dev/null 2>&1; done
     grep " $T" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l 2>/dev/null
     rm -rf "$T"

@@ -24,7 +24,7 @@ c['mounts'] += [
 c['linux']['maskedPaths'] = ['/proc/timer_list', '/proc/acpi', '/no/such/path']
 c['linux']['readonlyPaths'] = ['/proc/sys', '/no/such/ro']
 "
-out=$(mr create --bundle "$BUNDLE" m1 2>&1) || die "create: $out"
+mr create --bundle "$BUNDLE" m1 >"$T/out" 2>&1 || die "create: $(cat "$T/out")"
 pid=$(state_field m1 pid)
 mi=$(cat /proc/$pid/mountinfo)
 opt() { awk -v m="$1" '$5 == m { print $6 }' /proc/$pid/mountinfo | tail -1; }
@@ -40,13 +40,14 @@ expect_match "bind ro,nosuid,nodev,noexec" "^ro,nosuid,nodev,noexec" "$(opt /dat
 expect_match "rro makes the submount read-only too" "^ro" "$(opt /rdata/sub)"
 expect_match "rbind without rro keeps the submount rw" "^rw" "$(opt /data/sub)"
 expect_eq "file bind" "single" "$(cat /proc/$pid/root/one)"
-expect_match "tmpfs data" "size=2048k,mode=1777" "$(awk '$5 == "/scratch"' /proc/$pid/mountinfo)"
+expect_match "tmpfs data" "size=2048k" "$(awk '$5 == "/scratch"' /proc/$pid/mountinfo)"
+expect_eq "tmpfs mode=1777" 1777 "$(stat -c %a /proc/$pid/root/scratch)"
 expect_match "tmpfs noatime" "noatime" "$(opt /scratch)"
 expect_match "masked file /proc/timer_list" " /proc/timer_list " "$mi"
 expect_match "masked dir /proc/acpi is a ro tmpfs" "^ro" "$(opt /proc/acpi)"; expect_eq "masked dir type" tmpfs "$(fstype /proc/acpi)"
 expect_match "readonly /proc/sys" "^ro" "$(opt /proc/sys)"
 [ -e "$T/escaped" ] && fail "a mount under a symlink escaped the rootfs to $T/escaped" || pass "symlink did not lead out of the rootfs"
-expect_match "symlinked destination resolved inside the rootfs" " /$T/escaped/inside | /mnt/evil/inside " "$mi"
+expect_match "symlinked destination resolved inside the rootfs" " $T/escaped/inside " "$mi"
 [ "$(stat -c %t:%T "$BUNDLE/rootfs/dev/null" 2>/dev/null)" = "" ] && pass "host view of rootfs/dev untouched" || true
 # propagation: / is not shared with the host
 expect_no_match "no shared propagation of /" "shared:" "$(awk '$5 == "/"' /proc/$pid/mountinfo)"

@@ -5,8 +5,10 @@
 make_bundle
 args sleep 1000
 # a holder process with its own net, uts and ipc namespaces
-unshare --net --uts --ipc sleep 1000 & holder=$!
-wait_for test "$(readlink /proc/$holder/ns/net)" != "$(readlink /proc/self/ns/net)" || die "holder"
+unshare --net --uts --ipc sleep 1000 >/dev/null 2>&1 & holder=$!
+BG_PIDS="$BG_PIDS $holder"
+holder_ready() { [ "$(readlink /proc/$holder/ns/net)" != "$(readlink /proc/self/ns/net)" ]; }
+wait_for holder_ready || die "holder"
 config "
 for n in c['linux']['namespaces']:
     if n['type'] in ('network', 'ipc'):
@@ -20,8 +22,8 @@ expect_eq "joined net namespace" "$(readlink /proc/$holder/ns/net)" "$(readlink 
 expect_eq "joined ipc namespace" "$(readlink /proc/$holder/ns/ipc)" "$(readlink /proc/$pid/ns/ipc)"
 [ "$(readlink /proc/$pid/ns/uts)" != "$(readlink /proc/$holder/ns/uts)" ] && pass "new uts namespace" || fail "uts"
 [ "$(readlink /proc/$pid/ns/time)" != "$(readlink /proc/self/ns/time)" ] && pass "new time namespace" || fail "time"
-expect_match "time offsets" "monotonic +86400 0" "$(cat /proc/$pid/timens_offsets)"
-expect_match "boottime offset" "boottime +172800 0" "$(cat /proc/$pid/timens_offsets)"
+expect_match "time offsets" "monotonic +86400 +0" "$(cat /proc/$pid/timens_offsets)"
+expect_match "boottime offset" "boottime +172800 +0" "$(cat /proc/$pid/timens_offsets)"
 mr delete --force n1
 
 # joining a path that is not a namespace of that type is a clear error

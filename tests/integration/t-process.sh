@@ -19,8 +19,8 @@ p["capabilities"] = {"bounding": caps, "effective": ["CAP_KILL"], "permitted": c
 '
 mr create --bundle "$BUNDLE" p1 || die "create"
 pid=$(state_field p1 pid)
-expect_eq "Uid" "1000	1000	1000	1000" "$(proc_field $pid Uid)"
-expect_eq "Gid" "1001	1001	1001	1001" "$(proc_field $pid Gid)"
+expect_eq "Uid" "1000 1000 1000 1000" "$(proc_field $pid Uid | xargs)"
+expect_eq "Gid" "1001 1001 1001 1001" "$(proc_field $pid Gid | xargs)"
 expect_eq "Groups" "5 7" "$(proc_field $pid Groups | xargs)"
 expect_eq "Umask" "0022" "$(proc_field $pid Umask)"
 # CAP_CHOWN=0, CAP_KILL=5, CAP_NET_BIND_SERVICE=10 -> 0x421; CAP_KILL -> 0x20
@@ -32,7 +32,7 @@ expect_eq "NoNewPrivs" 1 "$(proc_field $pid NoNewPrivs)"
 expect_eq "oom_score_adj" 123 "$(cat /proc/$pid/oom_score_adj)"
 expect_match "RLIMIT_NOFILE" "^Max open files +256 +512 " "$(grep 'Max open files' /proc/$pid/limits)"
 expect_match "RLIMIT_NPROC" "^Max processes +900 +1000 " "$(grep 'Max processes' /proc/$pid/limits)"
-expect_eq "cwd" "$BUNDLE/rootfs/work" "$(readlink /proc/$pid/cwd)"
+expect_eq "cwd is the rootfs's /work (same inode)" "$(stat -c %d:%i "$BUNDLE/rootfs/work")" "$(stat -L -c %d:%i /proc/$pid/cwd)"
 mr start p1 || fail "start"
 wait_for grep -q sleep /proc/$pid/comm || fail "no exec"
 env=$(tr '\0' '\n' < /proc/$pid/environ)

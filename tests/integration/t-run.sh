@@ -14,17 +14,19 @@ mr run --keep --bundle "$BUNDLE" r2 || fail "run --keep"
 expect_eq "--keep leaves a stopped container" stopped "$(state_field r2 status)"
 mr delete r2 || fail "delete kept"
 
-# signals sent to `modrun run` reach the process (exit code 128+15)
+# signals sent to `modrun run` reach the process (exit code 128+15);
+# runpid must be modrun itself, not a subshell
+mr_bg() { "$MODRUN" --root "$ROOT" --plugin-dir "$PLUGIN_DIR" "$@" & runpid=$!; }
 args sh -c 'trap "exit 143" TERM; while :; do sleep 0.1; done'
-mr run --bundle "$BUNDLE" r3 & runpid=$!
-wait_for test "$(state_field r3 status)" = running || fail "r3 not running"
+mr_bg run --bundle "$BUNDLE" r3
+wait_for status_is r3 running || fail "r3 not running"
 kill -TERM "$runpid"
 wait "$runpid"; rc=$?
 expect_eq "SIGTERM forwarded" 143 "$rc"
 # killed by a signal: 128 + signal
 args sleep 100
-mr run --bundle "$BUNDLE" r4 & runpid=$!
-wait_for test "$(state_field r4 status)" = running || fail "r4 not running"
+mr_bg run --bundle "$BUNDLE" r4
+wait_for status_is r4 running || fail "r4 not running"
 mr kill r4 KILL
 wait "$runpid"; rc=$?
 expect_eq "killed by SIGKILL: 137" 137 "$rc"
