@@ -188,7 +188,7 @@ debug_explains() { grep -i move-mount <<< "$LOG" | grep -qi initramfs; }
 main() {
     [ -x "$MODRUN" ] || fail "modrun binary $MODRUN is missing (build it first)"
     ls "$BUILD"/plugins/mount-*.so >/dev/null 2>&1 || fail "no mount plugins in $BUILD/plugins"
-    local t0 t work
+    local t0 t
     t0=$(now)
     need_tools
     get_kernel
