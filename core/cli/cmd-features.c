@@ -46,7 +46,17 @@ static struct json_object *linux_features(void)
         json_object_object_add(cg, "systemd", json_object_new_boolean(false));
         json_object_object_add(cg, "systemdUser", json_object_new_boolean(false));
         json_object_object_add(l, "cgroup", cg);
-        json_object_object_add(l, "seccomp", enabled(false));
+        struct json_object *sc = enabled(true);
+        json_object_object_add(sc, "actions", strings(seccomp_action_names()));
+        static const char *const ops[] = {"SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ",
+                                          "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ", NULL};
+        json_object_object_add(sc, "operators", strings(ops));
+        static const char *const archs[] = {"SCMP_ARCH_X86", "SCMP_ARCH_X86_64", "SCMP_ARCH_X32", "SCMP_ARCH_AARCH64",
+                                            "SCMP_ARCH_ARM", "SCMP_ARCH_PPC64LE", "SCMP_ARCH_S390X", NULL};
+        json_object_object_add(sc, "archs", strings(archs));
+        json_object_object_add(sc, "knownFlags", strings(seccomp_flag_names()));
+        json_object_object_add(sc, "supportedFlags", strings(seccomp_flag_names()));
+        json_object_object_add(l, "seccomp", sc);
         json_object_object_add(l, "apparmor", enabled(false));
         json_object_object_add(l, "selinux", enabled(false));
         json_object_object_add(l, "intelRdt", enabled(false));

@@ -48,6 +48,7 @@ static void spawn_prep_done(struct spawn_prep *s)
                         (void)close(s->sock[i]);
         if (s->init.fifo_fd >= 0)
                 (void)close(s->init.fifo_fd);
+        seccomp_free(s->init.seccomp);
 }
 
 static bool wants_userns(const struct oci_config *cfg)
@@ -64,6 +65,8 @@ static int spawn_check(const struct spawn_params *p, struct spawn_prep *s, struc
                 return r;
         s->init.last_cap = cap_last_cap();
         if ((r = caps_parse(&cfg->process.caps, s->init.last_cap, &s->init.caps, reterr)) < 0)
+                return r;
+        if ((r = seccomp_compile(cfg, &s->init.seccomp, reterr)) < 0)
                 return r;
         if (ns_is_new(cfg, OCI_NS_USER) && !plugins_namespace(p->plugins, NULL))
                 return error_new(reterr, EOPNOTSUPP,

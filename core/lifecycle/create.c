@@ -40,11 +40,6 @@ static int check_config(const struct oci_config *cfg, struct modrun_error **rete
                         return error_new(reterr, EOPNOTSUPP, "remove hooks from config.json to run with this modrun",
                                          "config.json: hooks.%s: OCI hooks are not supported by this modrun yet",
                                          hook_names[k]);
-        if (cfg->linux_.seccomp)
-                return error_new(reterr, EOPNOTSUPP,
-                                 "remove linux.seccomp from config.json to run without a filter, knowingly",
-                                 "config.json: linux.seccomp: seccomp filters are not supported by this modrun yet; "
-                                 "refusing to run the container without its filter");
         if (cfg->process.terminal)
                 return error_new(reterr, EOPNOTSUPP, "set process.terminal to false",
                                  "config.json: process.terminal: terminals are not supported by this modrun yet");

@@ -73,7 +73,12 @@ static int setup_rootfs(const struct init_args *a, int console_sock, struct modr
 static int setup_process(const struct init_args *a, char **ret_exe, struct modrun_error **reterr)
 {
         const struct oci_process *proc = &a->cfg->process;
-        int r = caps_apply_bounding(&a->caps, a->last_cap, reterr);
+        int r;
+        /* Without no_new_privs the filter must be loaded while we still have
+         * CAP_SYS_ADMIN (runc's order); with it, right before execve(). */
+        if (!proc->no_new_privileges && (r = seccomp_install(a->seccomp, reterr)) < 0)
+                return r;
+        r = caps_apply_bounding(&a->caps, a->last_cap, reterr);
         if (r < 0)
                 return r;
         if ((r = user_apply(&proc->user, a->in_userns, reterr)) < 0)
@@ -127,8 +132,11 @@ _Noreturn void init_process_main(const struct init_args *a)
         r = exec_wait_fifo(a->fifo_fd, &err);
         if (r >= 0) {
                 (void)close(a->fifo_fd);
-                r = exec_process(exe, a->cfg->process.args, a->cfg->process.env, a->preserve_fds, &err);
+                if (a->cfg->process.no_new_privileges)
+                        r = seccomp_install(a->seccomp, &err);
         }
+        if (r >= 0)
+                r = exec_process(exe, a->cfg->process.args, a->cfg->process.env, a->preserve_fds, &err);
         /* Nobody listens on the sync socket any more: the container's stderr
          * is the only place left. */
         const char *msg = err && err->msg ? err->msg : "exec failed";

@@ -113,6 +113,18 @@ int exec_process(const char *path, char *const *args, char *const *env, int pres
 int terminal_connect(int console_socket_fd, int *ret_sock, struct modrun_error **reterr);
 int terminal_setup(int sock, const struct oci_process *proc, struct modrun_error **reterr);
 
+/* ---- seccomp.c -------------------------------------------------------- */
+
+/* Compile linux.seccomp (libseccomp) in the runtime: *ret_filter is NULL
+ * when the config has none. Errors name the JSON path. */
+int seccomp_compile(const struct oci_config *cfg, void **ret_filter, struct modrun_error **reterr);
+/* Load a compiled filter into this process (NULL: nothing to do). */
+int seccomp_install(void *filter, struct modrun_error **reterr);
+void seccomp_free(void *filter);
+/* For `features`: NULL-terminated names. */
+const char *const *seccomp_action_names(void);
+const char *const *seccomp_flag_names(void);
+
 /* ---- init-main.c ----------------------------------------------------- */
 
 struct init_args {
@@ -127,6 +139,7 @@ struct init_args {
         int preserve_fds;
         int timeout_ms; /* bound for waiting for "go" */
         bool in_userns; /* a user namespace is created or joined */
+        void *seccomp;  /* compiled filter (seccomp_compile), or NULL */
 };
 
 /* Runs in the new process; never returns. */

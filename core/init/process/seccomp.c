@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * linux.seccomp through libseccomp. The filter is compiled in the runtime,
+ * before any process exists, so that every error (unknown action, bad
+ * operator, unknown architecture) is reported at once with its JSON path;
+ * the init only loads it, as runc does: before dropping capabilities when
+ * noNewPrivileges is false (loading then needs CAP_SYS_ADMIN), else as late
+ * as possible, right before execve().
+ */
+#include <json-c/json.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "process.h"
+#include "util/log.h"
+
+#define FAIL_UNKNOWN_ANNOTATION "run.oci.seccomp_fail_unknown_syscall"
+
+static const struct {
+        const char *name;
+        uint32_t action;
+        bool takes_errno;
+} actions[] = {
+        {"SCMP_ACT_KILL", SCMP_ACT_KILL, false},
+        {"SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD, false},
+        {"SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS, false},
+        {"SCMP_ACT_TRAP", SCMP_ACT_TRAP, false},
+        {"SCMP_ACT_ERRNO", SCMP_ACT_ERRNO(0), true},
+        {"SCMP_ACT_TRACE", SCMP_ACT_TRACE(0), true},
+        {"SCMP_ACT_ALLOW", SCMP_ACT_ALLOW, false},
+        {"SCMP_ACT_LOG", SCMP_ACT_LOG, false},
+};
+
+static const struct {
+        const char *name;
+        enum scmp_compare op;
+} operators[] = {
+        {"SCMP_CMP_NE", SCMP_CMP_NE}, {"SCMP_CMP_LT", SCMP_CMP_LT}, {"SCMP_CMP_LE", SCMP_CMP_LE},
+        {"SCMP_CMP_EQ", SCMP_CMP_EQ}, {"SCMP_CMP_GE", SCMP_CMP_GE}, {"SCMP_CMP_GT", SCMP_CMP_GT},
+        {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
+};
+
+static const struct {
+        const char *name;
+        enum scmp_filter_attr attr;
+} flags[] = {
+        {"SECCOMP_FILTER_FLAG_TSYNC", SCMP_FLTATR_CTL_TSYNC},
+        {"SECCOMP_FILTER_FLAG_LOG", SCMP_FLTATR_CTL_LOG},
+        {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SCMP_FLTATR_CTL_SSB},
+};
+
+const char *const *seccomp_action_names(void)
+{
+        static const char *names[ELEMENTSOF(actions) + 1];
+        for (size_t i = 0; i < ELEMENTSOF(actions); i++)
+                names[i] = actions[i].name;
+        return names;
+}
+
+const char *const *seccomp_flag_names(void)
+{
+        static const char *names[ELEMENTSOF(flags) + 1];
+        for (size_t i = 0; i < ELEMENTSOF(flags); i++)
+                names[i] = flags[i].name;
+        return names;
+}
+
+static const char *member_string(const struct json_object *o, const char *key)
+{
+        struct json_object *v = NULL;
+        return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string)
+                       ? json_object_get_string(v)
+                       : NULL;
+}
+
+/* The action named at path; errno_ret (or dflt_errno) for ERRNO/TRACE. */
+static int parse_action(const char *name, const char *path, const struct json_object *o, int dflt_errno,
+                        uint32_t *ret, struct modrun_error **reterr)
+{
+        if (!name)
+                return error_new(reterr, EINVAL, "e.g. \"SCMP_ACT_ERRNO\"", "%s: expected an action name", path);
+        if (streq(name, "SCMP_ACT_NOTIFY"))
+                return error_new(reterr, EOPNOTSUPP, "remove the SCMP_ACT_NOTIFY rules and listenerPath",
+                                 "%s: SCMP_ACT_NOTIFY (a seccomp notify listener) is not supported by this modrun yet",
+                                 path);
+        for (size_t i = 0; i < ELEMENTSOF(actions); i++) {
+                if (!streq(name, actions[i].name))
+                        continue;
+                int e = dflt_errno;
+                struct json_object *v = NULL;
+                if (o && json_object_object_get_ex(o, "errnoRet", &v) && v)
+                        e = json_object_get_int(v);
+                *ret = actions[i].takes_errno ? (actions[i].action | ((uint32_t)e & 0xffffu)) : actions[i].action;
+                return 0;
+        }
+        return error_new(reterr, EINVAL, "use one of SCMP_ACT_KILL, _KILL_PROCESS, _TRAP, _ERRNO, _TRACE, _ALLOW, _LOG",
+                         "%s: unknown seccomp action \"%s\"", path, name);
+}
+
+static int parse_arg(const struct json_object *a, const char *path, struct scmp_arg_cmp *ret,
+                     struct modrun_error **reterr)
+{
+        struct json_object *idx = NULL, *val = NULL, *val2 = NULL;
+        const char *op = member_string(a, "op");
+        if (!json_object_object_get_ex(a, "index", &idx) || !json_object_object_get_ex(a, "value", &val) || !op)
+                return error_new(reterr, EINVAL, NULL, "%s: an argument needs index, value and op", path);
+        int64_t i = json_object_get_int64(idx);
+        if (i < 0 || i > 5)
+                return error_new(reterr, EINVAL, "a syscall has arguments 0 to 5", "%s.index: %lld is out of range",
+                                 path, (long long)i);
+        (void)json_object_object_get_ex(a, "valueTwo", &val2);
+        for (size_t k = 0; k < ELEMENTSOF(operators); k++)
+                if (streq(op, operators[k].name)) {
+                        *ret = (struct scmp_arg_cmp){.arg = (unsigned)i, .op = operators[k].op,
+                                                     .datum_a = json_object_get_uint64(val),
+                                                     .datum_b = val2 ? json_object_get_uint64(val2) : 0};
+                        return 0;
+                }
+        return error_new(reterr, EINVAL, "use SCMP_CMP_NE, _LT, _LE, _EQ, _GE, _GT or _MASKED_EQ",
+                         "%s.op: unknown operator \"%s\"", path, op);
+}
+
+/* Two conditions on one argument mean "either" (runc): one rule each. */
+static bool args_repeat_index(const struct scmp_arg_cmp *c, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                for (size_t j = i + 1; j < n; j++)
+                        if (c[i].arg == c[j].arg)
+                                return true;
+        return false;
+}
+
+static int add_rule(scmp_filter_ctx ctx, uint32_t action, int nr, const char *name, const struct scmp_arg_cmp *c,
+                    size_t n, const char *path, struct modrun_error **reterr)
+{
+        int r = 0;
+        if (args_repeat_index(c, n))
+                for (size_t i = 0; i < n && r >= 0; i++)
+                        r = seccomp_rule_add_array(ctx, action, nr, 1, &c[i]);
+        else
+                r = seccomp_rule_add_array(ctx, action, nr, (unsigned)n, c);
+        if (r < 0)
+                return error_new(reterr, -r, NULL, "%s: add the seccomp rule for syscall \"%s\"", path, name);
+        return 0;
+}
+
+static int add_syscalls(scmp_filter_ctx ctx, const struct json_object *entry, const char *path, uint32_t dflt,
+                        int dflt_errno, bool fail_unknown, struct modrun_error **reterr)
+{
+        uint32_t action;
+        int r = parse_action(member_string(entry, "action"), path, entry, dflt_errno, &action, reterr);
+        if (r < 0)
+                return r;
+        struct scmp_arg_cmp cmp[6];
+        size_t n = 0;
+        struct json_object *args = NULL, *names = NULL;
+        if (json_object_object_get_ex(entry, "args", &args) && json_object_is_type(args, json_type_array)) {
+                if (json_object_array_length(args) > ELEMENTSOF(cmp))
+                        return error_new(reterr, EINVAL, NULL, "%s.args: at most 6 conditions", path);
+                for (size_t i = 0; i < json_object_array_length(args); i++) {
+                        char ap[256];
+                        (void)snprintf(ap, sizeof(ap), "%s.args[%zu]", path, i);
+                        if ((r = parse_arg(json_object_array_get_idx(args, i), ap, &cmp[n++], reterr)) < 0)
+                                return r;
+                }
+        }
+        if (action == dflt) /* libseccomp refuses a rule that changes nothing */
+                return 0;
+        (void)json_object_object_get_ex(entry, "names", &names);
+        for (size_t i = 0; names && i < json_object_array_length(names); i++) {
+                const char *name = json_object_get_string(json_object_array_get_idx(names, i));
+                int nr = name ? seccomp_syscall_resolve_name(name) : __NR_SCMP_ERROR;
+                if (nr == __NR_SCMP_ERROR) {
+                        if (fail_unknown)
+                                return error_new(reterr, EINVAL, "remove it, or the annotation " FAIL_UNKNOWN_ANNOTATION,
+                                                 "%s.names[%zu]: unknown syscall \"%s\"", path, i, name ? name : "");
+                        log_debug("seccomp: %s.names[%zu]: unknown syscall \"%s\", skipped", path, i, name ? name : "");
+                        continue;
+                }
+                if ((r = add_rule(ctx, action, nr, name, cmp, n, path, reterr)) < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int add_arches_and_flags(scmp_filter_ctx ctx, const struct json_object *sc, struct modrun_error **reterr)
+{
+        struct json_object *a = NULL;
+        (void)json_object_object_get_ex(sc, "architectures", &a);
+        for (size_t i = 0; a && i < json_object_array_length(a); i++) {
+                const char *name = json_object_get_string(json_object_array_get_idx(a, i));
+                char lower[32] = "";
+                for (size_t k = 0; name && name[k] && k + 1 < sizeof(lower); k++)
+                        lower[k] = (char)(name[k] >= 'A' && name[k] <= 'Z' ? name[k] + 32 : name[k]);
+                uint32_t arch = strncmp(lower, "scmp_arch_", 10) == 0 ? seccomp_arch_resolve_name(lower + 10) : 0;
+                if (!arch)
+                        return error_new(reterr, EINVAL, "e.g. SCMP_ARCH_X86_64",
+                                         "linux.seccomp.architectures[%zu]: unknown architecture \"%s\"", i,
+                                         name ? name : "");
+                int r = seccomp_arch_add(ctx, arch);
+                if (r < 0 && r != -EEXIST)
+                        return error_new(reterr, -r, NULL, "linux.seccomp.architectures[%zu]: add %s", i, name);
+        }
+        struct json_object *f = NULL;
+        (void)json_object_object_get_ex(sc, "flags", &f);
+        for (size_t i = 0; f && i < json_object_array_length(f); i++) {
+                const char *name = json_object_get_string(json_object_array_get_idx(f, i));
+                size_t k = 0;
+                while (k < ELEMENTSOF(flags) && !(name && streq(name, flags[k].name)))
+                        k++;
+                if (k == ELEMENTSOF(flags))
+                        return error_new(reterr, EOPNOTSUPP, "modrun supports TSYNC, LOG and SPEC_ALLOW",
+                                         "linux.seccomp.flags[%zu]: \"%s\" is not supported here", i,
+                                         name ? name : "");
+                int r = seccomp_attr_set(ctx, flags[k].attr, 1);
+                if (r < 0)
+                        return error_new(reterr, -r, "the kernel or libseccomp lacks this flag",
+                                         "linux.seccomp.flags[%zu]: set %s", i, name);
+        }
+        return 0;
+}
+
+static int seccomp_build(const struct oci_config *cfg, scmp_filter_ctx ctx, struct modrun_error **reterr)
+{
+        const struct json_object *sc = cfg->linux_.seccomp;
+        if (member_string(sc, "listenerPath"))
+                return error_new(reterr, EOPNOTSUPP, "remove listenerPath and the SCMP_ACT_NOTIFY rules",
+                                 "linux.seccomp.listenerPath: seccomp notify listeners are not supported by this "
+                                 "modrun yet");
+        int r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0); /* process.noNewPrivileges decides */
+        if (r >= 0)
+                r = add_arches_and_flags(ctx, sc, reterr);
+        else
+                return error_new(reterr, -r, NULL, "seccomp: clear the no_new_privs attribute");
+        if (r < 0)
+                return r;
+        const char *fail = config_annotation(cfg, FAIL_UNKNOWN_ANNOTATION);
+        bool fail_unknown = fail && *fail && !streq(fail, "false") && !streq(fail, "0");
+        struct json_object *syscalls = NULL;
+        uint32_t dflt = 0;
+        (void)seccomp_attr_get(ctx, SCMP_FLTATR_ACT_DEFAULT, &dflt);
+        (void)json_object_object_get_ex(sc, "syscalls", &syscalls);
+        for (size_t i = 0; syscalls && i < json_object_array_length(syscalls); i++) {
+                char path[64];
+                (void)snprintf(path, sizeof(path), "linux.seccomp.syscalls[%zu]", i);
+                /* a rule's ERRNO without errnoRet is EPERM, as in runc */
+                r = add_syscalls(ctx, json_object_array_get_idx(syscalls, i), path, dflt, EPERM, fail_unknown,
+                                 reterr);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int seccomp_compile(const struct oci_config *cfg, void **ret_filter, struct modrun_error **reterr)
+{
+        const struct json_object *sc = cfg->linux_.seccomp;
+        *ret_filter = NULL;
+        if (!sc)
+                return 0;
+        struct json_object *v = NULL;
+        int dflt_errno = json_object_object_get_ex(sc, "defaultErrnoRet", &v) ? json_object_get_int(v) : EPERM;
+        uint32_t dflt;
+        int r = parse_action(member_string(sc, "defaultAction"), "linux.seccomp.defaultAction", NULL, dflt_errno,
+                             &dflt, reterr);
+        if (r < 0)
+                return r;
+        scmp_filter_ctx ctx = seccomp_init(dflt);
+        if (!ctx)
+                return error_new(reterr, ENOMEM, NULL, "seccomp_init(default action %#x)", dflt);
+        if ((r = seccomp_build(cfg, ctx, reterr)) < 0) {
+                seccomp_release(ctx);
+                return r;
+        }
+        *ret_filter = ctx;
+        return 0;
+}
+
+int seccomp_install(void *filter, struct modrun_error **reterr)
+{
+        if (!filter)
+                return 0;
+        int r = seccomp_load(filter);
+        if (r < 0)
+                return error_new(reterr, -r,
+                                 r == -EACCES ? "without noNewPrivileges, loading a filter needs CAP_SYS_ADMIN" : NULL,
+                                 "load the seccomp filter of linux.seccomp");
+        return 0;
+}
+
+void seccomp_free(void *filter)
+{
+        if (filter)
+                seccomp_release(filter);
+}
