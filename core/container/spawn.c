@@ -27,6 +27,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "hooks.h"
 #include "init/process/process.h"
 #include "spawn.h"
 #include "sync.h"
@@ -203,6 +204,35 @@ static int place_init(const struct spawn_params *p, pid_t pid, struct modrun_err
         return apply_devices(p, cg, st, reterr);
 }
 
+/* Until the init is ready: run the runtime's hooks when it asks. */
+static int wait_ready(const struct spawn_params *p, int fd, pid_t pid, const char *state_json,
+                      struct modrun_error **reterr)
+{
+        char what[96];
+        (void)snprintf(what, sizeof(what), "the container init (pid %d) to set up", (int)pid);
+        int timeout = p->timeout_ms + hooks_time_bound_ms(p->cfg, OCI_HOOK_CREATE_CONTAINER);
+        for (;;) {
+                struct sync_msg m = {0};
+                int r = sync_recv(fd, timeout, what, &m, reterr);
+                if (r < 0)
+                        return r;
+                uint32_t type = m.type;
+                if (type == SYNC_ERROR)
+                        r = sync_msg_to_error(&m, reterr);
+                sync_msg_done(&m);
+                if (type == SYNC_READY || r < 0)
+                        return r;
+                if (type != SYNC_HOOKS)
+                        return error_new(reterr, EPROTO, NULL, "%s: unexpected message \"%s\"", what,
+                                         sync_type_to_string(type));
+                if ((r = hooks_run(p->cfg, OCI_HOOK_PRESTART, state_json, reterr)) < 0 ||
+                    (r = hooks_run(p->cfg, OCI_HOOK_CREATE_RUNTIME, state_json, reterr)) < 0)
+                        return r;
+                if ((r = sync_send(fd, SYNC_GO, 0, NULL, NULL)) < 0)
+                        return error_new(reterr, -r, NULL, "resume %s after the hooks", what);
+        }
+}
+
 static void kill_and_reap(pid_t pid)
 {
         if (pid <= 0)
@@ -242,13 +272,12 @@ static int spawn_run(const struct spawn_params *p, struct spawn_prep *s, pid_t *
         if (r < 0)
                 return r;
         pid_t pid = (pid_t)value;
-        char what[96];
-        (void)snprintf(what, sizeof(what), "the container init (pid %d) to set up", (int)pid);
-        r = place_init(p, pid, reterr);
-        if (r >= 0 && (r = sync_send(s->sock[0], SYNC_GO, 0, NULL, NULL)) < 0)
+        _cleanup_free_ char *state_json = hooks_state_json(p->cfg, p->id, "creating", pid, p->bundle);
+        r = state_json ? place_init(p, pid, reterr) : error_new(reterr, ENOMEM, NULL, "state of %s", p->id);
+        if (r >= 0 && (r = sync_send(s->sock[0], SYNC_GO, 0, state_json, NULL)) < 0)
                 r = error_new(reterr, -r, NULL, "send \"go\" to the container init (pid %d)", (int)pid);
         if (r >= 0)
-                r = recv_expect(s->sock[0], p->timeout_ms, what, SYNC_READY, NULL, reterr);
+                r = wait_ready(p, s->sock[0], pid, state_json, reterr);
         if (r < 0) {
                 kill_and_reap(pid);
                 return r;

@@ -19,6 +19,8 @@
 
 struct spawn_params {
         const struct oci_config *cfg;
+        const char *id;
+        const char *bundle;    /* absolute */
         const char *rootfs;    /* absolute, resolved */
         int state_dir_fd;      /* the fifo SPAWN_EXEC_FIFO is created here */
         int console_socket_fd; /* -1 when none */

@@ -27,6 +27,8 @@ const char *sync_type_to_string(uint32_t type)
                 return "ready";
         case SYNC_ERROR:
                 return "error";
+        case SYNC_HOOKS:
+                return "hooks";
         default:
                 return "unknown";
         }
@@ -34,7 +36,7 @@ const char *sync_type_to_string(uint32_t type)
 
 int sync_encode(const struct sync_msg *m, void *buf, size_t size)
 {
-        if (!m || !buf || m->type < SYNC_PID || m->type > SYNC_ERROR)
+        if (!m || !buf || m->type < SYNC_PID || m->type > SYNC_HOOKS)
                 return -EINVAL;
         if (size < sizeof(struct sync_hdr))
                 return -ENOBUFS;
@@ -73,7 +75,7 @@ int sync_decode(const void *buf, size_t len, struct sync_msg *ret)
         if (!buf || len < sizeof(h))
                 return -EBADMSG;
         memcpy(&h, buf, sizeof(h));
-        if (h.magic != SYNC_MAGIC || h.type < SYNC_PID || h.type > SYNC_ERROR)
+        if (h.magic != SYNC_MAGIC || h.type < SYNC_PID || h.type > SYNC_HOOKS)
                 return -EBADMSG;
         if ((size_t)h.msg_len + h.hint_len != len - sizeof(h))
                 return -EBADMSG;

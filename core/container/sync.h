@@ -5,7 +5,10 @@
  * message, so a message is never split or merged.
  *
  *   helper -> runtime   SYNC_PID    value = pid of the init (runtime's pid ns)
- *   runtime -> init     SYNC_GO     id maps written, cgroup entered: set up
+ *   runtime -> init     SYNC_GO     id maps written, cgroup entered: set up;
+ *                                   msg = the state JSON hooks read
+ *   init -> runtime     SYNC_HOOKS  mounts prepared: run prestart and
+ *                                   createRuntime hooks, then SYNC_GO
  *   init -> runtime     SYNC_READY  set up, executable found; now blocks on
  *                                   the exec fifo
  *   helper/init -> rt   SYNC_ERROR  value = errno, plus message and hint
@@ -30,6 +33,7 @@ enum sync_type {
         SYNC_GO = 2,
         SYNC_READY = 3,
         SYNC_ERROR = 4,
+        SYNC_HOOKS = 5,
 };
 
 struct sync_msg {

@@ -6,6 +6,7 @@
 #include <sys/syscall.h>
 
 #include "container.h"
+#include "container/hooks.h"
 #include "util/fs-util.h"
 #include "util/log.h"
 
@@ -158,6 +159,14 @@ int container_destroy(struct container *c, struct modrun_error **reterr)
                         (void)error_wrap(reterr, "remove the cgroup of container %s", c->dir->id);
         }
         _cleanup_error_ struct modrun_error *err = NULL;
+        if (c->cfg && c->cfg->n_hooks[OCI_HOOK_POSTSTOP]) {
+                /* The spec: a failing poststop hook is a warning, delete goes on. */
+                _cleanup_free_ char *json = hooks_state_json(c->cfg, c->dir->id, "stopped", 0,
+                                                             c->state && c->state->bundle ? c->state->bundle : "");
+                _cleanup_error_ struct modrun_error *herr = NULL;
+                if (json && hooks_run(c->cfg, OCI_HOOK_POSTSTOP, json, &herr) < 0)
+                        log_warning("container %s: %s, ignoring", c->dir->id, herr->msg);
+        }
         int k = container_dir_remove(c->dir, r < 0 ? &err : reterr);
         return r < 0 ? r : k;
 }

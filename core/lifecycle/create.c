@@ -32,14 +32,6 @@ static int check_config(const struct oci_config *cfg, struct modrun_error **rete
         if (!cfg->has_process || !cfg->process.args || !cfg->process.args[0])
                 return error_new(reterr, EINVAL, "set process.args in config.json, e.g. [\"sh\"]",
                                  "config.json: process.args is missing or empty: the container has nothing to run");
-        /* Refuse what this version cannot honour rather than run without it. */
-        static const char *const hook_names[] = {"prestart", "createRuntime", "createContainer",
-                                                 "startContainer", "poststart", "poststop"};
-        for (int k = 0; k < _OCI_HOOK_MAX; k++)
-                if (cfg->n_hooks[k] > 0)
-                        return error_new(reterr, EOPNOTSUPP, "remove hooks from config.json to run with this modrun",
-                                         "config.json: hooks.%s: OCI hooks are not supported by this modrun yet",
-                                         hook_names[k]);
         if (cfg->process.terminal)
                 return error_new(reterr, EOPNOTSUPP, "set process.terminal to false",
                                  "config.json: process.terminal: terminals are not supported by this modrun yet");
@@ -77,6 +69,8 @@ static int spawn_and_record(const struct runtime_ctx *ctx, struct container_dir 
         }
         struct spawn_params sp = {
                 .cfg = cfg,
+                .id = d->id,
+                .bundle = bundle,
                 .rootfs = rootfs,
                 .state_dir_fd = d->dir_fd,
                 .console_socket_fd = console,

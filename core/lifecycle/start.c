@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* `start`: let a created container's init exec the user process. */
 #include "container.h"
+#include <signal.h>
+
+#include "container/hooks.h"
 #include "container/spawn.h"
 
 int lifecycle_start(const struct runtime_ctx *ctx, const char *id, struct modrun_error **reterr)
@@ -19,5 +22,15 @@ int lifecycle_start(const struct runtime_ctx *ctx, const char *id, struct modrun
         r = container_release(c->dir->dir_fd, LIFECYCLE_START_TIMEOUT_MS, reterr);
         if (r < 0)
                 return error_wrap(reterr, "start container %s", id);
+        if (!c->cfg || !c->cfg->n_hooks[OCI_HOOK_POSTSTART])
+                return 0;
+        _cleanup_free_ char *json = hooks_state_json(c->cfg, id, "running", c->state->pid, c->state->bundle);
+        if (!json)
+                return error_new(reterr, ENOMEM, NULL, "state of container %s for its poststart hooks", id);
+        if ((r = hooks_run(c->cfg, OCI_HOOK_POSTSTART, json, reterr)) < 0) {
+                /* as runc: a container whose poststart failed is stopped */
+                (void)kill(c->state->pid, SIGKILL);
+                return error_wrap(reterr, "start container %s", id);
+        }
         return 0;
 }

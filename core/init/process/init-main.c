@@ -12,22 +12,44 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "container/hooks.h"
 #include "container/sync.h"
 #include "init/rootfs.h"
 #include "process.h"
 
-static int wait_go(const struct init_args *a, struct modrun_error **reterr)
+/* Wait for "go"; *ret_msg (may be NULL) takes the text it carries. */
+static int wait_go(const struct init_args *a, int timeout_ms, char **ret_msg, struct modrun_error **reterr)
 {
         struct sync_msg m = {0};
-        int r = sync_recv(a->sync_fd, a->timeout_ms, "the runtime's go", &m, reterr);
+        int r = sync_recv(a->sync_fd, timeout_ms, "the runtime's go", &m, reterr);
         if (r < 0)
                 return r;
         uint32_t type = m.type;
+        if (type == SYNC_GO && ret_msg)
+                *ret_msg = TAKE_PTR(m.msg);
         sync_msg_done(&m);
         if (type != SYNC_GO)
                 return error_new(reterr, EPROTO, NULL, "expected \"go\" from the runtime, got \"%s\"",
                                  sync_type_to_string(type));
         return 0;
+}
+
+/* Before the root switch: the runtime runs prestart and createRuntime
+ * hooks, then we run createContainer ones, in the container's namespaces. */
+static int run_create_hooks(const struct init_args *a, const char *state_json, struct modrun_error **reterr)
+{
+        const struct oci_config *cfg = a->cfg;
+        if (!cfg->n_hooks[OCI_HOOK_PRESTART] && !cfg->n_hooks[OCI_HOOK_CREATE_RUNTIME] &&
+            !cfg->n_hooks[OCI_HOOK_CREATE_CONTAINER])
+                return 0;
+        int r = sync_send(a->sync_fd, SYNC_HOOKS, 0, NULL, NULL);
+        if (r < 0)
+                return error_new(reterr, -r, NULL, "ask the runtime to run the createRuntime hooks");
+        int bound = a->timeout_ms + hooks_time_bound_ms(cfg, OCI_HOOK_PRESTART) +
+                    hooks_time_bound_ms(cfg, OCI_HOOK_CREATE_RUNTIME);
+        if ((r = wait_go(a, bound, NULL, reterr)) < 0)
+                return r;
+        return hooks_run(cfg, OCI_HOOK_CREATE_CONTAINER, state_json, reterr);
 }
 
 /* Early, still in the runtime's filesystem view: the host's /proc is
@@ -45,14 +67,15 @@ static int setup_early(const struct init_args *a, struct modrun_error **reterr)
         return sysctl_apply(cfg->linux_.sysctl, cfg->linux_.n_sysctl, reterr);
 }
 
-static int setup_rootfs(const struct init_args *a, int console_sock, struct modrun_error **reterr)
+static int setup_rootfs(const struct init_args *a, int console_sock, const char *state_json,
+                        struct modrun_error **reterr)
 {
-        if (!ns_is_new(a->cfg, OCI_NS_MOUNT))
-                return 0; /* joined mount namespace: its filesystem is used as it is */
+        if (!ns_is_new(a->cfg, OCI_NS_MOUNT)) /* joined: its filesystem is used as it is */
+                return run_create_hooks(a, state_json, reterr);
         struct rootfs_params rp = {.cfg = a->cfg, .rootfs = a->rootfs, .in_userns = a->in_userns};
         _cleanup_close_ int rootfs_fd = -1;
         int r = rootfs_prepare(&rp, &rootfs_fd, reterr);
-        if (r < 0)
+        if (r < 0 || (r = run_create_hooks(a, state_json, reterr)) < 0)
                 return r;
         void *st = NULL;
         const struct modrun_mount_ops *ops = plugins_mount(a->plugins, &st);
@@ -96,9 +119,9 @@ static int setup_process(const struct init_args *a, char **ret_exe, struct modru
         return exec_find(AT_FDCWD, proc->args[0], exec_path_env(proc->env), ret_exe, reterr);
 }
 
-static int init_setup(const struct init_args *a, char **ret_exe, struct modrun_error **reterr)
+static int init_setup(const struct init_args *a, char **ret_exe, char **ret_state, struct modrun_error **reterr)
 {
-        int r = wait_go(a, reterr);
+        int r = wait_go(a, a->timeout_ms, ret_state, reterr);
         if (r < 0)
                 return r;
         if ((r = setup_early(a, reterr)) < 0)
@@ -106,7 +129,7 @@ static int init_setup(const struct init_args *a, char **ret_exe, struct modrun_e
         _cleanup_close_ int console_sock = -1;
         if (a->cfg->process.terminal && (r = terminal_connect(a->console_socket_fd, &console_sock, reterr)) < 0)
                 return r;
-        if ((r = setup_rootfs(a, console_sock, reterr)) < 0)
+        if ((r = setup_rootfs(a, console_sock, *ret_state ? *ret_state : "{}", reterr)) < 0)
                 return r;
         return setup_process(a, ret_exe, reterr);
 }
@@ -114,11 +137,11 @@ static int init_setup(const struct init_args *a, char **ret_exe, struct modrun_e
 _Noreturn void init_process_main(const struct init_args *a)
 {
         struct modrun_error *err = NULL;
-        char *exe = NULL;
+        char *exe = NULL, *state_json = NULL;
 
         /* The runtime is our parent (CLONE_PARENT): die with it during set-up. */
         (void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0UL, 0UL, 0UL);
-        int r = init_setup(a, &exe, &err);
+        int r = init_setup(a, &exe, &state_json, &err);
         if (r < 0) {
                 (void)sync_send_error(a->sync_fd, err, -r);
                 _exit(1);
@@ -132,6 +155,9 @@ _Noreturn void init_process_main(const struct init_args *a)
         r = exec_wait_fifo(a->fifo_fd, &err);
         if (r >= 0) {
                 (void)close(a->fifo_fd);
+                r = hooks_run(a->cfg, OCI_HOOK_START_CONTAINER, state_json ? state_json : "{}", &err);
+        }
+        if (r >= 0) {
                 if (a->cfg->process.no_new_privileges)
                         r = seccomp_install(a->seccomp, &err);
         }
