@@ -61,15 +61,15 @@ static bool wants_userns(const struct oci_config *cfg)
 static int spawn_check(const struct spawn_params *p, struct spawn_prep *s, struct modrun_error **reterr)
 {
         const struct oci_config *cfg = p->cfg;
-        int r = ns_check_config(cfg, reterr);
-        if (r < 0 || (r = sysctl_check(cfg, reterr)) < 0)
+        int r = 0;
+        if (!p->join_pid && ((r = ns_check_config(cfg, reterr)) < 0 || (r = sysctl_check(cfg, reterr)) < 0))
                 return r;
         s->init.last_cap = cap_last_cap();
         if ((r = caps_parse(&cfg->process.caps, s->init.last_cap, &s->init.caps, reterr)) < 0)
                 return r;
         if ((r = seccomp_compile(cfg, &s->init.seccomp, reterr)) < 0)
                 return r;
-        if (ns_is_new(cfg, OCI_NS_USER) && !plugins_namespace(p->plugins, NULL))
+        if (!p->join_pid && ns_is_new(cfg, OCI_NS_USER) && !plugins_namespace(p->plugins, NULL))
                 return error_new(reterr, EOPNOTSUPP,
                                  "select a namespace plugin (--plugin namespace=idmap) or remove the user "
                                  "namespace from linux.namespaces",
@@ -78,20 +78,32 @@ static int spawn_check(const struct spawn_params *p, struct spawn_prep *s, struc
         return 0;
 }
 
-static int spawn_prepare(const struct spawn_params *p, struct spawn_prep *s, struct modrun_error **reterr)
+static int make_fifo(const struct spawn_params *p, struct spawn_prep *s, struct modrun_error **reterr)
 {
-        int r = spawn_check(p, s, reterr);
-        if (r < 0)
-                return r;
         if (mkfifoat(p->state_dir_fd, SPAWN_EXEC_FIFO, 0600) < 0)
                 return error_new(reterr, errno, NULL, "create the exec fifo %s in the state directory",
                                  SPAWN_EXEC_FIFO);
         s->init.fifo_fd = openat(p->state_dir_fd, SPAWN_EXEC_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
         if (s->init.fifo_fd < 0)
                 return error_new(reterr, errno, NULL, "open the exec fifo %s for reading", SPAWN_EXEC_FIFO);
+        return 0;
+}
+
+static int spawn_prepare(const struct spawn_params *p, struct spawn_prep *s, struct modrun_error **reterr)
+{
+        int r = spawn_check(p, s, reterr);
+        if (r < 0)
+                return r;
+        s->init.exec_mode = p->join_pid > 0;
+        if (s->init.exec_mode)
+                r = ns_open_of_pid(p->cfg, p->join_pid, s->ns_fds, reterr);
+        else
+                r = make_fifo(p, s, reterr);
+        if (r < 0)
+                return r;
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, s->sock) < 0)
                 return error_new(reterr, errno, NULL, "socketpair(AF_UNIX, SOCK_SEQPACKET) for the init");
-        if ((r = ns_open_paths(p->cfg, s->ns_fds, reterr)) < 0)
+        if (!s->init.exec_mode && (r = ns_open_paths(p->cfg, s->ns_fds, reterr)) < 0)
                 return r;
         s->init.cfg = p->cfg;
         s->init.rootfs = p->rootfs;
@@ -111,7 +123,7 @@ _Noreturn static void helper_main(struct spawn_prep *s)
         (void)close(s->sock[0]);
         (void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0UL, 0UL, 0UL);
         int r = ns_join(s->init.cfg, s->ns_fds, &err);
-        if (r >= 0)
+        if (r >= 0 && !s->init.exec_mode)
                 r = ns_setup_time(s->init.cfg, &err);
         if (r < 0) {
                 (void)sync_send_error(s->sock[1], err, -r);
@@ -126,7 +138,8 @@ _Noreturn static void helper_main(struct spawn_prep *s)
                 (void)sync_send_error(s->sock[1], err, -r);
                 _exit(1);
         }
-        unsigned long flags = (unsigned long)ns_clone_flags(s->init.cfg) | CLONE_PARENT | SIGCHLD;
+        unsigned long flags = (s->init.exec_mode ? 0UL : (unsigned long)ns_clone_flags(s->init.cfg)) | CLONE_PARENT |
+                              SIGCHLD;
         /* A fork-like clone: the child continues on a copy of this stack. */
         long pid = syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
         if (pid == 0)
@@ -196,12 +209,12 @@ static int place_init(const struct spawn_params *p, pid_t pid, struct modrun_err
         void *st = NULL;
         const struct modrun_namespace_ops *ns = plugins_namespace(p->plugins, &st);
         int r;
-        if (ns && ns_is_new(p->cfg, OCI_NS_USER) && (r = ns->set_id_maps(st, pid, reterr)) < 0)
+        if (!p->join_pid && ns && ns_is_new(p->cfg, OCI_NS_USER) && (r = ns->set_id_maps(st, pid, reterr)) < 0)
                 return error_wrap(reterr, "write the id maps of the container init (pid %d)", (int)pid);
         const struct modrun_cgroup_ops *cg = plugins_cgroup(p->plugins, &st);
         if (cg && (r = cg->enter(st, pid, reterr)) < 0)
                 return error_wrap(reterr, "move the container init (pid %d) into its cgroup", (int)pid);
-        return apply_devices(p, cg, st, reterr);
+        return p->join_pid ? 0 : apply_devices(p, cg, st, reterr);
 }
 
 /* Until the init is ready: run the runtime's hooks when it asks. */
@@ -295,7 +308,7 @@ int container_spawn(const struct spawn_params *p, pid_t *ret_init_pid, struct mo
         if (r >= 0)
                 r = spawn_run(p, &s, ret_init_pid, reterr);
         spawn_prep_done(&s);
-        if (r < 0)
+        if (r < 0 && !p->join_pid)
                 (void)unlinkat(p->state_dir_fd, SPAWN_EXEC_FIFO, 0);
         return r;
 }

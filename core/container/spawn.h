@@ -27,9 +27,12 @@ struct spawn_params {
         int preserve_fds;      /* fds 3 .. 3+n-1 are passed to the process */
         struct plugins *plugins;
         int timeout_ms;        /* bound for the whole set-up */
+        pid_t join_pid;        /* exec: join every namespace of this init, create none */
 };
 
-/* On success the init waits on the exec fifo until `start` opens it. */
+/* On success the init waits on the exec fifo until `start` opens it. With
+ * join_pid (exec), cfg->process is the process to run, it joins the
+ * namespaces and cgroup of join_pid, and it execs at once. */
 int container_spawn(const struct spawn_params *p, pid_t *ret_init_pid, struct modrun_error **reterr);
 
 /* `start`: open the fifo for reading (bounded), which lets the init exec. */

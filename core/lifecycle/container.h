@@ -4,6 +4,8 @@
  * created with. */
 #pragma once
 
+#include <signal.h>
+
 #include "lifecycle.h"
 #include "oci/config.h"
 #include "state/state.h"
@@ -38,6 +40,16 @@ int container_signal(struct container *c, int signo, bool all, struct modrun_err
 int container_wait_stopped(const struct container *c, int timeout_ms, struct modrun_error **reterr);
 /* Remove the cgroup(s) through the plugin and the state directory. */
 int container_destroy(struct container *c, struct modrun_error **reterr);
+
+/* Write pid to path atomically (create.c). */
+int write_pid_file(const char *path, pid_t pid, struct modrun_error **reterr);
+
+/* Block SIGCHLD and the signals `run`/`exec` forward (wait.c). */
+void forward_signals_block(sigset_t *ret_set, sigset_t *ret_old);
+/* Wait for our child pid (the signals of set blocked), forwarding every
+ * other signal of set to it; *ret_status is its exit code or 128+signal.
+ * Unbounded on purpose: the foreground process runs as long as it likes. */
+int wait_forwarding(pid_t pid, const sigset_t *set, int *ret_status);
 
 /* The best-known process set: pids sharing init's pid namespace when the
  * container has its own, else init and its descendants. malloc()ed. */

@@ -38,10 +38,10 @@ static int check_config(const struct oci_config *cfg, struct modrun_error **rete
         return 0;
 }
 
-static int write_pid_file(const char *path, pid_t pid, struct modrun_error **reterr)
+int write_pid_file(const char *path, pid_t pid, struct modrun_error **reterr)
 {
-        _cleanup_free_ char *copy = strdup(path), *copy2 = strdup(path);
-        if (!copy || !copy2)
+        _cleanup_free_ char *copy = strdup(path);
+        if (!copy)
                 return error_new(reterr, ENOMEM, NULL, "write pid file %s", path);
         char *slash = strrchr(copy, '/');
         const char *dir = slash ? (slash == copy ? "/" : (*slash = '\0', copy)) : ".";

@@ -35,6 +35,25 @@ struct create_opts {
 
 int lifecycle_create(const struct runtime_ctx *ctx, const char *id, const struct create_opts *o, pid_t *ret_pid,
                      struct modrun_error **reterr);
+struct exec_opts {
+        const char *process_file;   /* --process FILE: the whole process, other flags ignored */
+        char **args;                /* the command, NULL-terminated */
+        const char *cwd;            /* --cwd */
+        char **env;                 /* --env K=V, NULL-terminated or NULL */
+        const char *user;           /* --user UID[:GID] */
+        char **additional_gids;     /* --additional-gids, NULL-terminated or NULL */
+        char **caps;                /* --cap, NULL-terminated or NULL */
+        bool no_new_privs, tty, detach;
+        const char *pid_file;       /* NULL when none */
+        const char *console_socket; /* NULL when none */
+        int preserve_fds;
+};
+
+/* Run a process in a running container: its namespaces, cgroup, seccomp
+ * filter and capability bounds. Unless detach, wait for it; *ret_status is
+ * its exit code (or 128+signal). */
+int lifecycle_exec(const struct runtime_ctx *ctx, const char *id, const struct exec_opts *o, int *ret_status,
+                   struct modrun_error **reterr);
 int lifecycle_start(const struct runtime_ctx *ctx, const char *id, struct modrun_error **reterr);
 /* create + start; unless detach, wait for the process (forwarding signals)
  * and, unless keep, delete the container. *ret_status is the exit code to

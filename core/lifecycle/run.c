@@ -7,37 +7,6 @@
 #include "container.h"
 #include "util/log.h"
 
-static const int forwarded[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGTSTP};
-
-static int exit_code(int status)
-{
-        if (WIFEXITED(status))
-                return WEXITSTATUS(status);
-        if (WIFSIGNALED(status))
-                return 128 + WTERMSIG(status);
-        return 255;
-}
-
-/* Wait for pid (our child: the init is created with CLONE_PARENT) while
- * forwarding the signals we receive. */
-static int wait_forwarding(pid_t pid, const sigset_t *set, int *ret_status)
-{
-        for (;;) {
-                int status;
-                pid_t w = waitpid(pid, &status, WNOHANG);
-                if (w == pid) {
-                        *ret_status = exit_code(status);
-                        return 0;
-                }
-                if (w < 0 && errno != EINTR)
-                        return -errno;
-                siginfo_t si;
-                int sig = sigwaitinfo(set, &si);
-                if (sig > 0 && sig != SIGCHLD)
-                        (void)kill(pid, sig);
-        }
-}
-
 static void delete_after_run(const struct runtime_ctx *ctx, const char *id)
 {
         _cleanup_error_ struct modrun_error *err = NULL;
@@ -49,13 +18,9 @@ int lifecycle_run(const struct runtime_ctx *ctx, const char *id, const struct cr
                   bool keep, int *ret_status, struct modrun_error **reterr)
 {
         sigset_t set, old;
-        sigemptyset(&set);
-        sigaddset(&set, SIGCHLD);
-        for (size_t i = 0; i < ELEMENTSOF(forwarded); i++)
-                sigaddset(&set, forwarded[i]);
         /* Block before create, so that a signal sent to us early is forwarded, not lost. */
         if (!detach)
-                sigprocmask(SIG_BLOCK, &set, &old);
+                forward_signals_block(&set, &old);
         pid_t pid = 0;
         int r = lifecycle_create(ctx, id, o, &pid, reterr);
         if (r >= 0)

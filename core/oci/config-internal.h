@@ -13,7 +13,6 @@ static inline bool path_is_absolute(const char *p) { return p && p[0] == '/'; }
 /* process */
 int config_parse_process(const struct json_ctx *c, const struct json_path *p, struct json_object *v,
                          struct oci_process *ret);
-void config_process_done(struct oci_process *proc);
 
 /* mounts */
 int config_parse_mounts(const struct json_ctx *c, struct json_object *top, struct oci_config *cfg);

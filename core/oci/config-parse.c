@@ -356,3 +356,22 @@ const struct oci_namespace *config_namespace(const struct oci_config *c, enum oc
                         return &c->linux_.namespaces[i];
         return NULL;
 }
+
+int config_parse_process_json(const char *text, size_t len, const char *name, struct oci_process *ret,
+                              struct modrun_error **reterr)
+{
+        struct json_object *obj = NULL;
+        int r = tokenize(text, len, name, &obj, reterr);
+        if (r < 0)
+                return r;
+        const struct json_ctx c = {.file = name, .reterr = reterr};
+        struct oci_process proc = {0};
+        r = config_parse_process(&c, NULL, obj, &proc);
+        json_object_put(obj);
+        if (r < 0) {
+                config_process_done(&proc);
+                return r;
+        }
+        *ret = proc;
+        return 0;
+}

@@ -191,6 +191,12 @@ struct oci_config *config_free(struct oci_config *c);
 static inline void config_freep(struct oci_config **c) { config_free(*c); }
 #define _cleanup_config_ _cleanup_(config_freep)
 
+/* Parse a process object alone (`exec --process FILE`); name prefixes the
+ * messages. On success *ret owns its strings: free with config_process_done(). */
+int config_parse_process_json(const char *text, size_t len, const char *name, struct oci_process *ret,
+                              struct modrun_error **reterr);
+void config_process_done(struct oci_process *proc);
+
 /* An annotation's value or NULL. */
 const char *config_annotation(const struct oci_config *c, const char *key);
 /* The namespace entry of that type, or NULL when the config has none. */

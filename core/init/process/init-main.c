@@ -124,6 +124,14 @@ static int init_setup(const struct init_args *a, char **ret_exe, char **ret_stat
         int r = wait_go(a, a->timeout_ms, ret_state, reterr);
         if (r < 0)
                 return r;
+        if (a->exec_mode) {
+                const struct oci_process *proc = &a->cfg->process;
+                if (proc->has_oom_score_adj && (r = oom_score_adj_apply(proc->oom_score_adj, reterr)) < 0)
+                        return r;
+                if ((r = rlimits_apply(proc->rlimits, proc->n_rlimits, reterr)) < 0)
+                        return r;
+                return setup_process(a, ret_exe, reterr);
+        }
         if ((r = setup_early(a, reterr)) < 0)
                 return r;
         _cleanup_close_ int console_sock = -1;
@@ -152,15 +160,13 @@ _Noreturn void init_process_main(const struct init_args *a)
         (void)prctl(PR_SET_PDEATHSIG, 0UL, 0UL, 0UL, 0UL);
         (void)close(a->sync_fd);
 
-        r = exec_wait_fifo(a->fifo_fd, &err);
-        if (r >= 0) {
+        r = a->exec_mode ? 0 : exec_wait_fifo(a->fifo_fd, &err);
+        if (r >= 0 && !a->exec_mode) {
                 (void)close(a->fifo_fd);
                 r = hooks_run(a->cfg, OCI_HOOK_START_CONTAINER, state_json ? state_json : "{}", &err);
         }
-        if (r >= 0) {
-                if (a->cfg->process.no_new_privileges)
-                        r = seccomp_install(a->seccomp, &err);
-        }
+        if (r >= 0 && a->cfg->process.no_new_privileges)
+                r = seccomp_install(a->seccomp, &err);
         if (r >= 0)
                 r = exec_process(exe, a->cfg->process.args, a->cfg->process.env, a->preserve_fds, &err);
         /* Nobody listens on the sync socket any more: the container's stderr

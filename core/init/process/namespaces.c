@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "process.h"
@@ -178,5 +179,38 @@ int ns_set_hostname(const struct oci_config *cfg, struct modrun_error **reterr)
         if (cfg->domainname && *cfg->domainname && setdomainname(cfg->domainname, strlen(cfg->domainname)) < 0)
                 return error_new(reterr, errno, errno == EINVAL ? "a domainname has at most 64 bytes" : NULL,
                                  "setdomainname \"%s\"", cfg->domainname);
+        return 0;
+}
+
+int ns_open_of_pid(const struct oci_config *cfg, pid_t pid, int fds[_OCI_NS_MAX], struct modrun_error **reterr)
+{
+        static const char *const proc_name[_OCI_NS_MAX] = {
+                [OCI_NS_PID] = "pid", [OCI_NS_NETWORK] = "net", [OCI_NS_MOUNT] = "mnt",    [OCI_NS_IPC] = "ipc",
+                [OCI_NS_UTS] = "uts", [OCI_NS_USER] = "user",   [OCI_NS_CGROUP] = "cgroup", [OCI_NS_TIME] = "time",
+        };
+        for (int t = 0; t < _OCI_NS_MAX; t++)
+                fds[t] = -1;
+        for (size_t i = 0; i < cfg->linux_.n_namespaces; i++) {
+                enum oci_ns_type t = cfg->linux_.namespaces[i].type;
+                char path[64], self[64];
+                (void)snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, proc_name[t]);
+                (void)snprintf(self, sizeof(self), "/proc/self/ns/%s", proc_name[t]);
+                struct stat a, b;
+                if (stat(path, &a) < 0) {
+                        int r = error_new(reterr, errno, NULL, "the %s namespace of the container init %s",
+                                          oci_ns_type_to_string(t), path);
+                        ns_close_fds(fds);
+                        return r;
+                }
+                if (stat(self, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+                        continue; /* ours already: setns() would refuse the user namespace */
+                fds[t] = open(path, O_RDONLY | O_CLOEXEC);
+                if (fds[t] < 0) {
+                        int r = error_new(reterr, errno, NULL, "open the %s namespace of the container init %s",
+                                          oci_ns_type_to_string(t), path);
+                        ns_close_fds(fds);
+                        return r;
+                }
+        }
         return 0;
 }

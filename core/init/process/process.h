@@ -71,6 +71,9 @@ int ns_check_config(const struct oci_config *cfg, struct modrun_error **reterr);
  * that each is a namespace of the type it is listed as. */
 int ns_open_paths(const struct oci_config *cfg, int fds[_OCI_NS_MAX], struct modrun_error **reterr);
 void ns_close_fds(int fds[_OCI_NS_MAX]);
+/* exec: open every namespace of the config's types that pid is in and we
+ * are not. */
+int ns_open_of_pid(const struct oci_config *cfg, pid_t pid, int fds[_OCI_NS_MAX], struct modrun_error **reterr);
 /* setns() every opened namespace, the user namespace first. */
 int ns_join(const struct oci_config *cfg, const int fds[_OCI_NS_MAX], struct modrun_error **reterr);
 /* unshare(CLONE_NEWTIME) and write the offsets: before creating the init. */
@@ -140,6 +143,7 @@ struct init_args {
         int timeout_ms; /* bound for waiting for "go" */
         bool in_userns; /* a user namespace is created or joined */
         void *seccomp;  /* compiled filter (seccomp_compile), or NULL */
+        bool exec_mode; /* `exec`: namespaces joined, no rootfs, no fifo */
 };
 
 /* Runs in the new process; never returns. */

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* exec [options] ID [COMMAND [ARG...]] (runc's flags) */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+enum {
+        OPT_PROCESS = 1,
+        OPT_CWD,
+        OPT_ENV,
+        OPT_TTY,
+        OPT_USER,
+        OPT_ADDITIONAL_GIDS,
+        OPT_CAP,
+        OPT_NO_NEW_PRIVS,
+        OPT_DETACH,
+        OPT_PID_FILE,
+        OPT_CONSOLE_SOCKET,
+        OPT_PRESERVE_FDS,
+        OPT_PROCESS_LABEL,
+        OPT_APPARMOR,
+        OPT_CGROUP,
+        OPT_IGNORE_PAUSED,
+};
+
+static const struct cli_option exec_options[] = {
+        {"process", 'p', true, OPT_PROCESS},
+        {"cwd", 0, true, OPT_CWD},
+        {"env", 'e', true, OPT_ENV},
+        {"tty", 't', false, OPT_TTY},
+        {"user", 'u', true, OPT_USER},
+        {"additional-gids", 'g', true, OPT_ADDITIONAL_GIDS},
+        {"cap", 'c', true, OPT_CAP},
+        {"no-new-privs", 0, false, OPT_NO_NEW_PRIVS},
+        {"detach", 'd', false, OPT_DETACH},
+        {"pid-file", 0, true, OPT_PID_FILE},
+        {"console-socket", 0, true, OPT_CONSOLE_SOCKET},
+        {"preserve-fds", 0, true, OPT_PRESERVE_FDS},
+        {"process-label", 0, true, OPT_PROCESS_LABEL},
+        {"apparmor", 0, true, OPT_APPARMOR},
+        {"cgroup", 0, true, OPT_CGROUP},
+        {"ignore-paused", 0, false, OPT_IGNORE_PAUSED},
+        {0},
+};
+
+/* Append value to a NULL-terminated list of borrowed strings. */
+static int strv_push(char ***list, const char *value, struct modrun_error **reterr)
+{
+        size_t n = 0;
+        while (*list && (*list)[n])
+                n++;
+        char **l = realloc(*list, (n + 2) * sizeof(char *));
+        if (!l)
+                return error_new(reterr, ENOMEM, NULL, "parse exec options");
+        l[n] = (char *)value;
+        l[n + 1] = NULL;
+        *list = l;
+        return 0;
+}
+
+static int parse_exec(struct cli_args *a, struct exec_opts *o, struct modrun_error **reterr)
+{
+        const char *v;
+        int id, r = 0;
+        while (r >= 0 && (id = cli_next(a, exec_options, &v, reterr)) > 0) {
+                switch (id) {
+                case OPT_PROCESS: o->process_file = v; break;
+                case OPT_CWD: o->cwd = v; break;
+                case OPT_ENV: r = strv_push(&o->env, v, reterr); break;
+                case OPT_TTY: o->tty = cli_bool_value(v); break;
+                case OPT_USER: o->user = v; break;
+                case OPT_ADDITIONAL_GIDS: r = strv_push(&o->additional_gids, v, reterr); break;
+                case OPT_CAP: r = strv_push(&o->caps, v, reterr); break;
+                case OPT_NO_NEW_PRIVS: o->no_new_privs = cli_bool_value(v); break;
+                case OPT_DETACH: o->detach = cli_bool_value(v); break;
+                case OPT_PID_FILE: o->pid_file = v; break;
+                case OPT_CONSOLE_SOCKET: o->console_socket = v; break;
+                case OPT_PRESERVE_FDS: r = cli_parse_uint("--preserve-fds", v, &o->preserve_fds, reterr); break;
+                case OPT_PROCESS_LABEL:
+                case OPT_APPARMOR:
+                case OPT_CGROUP:
+                case OPT_IGNORE_PAUSED:
+                        return error_new(reterr, EOPNOTSUPP, "leave the option out",
+                                         "exec: option %s is not supported by this modrun yet", a->argv[a->i - 1]);
+                }
+        }
+        if (id < 0 || r < 0)
+                return id < 0 ? id : r;
+        if (a->n_positional < 1)
+                return error_new(reterr, EINVAL, NULL, "usage: modrun exec [options] ID [COMMAND [ARG...]]");
+        o->args = a->positional + 1;
+        return 0;
+}
+
+int cmd_exec(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr)
+{
+        struct exec_opts o = {0};
+        a->stop_at_positional = true; /* the command's own options follow the id */
+        int r = parse_exec(a, &o, reterr);
+        int status = 0;
+        if (r >= 0)
+                r = lifecycle_exec(ctx, a->positional[0], &o, &status, reterr);
+        free(o.env);
+        free(o.additional_gids);
+        free(o.caps);
+        return r < 0 ? r : status;
+}

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * `exec`: a new process in a running container. Its process object is the
+ * container's (env, user, capabilities, rlimits, noNewPrivileges) with the
+ * command line's changes, or a whole process.json (--process); it is built
+ * as JSON and parsed like config.json, so its errors carry JSON paths. It
+ * joins the namespaces of the container's init and its cgroup, and gets
+ * the container's seccomp filter.
+ */
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "container.h"
+#include "container/spawn.h"
+#include "util/fs-util.h"
+
+static struct json_object *strv_to_json(char **v)
+{
+        struct json_object *a = json_object_new_array();
+        for (; v && *v; v++)
+                json_object_array_add(a, json_object_new_string(*v));
+        return a;
+}
+
+/* env: the container's, each --env replacing the variable of its name */
+static void merge_env(struct json_object *proc, char **add)
+{
+        struct json_object *env = NULL, *out = json_object_new_array();
+        (void)json_object_object_get_ex(proc, "env", &env);
+        for (size_t i = 0; env && i < json_object_array_length(env); i++) {
+                const char *kv = json_object_get_string(json_object_array_get_idx(env, i));
+                size_t klen = strcspn(kv, "=");
+                bool replaced = false;
+                for (char **a = add; a && *a && !replaced; a++)
+                        replaced = strncmp(*a, kv, klen) == 0 && (*a)[klen] == '=';
+                if (!replaced)
+                        json_object_array_add(out, json_object_new_string(kv));
+        }
+        for (char **a = add; a && *a; a++)
+                json_object_array_add(out, json_object_new_string(*a));
+        json_object_object_add(proc, "env", out);
+}
+
+static int set_user(struct json_object *proc, const struct exec_opts *o, struct modrun_error **reterr)
+{
+        struct json_object *user = NULL;
+        if (!json_object_object_get_ex(proc, "user", &user)) {
+                user = json_object_new_object();
+                json_object_object_add(proc, "user", user);
+        }
+        if (o->user) {
+                unsigned uid, gid;
+                char tail;
+                int n = sscanf(o->user, "%u:%u%c", &uid, &gid, &tail);
+                if (n != 1 && n != 2)
+                        return error_new(reterr, EINVAL, "give numeric ids, e.g. --user 1000:1000",
+                                         "exec --user \"%s\": expected UID[:GID]", o->user);
+                json_object_object_add(user, "uid", json_object_new_int64(uid));
+                json_object_object_add(user, "gid", json_object_new_int64(n == 2 ? gid : 0));
+        }
+        if (o->additional_gids) {
+                struct json_object *g = json_object_new_array();
+                for (char **s = o->additional_gids; *s; s++) {
+                        char *end = NULL;
+                        unsigned long v = strtoul(*s, &end, 10);
+                        if (!**s || *end || v > UINT32_MAX) {
+                                json_object_put(g);
+                                return error_new(reterr, EINVAL, NULL, "exec --additional-gids \"%s\": not a gid", *s);
+                        }
+                        json_object_array_add(g, json_object_new_int64((int64_t)v));
+                }
+                json_object_object_add(user, "additionalGids", g);
+        }
+        return 0;
+}
+
+/* --cap adds to bounding, effective and permitted, but only what the
+ * container's bounding set has: exec never gains more than the container. */
+static int add_caps(struct json_object *proc, char **caps, struct modrun_error **reterr)
+{
+        struct json_object *c = NULL, *bounding = NULL;
+        if (!caps)
+                return 0;
+        if (!json_object_object_get_ex(proc, "capabilities", &c)) {
+                c = json_object_new_object();
+                json_object_object_add(proc, "capabilities", c);
+        }
+        (void)json_object_object_get_ex(c, "bounding", &bounding);
+        static const char *const sets[] = {"effective", "permitted"};
+        for (char **cap = caps; *cap; cap++) {
+                bool allowed = false;
+                for (size_t i = 0; bounding && i < json_object_array_length(bounding) && !allowed; i++)
+                        allowed = streq(json_object_get_string(json_object_array_get_idx(bounding, i)), *cap);
+                if (!allowed)
+                        return error_new(reterr, EPERM, "an exec'd process can only have the container's capabilities",
+                                         "exec --cap %s: not in the container's bounding set", *cap);
+                for (size_t k = 0; k < ELEMENTSOF(sets); k++) {
+                        struct json_object *set = NULL;
+                        if (!json_object_object_get_ex(c, sets[k], &set)) {
+                                set = json_object_new_array();
+                                json_object_object_add(c, sets[k], set);
+                        }
+                        json_object_array_add(set, json_object_new_string(*cap));
+                }
+        }
+        return 0;
+}
+
+/* The process object as JSON: --process FILE, or the container's with the flags applied. */
+static int build_process_json(const struct oci_config *cfg, const struct exec_opts *o, char **ret_text,
+                              struct modrun_error **reterr)
+{
+        if (o->process_file) {
+                int r = fs_read_file(AT_FDCWD, o->process_file, ret_text, reterr);
+                return r < 0 ? error_wrap(reterr, "exec --process") : 0;
+        }
+        if (!o->args || !o->args[0])
+                return error_new(reterr, EINVAL, "give the command after the container id, or --process FILE",
+                                 "exec: no command to run");
+        struct json_object *base = NULL, *proc = NULL;
+        if (json_object_object_get_ex(cfg->json, "process", &base))
+                (void)json_object_deep_copy(base, &proc, NULL);
+        if (!proc)
+                proc = json_object_new_object();
+        json_object_object_add(proc, "args", strv_to_json(o->args));
+        json_object_object_add(proc, "terminal", json_object_new_boolean(o->tty));
+        if (o->cwd)
+                json_object_object_add(proc, "cwd", json_object_new_string(o->cwd));
+        if (o->no_new_privs)
+                json_object_object_add(proc, "noNewPrivileges", json_object_new_boolean(true));
+        merge_env(proc, o->env);
+        int r = set_user(proc, o, reterr);
+        if (r >= 0)
+                r = add_caps(proc, o->caps, reterr);
+        if (r >= 0 && !(*ret_text = strdup(json_object_to_json_string_ext(proc, JSON_C_TO_STRING_PLAIN))))
+                r = error_new(reterr, ENOMEM, NULL, "exec: the process object");
+        json_object_put(proc);
+        return r;
+}
+
+/* Spawn the process under the container's lock; returns its pid. */
+static int exec_spawn(const struct runtime_ctx *ctx, const char *id, const struct exec_opts *o, pid_t *ret_pid,
+                      struct modrun_error **reterr)
+{
+        _cleanup_container_ struct container *c = NULL;
+        int r = container_open(ctx, id, true, &c, reterr);
+        if (r < 0)
+                return r;
+        enum container_status st = state_status(c->dir, c->state);
+        if (st != STATUS_RUNNING && st != STATUS_CREATED)
+                return error_new(reterr, EINVAL,
+                                 st == STATUS_PAUSED ? "resume it first" : "exec needs a created or running container",
+                                 "cannot exec in container %s: it is %s", id, container_status_to_string(st));
+        if (!c->cfg)
+                return error_new(reterr, EIO, NULL, "container %s: its stored config.json cannot be read", id);
+        _cleanup_free_ char *text = NULL;
+        if ((r = build_process_json(c->cfg, o, &text, reterr)) < 0)
+                return r;
+        struct oci_config cfg = *c->cfg; /* shallow: only .process differs, and is ours */
+        r = config_parse_process_json(text, strlen(text), o->process_file ? o->process_file : "exec process",
+                                      &cfg.process, reterr);
+        if (r < 0)
+                return r;
+        if (cfg.process.terminal || o->console_socket)
+                r = error_new(reterr, EOPNOTSUPP, "run it without --tty", "exec: terminals are not supported by this modrun yet");
+        struct spawn_params sp = {
+                .cfg = &cfg, .id = id, .bundle = c->state->bundle, .rootfs = c->state->rootfs,
+                .state_dir_fd = c->dir->dir_fd, .console_socket_fd = -1, .preserve_fds = o->preserve_fds,
+                .plugins = c->plugins, .timeout_ms = LIFECYCLE_SETUP_TIMEOUT_MS, .join_pid = c->state->pid,
+        };
+        if (r >= 0)
+                r = container_spawn(&sp, ret_pid, reterr);
+        config_process_done(&cfg.process);
+        return r < 0 ? error_wrap(reterr, "exec in container %s", id) : 0;
+}
+
+int lifecycle_exec(const struct runtime_ctx *ctx, const char *id, const struct exec_opts *o, int *ret_status,
+                   struct modrun_error **reterr)
+{
+        sigset_t set, old;
+        if (!o->detach)
+                forward_signals_block(&set, &old);
+        pid_t pid = 0;
+        int r = exec_spawn(ctx, id, o, &pid, reterr);
+        if (r >= 0 && o->pid_file && (r = write_pid_file(o->pid_file, pid, reterr)) < 0) {
+                (void)kill(pid, SIGKILL);
+                (void)waitpid(pid, NULL, 0);
+        }
+        *ret_status = 0;
+        if (r >= 0 && !o->detach && (r = wait_forwarding(pid, &set, ret_status)) < 0)
+                r = error_new(reterr, -r, NULL, "wait for the process %d exec'd in container %s", (int)pid, id);
+        if (!o->detach)
+                sigprocmask(SIG_SETMASK, &old, NULL);
+        return r;
+}

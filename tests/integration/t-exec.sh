@@ -1,0 +1,60 @@
+#!/bin/bash
+# exec: the new process is in every namespace of the init and its cgroup,
+# has the container's seccomp filter and no capability beyond its bounding
+# set; flags (--user, --env, --cwd, --cap, --detach, --pid-file, --process)
+# reach the kernel; bad input is a clear error.
+. "$(dirname "$0")/lib.sh"
+make_bundle
+args sleep 1000
+config "c['process']['env'].append('BASE=1')
+c['process']['capabilities']['effective'] = ['CAP_AUDIT_WRITE']
+c['process']['capabilities']['permitted'] = ['CAP_AUDIT_WRITE']
+c['linux']['seccomp'] = {'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': [{'names': ['sethostname'], 'action': 'SCMP_ACT_ERRNO', 'errnoRet': 5}]}"
+mr run -d --bundle "$BUNDLE" e1 >"$T/out" 2>&1 || die "run -d: $(cat "$T/out")"
+init=$(state_field e1 pid)
+
+mr exec e1 sh -c 'exit 7'; expect_eq "exit code of the exec'd process" 7 "$?"
+mr exec -d --pid-file "$T/epid" e1 sleep 1000 || fail "exec -d"
+epid=$(cat "$T/epid")
+[ -d "/proc/$epid" ] && pass "exec -d leaves the process running (pid $epid)" || fail "no process $epid"
+for ns in pid mnt uts ipc net cgroup; do
+    expect_eq "exec'd process in the init's $ns namespace" "$(readlink /proc/$init/ns/$ns)" "$(readlink /proc/$epid/ns/$ns)"
+done
+expect_eq "exec'd process in the init's cgroups" "$(cat /proc/$init/cgroup)" "$(cat /proc/$epid/cgroup)"
+expect_eq "exec'd process has the container's seccomp filter" 2 "$(proc_field $epid Seccomp)"
+expect_eq "same root as the init" "$(stat -L -c %d:%i /proc/$init/root)" "$(stat -L -c %d:%i /proc/$epid/root)"
+expect_eq "CapBnd like the init's" "$(proc_field $init CapBnd)" "$(proc_field $epid CapBnd)"
+
+out=$(mr exec --user 1000:1001 --additional-gids 7 --env FOO=bar --env BASE=2 --cwd /tmp e1 sh -c 'id -u; id -g; id -G; echo "$FOO $BASE"; pwd; hostname x 2>&1' 2>&1)
+expect_eq "user, groups, env (overridden), cwd" "1000 1001 1001 7 bar 2 /tmp hostname: sethostname: Input/output error" "$(echo $out)"
+out=$(mr exec --cap CAP_SYS_ADMIN e1 true 2>&1) && fail "--cap beyond the bounding set accepted"
+expect_match "--cap beyond the bounding set" "CAP_SYS_ADMIN: not in the container's bounding set" "$out"
+out=$(mr exec e1 grep CapEff /proc/self/status 2>&1)
+expect_match "without --cap: the container's effective set" "CapEff:[[:space:]]+0000000020000000" "$out"
+out=$(mr exec --cap CAP_KILL e1 grep CapEff /proc/self/status 2>&1)
+expect_match "--cap CAP_KILL adds it" "CapEff:[[:space:]]+0000000020000020" "$out"
+
+cat > "$T/process.json" <<'JSON'
+{"args": ["sh", "-c", "echo from-process-json $X; exit 3"], "env": ["X=y", "PATH=/bin"], "cwd": "/", "user": {"uid": 0, "gid": 0}}
+JSON
+out=$(mr exec --process "$T/process.json" e1 2>&1); rc=$?
+expect_eq "--process exit code" 3 "$rc"
+expect_eq "--process output" "from-process-json y" "$out"
+echo '{"args": [1], "cwd": "/"}' > "$T/bad.json"
+out=$(mr exec --process "$T/bad.json" e1 2>&1) && fail "bad process.json accepted"
+expect_match "bad process.json names the path" "$T/bad.json: args\[0\]: expected a string" "$out"
+out=$(mr exec --user nobody e1 true 2>&1) && fail "--user by name accepted"
+expect_match "--user with a name" "exec --user \"nobody\": expected UID\[:GID\]" "$out"
+out=$(mr exec e1 /no/such/bin 2>&1) && fail "missing binary accepted"
+expect_match "missing binary" "/no/such/bin" "$out"
+out=$(mr exec nosuch true 2>&1) && fail "exec in a missing container"
+expect_match "missing container" "does not exist" "$out"
+
+mr kill e1 KILL
+wait_for status_is e1 stopped || fail "e1 did not stop"
+out=$(mr exec e1 true 2>&1) && fail "exec into a stopped container succeeded"
+expect_match "exec into a stopped container" "cannot exec in container e1: it is stopped" "$out"
+mr delete --force e1
+kill -9 "$epid" 2>/dev/null
+assert_clean "at the end"
+finish
