@@ -9,6 +9,11 @@
 int cmd_create(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr);
 int cmd_run(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr);
 int cmd_exec(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr);
+int cmd_ps(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr);
+int cmd_pause(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr);
+int cmd_resume(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr);
+int cmd_update(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr);
+int cmd_events(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr);
 int cmd_start(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr);
 int cmd_kill(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr);
 int cmd_delete(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr);

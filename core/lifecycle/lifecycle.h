@@ -11,6 +11,8 @@
 #include <sys/types.h>
 
 #include "plugin/plugins.h"
+
+struct json_object;
 #include "util/error.h"
 
 /* Bounds of every wait (milliseconds). */
@@ -54,6 +56,17 @@ struct exec_opts {
  * its exit code (or 128+signal). */
 int lifecycle_exec(const struct runtime_ctx *ctx, const char *id, const struct exec_opts *o, int *ret_status,
                    struct modrun_error **reterr);
+/* pause (freeze) or resume (thaw) through the cgroup manager. */
+int lifecycle_pause(const struct runtime_ctx *ctx, const char *id, bool pause, struct modrun_error **reterr);
+/* Merge resources (linux.resources layout) into the container's and apply. */
+int lifecycle_update(const struct runtime_ctx *ctx, const char *id, struct json_object *resources,
+                     struct modrun_error **reterr);
+/* Every process of the container: its cgroup's, else the best-known set. */
+int lifecycle_pids(const struct runtime_ctx *ctx, const char *id, pid_t **ret_pids, size_t *ret_n,
+                   struct modrun_error **reterr);
+/* The cgroup manager's statistics (runc's events --stats "data"). */
+int lifecycle_stats(const struct runtime_ctx *ctx, const char *id, struct json_object **ret_stats,
+                    struct modrun_error **reterr);
 int lifecycle_start(const struct runtime_ctx *ctx, const char *id, struct modrun_error **reterr);
 /* create + start; unless detach, wait for the process (forwarding signals)
  * and, unless keep, delete the container. *ret_status is the exit code to

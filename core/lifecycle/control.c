@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The verbs that act on a running container through its cgroup manager:
+ * pause, resume, update, and the process list and statistics that ps and
+ * events show. A manager that lacks the op (e.g. the built-in "disabled")
+ * makes the verb fail with a message naming it.
+ */
+#include <json-c/json.h>
+#include <string.h>
+
+#include "container.h"
+#include "util/fs-util.h"
+
+static int cgroup_op_missing(const struct container *c, const char *op, const char *verb,
+                             struct modrun_error **reterr)
+{
+        const char *name = c->plugins && c->plugins->by_kind[MODRUN_KIND_CGROUP]
+                                   ? c->plugins->by_kind[MODRUN_KIND_CGROUP]->name
+                                   : "none";
+        return error_new(reterr, EOPNOTSUPP, "create the container with a cgroup manager, e.g. --cgroup-manager=cgroupfs",
+                         "cannot %s container %s: its cgroup manager \"%s\" has no %s operation", verb, c->dir->id,
+                         name, op);
+}
+
+static int open_live(const struct runtime_ctx *ctx, const char *id, const char *verb, struct container **ret,
+                     struct modrun_error **reterr)
+{
+        _cleanup_container_ struct container *c = NULL;
+        int r = container_open(ctx, id, true, &c, reterr);
+        if (r < 0)
+                return r;
+        enum container_status st = state_status(c->dir, c->state);
+        if (st == STATUS_STOPPED || st == STATUS_CREATING)
+                return error_new(reterr, EINVAL, NULL, "cannot %s container %s: it is %s", verb, id,
+                                 container_status_to_string(st));
+        *ret = TAKE_PTR(c);
+        return 0;
+}
+
+int lifecycle_pause(const struct runtime_ctx *ctx, const char *id, bool pause, struct modrun_error **reterr)
+{
+        const char *verb = pause ? "pause" : "resume";
+        _cleanup_container_ struct container *c = NULL;
+        int r = open_live(ctx, id, verb, &c, reterr);
+        if (r < 0)
+                return r;
+        if (pause == (state_status(c->dir, c->state) == STATUS_PAUSED))
+                return error_new(reterr, EINVAL, NULL, "cannot %s container %s: it is %s", verb, id,
+                                 pause ? "paused already" : "not paused");
+        void *st = NULL;
+        const struct modrun_cgroup_ops *cg = plugins_cgroup(c->plugins, &st);
+        if (!cg || !MODRUN_HAS_OP(cg, freeze))
+                return cgroup_op_missing(c, "freeze", verb, reterr);
+        if ((r = cg->freeze(st, pause, LIFECYCLE_KILL_TIMEOUT_MS, reterr)) < 0)
+                return error_wrap(reterr, "%s container %s", verb, id);
+        c->state->paused = pause;
+        return state_save(c->dir, c->state, reterr);
+}
+
+/* Merge every member of src into dst, recursively for objects. */
+static void json_merge(struct json_object *dst, struct json_object *src)
+{
+        json_object_object_foreach(src, key, val)
+        {
+                struct json_object *cur = NULL;
+                if (json_object_is_type(val, json_type_object) && json_object_object_get_ex(dst, key, &cur) &&
+                    json_object_is_type(cur, json_type_object))
+                        json_merge(cur, val);
+                else
+                        json_object_object_add(dst, key, json_object_get(val));
+        }
+}
+
+int lifecycle_update(const struct runtime_ctx *ctx, const char *id, struct json_object *resources,
+                     struct modrun_error **reterr)
+{
+        _cleanup_container_ struct container *c = NULL;
+        int r = open_live(ctx, id, "update", &c, reterr);
+        if (r < 0)
+                return r;
+        void *st = NULL;
+        const struct modrun_cgroup_ops *cg = plugins_cgroup(c->plugins, &st);
+        if (!cg || !MODRUN_HAS_OP(cg, set_resources))
+                return cgroup_op_missing(c, "set_resources", "update", reterr);
+        /* The stored config keeps what was asked, so later commands see it. */
+        struct json_object *linux_ = NULL, *cur = NULL;
+        if (!json_object_object_get_ex(c->cfg->json, "linux", &linux_)) {
+                linux_ = json_object_new_object();
+                json_object_object_add(c->cfg->json, "linux", linux_);
+        }
+        if (!json_object_object_get_ex(linux_, "resources", &cur)) {
+                cur = json_object_new_object();
+                json_object_object_add(linux_, "resources", cur);
+        }
+        json_merge(cur, resources);
+        if ((r = cg->set_resources(st, cur, reterr)) < 0)
+                return error_wrap(reterr, "update container %s", id);
+        const char *text = json_object_to_json_string_ext(c->cfg->json, JSON_C_TO_STRING_PLAIN);
+        return fs_write_atomic(c->dir->dir_fd, "config.json", text, strlen(text), reterr);
+}
+
+int lifecycle_pids(const struct runtime_ctx *ctx, const char *id, pid_t **ret_pids, size_t *ret_n,
+                   struct modrun_error **reterr)
+{
+        _cleanup_container_ struct container *c = NULL;
+        int r = open_live(ctx, id, "list the processes of", &c, reterr);
+        if (r < 0)
+                return r;
+        void *st = NULL;
+        const struct modrun_cgroup_ops *cg = plugins_cgroup(c->plugins, &st);
+        if (cg && MODRUN_HAS_OP(cg, get_pids))
+                return cg->get_pids(st, ret_pids, ret_n, reterr);
+        const struct oci_namespace *pidns = config_namespace(c->cfg, OCI_NS_PID);
+        return procs_best_known(c->state->pid, pidns && !pidns->path, ret_pids, ret_n, reterr);
+}
+
+int lifecycle_stats(const struct runtime_ctx *ctx, const char *id, struct json_object **ret_stats,
+                    struct modrun_error **reterr)
+{
+        _cleanup_container_ struct container *c = NULL;
+        int r = open_live(ctx, id, "read the statistics of", &c, reterr);
+        if (r < 0)
+                return r;
+        void *st = NULL;
+        const struct modrun_cgroup_ops *cg = plugins_cgroup(c->plugins, &st);
+        if (!cg || !MODRUN_HAS_OP(cg, stats))
+                return cgroup_op_missing(c, "stats", "read the statistics of", reterr);
+        return cg->stats(st, ret_stats, reterr);
+}
