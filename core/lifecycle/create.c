@@ -27,14 +27,17 @@ static char *now_rfc3339(void)
         return out;
 }
 
-static int check_config(const struct oci_config *cfg, struct modrun_error **reterr)
+static int check_config(const struct oci_config *cfg, const struct create_opts *o, struct modrun_error **reterr)
 {
         if (!cfg->has_process || !cfg->process.args || !cfg->process.args[0])
                 return error_new(reterr, EINVAL, "set process.args in config.json, e.g. [\"sh\"]",
                                  "config.json: process.args is missing or empty: the container has nothing to run");
-        if (cfg->process.terminal)
-                return error_new(reterr, EOPNOTSUPP, "set process.terminal to false",
-                                 "config.json: process.terminal: terminals are not supported by this modrun yet");
+        if (cfg->process.terminal && !o->console_socket)
+                return error_new(reterr, EINVAL,
+                                 "pass --console-socket PATH (a unix socket that receives the pty master), "
+                                 "or set process.terminal to false",
+                                 "config.json: process.terminal is true, and there is no --console-socket to send "
+                                 "the terminal to");
         return 0;
 }
 
@@ -155,7 +158,7 @@ int lifecycle_create(const struct runtime_ctx *ctx, const char *id, const struct
         r = config_load(bundle, &cfg, reterr);
         if (r < 0)
                 return r;
-        if ((r = check_config(cfg, reterr)) < 0)
+        if ((r = check_config(cfg, o, reterr)) < 0)
                 return r;
         _cleanup_free_ char *rootfs = NULL;
         if ((r = config_resolve_rootfs(cfg, bundle, &rootfs, reterr)) < 0)

@@ -165,11 +165,15 @@ static int exec_spawn(const struct runtime_ctx *ctx, const char *id, const struc
                                       &cfg.process, reterr);
         if (r < 0)
                 return r;
-        if (cfg.process.terminal || o->console_socket)
-                r = error_new(reterr, EOPNOTSUPP, "run it without --tty", "exec: terminals are not supported by this modrun yet");
+        _cleanup_close_ int console = -1;
+        if (cfg.process.terminal && !o->console_socket)
+                r = error_new(reterr, EINVAL, "pass --console-socket PATH, or leave out --tty",
+                              "exec --tty: there is no --console-socket to send the terminal to");
+        else if (cfg.process.terminal && (console = open(o->console_socket, O_PATH | O_CLOEXEC)) < 0)
+                r = error_new(reterr, errno, NULL, "open console socket %s", o->console_socket);
         struct spawn_params sp = {
                 .cfg = &cfg, .id = id, .bundle = c->state->bundle, .rootfs = c->state->rootfs,
-                .state_dir_fd = c->dir->dir_fd, .console_socket_fd = -1, .preserve_fds = o->preserve_fds,
+                .state_dir_fd = c->dir->dir_fd, .console_socket_fd = console, .preserve_fds = o->preserve_fds,
                 .plugins = c->plugins, .timeout_ms = LIFECYCLE_SETUP_TIMEOUT_MS, .join_pid = c->state->pid,
         };
         if (r >= 0)

@@ -89,7 +89,7 @@ assert_clean() {
 it_cleanup() {
     local rc=$?
     local id
-    [ -z "$BG_PIDS" ] || kill -9 $BG_PIDS 2>/dev/null
+    [ -z "$BG_PIDS" ] || { kill -9 $BG_PIDS; wait $BG_PIDS; } 2>/dev/null
     for id in $(ls "$ROOT" 2>/dev/null); do "$MODRUN" --root "$ROOT" delete --force "$id" >/dev/null 2>&1; done
     grep " $T" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l 2>/dev/null
     rm -rf "$T"

@@ -88,7 +88,7 @@ static int setup_rootfs(const struct init_args *a, int console_sock, const char 
                         return error_new(reterr, -r, NULL, "mount strategy %s: enter the rootfs %s", name, a->rootfs);
                 return error_wrap(reterr, "mount strategy %s", name);
         }
-        if (console_sock >= 0 && (r = terminal_setup(console_sock, &a->cfg->process, reterr)) < 0)
+        if (console_sock >= 0 && (r = terminal_setup(console_sock, &a->cfg->process, true, reterr)) < 0)
                 return r;
         return rootfs_finalize(&rp, reterr);
 }
@@ -129,6 +129,10 @@ static int init_setup(const struct init_args *a, char **ret_exe, char **ret_stat
                 if (proc->has_oom_score_adj && (r = oom_score_adj_apply(proc->oom_score_adj, reterr)) < 0)
                         return r;
                 if ((r = rlimits_apply(proc->rlimits, proc->n_rlimits, reterr)) < 0)
+                        return r;
+                _cleanup_close_ int sock = -1;
+                if (proc->terminal && ((r = terminal_connect(a->console_socket_fd, &sock, reterr)) < 0 ||
+                                       (r = terminal_setup(sock, proc, false, reterr)) < 0))
                         return r;
                 return setup_process(a, ret_exe, reterr);
         }

@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <termios.h>
@@ -48,7 +51,28 @@ static int send_fd(int sock, int fd, const char *name)
         return k < 0 ? -errno : 0;
 }
 
-int terminal_setup(int sock, const struct oci_process *proc, struct modrun_error **reterr)
+/* /dev/console: a bind of the pty peer, as runc does, after checking by
+ * fd that the peer is a pty (a char device of the UNIX98 pty majors), so a
+ * swapped node can never be what gets mounted. */
+static int bind_console(int peer, const char *name, struct modrun_error **reterr)
+{
+        struct stat st;
+        if (fstat(peer, &st) < 0 || !S_ISCHR(st.st_mode) || major(st.st_rdev) < 136 || major(st.st_rdev) > 143)
+                return error_new(reterr, EPERM, NULL, "process.terminal: %s is not a pty, refusing to mount it", name);
+        if (access("/dev", F_OK) < 0)
+                return 0; /* no /dev in the container: nothing to bind onto */
+        _cleanup_close_ int c = open("/dev/console", O_CREAT | O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+        if (c < 0)
+                return error_new(reterr, errno, NULL, "process.terminal: create /dev/console to mount %s on", name);
+        char src[32], dst[32];
+        (void)snprintf(src, sizeof(src), "/proc/self/fd/%d", peer);
+        (void)snprintf(dst, sizeof(dst), "/proc/self/fd/%d", c);
+        if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
+                return error_new(reterr, errno, NULL, "process.terminal: bind %s onto /dev/console", name);
+        return 0;
+}
+
+int terminal_setup(int sock, const struct oci_process *proc, bool console, struct modrun_error **reterr)
 {
         _cleanup_close_ int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
         if (master < 0)
@@ -70,7 +94,10 @@ int terminal_setup(int sock, const struct oci_process *proc, struct modrun_error
                 if (ioctl(peer, TIOCSWINSZ, &ws) < 0)
                         return error_new(reterr, errno, NULL, "process.consoleSize: set the size of %s", name);
         }
-        int r = send_fd(sock, master, name);
+        int r = console ? bind_console(peer, name, reterr) : 0;
+        if (r < 0)
+                return r;
+        r = send_fd(sock, master, name);
         if (r < 0)
                 return error_new(reterr, -r, NULL, "send the terminal master to the console socket");
         if (setsid() < 0)

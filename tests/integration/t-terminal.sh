@@ -1,0 +1,36 @@
+#!/bin/bash
+# process.terminal with --console-socket: the pty master reaches the socket
+# over SCM_RIGHTS (as conmon and containerd's shim receive it), the process
+# has the pty as its controlling terminal and stdio, consoleSize is applied,
+# /dev/console is the pty; exec --tty the same; input typed reaches it.
+. "$(dirname "$0")/lib.sh"
+make_bundle
+RECV="python3 $(dirname "$0")/helpers/console-receiver.py"
+config "c['process']['terminal'] = True; c['process']['consoleSize'] = {'height': 30, 'width': 100}"
+args sh -c 'tty; stty size; ls -l /dev/console; read line; echo "got $line"; echo DONE; sleep 100'
+$RECV "$T/c.sock" "$T/c.out" $'hello\n' & BG_PIDS="$BG_PIDS $!"; recv=$!
+wait_for test -S "$T/c.sock" || die "receiver did not listen"
+mr run -d --console-socket "$T/c.sock" --bundle "$BUNDLE" t1 >"$T/out" 2>&1 || die "run -d: $(cat "$T/out")"
+wait_for test -s "$T/c.out" || fail "receiver got nothing"
+out=$(tr -d '\r' < "$T/c.out")
+expect_match "the fd came with the pty's name" "^/dev/pts/[0-9]+$" "$(head -1 <<< "$out")"
+expect_match "stdio is the pty" "^/dev/pts/0$" "$out"
+expect_match "consoleSize 30x100" "^30 100$" "$out"
+expect_match "/dev/console is the pty (char 136)" "^c.* 136, +0 .*/dev/console" "$out"
+expect_match "typed input reached the process" "^got hello$" "$out"
+pid=$(state_field t1 pid)
+expect_match "the pty is the init's controlling terminal" "^[0-9]+ \(sleep\) S [0-9]+ [0-9]+ [0-9]+ 34816 " "$(cat /proc/$pid/stat)"
+
+$RECV "$T/e.sock" "$T/e.out" & BG_PIDS="$BG_PIDS $!"; recv=$!
+wait_for test -S "$T/e.sock" || die "receiver did not listen"
+mr exec -t --console-socket "$T/e.sock" t1 sh -c 'tty; echo DONE' || fail "exec -t"
+wait_for test -s "$T/e.out" || fail "receiver got nothing"
+expect_match "exec --tty gets a pty of its own" "^/dev/pts/1$" "$(tr -d '\r' < "$T/e.out")"
+
+out=$(mr exec -t t1 true 2>&1) && fail "exec -t without a console socket accepted"
+expect_match "exec -t needs a console socket" "no --console-socket" "$out"
+mr delete --force t1
+out=$(mr create --bundle "$BUNDLE" t2 2>&1) && fail "terminal without console socket accepted"
+expect_match "create with terminal needs a console socket" "process.terminal is true, and there is no --console-socket" "$out"
+assert_clean "at the end"
+finish
