@@ -9,6 +9,7 @@
 #include "modrun-config.h"
 #include "state/state.h"
 #include "util/log.h"
+#include "util/self-exe.h"
 
 enum {
         OPT_ROOT = 1,
@@ -176,6 +177,10 @@ int cli_main(int argc, char **argv)
         /* Global options end at the command name. */
         struct cli_args a = {.argc = argc, .argv = argv, .i = 1, .stop_at_positional = true};
         int r = parse_global(&ctx, &a, &g, &err);
+        /* The commands that enter a container's namespaces run from a sealed copy. */
+        if (r >= 0 && a.n_positional > 0 && (streq(a.positional[0], "create") || streq(a.positional[0], "run") ||
+                                             streq(a.positional[0], "exec")))
+                r = self_exe_reexec_sealed(argv, &err);
         if (r >= 0)
                 r = log_setup(g.log_path, g.log_format, g.debug, &err);
         if (r >= 0 && g.version)

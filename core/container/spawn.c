@@ -122,6 +122,9 @@ _Noreturn static void helper_main(struct spawn_prep *s)
         struct modrun_error *err = NULL;
         (void)close(s->sock[0]);
         (void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0UL, 0UL, 0UL);
+        /* Not openable through /proc/PID/{exe,fd,mem} by the container
+         * (CVE-2019-5736); execve() of the user process resets it. */
+        (void)prctl(PR_SET_DUMPABLE, 0UL, 0UL, 0UL, 0UL);
         int r = ns_join(s->init.cfg, s->ns_fds, &err);
         if (r >= 0 && !s->init.exec_mode)
                 r = ns_setup_time(s->init.cfg, &err);

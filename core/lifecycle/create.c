@@ -160,6 +160,8 @@ int lifecycle_create(const struct runtime_ctx *ctx, const char *id, const struct
                 return r;
         if ((r = check_config(cfg, o, reterr)) < 0)
                 return r;
+        if (config_add_default_device_rules(cfg) < 0)
+                return error_new(reterr, ENOMEM, NULL, "add the default device rules");
         _cleanup_free_ char *rootfs = NULL;
         if ((r = config_resolve_rootfs(cfg, bundle, &rootfs, reterr)) < 0)
                 return r;

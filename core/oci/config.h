@@ -197,6 +197,11 @@ int config_parse_process_json(const char *text, size_t len, const char *name, st
                               struct modrun_error **reterr);
 void config_process_done(struct oci_process *proc);
 
+/* Append runc's default device rules (mknod of any device; null, zero,
+ * full, random, urandom, tty, console, ptmx, pts usable) to
+ * linux.resources.devices in the json, creating it when absent. */
+int config_add_default_device_rules(struct oci_config *cfg);
+
 /* An annotation's value or NULL. */
 const char *config_annotation(const struct oci_config *c, const char *key);
 /* The namespace entry of that type, or NULL when the config has none. */

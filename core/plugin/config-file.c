@@ -109,7 +109,7 @@ static int conf_parse_line(const char *path, unsigned line, char *s, struct plug
                 struct plugin_conf_value *v = &file_conf->choice[k];
                 conf_value_done(v);
                 v->value = strdup(value);
-                if (!v->value || asprintf(&v->origin, "from %s line %u", path, line) < 0)
+                if (!v->value || asprintf(&v->origin, "%s line %u", path, line) < 0)
                         return error_new(reterr, ENOMEM, NULL, "%s", what);
                 return 0;
         }

@@ -7,6 +7,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "modrun-config.h"
 #include "plugin/plugin-internal.h"
@@ -106,7 +107,15 @@ static int choice_set(uint32_t kind, const char *name, const char *origin, struc
                         return r;
                 }
                 name = ki->default_name;
-                if (!origin)
+                if (kind == MODRUN_KIND_CGROUP) {
+                        /* crun's rule: without privileges there is no cgroup to manage */
+                        bool root = geteuid() == 0;
+                        name = root ? "cgroupfs" : "disabled";
+                        if (asprintf(&c->reason, "auto%s%s: %s", origin ? " from " : "", origin ? origin : "",
+                                     root ? "running as root, cgroups through the filesystem"
+                                          : "rootless without a delegated cgroup, no cgroup of its own") < 0)
+                                return error_new(reterr, ENOMEM, NULL, "choose the %s", ki->label);
+                } else if (!origin)
                         origin = plugin_builtin_find(kind, name) ? "built-in default" : "default";
                 else if (asprintf(&c->reason, "auto from %s: the default", origin) < 0)
                         return error_new(reterr, ENOMEM, NULL, "choose the %s", ki->label);

@@ -71,8 +71,14 @@ static int load(const char *dir, const char *const *choices, struct plugins **re
 {
         struct plugin_options opts = {0};
         char *dirs[] = {(char *)dir, NULL};
-        for (const char *const *c = choices; c && *c; c++)
+        bool cgroup_chosen = false;
+        for (const char *const *c = choices; c && *c; c++) {
                 assert_int_equal(plugin_options_set(&opts, *c, "--plugin", NULL), 0);
+                cgroup_chosen = cgroup_chosen || strncmp(*c, "cgroup=", 7) == 0;
+        }
+        /* the fixture directories hold no cgroupfs: the built-in manager */
+        if (!cgroup_chosen)
+                assert_int_equal(plugin_options_set(&opts, "cgroup=disabled", "--plugin", NULL), 0);
         opts.plugin_dirs = dirs;
         opts.n_plugin_dirs = 1;
         struct json_object *config = json_tokener_parse("{\"annotations\": {\"test.note\": \"hello\"}}");

@@ -131,7 +131,7 @@ static void test_config_parse(void **unused)
                            "plugin-dir = /opt/b\n";
         assert_int_equal(plugin_conf_parse("/etc/modrun/modrun.conf", text, &c, &err), 0);
         assert_string_equal(c.choice[MODRUN_KIND_CGROUP].value, "cgroupfs");
-        assert_string_equal(c.choice[MODRUN_KIND_CGROUP].origin, "from /etc/modrun/modrun.conf line 3");
+        assert_string_equal(c.choice[MODRUN_KIND_CGROUP].origin, "/etc/modrun/modrun.conf line 3");
         assert_string_equal(c.choice[MODRUN_KIND_DEVICES].value, "ebpf");
         assert_string_equal(c.choice[MODRUN_KIND_NAMESPACE].value, "none");
         assert_string_equal(c.choice[MODRUN_KIND_MOUNT].value, "auto");
@@ -176,8 +176,9 @@ static void test_defaults(void **unused)
         struct plugin_selection s = {0};
         detect_result = 0;
         select_ok(NULL, &s);
-        assert_string_equal(s.by_kind[MODRUN_KIND_CGROUP].name, "disabled");
-        assert_string_equal(s.by_kind[MODRUN_KIND_CGROUP].reason, "built-in default");
+        /* auto: cgroupfs as root, the built-in "disabled" rootless */
+        assert_string_equal(s.by_kind[MODRUN_KIND_CGROUP].name, geteuid() == 0 ? "cgroupfs" : "disabled");
+        assert_non_null(strstr(s.by_kind[MODRUN_KIND_CGROUP].reason, geteuid() == 0 ? "running as root" : "rootless"));
         assert_string_equal(s.by_kind[MODRUN_KIND_DEVICES].name, "none");
         assert_string_equal(s.by_kind[MODRUN_KIND_NAMESPACE].name, "none");
         assert_string_equal(s.by_kind[MODRUN_KIND_MOUNT].name, "pivot-root");
@@ -212,7 +213,7 @@ static void test_precedence(void **unused)
         /* files only: admin over distribution, key by key */
         select_ok(NULL, &s);
         assert_string_equal(s.by_kind[MODRUN_KIND_CGROUP].name, "admin-cg");
-        (void)snprintf(origin, sizeof(origin), "from %s line 2", admin);
+        (void)snprintf(origin, sizeof(origin), "%s line 2", admin);
         assert_string_equal(s.by_kind[MODRUN_KIND_CGROUP].reason, origin);
         assert_string_equal(s.by_kind[MODRUN_KIND_DEVICES].name, "admin-dev");
         assert_string_equal(s.by_kind[MODRUN_KIND_NAMESPACE].name, "dist-ns");

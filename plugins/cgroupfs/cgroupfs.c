@@ -1,0 +1,354 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cgroup manager "cgroupfs": the ops table and the plugin state.
+ *
+ * init() detects the layout once (layout.c) and finds the container's
+ * directory in every hierarchy: from the state file create() wrote
+ * (<state_dir>/cgroup-cgroupfs.paths), so that kill and delete find the
+ * same directories whatever cgroup they run in, else from the config
+ * (paths.c). The state file also lists the directories create() made, so
+ * destroy() removes those and nothing else.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cgroupfs.h"
+
+const struct cg_place *cg_v1_place(const struct cgfs *s, const char *ctrl)
+{
+        for (size_t i = 0; i < s->n; i++)
+                if (s->p[i].dir && !s->p[i].m->unified && cg_list_has(s->p[i].m->controllers, ctrl))
+                        return &s->p[i];
+        return NULL;
+}
+
+const struct cg_place *cg_unified_place(const struct cgfs *s)
+{
+        return s->unified >= 0 && s->p[s->unified].dir ? &s->p[s->unified] : NULL;
+}
+
+static const char *config_cgroups_path(const struct modrun_host *h)
+{
+        struct json_object *linux_ = cg_json_get(h->config, "linux");
+        return linux_ ? cg_json_str(linux_, "cgroupsPath") : NULL;
+}
+
+/* The directories from the config and /proc/self/cgroup (paths.c). */
+static int places_compute(struct cgfs *s, struct modrun_error **reterr)
+{
+        const struct modrun_host *h = s->host;
+        const char *cgpath = config_cgroups_path(h), *why = NULL;
+        int r = cg_inner_path(cgpath, h->container_id, &s->inner, &why);
+        if (r < 0)
+                return h->error(reterr, -r, "set linux.cgroupsPath to a path of the container's own, e.g. \"/modrun/ID\"",
+                                "cgroupfs: linux.cgroupsPath \"%s\" cannot be used: %s", cgpath ? cgpath : "",
+                                why ? why : "out of memory");
+        if (strpbrk(s->inner, "\n\t"))
+                return h->error(reterr, EINVAL, NULL, "cgroupfs: linux.cgroupsPath \"%s\" contains a tab or newline",
+                                cgpath);
+        _cleanup_free_ char *self = NULL;
+        if (s->inner[0] != '/' && (r = cg_read("/proc/self", "cgroup", &self)) < 0)
+                return h->error(reterr, -r, NULL, "cgroupfs: read /proc/self/cgroup (the runtime's own cgroups)");
+        for (size_t i = 0; i < s->layout.n; i++) {
+                const struct cg_mount *m = &s->layout.m[i];
+                _cleanup_free_ char *own = NULL;
+                if (self)
+                        (void)cg_own_cgroup(self, m, &own);
+                s->p[i].m = m;
+                r = cg_dir_for(m, s->layout.mode, s->inner, own, &s->p[i].dir, &why);
+                if (r == -ENOMEM)
+                        return h->error(reterr, ENOMEM, NULL, "cgroupfs: cgroup path of %s", m->mountpoint);
+                if (r < 0) {
+                        if (cg_list_has(m->controllers, "devices"))
+                                return h->error(reterr, -r, "give linux.cgroupsPath as an absolute path",
+                                                "cgroupfs: no cgroup for the container in %s (devices): %s",
+                                                m->mountpoint, why);
+                        h->log(h, MODRUN_LOG_DEBUG, "cgroupfs: skipping %s: %s", m->mountpoint, why);
+                }
+        }
+        return 0;
+}
+
+/* A path read back from the state file must be a clean path strictly
+ * below one of the current cgroup mounts. */
+static const struct cg_mount *mount_of(const struct cgfs *s, const char *dir)
+{
+        _cleanup_free_ char *clean = cg_clean_path(dir);
+        if (!clean || strcmp(clean, dir) != 0)
+                return NULL;
+        for (size_t i = 0; i < s->layout.n; i++) {
+                size_t n = strlen(s->layout.m[i].mountpoint);
+                if (strncmp(dir, s->layout.m[i].mountpoint, n) == 0 && dir[n] == '/' && dir[n + 1])
+                        return &s->layout.m[i];
+        }
+        return NULL;
+}
+
+static int state_line(struct cgfs *s, char *line)
+{
+        char *tab = strchr(line, '\t');
+        if (!tab)
+                return 0;
+        *tab = '\0';
+        const char *val = tab + 1;
+        const struct cg_mount *m = mount_of(s, val);
+        if (strcmp(line, "inner") == 0 && !s->inner)
+                return (s->inner = strdup(val)) ? 0 : -ENOMEM;
+        if (!m) {
+                s->host->log(s->host, MODRUN_LOG_DEBUG, "cgroupfs: state file: %s %s is not below a cgroup mount, ignoring",
+                             line, val);
+                return 0;
+        }
+        if (strcmp(line, "made") == 0 && s->n_made < CG_MAX_MADE)
+                return (s->made[s->n_made++] = strdup(val)) ? 0 : -ENOMEM;
+        if (strcmp(line, "dir") == 0) {
+                size_t i = (size_t)(m - s->layout.m);
+                free(s->p[i].dir);
+                s->p[i].m = m;
+                return (s->p[i].dir = strdup(val)) ? 0 : -ENOMEM;
+        }
+        return 0;
+}
+
+/* 1 when the state file was read, 0 when there is none. */
+static int places_load(struct cgfs *s, struct modrun_error **reterr)
+{
+        if (!s->host->state_dir[0])
+                return 0;
+        _cleanup_free_ char *text = NULL;
+        int r = cg_read(s->host->state_dir, CG_STATE_FILE, &text);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return s->host->error(reterr, -r, NULL, "cgroupfs: read %s/%s", s->host->state_dir, CG_STATE_FILE);
+        char *save = NULL;
+        for (char *line = strtok_r(text, "\n", &save); line && r >= 0; line = strtok_r(NULL, "\n", &save))
+                r = state_line(s, line);
+        if (r < 0)
+                return s->host->error(reterr, -r, NULL, "cgroupfs: read %s/%s", s->host->state_dir, CG_STATE_FILE);
+        s->from_state = true;
+        return 1;
+}
+
+static int places_save(const struct cgfs *s, struct modrun_error **reterr)
+{
+        char path[PATH_MAX];
+        if (!s->host->state_dir[0])
+                return 0;
+        (void)snprintf(path, sizeof(path), "%s/%s", s->host->state_dir, CG_STATE_FILE);
+        FILE *f = fopen(path, "we");
+        if (!f)
+                return s->host->error(reterr, errno, NULL, "cgroupfs: create %s", path);
+        fprintf(f, "inner\t%s\n", s->inner ? s->inner : "");
+        for (size_t i = 0; i < s->n; i++)
+                if (s->p[i].dir)
+                        fprintf(f, "dir\t%s\n", s->p[i].dir);
+        for (size_t i = 0; i < s->n_made; i++)
+                fprintf(f, "made\t%s\n", s->made[i]);
+        if (fflush(f) != 0 || ferror(f)) {
+                int err = errno ? errno : EIO;
+                (void)fclose(f);
+                return s->host->error(reterr, err, NULL, "cgroupfs: write %s", path);
+        }
+        (void)fclose(f);
+        return 0;
+}
+
+static void cgfs_fini(void *state)
+{
+        struct cgfs *s = state;
+        if (!s)
+                return;
+        for (size_t i = 0; i < CG_MAX_MOUNTS; i++)
+                free(s->p[i].dir);
+        for (size_t i = 0; i < s->n_made; i++)
+                free(s->made[i]);
+        free(s->inner);
+        cg_layout_done(&s->layout);
+        free(s);
+}
+
+static int cgfs_init(const struct modrun_host *host, void **ret_state, struct modrun_error **reterr)
+{
+        struct cgfs *s = calloc(1, sizeof(*s));
+        if (!s)
+                return host->error(reterr, ENOMEM, NULL, "cgroupfs: allocate the plugin state");
+        s->host = host;
+        s->unified = -1;
+        _cleanup_free_ char *mi = NULL;
+        int r = cg_read("/proc/self", "mountinfo", &mi);
+        if (r < 0 || (r = cg_layout_parse(mi, &s->layout)) < 0) {
+                cgfs_fini(s);
+                return host->error(reterr, -r, NULL, "cgroupfs: read the cgroup mounts in /proc/self/mountinfo");
+        }
+        s->n = s->layout.n;
+        for (size_t i = 0; i < s->n; i++) {
+                s->p[i].m = &s->layout.m[i];
+                if (s->layout.m[i].unified && s->unified < 0)
+                        s->unified = (int)i;
+        }
+        host->log(host, MODRUN_LOG_DEBUG, "cgroupfs: layout %s, %zu hierarchies", cg_mode_to_string(s->layout.mode), s->n);
+        /* The state file first (kill, delete), then the config (create);
+         * without either (features), the plugin has no cgroup to manage. */
+        r = s->layout.mode != CG_MODE_NONE ? places_load(s, reterr) : 1;
+        if (r == 0 && host->config)
+                r = places_compute(s, reterr);
+        if (r < 0) {
+                cgfs_fini(s);
+                return r;
+        }
+        *ret_state = s;
+        return 0;
+}
+
+static int cgfs_create(void *state, struct modrun_error **reterr)
+{
+        struct cgfs *s = state;
+        if (s->layout.mode == CG_MODE_NONE)
+                return s->host->error(reterr, ENOENT, "mount cgroup2 on /sys/fs/cgroup, or select --cgroup-manager=disabled",
+                                      "cgroupfs: no cgroup file system is mounted (no cgroup or cgroup2 in /proc/self/mountinfo)");
+        if (s->from_state)
+                return s->host->error(reterr, EEXIST, NULL, "cgroupfs: %s/%s exists: the cgroup was created already",
+                                      s->host->state_dir, CG_STATE_FILE);
+        int r = cg_tree_create(s, reterr);
+        if (r >= 0)
+                r = places_save(s, reterr);
+        if (r < 0) /* the core does not call destroy after a failed create */
+                cg_tree_undo(s);
+        s->created = r >= 0;
+        return r;
+}
+
+static int cgfs_enter(void *state, pid_t pid, struct modrun_error **reterr)
+{
+        const struct cgfs *s = state;
+        char v[32];
+        (void)snprintf(v, sizeof(v), "%d", (int)pid);
+        for (size_t i = 0; i < s->n; i++) {
+                if (!s->p[i].dir)
+                        continue;
+                int r = cg_write(s, s->p[i].dir, "cgroup.procs", v, NULL, reterr);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int cgfs_destroy(void *state, int timeout_ms, struct modrun_error **reterr)
+{
+        struct cgfs *s = state;
+        int64_t deadline = cg_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+        pid_t *pids = NULL;
+        size_t n = 0;
+        int r = 0;
+        if (!s->from_state && !s->created) {
+                /* Directories computed from the config alone were never
+                 * checked to be the container's: kill nothing, remove only
+                 * what is empty. */
+                cg_tree_undo(s);
+                for (size_t i = 0; i < s->n; i++)
+                        if (s->p[i].dir)
+                                (void)rmdir(s->p[i].dir);
+                return 0;
+        }
+        if (cg_all_pids(s, &pids, &n) == 0 && n > 0)
+                r = cg_kill_all(s, SIGKILL, timeout_ms / 2, reterr);
+        free(pids);
+        int k = cg_tree_remove(s, deadline, r < 0 ? NULL : reterr);
+        if (r >= 0 && k >= 0 && s->host->state_dir[0]) {
+                char path[PATH_MAX];
+                (void)snprintf(path, sizeof(path), "%s/%s", s->host->state_dir, CG_STATE_FILE);
+                (void)unlink(path);
+        }
+        return r < 0 ? r : k;
+}
+
+static int cgfs_open_unified(void *state, struct modrun_error **reterr)
+{
+        const struct cgfs *s = state;
+        const struct cg_place *u = cg_unified_place(s);
+        if (!u)
+                return s->host->error(reterr, EOPNOTSUPP, NULL, "cgroupfs: the host has no cgroup2 hierarchy (%s)",
+                                      cg_mode_to_string(s->layout.mode));
+        int fd = open(u->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return s->host->error(reterr, errno, NULL, "cgroupfs: open %s", u->dir);
+        return fd;
+}
+
+static int cgfs_set_resources(void *state, const struct json_object *resources, struct modrun_error **reterr)
+{
+        return resources ? cg_set_resources(state, resources, reterr) : 0;
+}
+
+static int cgfs_freeze(void *state, int frozen, int timeout_ms, struct modrun_error **reterr)
+{
+        return cg_freeze(state, frozen != 0, timeout_ms, reterr);
+}
+
+static int cgfs_get_pids(void *state, pid_t **ret_pids, size_t *ret_n, struct modrun_error **reterr)
+{
+        const struct cgfs *s = state;
+        int r = cg_all_pids(s, ret_pids, ret_n);
+        return r < 0 ? s->host->error(reterr, -r, NULL, "cgroupfs: list the processes of the container's cgroups") : 0;
+}
+
+static int cgfs_kill_all(void *state, int signo, int timeout_ms, struct modrun_error **reterr)
+{
+        return cg_kill_all(state, signo, timeout_ms, reterr);
+}
+
+static int cgfs_stats(void *state, struct json_object **ret_stats, struct modrun_error **reterr)
+{
+        return cg_stats(state, ret_stats, reterr);
+}
+
+static int cgfs_owns_devices(void *state)
+{
+        const struct cgfs *s = state;
+        for (size_t i = 0; i < s->layout.n; i++)
+                if (!s->layout.m[i].unified && cg_list_has(s->layout.m[i].controllers, "devices"))
+                        return 1;
+        return 0;
+}
+
+/* The path inside the hierarchy: of cgroup2 on v2, of devices on v1. */
+static int cgfs_get_path(void *state, char **ret_path, struct modrun_error **reterr)
+{
+        const struct cgfs *s = state;
+        const struct cg_place *p = s->layout.mode == CG_MODE_V2 ? cg_unified_place(s) : cg_v1_place(s, "devices");
+        for (size_t i = 0; !p && i < s->n; i++)
+                if (s->p[i].dir)
+                        p = &s->p[i];
+        if (!p)
+                return s->host->error(reterr, ENOENT, NULL, "cgroupfs: the container has no cgroup");
+        const char *rel = p->dir + strlen(p->m->mountpoint);
+        *ret_path = strdup(*rel ? rel : "/");
+        return *ret_path ? 0 : s->host->error(reterr, ENOMEM, NULL, "cgroupfs: get_path");
+}
+
+static const struct modrun_cgroup_ops cgfs_ops = {
+        .size = sizeof(struct modrun_cgroup_ops),
+        .init = cgfs_init,
+        .fini = cgfs_fini,
+        .create = cgfs_create,
+        .enter = cgfs_enter,
+        .destroy = cgfs_destroy,
+        .open_unified = cgfs_open_unified,
+        .set_resources = cgfs_set_resources,
+        .freeze = cgfs_freeze,
+        .get_pids = cgfs_get_pids,
+        .kill_all = cgfs_kill_all,
+        .stats = cgfs_stats,
+        .owns_devices = cgfs_owns_devices,
+        .get_path = cgfs_get_path,
+};
+
+MODRUN_PLUGIN_DEFINE(MODRUN_KIND_CGROUP, "cgroupfs", "1.0",
+                     "cgroups made in the cgroup file systems (v1, v2, hybrid), as runc's cgroupfs driver", &cgfs_ops);
