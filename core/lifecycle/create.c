@@ -110,6 +110,34 @@ static int spawn_and_record(const struct runtime_ctx *ctx, struct container_dir 
         return 0;
 }
 
+#define UNTRACKED_ANNOTATION "org.modrun.allow-untracked-processes"
+
+/* FIELD-NOTES #4: sharing a pid namespace (joined, or the host's) without a
+ * cgroup that can list and kill every process means kill --all and delete
+ * --force could miss processes: refuse, unless the user opts in. */
+static int check_killable(const struct oci_config *cfg, const struct plugins *pl, const struct modrun_cgroup_ops *cg,
+                          struct modrun_error **reterr)
+{
+        const struct oci_namespace *pidns = config_namespace(cfg, OCI_NS_PID);
+        if ((pidns && !pidns->path) || (cg && MODRUN_HAS_OP(cg, kill_all)))
+                return 0;
+        const char *optin = config_annotation(cfg, UNTRACKED_ANNOTATION);
+        const char *manager = pl->by_kind[MODRUN_KIND_CGROUP] ? pl->by_kind[MODRUN_KIND_CGROUP]->name : "none";
+        if (optin && streq(optin, "true")) {
+                log_warning("container shares %s pid namespace and cgroup manager \"%s\" cannot find its processes: "
+                            "kill --all and delete --force act on the init and its descendants only",
+                            pidns ? "a joined" : "the host's", manager);
+                return 0;
+        }
+        return error_new(reterr, EINVAL,
+                         "use a cgroup manager that can (run as root, or cgroup v2 with delegation), give the "
+                         "container its own pid namespace, or set the annotation " UNTRACKED_ANNOTATION
+                         "=true to accept it",
+                         "linux.namespaces: the container shares %s pid namespace and its cgroup manager \"%s\" "
+                         "cannot list its processes: kill --all and delete --force could not find them all",
+                         pidns ? "the joined" : "the host's", manager);
+}
+
 /* The part of create that runs once the state directory exists; on failure
  * the caller removes the directory, this removes the cgroup it made. */
 static int create_in_dir(const struct runtime_ctx *ctx, struct container_dir *d, struct oci_config *cfg,
@@ -129,6 +157,8 @@ static int create_in_dir(const struct runtime_ctx *ctx, struct container_dir *d,
         if (mount && MODRUN_HAS_OP(mount, check) && (r = mount->check(mst, reterr)) < 0)
                 return error_wrap(reterr, "mount strategy %s", pl->by_kind[MODRUN_KIND_MOUNT]->name);
         const struct modrun_cgroup_ops *cg = plugins_cgroup(pl, &cst);
+        if ((r = check_killable(cfg, pl, cg, reterr)) < 0)
+                return r;
         if (cg && (r = cg->create(cst, reterr)) < 0)
                 return error_wrap(reterr, "create the cgroup of container %s", d->id);
         if (cg && cfg->linux_.resources && MODRUN_HAS_OP(cg, set_resources))

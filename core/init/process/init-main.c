@@ -7,6 +7,7 @@
  * container), waits on the exec fifo for `start`, and execs.
  */
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/prctl.h>
@@ -112,6 +113,12 @@ static int setup_process(const struct init_args *a, char **ret_exe, struct modru
                 return error_new(reterr, errno, "process.cwd must exist in the rootfs and be searchable by the user",
                                  "process.cwd: chdir to %s inside the container (as uid %u)", proc->cwd,
                                  (unsigned)proc->user.uid);
+        /* CVE-2024-21626: a cwd outside the root reads as "(unreachable)..." */
+        char cwd[PATH_MAX];
+        if (!getcwd(cwd, sizeof(cwd)) || cwd[0] != '/')
+                return error_new(reterr, EPERM, NULL,
+                                 "process.cwd: %s resolves outside the container's root, refusing to run there",
+                                 proc->cwd);
         if ((r = caps_apply(&a->caps, a->last_cap, reterr)) < 0)
                 return r;
         if (proc->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1UL, 0UL, 0UL, 0UL) < 0)

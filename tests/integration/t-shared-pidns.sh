@@ -1,0 +1,46 @@
+#!/bin/bash
+# FIELD-NOTES #4: container B joins container A's pid namespace. Without a
+# cgroup manager that can list B's processes, create refuses (unless the
+# annotation opts in, with a warning); with cgroupfs, kill --all and
+# delete --force of B reach B's children and never hang; A survives.
+. "$(dirname "$0")/lib.sh"
+make_bundle
+args sleep 1000
+mr run -d --bundle "$BUNDLE" pa >"$T/out" 2>&1 || die "run A: $(cat "$T/out")"
+apid=$(state_field pa pid)
+make_bundle "$T/b"
+CONFIG_FILE=$T/b/config.json config "
+for n in c['linux']['namespaces']:
+    if n['type'] == 'pid':
+        n['path'] = '/proc/$apid/ns/pid'
+c['process']['args'] = ['sh', '-c', 'sleep 1001 & exec sleep 1002']"
+
+out=$(mr --cgroup-manager=disabled create --bundle "$T/b" pb 2>&1 </dev/null) && fail "shared pid ns without a cgroup accepted"
+expect_match "refused, with the cause" "shares the joined pid namespace and its cgroup manager \"disabled\" cannot list its processes" "$out"
+expect_match "and the ways out" "org.modrun.allow-untracked-processes=true" "$out"
+[ -z "$(ls "$ROOT" | grep pb)" ] && pass "nothing left of pb" || fail "state of pb left"
+
+CONFIG_FILE=$T/b/config.json config "c['annotations'] = {'org.modrun.allow-untracked-processes': 'true'}"
+mr --cgroup-manager=disabled run -d --bundle "$T/b" pb >"$T/out" 2>&1 || fail "opt-in run: $(cat "$T/out")"
+expect_match "opt-in prints a warning" "warning.*init and its descendants only" "$(cat "$T/out")"
+bpid=$(state_field pb pid)
+expect_eq "B is in A's pid namespace" "$(readlink /proc/$apid/ns/pid)" "$(readlink /proc/$bpid/ns/pid)"
+start=$(date +%s)
+timeout 30 "$MODRUN" --root "$ROOT" delete --force pb || fail "delete --force of opt-in B"
+[ $(( $(date +%s) - start )) -lt 20 ] && pass "delete --force did not hang" || fail "delete --force took too long"
+
+# with cgroupfs: every process of B is found through its cgroup
+CONFIG_FILE=$T/b/config.json config "c['annotations'] = {}"
+mr run -d --bundle "$T/b" pc >"$T/out" 2>&1 || die "run B with cgroupfs: $(cat "$T/out")"
+cpid=$(state_field pc pid)
+wait_for test "$(mr ps --format json pc | tr -d '[]' | tr ',' '\n' | grep -c .)" = 2 || fail "ps of B does not list 2 processes"
+kids=$(mr ps --format json pc | tr -d '[]' | tr ',' ' ')
+start=$(date +%s)
+timeout 30 "$MODRUN" --root "$ROOT" kill --all pc KILL || fail "kill --all B"
+for p in $kids; do wait_for test ! -e /proc/$p/comm -o "$(awk '{print $3}' /proc/$p/stat 2>/dev/null)" = Z || fail "process $p of B survived kill --all"; done
+timeout 30 "$MODRUN" --root "$ROOT" delete --force pc || fail "delete --force B"
+[ $(( $(date +%s) - start )) -lt 20 ] && pass "kill --all + delete --force were bounded" || fail "took too long"
+[ -d /proc/$apid ] && pass "A survives B's kill --all" || fail "A was killed"
+mr delete --force pa
+assert_clean "at the end"
+finish
