@@ -22,7 +22,21 @@ int lifecycle_run(const struct runtime_ctx *ctx, const char *id, const struct cr
         if (!detach)
                 forward_signals_block(&set, &old);
         pid_t pid = 0;
-        int r = lifecycle_create(ctx, id, o, &pid, reterr);
+        /* In the foreground without --console-socket, we receive the
+         * terminal ourselves (if the config asks for one). */
+        struct create_opts co = *o;
+        _cleanup_free_ char *sock = NULL;
+        _cleanup_close_ int lfd = -1, master = -1;
+        int r = 0;
+        if (!detach && !o->console_socket && (r = console_listen(ctx->root, &sock, &lfd, reterr)) >= 0)
+                co.console_socket = sock;
+        if (r >= 0)
+                r = lifecycle_create(ctx, id, &co, &pid, reterr);
+        if (sock) {
+                if (r >= 0)
+                        r = console_accept(lfd, &master, reterr);
+                (void)unlink(sock);
+        }
         if (r >= 0)
                 r = lifecycle_start(ctx, id, reterr);
         if (r < 0) {
@@ -35,7 +49,7 @@ int lifecycle_run(const struct runtime_ctx *ctx, const char *id, const struct cr
         *ret_status = 0;
         if (detach)
                 return 0;
-        r = wait_forwarding(pid, &set, ret_status);
+        r = master >= 0 ? console_proxy(pid, master, &set, ret_status) : wait_forwarding(pid, &set, ret_status);
         sigprocmask(SIG_SETMASK, &old, NULL);
         if (r < 0)
                 return error_new(reterr, -r, NULL, "wait for container %s (pid %d)", id, (int)pid);
