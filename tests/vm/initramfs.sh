@@ -111,7 +111,7 @@ write_config() {
   "process": {
     "terminal": false,
     "user": { "uid": 0, "gid": 0 },
-    "args": ["sh", "-c", "echo hello-from-initramfs; exit 7"],
+    "args": ["sh", "-c", "echo hello-from-initramfs; echo cgroup=$(cat /proc/self/cgroup); exit 7"],
     "env": ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"],
     "cwd": "/"
   },
@@ -138,6 +138,7 @@ export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
+mkdir -p /sys/fs/cgroup && mount -t cgroup2 cgroup2 /sys/fs/cgroup
 mkdir -p /run/modrun /tmp
 echo "VMTEST root: $(grep ' / / ' /proc/self/mountinfo | head -1)"
 M="/bin/modrun --root /run/modrun --plugin-dir /plugins --debug"
@@ -220,6 +221,7 @@ main() {
         expect "case1 (auto): container exit code 7, got $RC" test "$RC" = 7
         expect "case1 (auto): container output hello-from-initramfs" grep -qx hello-from-initramfs <<< "$LOG"
         expect "case1 (auto): --debug says move-mount was chosen because / is the initramfs" debug_explains
+        expect "case1: the container ran in its own cgroup v2 (cgroupfs on pure v2)" grep -qx 'cgroup=0::/c1' <<< "$LOG"
     else
         expect "case1: marker \"VMTEST case1 rc=\" printed" false
     fi
