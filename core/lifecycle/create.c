@@ -59,6 +59,35 @@ int write_pid_file(const char *path, pid_t pid, struct modrun_error **reterr)
         return 0;
 }
 
+/* systemd socket activation, as runc: the LISTEN_FDS fds we were given
+ * (3 onwards, before the --preserve-fds ones) are passed on, and the
+ * process is told with LISTEN_FDS=n and LISTEN_PID=1. Returns n. */
+static int socket_activation_fds(struct oci_config *cfg)
+{
+        const char *fds = getenv("LISTEN_FDS"), *lpid = getenv("LISTEN_PID");
+        char *end = NULL;
+        long n = fds ? strtol(fds, &end, 10) : 0;
+        if (!fds || *end || n <= 0 || n > 1024 || (lpid && strtol(lpid, NULL, 10) != getpid()))
+                return 0;
+        size_t k = 0;
+        while (cfg->process.env && cfg->process.env[k])
+                k++;
+        char **env = realloc(cfg->process.env, (k + 3) * sizeof(char *));
+        if (!env)
+                return 0;
+        cfg->process.env = env;
+        env[k] = NULL;
+        char *count = NULL, *pid = strdup("LISTEN_PID=1");
+        if (!pid || asprintf(&count, "LISTEN_FDS=%ld", n) < 0) {
+                free(pid);
+                return 0;
+        }
+        env[k] = count;
+        env[k + 1] = pid;
+        env[k + 2] = NULL;
+        return (int)n;
+}
+
 /* Start the init and record it; on failure nothing of the process is left. */
 static int spawn_and_record(const struct runtime_ctx *ctx, struct container_dir *d, struct oci_config *cfg,
                             const char *bundle, const char *rootfs, const struct create_opts *o,
@@ -77,7 +106,7 @@ static int spawn_and_record(const struct runtime_ctx *ctx, struct container_dir 
                 .rootfs = rootfs,
                 .state_dir_fd = d->dir_fd,
                 .console_socket_fd = console,
-                .preserve_fds = o->preserve_fds,
+                .preserve_fds = o->preserve_fds + socket_activation_fds(cfg),
                 .plugins = pl,
                 .timeout_ms = LIFECYCLE_SETUP_TIMEOUT_MS,
         };
