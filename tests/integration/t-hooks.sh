@@ -43,6 +43,31 @@ expect_eq "startContainer in the container's namespace too" "$(ns_of createConta
 expect_match "poststop sees status stopped" '"status":"stopped"' "$(grep ^poststop "$LOG")"
 assert_clean "after a run with hooks"
 
+# GPU tooling's way (the NVIDIA hook): a createContainer hook creates a
+# device node and allows it in the container's device filter, which on this
+# host is the v1 devices cgroup; the container can then open it.
+if [ -d /sys/fs/cgroup/devices ]; then
+cat > "$T/gpu.sh" <<'SH'
+#!/bin/sh
+state=$(cat)
+pid=$(echo "$state" | sed 's/.*"pid":\([0-9]*\).*/\1/')
+bundle=$(echo "$state" | sed 's/.*"bundle":"\([^"]*\)".*/\1/')
+cg=$(awk -F: '$2 == "devices" { print $3 }' /proc/$pid/cgroup)
+mknod -m 666 "$bundle/rootfs/dev/gpu-tun" c 10 200 &&
+echo 'c 10:200 rwm' > "/sys/fs/cgroup/devices$cg/devices.allow"
+SH
+chmod 755 "$T/gpu.sh"
+args sh -c 'exec 3<>/dev/gpu-tun && echo opened; exit 0'
+config "c['hooks'] = {}; c['linux']['devices'] = [{'path': '/dev/gpu-tun', 'type': 'c', 'major': 10, 'minor': 200}]"
+out=$(mr run --bundle "$BUNDLE" g1 2>&1)
+expect_match "without the hook the device is denied (EPERM)" "Operation not permitted" "$out"
+config "c['linux']['devices'] = []; c['hooks'] = {'createContainer': [{'path': '$T/gpu.sh'}]}"
+out=$(mr run --bundle "$BUNDLE" g2 2>&1)
+expect_no_match "the hook's device node and device rule make it usable" "Operation not permitted" "$out"
+expect_match "it opened (or the tun driver answered: not the filter)" "opened|No such device" "$out"
+assert_clean "after the device hook"
+fi
+
 # failures: the error names the hook, its status and its output
 printf '#!/bin/sh\necho "gpu driver missing" >&2\nexit 3\n' > "$T/fail.sh"; chmod 755 "$T/fail.sh"
 printf '#!/bin/sh\nexec sleep 100\n' > "$T/hang.sh"; chmod 755 "$T/hang.sh"
