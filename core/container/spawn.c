@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "hooks.h"
+#include "seccomp-listener.h"
 #include "init/process/process.h"
 #include "spawn.h"
 #include "sync.h"
@@ -235,14 +236,18 @@ static int wait_ready(const struct spawn_params *p, int fd, pid_t pid, const cha
                 uint32_t type = m.type;
                 if (type == SYNC_ERROR)
                         r = sync_msg_to_error(&m, reterr);
+                else if (type == SYNC_SECCOMP)
+                        r = m.fd < 0 ? error_new(reterr, EPROTO, NULL, "%s: no seccomp fd came", what)
+                                     : seccomp_send_to_listener(p->cfg, seccomp_listener_path(p->cfg), m.fd, pid,
+                                                                state_json, reterr);
                 sync_msg_done(&m);
                 if (type == SYNC_READY || r < 0)
                         return r;
-                if (type != SYNC_HOOKS)
+                if (type != SYNC_HOOKS && type != SYNC_SECCOMP)
                         return error_new(reterr, EPROTO, NULL, "%s: unexpected message \"%s\"", what,
                                          sync_type_to_string(type));
-                if ((r = hooks_run(p->cfg, OCI_HOOK_PRESTART, state_json, reterr)) < 0 ||
-                    (r = hooks_run(p->cfg, OCI_HOOK_CREATE_RUNTIME, state_json, reterr)) < 0)
+                if (type == SYNC_HOOKS && ((r = hooks_run(p->cfg, OCI_HOOK_PRESTART, state_json, reterr)) < 0 ||
+                                           (r = hooks_run(p->cfg, OCI_HOOK_CREATE_RUNTIME, state_json, reterr)) < 0))
                         return r;
                 if ((r = sync_send(fd, SYNC_GO, 0, NULL, NULL)) < 0)
                         return error_new(reterr, -r, NULL, "resume %s after the hooks", what);

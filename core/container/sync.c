@@ -29,6 +29,8 @@ const char *sync_type_to_string(uint32_t type)
                 return "error";
         case SYNC_HOOKS:
                 return "hooks";
+        case SYNC_SECCOMP:
+                return "seccomp";
         default:
                 return "unknown";
         }
@@ -36,7 +38,7 @@ const char *sync_type_to_string(uint32_t type)
 
 int sync_encode(const struct sync_msg *m, void *buf, size_t size)
 {
-        if (!m || !buf || m->type < SYNC_PID || m->type > SYNC_HOOKS)
+        if (!m || !buf || m->type < SYNC_PID || m->type > SYNC_SECCOMP)
                 return -EINVAL;
         if (size < sizeof(struct sync_hdr))
                 return -ENOBUFS;
@@ -75,7 +77,7 @@ int sync_decode(const void *buf, size_t len, struct sync_msg *ret)
         if (!buf || len < sizeof(h))
                 return -EBADMSG;
         memcpy(&h, buf, sizeof(h));
-        if (h.magic != SYNC_MAGIC || h.type < SYNC_PID || h.type > SYNC_HOOKS)
+        if (h.magic != SYNC_MAGIC || h.type < SYNC_PID || h.type > SYNC_SECCOMP)
                 return -EBADMSG;
         if ((size_t)h.msg_len + h.hint_len != len - sizeof(h))
                 return -EBADMSG;
@@ -87,7 +89,7 @@ int sync_decode(const void *buf, size_t len, struct sync_msg *ret)
                 free(msg);
                 return -EBADMSG;
         }
-        *ret = (struct sync_msg){.type = h.type, .value = h.value, .msg = msg, .hint = hint};
+        *ret = (struct sync_msg){.type = h.type, .value = h.value, .msg = msg, .hint = hint, .fd = -1};
         return 0;
 }
 
@@ -98,6 +100,30 @@ void sync_msg_done(struct sync_msg *m)
         free(m->msg);
         free(m->hint);
         m->msg = m->hint = NULL;
+        if (m->fd > 0)
+                (void)close(m->fd);
+        m->fd = -1;
+}
+
+int sync_send_fd(int sock, uint32_t type, int fd)
+{
+        char buf[SYNC_MSG_MAX], cbuf[CMSG_SPACE(sizeof(int))] = {0};
+        struct sync_msg m = {.type = type};
+        int n = sync_encode(&m, buf, sizeof(buf));
+        if (n < 0)
+                return n;
+        struct iovec iov = {.iov_base = buf, .iov_len = (size_t)n};
+        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &fd, sizeof(int));
+        ssize_t k;
+        do
+                k = sendmsg(sock, &mh, MSG_NOSIGNAL);
+        while (k < 0 && errno == EINTR);
+        return k < 0 ? -errno : 0;
 }
 
 int sync_send(int fd, uint32_t type, int32_t value, const char *msg, const char *hint)
@@ -160,11 +186,17 @@ int sync_recv(int fd, int timeout_ms, const char *what, struct sync_msg *ret, st
         int r = wait_readable(fd, timeout_ms, what, reterr);
         if (r < 0)
                 return r;
-        char buf[SYNC_MSG_MAX];
+        char buf[SYNC_MSG_MAX], cbuf[CMSG_SPACE(sizeof(int))];
+        struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
+        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
         ssize_t k;
         do
-                k = recv(fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC);
+                k = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_TRUNC | MSG_CMSG_CLOEXEC);
         while (k < 0 && errno == EINTR);
+        int passed = -1;
+        struct cmsghdr *c = k > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
+        if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+                memcpy(&passed, CMSG_DATA(c), sizeof(int));
         if (k < 0)
                 return error_new(reterr, errno, NULL, "receive a message from %s", what);
         if (k == 0)
@@ -173,8 +205,12 @@ int sync_recv(int fd, int timeout_ms, const char *what, struct sync_msg *ret, st
                 return error_new(reterr, EMSGSIZE, NULL, "message of %zd bytes from %s", k, what);
         struct sync_msg m;
         r = sync_decode(buf, (size_t)k, &m);
-        if (r < 0)
+        if (r < 0) {
+                if (passed >= 0)
+                        (void)close(passed);
                 return error_new(reterr, -r, NULL, "malformed message (%zd bytes) from %s", k, what);
+        }
+        m.fd = passed;
         *ret = m;
         return 0;
 }

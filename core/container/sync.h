@@ -9,6 +9,8 @@
  *                                   msg = the state JSON hooks read
  *   init -> runtime     SYNC_HOOKS  mounts prepared: run prestart and
  *                                   createRuntime hooks, then SYNC_GO
+ *   init -> runtime     SYNC_SECCOMP with the seccomp notify fd: hand it to
+ *                                   linux.seccomp.listenerPath, then SYNC_GO
  *   init -> runtime     SYNC_READY  set up, executable found; now blocks on
  *                                   the exec fifo
  *   helper/init -> rt   SYNC_ERROR  value = errno, plus message and hint
@@ -34,6 +36,7 @@ enum sync_type {
         SYNC_READY = 3,
         SYNC_ERROR = 4,
         SYNC_HOOKS = 5,
+        SYNC_SECCOMP = 6,
 };
 
 struct sync_msg {
@@ -41,6 +44,7 @@ struct sync_msg {
         int32_t value;
         char *msg;  /* SYNC_ERROR only; malloc()ed when decoded */
         char *hint; /* SYNC_ERROR only, may be NULL */
+        int fd;     /* a descriptor that came with it (SCM_RIGHTS), or -1 */
 };
 
 const char *sync_type_to_string(uint32_t type);
@@ -54,6 +58,8 @@ void sync_msg_done(struct sync_msg *m);
 
 /* Send one message (no allocation on the success path; usable after clone). */
 int sync_send(int fd, uint32_t type, int32_t value, const char *msg, const char *hint);
+/* Send a message of type with fd attached (SCM_RIGHTS). */
+int sync_send_fd(int sock, uint32_t type, int fd);
 /* Send an error object (NULL: a generic message naming errnum). */
 int sync_send_error(int fd, const struct modrun_error *err, int errnum);
 

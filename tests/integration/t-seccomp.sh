@@ -45,6 +45,28 @@ out=$(mr run --bundle "$BUNDLE" sc-hostname 2>&1)
 expect_match "sethostname denied with errnoRet 5" "sethostname: Input/output error" "$out"
 expect_no_match "hostname unchanged" "^renamed$" "$out"
 
+# SCMP_ACT_NOTIFY with listenerPath: the agent gets the notify fd and the
+# state (runc's protocol), and its answer (EXDEV, 18) is what mkdir sees.
+python3 "$(dirname "$0")/helpers/seccomp-agent.py" "$T/agent.sock" "$T/agent.out" 18 & BG_PIDS="$BG_PIDS $!"
+wait_for test -S "$T/agent.sock" || fail "agent did not listen"
+config "
+c['process']['noNewPrivileges'] = True
+c['linux']['seccomp'] = {'defaultAction': 'SCMP_ACT_ALLOW', 'listenerPath': '$T/agent.sock',
+  'listenerMetadata': 'meta-1',
+  'syscalls': [{'names': ['mkdir', 'mkdirat'], 'action': 'SCMP_ACT_NOTIFY'}]}"
+args sh -c 'mkdir /tmp/agent-made 2>&1; echo rc=$?'
+out=$(mr run --bundle "$BUNDLE" sc-notify 2>&1)
+expect_match "the agent's answer (EXDEV) is what mkdir gets" "Invalid cross-device link" "$out"
+expect_match "the agent got the state: fds, pid, metadata, container id" \
+    '"fds": \["seccompFd"\], "pid": [0-9]+, "metadata": "meta-1", "state": \{.*"id": "sc-notify"' "$(head -1 "$T/agent.out")"
+expect_match "the agent saw mkdir or mkdirat" "^syscall=(83|258)$" "$(cat "$T/agent.out")"
+[ -e "$BUNDLE/rootfs/tmp/agent-made" ] && fail "mkdir ran although the agent refused" || pass "mkdir did not run"
+config "c['linux']['seccomp'].pop('listenerPath')"
+out=$(mr create --bundle "$BUNDLE" sc-nolistener 2>&1) && fail "NOTIFY without listenerPath accepted"
+expect_match "NOTIFY needs a listenerPath" "SCMP_ACT_NOTIFY without a listenerPath" "$out"
+assert_clean "after the notify cases"
+config "c['process']['noNewPrivileges'] = False"
+
 bad() { # bad WHAT REGEX PYTHON
     config "$3"
     local out; out=$(mr create --bundle "$BUNDLE" sc-bad 2>&1) && fail "$1: accepted"

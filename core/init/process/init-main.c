@@ -94,13 +94,34 @@ static int setup_rootfs(const struct init_args *a, int console_sock, const char 
         return rootfs_finalize(&rp, reterr);
 }
 
+/* Load the filter; with a listener, hand its notify fd to the runtime at
+ * once (it passes it on to listenerPath) and wait until it has. */
+static int load_seccomp(const struct init_args *a, struct modrun_error **reterr)
+{
+        bool listener = seccomp_listener_path(a->cfg) != NULL;
+        _cleanup_close_ int nfd = -1;
+        int r = seccomp_install(a->seccomp, listener ? &nfd : NULL, reterr);
+        if (r < 0 || !listener)
+                return r;
+        if ((r = sync_send_fd(a->sync_fd, SYNC_SECCOMP, nfd)) < 0)
+                return error_new(reterr, -r, NULL, "send the seccomp notify fd to the runtime");
+        return wait_go(a, a->timeout_ms, NULL, reterr);
+}
+
+/* Is the filter loaded after `start`, right before execve()? With
+ * no_new_privs and no listener (runc's order); else during set-up. */
+static bool seccomp_loads_late(const struct init_args *a)
+{
+        return a->cfg->process.no_new_privileges && !seccomp_listener_path(a->cfg);
+}
+
 static int setup_process(const struct init_args *a, char **ret_exe, struct modrun_error **reterr)
 {
         const struct oci_process *proc = &a->cfg->process;
         int r;
         /* Without no_new_privs the filter must be loaded while we still have
-         * CAP_SYS_ADMIN (runc's order); with it, right before execve(). */
-        if (!proc->no_new_privileges && (r = seccomp_install(a->seccomp, reterr)) < 0)
+         * CAP_SYS_ADMIN (runc's order). */
+        if (!proc->no_new_privileges && (r = load_seccomp(a, reterr)) < 0)
                 return r;
         r = caps_apply_bounding(&a->caps, a->last_cap, reterr);
         if (r < 0)
@@ -123,6 +144,8 @@ static int setup_process(const struct init_args *a, char **ret_exe, struct modru
                 return r;
         if (proc->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1UL, 0UL, 0UL, 0UL) < 0)
                 return error_new(reterr, errno, NULL, "process.noNewPrivileges: prctl PR_SET_NO_NEW_PRIVS");
+        if (proc->no_new_privileges && !seccomp_loads_late(a) && (r = load_seccomp(a, reterr)) < 0)
+                return r;
         return exec_find(AT_FDCWD, proc->args[0], exec_path_env(proc->env), ret_exe, reterr);
 }
 
@@ -176,8 +199,8 @@ _Noreturn void init_process_main(const struct init_args *a)
                 (void)close(a->fifo_fd);
                 r = hooks_run(a->cfg, OCI_HOOK_START_CONTAINER, state_json ? state_json : "{}", &err);
         }
-        if (r >= 0 && a->cfg->process.no_new_privileges)
-                r = seccomp_install(a->seccomp, &err);
+        if (r >= 0 && seccomp_loads_late(a))
+                r = seccomp_install(a->seccomp, NULL, &err);
         if (r >= 0)
                 r = exec_process(exe, a->cfg->process.args, a->cfg->process.env, a->preserve_fds, &err);
         /* Nobody listens on the sync socket any more: the container's stderr

@@ -122,8 +122,11 @@ int terminal_setup(int sock, const struct oci_process *proc, bool console, struc
 /* Compile linux.seccomp (libseccomp) in the runtime: *ret_filter is NULL
  * when the config has none. Errors name the JSON path. */
 int seccomp_compile(const struct oci_config *cfg, void **ret_filter, struct modrun_error **reterr);
-/* Load a compiled filter into this process (NULL: nothing to do). */
-int seccomp_install(void *filter, struct modrun_error **reterr);
+/* Load a compiled filter into this process (NULL: nothing to do); with
+ * ret_notify_fd, also return its SCMP_ACT_NOTIFY fd. */
+int seccomp_install(void *filter, int *ret_notify_fd, struct modrun_error **reterr);
+/* linux.seccomp.listenerPath, or NULL. */
+const char *seccomp_listener_path(const struct oci_config *cfg);
 void seccomp_free(void *filter);
 /* For `features`: NULL-terminated names. */
 const char *const *seccomp_action_names(void);

@@ -30,6 +30,7 @@ static const struct {
         {"SCMP_ACT_TRACE", SCMP_ACT_TRACE(0), true},
         {"SCMP_ACT_ALLOW", SCMP_ACT_ALLOW, false},
         {"SCMP_ACT_LOG", SCMP_ACT_LOG, false},
+        {"SCMP_ACT_NOTIFY", SCMP_ACT_NOTIFY, false},
 };
 
 static const struct {
@@ -80,10 +81,6 @@ static int parse_action(const char *name, const char *path, const struct json_ob
 {
         if (!name)
                 return error_new(reterr, EINVAL, "e.g. \"SCMP_ACT_ERRNO\"", "%s: expected an action name", path);
-        if (streq(name, "SCMP_ACT_NOTIFY"))
-                return error_new(reterr, EOPNOTSUPP, "remove the SCMP_ACT_NOTIFY rules and listenerPath",
-                                 "%s: SCMP_ACT_NOTIFY (a seccomp notify listener) is not supported by this modrun yet",
-                                 path);
         for (size_t i = 0; i < ELEMENTSOF(actions); i++) {
                 if (!streq(name, actions[i].name))
                         continue;
@@ -224,10 +221,6 @@ static int add_arches_and_flags(scmp_filter_ctx ctx, const struct json_object *s
 static int seccomp_build(const struct oci_config *cfg, scmp_filter_ctx ctx, struct modrun_error **reterr)
 {
         const struct json_object *sc = cfg->linux_.seccomp;
-        if (member_string(sc, "listenerPath"))
-                return error_new(reterr, EOPNOTSUPP, "remove listenerPath and the SCMP_ACT_NOTIFY rules",
-                                 "linux.seccomp.listenerPath: seccomp notify listeners are not supported by this "
-                                 "modrun yet");
         int r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0); /* process.noNewPrivileges decides */
         if (r >= 0)
                 r = add_arches_and_flags(ctx, sc, reterr);
@@ -242,6 +235,10 @@ static int seccomp_build(const struct oci_config *cfg, scmp_filter_ctx ctx, stru
         (void)seccomp_attr_get(ctx, SCMP_FLTATR_ACT_DEFAULT, &dflt);
         (void)json_object_object_get_ex(sc, "syscalls", &syscalls);
         for (size_t i = 0; syscalls && i < json_object_array_length(syscalls); i++) {
+                const char *action = member_string(json_object_array_get_idx(syscalls, i), "action");
+                if (action && streq(action, "SCMP_ACT_NOTIFY") && !member_string(sc, "listenerPath"))
+                        return error_new(reterr, EINVAL, "set linux.seccomp.listenerPath to the listener's socket",
+                                         "linux.seccomp.syscalls[%zu]: SCMP_ACT_NOTIFY without a listenerPath", i);
                 char path[64];
                 (void)snprintf(path, sizeof(path), "linux.seccomp.syscalls[%zu]", i);
                 /* a rule's ERRNO without errnoRet is EPERM, as in runc */
@@ -277,7 +274,7 @@ int seccomp_compile(const struct oci_config *cfg, void **ret_filter, struct modr
         return 0;
 }
 
-int seccomp_install(void *filter, struct modrun_error **reterr)
+int seccomp_install(void *filter, int *ret_notify_fd, struct modrun_error **reterr)
 {
         if (!filter)
                 return 0;
@@ -286,7 +283,14 @@ int seccomp_install(void *filter, struct modrun_error **reterr)
                 return error_new(reterr, -r,
                                  r == -EACCES ? "without noNewPrivileges, loading a filter needs CAP_SYS_ADMIN" : NULL,
                                  "load the seccomp filter of linux.seccomp");
+        if (ret_notify_fd && (*ret_notify_fd = seccomp_notify_fd(filter)) < 0)
+                return error_new(reterr, -*ret_notify_fd, NULL, "the notify fd of the seccomp filter");
         return 0;
+}
+
+const char *seccomp_listener_path(const struct oci_config *cfg)
+{
+        return cfg->linux_.seccomp ? member_string(cfg->linux_.seccomp, "listenerPath") : NULL;
 }
 
 void seccomp_free(void *filter)

@@ -78,6 +78,94 @@ static void hint_add(char **hint, const char *fmt, ...)
         free(part);
 }
 
+/* The host uid of container uid 0, from /proc/self/uid_map, or -1. */
+static long host_uid_of_root(void)
+{
+        _cleanup_free_ char *map = NULL;
+        if (fs_read_file(AT_FDCWD, "/proc/self/uid_map", &map, NULL) < 0)
+                return -1;
+        for (char *l = map; l && *l;) {
+                unsigned long c, h, n;
+                if (sscanf(l, "%lu %lu %lu", &c, &h, &n) == 3 && c == 0 && n > 0)
+                        return (long)h;
+                l = strchr(l, '\n');
+                l = l ? l + 1 : NULL;
+        }
+        return -1;
+}
+
+/* The first directory on the way to path, path included, that this
+ * process cannot search; malloc()ed, or NULL when all can be. */
+char *mount_diag_unsearchable(const char *path)
+{
+        if (!path || path[0] != '/')
+                return NULL;
+        _cleanup_free_ char *p = strdup(path);
+        if (!p)
+                return NULL;
+        for (char *slash = p + 1;; slash++) {
+                bool end = *slash == '\0';
+                if (!end && *slash != '/')
+                        continue;
+                *slash = '\0';
+                if (faccessat(AT_FDCWD, p, X_OK, AT_EACCESS) < 0 && (errno == EACCES || errno == EPERM))
+                        return strdup(p);
+                if (end)
+                        return NULL;
+                *slash = '/';
+        }
+}
+
+/* FIELD-NOTES #1, the cgroup directory behind a cgroup mount: which of
+ * owner not mapped, mode (0700) and umask keeps the container's root out,
+ * with the fix. Returns whether a cause was found. */
+static bool diagnose_cgroup_dir(char **hint, const struct mount_call *c, int um)
+{
+        struct stat st;
+        _cleanup_free_ char *blocker = mount_diag_unsearchable(c->cgroup_dir);
+        const char *dir = blocker ? blocker : c->cgroup_dir;
+        if (stat(dir, &st) < 0) {
+                hint_add(hint, "the cgroup directory %s cannot be inspected (%m)", c->cgroup_dir);
+                return false;
+        }
+        bool unmapped = mount_diag_uid_unmapped(st.st_uid, c->in_userns);
+        unsigned mode = (unsigned)(st.st_mode & 07777);
+        hint_add(hint, "%s %s is owned by %u:%u%s, mode %04o%s", blocker ? "the directory" : "the cgroup directory",
+                 dir, (unsigned)st.st_uid, (unsigned)st.st_gid,
+                 unmapped ? " (an owner not mapped into the user namespace)" : "", mode,
+                 blocker && !streq(blocker, c->cgroup_dir) ? ", on the path to the cgroup directory" : "");
+        if (!blocker) {
+                if (unmapped) {
+                        hint_add(hint, "cause: the cgroup's owner is not mapped; fix: map it, or chown %s to the "
+                                       "container's root", c->cgroup_dir);
+                        return true;
+                }
+                if ((st.st_mode & 0055) != 0055) {
+                        hint_add(hint, "cause: mode %04o; fix: relax the mode of %s to 0755", mode, c->cgroup_dir);
+                        return true;
+                }
+                return false;
+        }
+        long root = host_uid_of_root();
+        char who[48] = "the container's root";
+        if (root >= 0)
+                (void)snprintf(who, sizeof(who), "the container's root (host uid %ld)", root);
+        if (unmapped)
+                hint_add(hint, "cause: owner not mapped and mode %04o: %s is neither its owner nor in its group, "
+                               "and the mode gives others no search (x) bit; fix: chmod 0755 %s on the host, or "
+                               "chown it to %s",
+                         mode, who, dir, who);
+        else
+                hint_add(hint, "cause: mode %04o: %s cannot search it; fix: chmod 0755 %s on the host", mode, who,
+                         dir);
+        if (um >= 0 && S_ISDIR(st.st_mode) && mode == (0777 & ~(unsigned)um))
+                hint_add(hint, "mode %04o is what the umask %04o gives a new directory (the runtime's, which "
+                               "the container inherits): the cgroup was made under it; fix: run modrun with umask "
+                               "0022",
+                         mode, (unsigned)um);
+        return true;
+}
+
 /* FIELD-NOTES #1: owner, mode, mapping and umask of the mount point and of
  * the cgroup directory behind a cgroup mount. */
 static void diagnose_permission(char **hint, const struct mount_call *c)
@@ -96,21 +184,9 @@ static void diagnose_permission(char **hint, const struct mount_call *c)
                         cause = true;
                 }
         }
-        if (c->cgroup_dir && stat(c->cgroup_dir, &st) == 0) {
-                bool unmapped = mount_diag_uid_unmapped(st.st_uid, c->in_userns);
-                hint_add(hint, "the cgroup directory %s is owned by %u:%u, mode %04o%s", c->cgroup_dir,
-                         (unsigned)st.st_uid, (unsigned)st.st_gid, (unsigned)(st.st_mode & 07777),
-                         unmapped ? " (owner not mapped into the user namespace)" : "");
-                if (unmapped) {
-                        hint_add(hint, "fix: map the cgroup's owner, or chown %s to the container root",
-                                 c->cgroup_dir);
-                        cause = true;
-                } else if ((st.st_mode & 0055) != 0055) {
-                        hint_add(hint, "fix: relax the mode of %s to 0755", c->cgroup_dir);
-                        cause = true;
-                }
-        }
-        if (um >= 0 && (um & 0055) == 0055) {
+        if (c->cgroup_dir && diagnose_cgroup_dir(hint, c, um))
+                cause = true;
+        else if (um >= 0 && (um & 0055) == 0055) {
                 hint_add(hint, "the umask is %04o, so directories created for the mount are not searchable "
                                "by others: set the umask to 0022", um);
                 cause = true;

@@ -40,5 +40,8 @@ int mount_setattr_error(struct modrun_error **reterr, int err, const struct moun
 bool mount_diag_uid_unmapped(uid_t uid, bool in_userns);
 /* The process umask from /proc/self/status, or -1. */
 int mount_diag_umask(void);
+/* The first directory on the way to the absolute path (path included)
+ * that this process cannot search (x); malloc()ed, or NULL. */
+char *mount_diag_unsearchable(const char *path);
 /* "host path of fd" via /proc/self/fd; malloc()ed or NULL. */
 char *mount_diag_fd_path(int fd);
