@@ -68,7 +68,8 @@ static int spawn_check(const struct spawn_params *p, struct spawn_prep *s, struc
         s->init.last_cap = cap_last_cap();
         if ((r = caps_parse(&cfg->process.caps, s->init.last_cap, &s->init.caps, reterr)) < 0)
                 return r;
-        if ((r = seccomp_compile(cfg, &s->init.seccomp, reterr)) < 0)
+        if ((r = seccomp_compile(cfg, &s->init.seccomp, reterr)) < 0 ||
+            (r = lsm_plan(&cfg->process, "", &s->init.lsm, reterr)) < 0)
                 return r;
         if (!p->join_pid && ns_is_new(cfg, OCI_NS_USER) && !plugins_namespace(p->plugins, NULL))
                 return error_new(reterr, EOPNOTSUPP,

@@ -146,6 +146,8 @@ static int setup_process(const struct init_args *a, char **ret_exe, struct modru
                 return error_new(reterr, errno, NULL, "process.noNewPrivileges: prctl PR_SET_NO_NEW_PRIVS");
         if (proc->no_new_privileges && !seccomp_loads_late(a) && (r = load_seccomp(a, reterr)) < 0)
                 return r;
+        if ((r = lsm_apply(&a->lsm, reterr)) < 0)
+                return r;
         return exec_find(AT_FDCWD, proc->args[0], exec_path_env(proc->env), ret_exe, reterr);
 }
 

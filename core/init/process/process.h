@@ -132,6 +132,20 @@ void seccomp_free(void *filter);
 const char *const *seccomp_action_names(void);
 const char *const *seccomp_flag_names(void);
 
+/* ---- lsm.c ------------------------------------------------------------ */
+
+struct lsm_plan {
+        char apparmor[512]; /* "exec PROFILE", or "" */
+        char selinux[512];  /* the label, or "" */
+};
+/* Is AppArmor / SELinux on, as seen under sysroot ("" for the host)? */
+bool lsm_apparmor_enabled(const char *sysroot);
+bool lsm_selinux_enabled(const char *sysroot);
+/* Decide in the runtime what the init will write (errors come early). */
+int lsm_plan(const struct oci_process *proc, const char *sysroot, struct lsm_plan *ret, struct modrun_error **reterr);
+/* In the init, right before exec (after the root switch): the exec labels. */
+int lsm_apply(const struct lsm_plan *plan, struct modrun_error **reterr);
+
 /* ---- init-main.c ----------------------------------------------------- */
 
 struct init_args {
@@ -148,6 +162,7 @@ struct init_args {
         bool in_userns; /* a user namespace is created or joined */
         void *seccomp;  /* compiled filter (seccomp_compile), or NULL */
         bool exec_mode; /* `exec`: namespaces joined, no rootfs, no fifo */
+        struct lsm_plan lsm;
 };
 
 /* Runs in the new process; never returns. */
