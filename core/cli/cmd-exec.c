@@ -77,10 +77,12 @@ static int parse_exec(struct cli_args *a, struct exec_opts *o, struct modrun_err
                 case OPT_PID_FILE: o->pid_file = v; break;
                 case OPT_CONSOLE_SOCKET: o->console_socket = v; break;
                 case OPT_PRESERVE_FDS: r = cli_parse_uint("--preserve-fds", v, &o->preserve_fds, reterr); break;
-                case OPT_PROCESS_LABEL:
-                case OPT_APPARMOR:
+                case OPT_PROCESS_LABEL: o->process_label = v; break;
+                case OPT_APPARMOR: o->apparmor = v; break;
                 case OPT_CGROUP:
                 case OPT_IGNORE_PAUSED:
+                        /* --ignore-paused would start a process that freezes as it enters the
+                         * cgroup, and the set-up could only time out */
                         return error_new(reterr, EOPNOTSUPP, "leave the option out",
                                          "exec: option %s is not supported by this modrun yet", a->argv[a->i - 1]);
                 }

@@ -132,6 +132,10 @@ static int build_process_json(const struct oci_config *cfg, const struct exec_op
                 json_object_object_add(proc, "cwd", json_object_new_string(o->cwd));
         if (o->no_new_privs)
                 json_object_object_add(proc, "noNewPrivileges", json_object_new_boolean(true));
+        if (o->process_label)
+                json_object_object_add(proc, "selinuxLabel", json_object_new_string(o->process_label));
+        if (o->apparmor)
+                json_object_object_add(proc, "apparmorProfile", json_object_new_string(o->apparmor));
         merge_env(proc, o->env);
         int r = set_user(proc, o, reterr);
         if (r >= 0)

@@ -46,6 +46,8 @@ struct exec_opts {
         char **additional_gids;     /* --additional-gids, NULL-terminated or NULL */
         char **caps;                /* --cap, NULL-terminated or NULL */
         bool no_new_privs, tty, detach;
+        const char *process_label;  /* --process-label: SELinux label */
+        const char *apparmor;       /* --apparmor: AppArmor profile */
         const char *pid_file;       /* NULL when none */
         const char *console_socket; /* NULL when none */
         int preserve_fds;
