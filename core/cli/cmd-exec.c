@@ -22,6 +22,7 @@ enum {
         OPT_APPARMOR,
         OPT_CGROUP,
         OPT_IGNORE_PAUSED,
+        OPT_PIDFD_SOCKET,
 };
 
 static const struct cli_option exec_options[] = {
@@ -41,6 +42,7 @@ static const struct cli_option exec_options[] = {
         {"apparmor", 0, true, OPT_APPARMOR},
         {"cgroup", 0, true, OPT_CGROUP},
         {"ignore-paused", 0, false, OPT_IGNORE_PAUSED},
+        {"pidfd-socket", 0, true, OPT_PIDFD_SOCKET},
         {0},
 };
 
@@ -77,6 +79,7 @@ static int parse_exec(struct cli_args *a, struct exec_opts *o, struct modrun_err
                 case OPT_PID_FILE: o->pid_file = v; break;
                 case OPT_CONSOLE_SOCKET: o->console_socket = v; break;
                 case OPT_PRESERVE_FDS: r = cli_parse_uint("--preserve-fds", v, &o->preserve_fds, reterr); break;
+                case OPT_PIDFD_SOCKET: o->pidfd_socket = v; break;
                 case OPT_PROCESS_LABEL: o->process_label = v; break;
                 case OPT_APPARMOR: o->apparmor = v; break;
                 case OPT_CGROUP:

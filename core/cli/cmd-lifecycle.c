@@ -18,12 +18,14 @@ enum {
         OPT_NO_SUBREAPER,
         OPT_ALL,
         OPT_FORCE,
+        OPT_PIDFD_SOCKET,
 };
 
 static const struct cli_option create_options[] = {
         {"bundle", 'b', true, OPT_BUNDLE},
         {"pid-file", 0, true, OPT_PID_FILE},
         {"console-socket", 0, true, OPT_CONSOLE_SOCKET},
+        {"pidfd-socket", 0, true, OPT_PIDFD_SOCKET},
         {"no-pivot", 0, false, OPT_NO_PIVOT},
         {"no-new-keyring", 0, false, OPT_NO_NEW_KEYRING},
         {"preserve-fds", 0, true, OPT_PRESERVE_FDS},
@@ -56,6 +58,7 @@ static int parse_create(struct runtime_ctx *ctx, struct cli_args *a, struct crea
                 case OPT_BUNDLE: f->o.bundle = v; break;
                 case OPT_PID_FILE: f->o.pid_file = v; break;
                 case OPT_CONSOLE_SOCKET: f->o.console_socket = v; break;
+                case OPT_PIDFD_SOCKET: f->o.pidfd_socket = v; break;
                 case OPT_PRESERVE_FDS: r = cli_parse_uint("--preserve-fds", v, &f->o.preserve_fds, reterr); break;
                 case OPT_NO_PIVOT:
                         if (cli_bool_value(v))

@@ -52,6 +52,9 @@ int console_accept(int lfd, int *ret_master, struct modrun_error **reterr);
  * SIGWINCH copies the window size); *ret_status as wait_forwarding. */
 int console_proxy(pid_t pid, int master, const sigset_t *set, int *ret_status);
 
+/* --pidfd-socket: send a pidfd of pid to the unix socket at path. */
+int send_pidfd(const char *path, pid_t pid, struct modrun_error **reterr);
+
 /* Block SIGCHLD and the signals `run`/`exec` forward (wait.c). */
 void forward_signals_block(sigset_t *ret_set, sigset_t *ret_old);
 /* Wait for our child pid (the signals of set blocked), forwarding every

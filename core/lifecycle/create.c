@@ -130,6 +130,8 @@ static int spawn_and_record(const struct runtime_ctx *ctx, struct container_dir 
         free(s.created);
         if (r >= 0 && o->pid_file)
                 r = write_pid_file(o->pid_file, pid, reterr);
+        if (r >= 0 && o->pidfd_socket)
+                r = send_pidfd(o->pidfd_socket, pid, reterr);
         if (r < 0) {
                 (void)kill(pid, SIGKILL);
                 (void)waitpid(pid, NULL, 0);

@@ -194,7 +194,8 @@ int lifecycle_exec(const struct runtime_ctx *ctx, const char *id, const struct e
                 forward_signals_block(&set, &old);
         pid_t pid = 0;
         int r = exec_spawn(ctx, id, o, &pid, reterr);
-        if (r >= 0 && o->pid_file && (r = write_pid_file(o->pid_file, pid, reterr)) < 0) {
+        if (r >= 0 && ((o->pid_file && (r = write_pid_file(o->pid_file, pid, reterr)) < 0) ||
+                       (o->pidfd_socket && (r = send_pidfd(o->pidfd_socket, pid, reterr)) < 0))) {
                 (void)kill(pid, SIGKILL);
                 (void)waitpid(pid, NULL, 0);
         }

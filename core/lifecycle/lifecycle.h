@@ -32,6 +32,7 @@ struct create_opts {
         const char *bundle;         /* default "." */
         const char *pid_file;       /* NULL when none */
         const char *console_socket; /* NULL when none */
+        const char *pidfd_socket;   /* NULL when none */
         int preserve_fds;
 };
 
@@ -50,6 +51,7 @@ struct exec_opts {
         const char *apparmor;       /* --apparmor: AppArmor profile */
         const char *pid_file;       /* NULL when none */
         const char *console_socket; /* NULL when none */
+        const char *pidfd_socket;   /* NULL when none */
         int preserve_fds;
 };
 

@@ -23,5 +23,25 @@ expect_eq "without --preserve-fds only stdio: the inherited fd 3 and the log are
 mr exec -d --pid-file "$T/epid" f2 sleep 100 3<"$T/f3" || fail "exec -d"
 expect_eq "an exec'd process gets only stdio too" "0 1 2" "$(ls /proc/$(cat "$T/epid")/fd | sort -n | xargs)"
 mr delete --force f2
+# --pidfd-socket: the receiver gets a pidfd of the init (create) and of an
+# exec'd process; /proc/self/fdinfo of the received fd names the pid.
+pidfd_receiver() { # SOCKET OUT
+    python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.bind(sys.argv[1]); s.listen(1); s.settimeout(20)
+c, _ = s.accept(); msg, fds, _, _ = socket.recv_fds(c, 64, 1)
+pid = [l.split()[1] for l in open("/proc/self/fdinfo/%d" % fds[0]) if l.startswith("Pid:")][0]
+open(sys.argv[2], "w").write(msg.decode() + " " + pid)' "$1" "$2" & BG_PIDS="$BG_PIDS $!"
+    wait_for test -S "$1" || fail "pidfd receiver did not listen"
+}
+pidfd_receiver "$T/p1.sock" "$T/p1.out"
+mr run -d --pidfd-socket "$T/p1.sock" --bundle "$BUNDLE" f3 >"$T/out" 2>&1 || die "run --pidfd-socket: $(cat "$T/out")"
+wait_for test -s "$T/p1.out" || fail "no pidfd received"
+expect_eq "create/run --pidfd-socket sends a pidfd of the init" "pidfd $(state_field f3 pid)" "$(cat "$T/p1.out")"
+pidfd_receiver "$T/p2.sock" "$T/p2.out"
+mr exec -d --pid-file "$T/epid2" --pidfd-socket "$T/p2.sock" f3 sleep 100 || fail "exec --pidfd-socket"
+wait_for test -s "$T/p2.out" || fail "no pidfd received for exec"
+expect_eq "exec --pidfd-socket sends a pidfd of the process" "pidfd $(cat "$T/epid2")" "$(cat "$T/p2.out")"
+mr delete --force f3
 assert_clean "at the end"
 finish
