@@ -19,19 +19,6 @@
 
 #define HOOK_OUTPUT_MAX 2048
 
-const char *hook_kind_to_string(enum oci_hook_kind k)
-{
-        static const char *const names[_OCI_HOOK_MAX] = {
-                [OCI_HOOK_PRESTART] = "prestart",
-                [OCI_HOOK_CREATE_RUNTIME] = "createRuntime",
-                [OCI_HOOK_CREATE_CONTAINER] = "createContainer",
-                [OCI_HOOK_START_CONTAINER] = "startContainer",
-                [OCI_HOOK_POSTSTART] = "poststart",
-                [OCI_HOOK_POSTSTOP] = "poststop",
-        };
-        return k < _OCI_HOOK_MAX ? names[k] : "?";
-}
-
 _Noreturn static void hook_exec(const struct oci_hook *h, int in, int out)
 {
         static char *const empty[] = {NULL};
@@ -158,7 +145,7 @@ int hooks_run(const struct oci_config *cfg, enum oci_hook_kind kind, const char 
               struct modrun_error **reterr)
 {
         for (size_t i = 0; i < cfg->n_hooks[kind]; i++) {
-                int r = hook_run_one(hook_kind_to_string(kind), i, &cfg->hooks[kind][i], state_json, reterr);
+                int r = hook_run_one(oci_hook_kind_to_string(kind), i, &cfg->hooks[kind][i], state_json, reterr);
                 if (r < 0)
                         return r;
         }

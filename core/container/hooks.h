@@ -19,8 +19,6 @@
 /* Bound of a hook without "timeout" (seconds): no wait is unbounded. */
 #define HOOK_DEFAULT_TIMEOUT_S 30
 
-const char *hook_kind_to_string(enum oci_hook_kind k);
-
 /* Run every hook of kind in order, state_json on each one's stdin; stop at
  * the first that fails (exit status != 0, signal, timeout). */
 int hooks_run(const struct oci_config *cfg, enum oci_hook_kind kind, const char *state_json,

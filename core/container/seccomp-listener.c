@@ -11,6 +11,7 @@
 #include <sys/un.h>
 
 #include "seccomp-listener.h"
+#include "util/fd-pass.h"
 
 static char *process_state_json(const struct oci_config *cfg, pid_t pid, const char *state_json)
 {
@@ -43,15 +44,8 @@ int seccomp_send_to_listener(const struct oci_config *cfg, const char *path, int
         _cleanup_free_ char *text = process_state_json(cfg, pid, state_json);
         if (!text)
                 return error_new(reterr, ENOMEM, NULL, "the state for the seccomp listener");
-        char cbuf[CMSG_SPACE(sizeof(int))] = {0};
-        struct iovec iov = {.iov_base = text, .iov_len = strlen(text)};
-        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
-        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &notify_fd, sizeof(int));
-        if (sendmsg(s, &mh, MSG_NOSIGNAL) < 0)
-                return error_new(reterr, errno, NULL, "send the seccomp notify fd to %s", path);
+        int r = fd_send(s, notify_fd, text, strlen(text));
+        if (r < 0)
+                return error_new(reterr, -r, NULL, "send the seccomp notify fd to %s", path);
         return 0;
 }

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "sync.h"
+#include "util/fd-pass.h"
 
 struct sync_hdr {
         uint32_t magic;
@@ -107,23 +108,10 @@ void sync_msg_done(struct sync_msg *m)
 
 int sync_send_fd(int sock, uint32_t type, int fd)
 {
-        char buf[SYNC_MSG_MAX], cbuf[CMSG_SPACE(sizeof(int))] = {0};
+        char buf[SYNC_MSG_MAX];
         struct sync_msg m = {.type = type};
         int n = sync_encode(&m, buf, sizeof(buf));
-        if (n < 0)
-                return n;
-        struct iovec iov = {.iov_base = buf, .iov_len = (size_t)n};
-        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
-        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &fd, sizeof(int));
-        ssize_t k;
-        do
-                k = sendmsg(sock, &mh, MSG_NOSIGNAL);
-        while (k < 0 && errno == EINTR);
-        return k < 0 ? -errno : 0;
+        return n < 0 ? n : fd_send(sock, fd, buf, (size_t)n);
 }
 
 int sync_send(int fd, uint32_t type, int32_t value, const char *msg, const char *hint)
@@ -186,19 +174,11 @@ int sync_recv(int fd, int timeout_ms, const char *what, struct sync_msg *ret, st
         int r = wait_readable(fd, timeout_ms, what, reterr);
         if (r < 0)
                 return r;
-        char buf[SYNC_MSG_MAX], cbuf[CMSG_SPACE(sizeof(int))];
-        struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
-        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
-        ssize_t k;
-        do
-                k = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_TRUNC | MSG_CMSG_CLOEXEC);
-        while (k < 0 && errno == EINTR);
+        char buf[SYNC_MSG_MAX];
         int passed = -1;
-        struct cmsghdr *c = k > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
-        if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-                memcpy(&passed, CMSG_DATA(c), sizeof(int));
+        ssize_t k = fd_recv(fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC, &passed);
         if (k < 0)
-                return error_new(reterr, errno, NULL, "receive a message from %s", what);
+                return error_new(reterr, (int)-k, NULL, "receive a message from %s", what);
         if (k == 0)
                 return error_new(reterr, EPIPE, NULL, "%s: the process exited without a message", what);
         if ((size_t)k > sizeof(buf))

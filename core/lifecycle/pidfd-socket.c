@@ -6,6 +6,7 @@
 #include <sys/un.h>
 
 #include "container.h"
+#include "util/fd-pass.h"
 
 int send_pidfd(const char *path, pid_t pid, struct modrun_error **reterr)
 {
@@ -19,15 +20,8 @@ int send_pidfd(const char *path, pid_t pid, struct modrun_error **reterr)
         _cleanup_close_ int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (s < 0 || connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0)
                 return error_new(reterr, errno, "is something listening there?", "connect to --pidfd-socket %s", path);
-        char cbuf[CMSG_SPACE(sizeof(int))] = {0}, name[] = "pidfd";
-        struct iovec iov = {.iov_base = name, .iov_len = sizeof(name) - 1};
-        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
-        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &pidfd, sizeof(int));
-        if (sendmsg(s, &mh, MSG_NOSIGNAL) < 0)
-                return error_new(reterr, errno, NULL, "send the pidfd of process %d to %s", (int)pid, path);
+        int r = fd_send(s, pidfd, "pidfd", 5);
+        if (r < 0)
+                return error_new(reterr, -r, NULL, "send the pidfd of process %d to %s", (int)pid, path);
         return 0;
 }

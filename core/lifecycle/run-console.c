@@ -17,6 +17,7 @@
 #include <termios.h>
 
 #include "container.h"
+#include "util/fd-pass.h"
 #include "util/fs-util.h"
 
 int console_listen(const char *root, char **ret_path, int *ret_fd, struct modrun_error **reterr)
@@ -46,15 +47,12 @@ int console_accept(int lfd, int *ret_master, struct modrun_error **reterr)
         _cleanup_close_ int c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
         if (c < 0)
                 return errno == EAGAIN ? 0 : error_new(reterr, errno, NULL, "accept on the console socket");
-        char name[128], cbuf[CMSG_SPACE(sizeof(int))];
-        struct iovec iov = {.iov_base = name, .iov_len = sizeof(name)};
-        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
-        if (recvmsg(c, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT) < 0)
-                return error_new(reterr, errno, NULL, "receive the pty master on the console socket");
-        struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-        if (!cm || cm->cmsg_type != SCM_RIGHTS)
+        char name[128];
+        ssize_t k = fd_recv(c, name, sizeof(name), MSG_DONTWAIT, ret_master);
+        if (k < 0)
+                return error_new(reterr, (int)-k, NULL, "receive the pty master on the console socket");
+        if (*ret_master < 0)
                 return error_new(reterr, EPROTO, NULL, "the console socket message carries no pty master");
-        memcpy(ret_master, CMSG_DATA(cm), sizeof(int));
         return 0;
 }
 

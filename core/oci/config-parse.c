@@ -16,14 +16,18 @@
 #include "config-internal.h"
 #include "util/fs-util.h"
 
-static const char *const hook_names[_OCI_HOOK_MAX] = {
-        [OCI_HOOK_PRESTART] = "prestart",
-        [OCI_HOOK_CREATE_RUNTIME] = "createRuntime",
-        [OCI_HOOK_CREATE_CONTAINER] = "createContainer",
-        [OCI_HOOK_START_CONTAINER] = "startContainer",
-        [OCI_HOOK_POSTSTART] = "poststart",
-        [OCI_HOOK_POSTSTOP] = "poststop",
-};
+const char *oci_hook_kind_to_string(enum oci_hook_kind k)
+{
+        static const char *const names[_OCI_HOOK_MAX] = {
+                [OCI_HOOK_PRESTART] = "prestart",
+                [OCI_HOOK_CREATE_RUNTIME] = "createRuntime",
+                [OCI_HOOK_CREATE_CONTAINER] = "createContainer",
+                [OCI_HOOK_START_CONTAINER] = "startContainer",
+                [OCI_HOOK_POSTSTART] = "poststart",
+                [OCI_HOOK_POSTSTOP] = "poststop",
+        };
+        return k < _OCI_HOOK_MAX ? names[k] : "?";
+}
 
 int config_member_abspath(const struct json_ctx *c, const struct json_path *p, struct json_object *obj,
                           const char *key, bool required, char **ret)
@@ -167,7 +171,7 @@ static int parse_hooks(const struct json_ctx *c, struct json_object *top, struct
         for (int k = 0; k < _OCI_HOOK_MAX; k++) {
                 void *items;
                 size_t n;
-                r = json_member_array_of(c, &hp, hooks, hook_names[k], false, &how, &items, &n);
+                r = json_member_array_of(c, &hp, hooks, oci_hook_kind_to_string(k), false, &how, &items, &n);
                 if (r < 0)
                         return r;
                 if (r > 0) {

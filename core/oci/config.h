@@ -206,6 +206,8 @@ int config_add_default_device_rules(struct oci_config *cfg);
 const char *config_annotation(const struct oci_config *c, const char *key);
 /* The namespace entry of that type, or NULL when the config has none. */
 const struct oci_namespace *config_namespace(const struct oci_config *c, enum oci_ns_type t);
+/* "prestart", "createRuntime", ... */
+const char *oci_hook_kind_to_string(enum oci_hook_kind k);
 /* "pid", "network", ... */
 const char *oci_ns_type_to_string(enum oci_ns_type t);
 /* CLONE_NEWPID, ... for the type. */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "process.h"
+#include "util/fd-pass.h"
 
 #ifndef TIOCGPTPEER
 #define TIOCGPTPEER _IO('T', 0x41)
@@ -32,23 +33,6 @@ int terminal_connect(int console_socket_fd, int *ret_sock, struct modrun_error *
                                  "connect to the console socket");
         *ret_sock = TAKE_FD(s);
         return 0;
-}
-
-static int send_fd(int sock, int fd, const char *name)
-{
-        char cbuf[CMSG_SPACE(sizeof(int))] = {0};
-        struct iovec iov = {.iov_base = (void *)name, .iov_len = strlen(name)};
-        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
-        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &fd, sizeof(int));
-        ssize_t k;
-        do
-                k = sendmsg(sock, &mh, MSG_NOSIGNAL);
-        while (k < 0 && errno == EINTR);
-        return k < 0 ? -errno : 0;
 }
 
 /* /dev/console: a bind of the pty peer, as runc does, after checking by
@@ -97,7 +81,7 @@ int terminal_setup(int sock, const struct oci_process *proc, bool console, struc
         int r = console ? bind_console(peer, name, reterr) : 0;
         if (r < 0)
                 return r;
-        r = send_fd(sock, master, name);
+        r = fd_send(sock, master, name, strlen(name));
         if (r < 0)
                 return error_new(reterr, -r, NULL, "send the terminal master to the console socket");
         if (setsid() < 0)

@@ -125,7 +125,7 @@ static bool diagnose_cgroup_dir(char **hint, const struct mount_call *c, int um)
         _cleanup_free_ char *blocker = mount_diag_unsearchable(c->cgroup_dir);
         const char *dir = blocker ? blocker : c->cgroup_dir;
         if (stat(dir, &st) < 0) {
-                hint_add(hint, "the cgroup directory %s cannot be inspected (%m)", c->cgroup_dir);
+                hint_add(hint, "the cgroup directory %s cannot be inspected (%s)", c->cgroup_dir, strerror(errno));
                 return false;
         }
         bool unmapped = mount_diag_uid_unmapped(st.st_uid, c->in_userns);
@@ -147,7 +147,7 @@ static bool diagnose_cgroup_dir(char **hint, const struct mount_call *c, int um)
                 return false;
         }
         long root = host_uid_of_root();
-        char who[48] = "the container's root";
+        char who[80] = "the container's root";
         if (root >= 0)
                 (void)snprintf(who, sizeof(who), "the container's root (host uid %ld)", root);
         if (unmapped)
