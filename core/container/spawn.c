@@ -27,6 +27,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "devices.h"
 #include "hooks.h"
 #include "seccomp-listener.h"
 #include "init/process/process.h"
@@ -126,7 +127,12 @@ _Noreturn static void helper_main(struct spawn_prep *s)
         (void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0UL, 0UL, 0UL);
         /* Not openable through /proc/PID/{exe,fd,mem} by the container
          * (CVE-2019-5736); execve() of the user process resets it. */
-        (void)prctl(PR_SET_DUMPABLE, 0UL, 0UL, 0UL, 0UL);
+        /* Rootless, the maps of a new user namespace are written by the
+         * unprivileged runtime (or newuidmap), which can open
+         * /proc/PID/uid_map only of a dumpable init: the init clears the
+         * flag itself once they are written (as runc's nsexec). */
+        if (geteuid() == 0 || s->init.exec_mode || !ns_is_new(s->init.cfg, OCI_NS_USER))
+                (void)prctl(PR_SET_DUMPABLE, 0UL, 0UL, 0UL, 0UL);
         int r = ns_join(s->init.cfg, s->ns_fds, &err);
         if (r >= 0 && !s->init.exec_mode)
                 r = ns_setup_time(s->init.cfg, &err);
@@ -183,31 +189,6 @@ static int recv_expect(int fd, int timeout_ms, const char *what, uint32_t want, 
         return r;
 }
 
-/* The devices plugin, when one is selected, filters on the cgroup v2
- * directory the cgroup manager opens for it. */
-static int apply_devices(const struct spawn_params *p, const struct modrun_cgroup_ops *cg, void *cg_state,
-                         struct modrun_error **reterr)
-{
-        void *st = NULL;
-        const struct modrun_devices_ops *dev = plugins_devices(p->plugins, &st);
-        if (!dev)
-                return 0;
-        if (!cg || !MODRUN_HAS_OP(cg, open_unified))
-                return error_new(reterr, EOPNOTSUPP, "select a cgroup manager with cgroup v2 support, or no devices plugin",
-                                 "devices plugin %s needs the container's cgroup v2 directory, and the cgroup "
-                                 "manager %s cannot open one",
-                                 p->plugins->by_kind[MODRUN_KIND_DEVICES]->name,
-                                 p->plugins->by_kind[MODRUN_KIND_CGROUP]->name);
-        _cleanup_close_ int fd = cg->open_unified(cg_state, reterr);
-        if (fd < 0)
-                return fd;
-        struct json_object *rules = NULL;
-        if (p->cfg->linux_.resources)
-                (void)json_object_object_get_ex(p->cfg->linux_.resources, "devices", &rules);
-        int r = dev->apply(st, fd, rules, reterr);
-        return r < 0 ? error_wrap(reterr, "devices plugin %s", p->plugins->by_kind[MODRUN_KIND_DEVICES]->name) : 0;
-}
-
 /* The runtime's part once the init exists. */
 static int place_init(const struct spawn_params *p, pid_t pid, struct modrun_error **reterr)
 {
@@ -219,7 +200,7 @@ static int place_init(const struct spawn_params *p, pid_t pid, struct modrun_err
         const struct modrun_cgroup_ops *cg = plugins_cgroup(p->plugins, &st);
         if (cg && (r = cg->enter(st, pid, reterr)) < 0)
                 return error_wrap(reterr, "move the container init (pid %d) into its cgroup", (int)pid);
-        return p->join_pid ? 0 : apply_devices(p, cg, st, reterr);
+        return p->join_pid ? 0 : devices_apply(p->plugins, p->cfg->linux_.resources, reterr);
 }
 
 /* Until the init is ready: run the runtime's hooks when it asks. */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "container.h"
+#include "container/devices.h"
 #include "util/fs-util.h"
 
 static int cgroup_op_missing(const struct container *c, const char *op, const char *verb,
@@ -93,7 +94,15 @@ int lifecycle_update(const struct runtime_ctx *ctx, const char *id, struct json_
                 json_object_object_add(linux_, "resources", cur);
         }
         json_merge(cur, resources);
-        if ((r = cg->set_resources(st, cur, reterr)) < 0)
+        /* a new device list replaces the old one: runc's defaults again */
+        if (json_object_object_get_ex(resources, "devices", NULL) && config_add_default_device_rules(c->cfg) < 0)
+                return error_new(reterr, ENOMEM, NULL, "update container %s", id);
+        struct json_object *res = devices_resources_for_cgroup(c->plugins, cur);
+        r = res ? cg->set_resources(st, res, reterr) : error_new(reterr, ENOMEM, NULL, "update container %s", id);
+        json_object_put(res);
+        if (r >= 0 && json_object_object_get_ex(resources, "devices", NULL))
+                r = devices_apply(c->plugins, cur, reterr);
+        if (r < 0)
                 return error_wrap(reterr, "update container %s", id);
         const char *text = json_object_to_json_string_ext(c->cfg->json, JSON_C_TO_STRING_PLAIN);
         return fs_write_atomic(c->dir->dir_fd, "config.json", text, strlen(text), reterr);

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "container.h"
+#include "container/devices.h"
 #include "container/spawn.h"
 #include "util/fs-util.h"
 #include "util/log.h"
@@ -187,13 +188,21 @@ static int create_in_dir(const struct runtime_ctx *ctx, struct container_dir *d,
         const struct modrun_mount_ops *mount = plugins_mount(pl, &mst);
         if (mount && MODRUN_HAS_OP(mount, check) && (r = mount->check(mst, reterr)) < 0)
                 return error_wrap(reterr, "mount strategy %s", pl->by_kind[MODRUN_KIND_MOUNT]->name);
+        void *nst = NULL;
+        const struct modrun_namespace_ops *ns = plugins_namespace(pl, &nst);
+        if (ns && MODRUN_HAS_OP(ns, check) && (r = ns->check(nst, reterr)) < 0)
+                return error_wrap(reterr, "namespace plugin %s", pl->by_kind[MODRUN_KIND_NAMESPACE]->name);
         const struct modrun_cgroup_ops *cg = plugins_cgroup(pl, &cst);
         if ((r = check_killable(cfg, pl, cg, reterr)) < 0)
                 return r;
         if (cg && (r = cg->create(cst, reterr)) < 0)
                 return error_wrap(reterr, "create the cgroup of container %s", d->id);
-        if (cg && cfg->linux_.resources && MODRUN_HAS_OP(cg, set_resources))
-                r = cg->set_resources(cst, cfg->linux_.resources, reterr);
+        devices_log_owner(pl);
+        if (cg && cfg->linux_.resources && MODRUN_HAS_OP(cg, set_resources)) {
+                struct json_object *res = devices_resources_for_cgroup(pl, cfg->linux_.resources);
+                r = res ? cg->set_resources(cst, res, reterr) : error_new(reterr, ENOMEM, NULL, "linux.resources");
+                json_object_put(res);
+        }
         if (r >= 0)
                 r = spawn_and_record(ctx, d, cfg, bundle, rootfs, o, pl, ret_pid, reterr);
         if (r < 0 && cg) {

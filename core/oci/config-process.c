@@ -225,6 +225,8 @@ void config_process_done(struct oci_process *proc)
         oci_strv_free(proc->env);
         free(proc->user.additional_gids);
         free(proc->user.username);
+        free(proc->apparmor_profile);
+        free(proc->selinux_label);
         oci_strv_free(proc->caps.bounding);
         oci_strv_free(proc->caps.effective);
         oci_strv_free(proc->caps.inheritable);

@@ -92,6 +92,8 @@ void plugin_strv_free(char **v);
 /* Is "/" an initramfs? 1 yes, 0 no, *ret_why explains (detect.c calls
  * mountinfo_detect_initramfs(); a test may define its own to replace it). */
 int plugin_detect_initramfs(char **ret_why, struct modrun_error **reterr);
+/* Is the cgroup v1 devices controller mounted (1), or not (0)? */
+int plugin_detect_devices_v1(void);
 
 /* ---- loader (loader.c) ---- */
 

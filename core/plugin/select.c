@@ -126,6 +126,23 @@ static int choice_set(uint32_t kind, const char *name, const char *origin, struc
         return 0;
 }
 
+/* FIELD-NOTES #2: one device filter. When nothing chose the devices
+ * plugin, cgroupfs without the v1 devices controller (pure cgroup v2)
+ * gets the eBPF filter; where v1 devices exists, cgroupfs writes it and
+ * no second filter is added. */
+static int auto_devices(struct plugin_selection *sel, struct modrun_error **reterr)
+{
+        struct plugin_choice *d = &sel->by_kind[MODRUN_KIND_DEVICES];
+        if (!streq(d->name, "none") || !streq(d->reason, "default") ||
+            !streq(sel->by_kind[MODRUN_KIND_CGROUP].name, "cgroupfs") || plugin_detect_devices_v1())
+                return 0;
+        free(d->name);
+        free(d->reason);
+        d->name = strdup("ebpf");
+        d->reason = strdup("auto: cgroupfs on cgroup v2 without the v1 devices controller: an eBPF device filter");
+        return d->name && d->reason ? 0 : error_new(reterr, ENOMEM, NULL, "choose the devices plugin");
+}
+
 static int choose_kind(const struct plugin_options *opts, const struct plugin_conf *conf, uint32_t kind,
                        struct plugin_choice *c, struct modrun_error **reterr)
 {
@@ -147,6 +164,8 @@ int plugin_select(const struct plugin_options *opts, struct plugin_selection *re
                 r = error_new(reterr, ENOMEM, NULL, "list the plugin directories");
         for (uint32_t k = 1; r >= 0 && k <= PLUGIN_KIND_MAX; k++) {
                 r = choose_kind(opts, &conf, k, &sel.by_kind[k], reterr);
+                if (r >= 0 && k == MODRUN_KIND_DEVICES)
+                        r = auto_devices(&sel, reterr);
                 if (r >= 0)
                         log_debug("%s: %s (%s)", plugin_kind_info(k)->label, sel.by_kind[k].name,
                                   sel.by_kind[k].reason);

@@ -250,3 +250,15 @@ int mountinfo_detect_initramfs(char **ret_why, struct modrun_error **reterr)
                 return error_new(reterr, -r, NULL, "detect whether / is the initramfs rootfs");
         return r;
 }
+
+int mountinfo_has_devices_v1(const struct mountinfo_entry *e, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                if (!streq(e[i].fstype, "cgroup") || !e[i].super_options)
+                        continue;
+                for (const char *p = e[i].super_options; (p = strstr(p, "devices")); p += 7)
+                        if ((p == e[i].super_options || p[-1] == ',') && (p[7] == '\0' || p[7] == ','))
+                                return 1;
+        }
+        return 0;
+}

@@ -27,6 +27,9 @@ void mountinfo_free(struct mountinfo_entry *e, size_t n);
 /* The entry for mount_point, the last (topmost) one; NULL when none. */
 const struct mountinfo_entry *mountinfo_find(const struct mountinfo_entry *e, size_t n, const char *mount_point);
 
+/* Is a cgroup v1 hierarchy with the devices controller mounted? 1 yes, 0 no. */
+int mountinfo_has_devices_v1(const struct mountinfo_entry *e, size_t n);
+
 /* Is "/" the initial rootfs of an initramfs (fs type rootfs, or a root
  * mount without a parent: the kernel shows its own id as its parent id)?
  * A parent id merely absent from the table does NOT count: on an ordinary

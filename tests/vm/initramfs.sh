@@ -111,7 +111,7 @@ write_config() {
   "process": {
     "terminal": false,
     "user": { "uid": 0, "gid": 0 },
-    "args": ["sh", "-c", "echo hello-from-initramfs; echo cgroup=$(cat /proc/self/cgroup); exit 7"],
+    "args": ["sh", "-c", "echo hello-from-initramfs; echo cgroup=$(cat /proc/self/cgroup); (exec 3</dev/kmsg) 2>&1 | sed 's/^/kmsg: /'; (exec 3</dev/null) && echo null-ok; exit 7"],
     "env": ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"],
     "cwd": "/"
   },
@@ -122,6 +122,7 @@ write_config() {
     { "destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "strictatime", "mode=755", "size=65536k"] }
   ],
   "linux": {
+    "devices": [ { "path": "/dev/kmsg", "type": "c", "major": 1, "minor": 11 } ],
     "namespaces": [ { "type": "pid" }, { "type": "mount" }, { "type": "uts" }, { "type": "ipc" } ]
   }
 }
@@ -222,6 +223,9 @@ main() {
         expect "case1 (auto): container output hello-from-initramfs" grep -qx hello-from-initramfs <<< "$LOG"
         expect "case1 (auto): --debug says move-mount was chosen because / is the initramfs" debug_explains
         expect "case1: the container ran in its own cgroup v2 (cgroupfs on pure v2)" grep -qx 'cgroup=0::/c1' <<< "$LOG"
+        expect "case1: on pure v2 the eBPF device filter is chosen, and says so" grep -q 'devices plugin: ebpf (auto' <<< "$LOG"
+        expect "case1: a device the rules do not allow (1:11) gives EPERM" grep -q "kmsg: .*Operation not permitted" <<< "$LOG"
+        expect "case1: an allowed device (/dev/null) opens" grep -qx null-ok <<< "$LOG"
     else
         expect "case1: marker \"VMTEST case1 rc=\" printed" false
     fi

@@ -7,6 +7,7 @@
  * container), waits on the exec fifo for `start`, and execs.
  */
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -151,11 +152,29 @@ static int setup_process(const struct init_args *a, char **ret_exe, struct modru
         return exec_find(AT_FDCWD, proc->args[0], exec_path_env(proc->env), ret_exe, reterr);
 }
 
+/* In a new user namespace the init still has the runtime's ids, which the
+ * maps do not hold (creating a file in a tmpfs of the namespace fails with
+ * EOVERFLOW, and host directories are searched as the host's root): once
+ * the maps are written, become the namespace's root, as runc's nsexec. */
+static int userns_become_root(struct modrun_error **reterr)
+{
+        if (setgroups(0, NULL) < 0 && errno != EPERM) /* EPERM: setgroups is "deny" (rootless) */
+                return error_new(reterr, errno, NULL, "setgroups(0) in the container's user namespace");
+        if (setresgid(0, 0, 0) < 0)
+                return error_new(reterr, errno, "map container gid 0 in linux.gidMappings",
+                                 "setresgid(0) in the container's user namespace");
+        if (setresuid(0, 0, 0) < 0)
+                return error_new(reterr, errno, "map container uid 0 in linux.uidMappings",
+                                 "setresuid(0) in the container's user namespace");
+        return 0;
+}
+
 static int init_setup(const struct init_args *a, char **ret_exe, char **ret_state, struct modrun_error **reterr)
 {
         int r = wait_go(a, a->timeout_ms, ret_state, reterr);
         if (r < 0)
                 return r;
+        (void)prctl(PR_SET_DUMPABLE, 0UL, 0UL, 0UL, 0UL); /* the id maps are written */
         if (a->exec_mode) {
                 const struct oci_process *proc = &a->cfg->process;
                 if (proc->has_oom_score_adj && (r = oom_score_adj_apply(proc->oom_score_adj, reterr)) < 0)
@@ -168,6 +187,8 @@ static int init_setup(const struct init_args *a, char **ret_exe, char **ret_stat
                         return r;
                 return setup_process(a, ret_exe, reterr);
         }
+        if (a->in_userns && ns_is_new(a->cfg, OCI_NS_USER) && (r = userns_become_root(reterr)) < 0)
+                return r;
         if ((r = setup_early(a, reterr)) < 0)
                 return r;
         _cleanup_close_ int console_sock = -1;

@@ -16,6 +16,11 @@
 
 #include "plugin/plugin-internal.h"
 
+int plugin_detect_devices_v1(void)
+{
+        return 1;
+}
+
 int plugin_detect_initramfs(char **ret_why, struct modrun_error **reterr)
 {
         *ret_why = strdup("test");

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * FIELD-NOTES #2: device access is enforced by exactly one component, and
+ * --debug says which: the devices plugin when one is selected (then the
+ * cgroup manager gets an allow-all device list, so a v1 devices cgroup
+ * lets the one filter decide), else the cgroup manager when it owns devices
+ * (the v1 devices controller, systemd's unit properties), else nobody.
+ */
+#include <json-c/json.h>
+
+#include "devices.h"
+#include "util/log.h"
+
+enum device_owner devices_owner(const struct plugins *pl)
+{
+        void *st = NULL;
+        if (plugins_devices(pl, NULL))
+                return DEVICE_OWNER_PLUGIN;
+        const struct modrun_cgroup_ops *cg = plugins_cgroup(pl, &st);
+        if (cg && MODRUN_HAS_OP(cg, owns_devices) && cg->owns_devices(st) == 1)
+                return DEVICE_OWNER_CGROUP;
+        return DEVICE_OWNER_NONE;
+}
+
+void devices_log_owner(const struct plugins *pl)
+{
+        const struct plugin *cg = pl->by_kind[MODRUN_KIND_CGROUP], *dev = pl->by_kind[MODRUN_KIND_DEVICES];
+        switch (devices_owner(pl)) {
+        case DEVICE_OWNER_PLUGIN:
+                log_debug("device access: one filter, owned by the devices plugin %s%s", dev->name,
+                          cg ? " (the cgroup manager is told to allow every device)" : "");
+                break;
+        case DEVICE_OWNER_CGROUP:
+                log_debug("device access: one filter, owned by the cgroup manager %s", cg->name);
+                break;
+        default:
+                log_debug("device access: not filtered (cgroup manager %s does not filter devices and no devices "
+                          "plugin is selected)", cg ? cg->name : "none");
+        }
+}
+
+struct json_object *devices_resources_for_cgroup(const struct plugins *pl, const struct json_object *resources)
+{
+        struct json_object *copy = NULL;
+        if (!resources || devices_owner(pl) != DEVICE_OWNER_PLUGIN)
+                return resources ? json_object_get((struct json_object *)resources) : NULL;
+        if (json_object_deep_copy((struct json_object *)resources, &copy, NULL) < 0)
+                return NULL;
+        struct json_object *all = json_object_new_array(), *rule = json_object_new_object();
+        json_object_object_add(rule, "allow", json_object_new_boolean(1));
+        json_object_object_add(rule, "access", json_object_new_string("rwm"));
+        json_object_array_add(all, rule);
+        json_object_object_add(copy, "devices", all);
+        return copy;
+}
+
+int devices_apply(const struct plugins *pl, const struct json_object *resources, struct modrun_error **reterr)
+{
+        void *st = NULL, *cst = NULL;
+        const struct modrun_devices_ops *dev = plugins_devices(pl, &st);
+        if (!dev)
+                return 0;
+        const char *name = pl->by_kind[MODRUN_KIND_DEVICES]->name;
+        const struct modrun_cgroup_ops *cg = plugins_cgroup(pl, &cst);
+        if (!cg || !MODRUN_HAS_OP(cg, open_unified))
+                return error_new(reterr, EOPNOTSUPP, "select a cgroup manager with cgroup v2 support, or no devices plugin",
+                                 "devices plugin %s needs the container's cgroup v2 directory, and the cgroup "
+                                 "manager %s cannot open one",
+                                 name, pl->by_kind[MODRUN_KIND_CGROUP] ? pl->by_kind[MODRUN_KIND_CGROUP]->name : "none");
+        _cleanup_close_ int fd = cg->open_unified(cst, reterr);
+        if (fd < 0)
+                return fd;
+        struct json_object *rules = NULL;
+        if (resources)
+                (void)json_object_object_get_ex(resources, "devices", &rules);
+        int r = dev->apply(st, fd, rules, reterr);
+        return r < 0 ? error_wrap(reterr, "devices plugin %s", name) : 0;
+}

@@ -1,0 +1,188 @@
+#!/bin/bash
+# User namespaces with the namespace plugin idmap (FIELD-NOTES #1, #3):
+# a rootfs chowned to the mapped range runs and the kernel shows the maps;
+# a rootfs of host root, a 0700 parent directory and bad maps are refused
+# before anything starts, with the cause and the fix; the cgroup mount
+# inside the user namespace works, or fails naming owner, mode and umask.
+. "$(dirname "$0")/lib.sh"
+
+HOST_ID=100000
+RANGE=65536
+# mktemp made $T 0700: the container's root (host uid 100000) must be able
+# to reach the bundle through it.
+chmod 0755 "$T"
+make_bundle
+chown -R $HOST_ID:$HOST_ID "$BUNDLE/rootfs"
+config "c['linux']['namespaces'].append({'type': 'user'})
+c['linux']['uidMappings'] = [{'containerID': 0, 'hostID': $HOST_ID, 'size': $RANGE}]
+c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': $HOST_ID, 'size': $RANGE}]"
+cp "$BUNDLE/config.json" "$T/config.userns.json"
+
+mri() { mr --plugin namespace=idmap "$@"; }
+# refused CMD...: run it (output to a file: a created init would keep a
+# $(...) open), expect a failure, leave the output in $out
+refused() {
+    if "$@" >"$T/out" 2>&1 </dev/null; then out=$(cat "$T/out"); return 1; fi
+    out=$(cat "$T/out"); return 0
+}
+# A created container would leave a cgroup named after its id.
+no_cgroup_left() {
+    local left; left=$(find /sys/fs/cgroup -maxdepth 4 -type d -name "$1" 2>/dev/null)
+    [ -z "$left" ] || fail "$1: cgroup directories left behind: $left"
+}
+core_hint() { # the init must become root in its user namespace (runc's setresuid(0) after the maps)
+    case $1 in *"Value too large"*) echo " (the core's init still runs with the runtime's unmapped ids in its user namespace: it must setresuid/setresgid(0) once the maps are written)";; esac
+}
+
+# --- 1. a rootfs chowned to the mapped range runs ---------------------------
+args sh -c 'echo through-null >/dev/null && echo devnull-ok >/tmp/dev-null
+            stat -c "%t:%T %F" /dev/null >/tmp/dev-null-node
+            find /sys/fs/cgroup -maxdepth 2 -name cgroup.procs 2>/dev/null | head -1 >/tmp/cgroup-file
+            exec sleep 1000'
+pid=
+if mri create --bundle "$BUNDLE" u1 >"$T/out" 2>&1; then
+    pid=$(state_field u1 pid)
+else
+    fail "create u1: $(cat "$T/out")$(core_hint "$(cat "$T/out")")"
+fi
+if [ -n "$pid" ] && [ "$pid" != 0 ]; then
+    expect_eq "uid_map seen from the host" "0 $HOST_ID $RANGE" "$(awk '{print $1, $2, $3}' /proc/$pid/uid_map)"
+    expect_eq "gid_map seen from the host" "0 $HOST_ID $RANGE" "$(awk '{print $1, $2, $3}' /proc/$pid/gid_map)"
+    [ "$(readlink /proc/$pid/ns/user)" != "$(readlink /proc/self/ns/user)" ] && pass "new user namespace" ||
+        fail "the init is in the host's user namespace"
+    expect_eq "setgroups stays allow as root" allow "$(cat /proc/$pid/setgroups)"
+    mri start u1 || fail "start u1"
+    wait_for grep -q sleep "/proc/$pid/comm" || fail "u1 did not exec sleep"
+    expect_eq "Uid of the process from the host" "$HOST_ID $HOST_ID $HOST_ID $HOST_ID" "$(proc_field "$pid" Uid)"
+    expect_eq "Gid of the process from the host" "$HOST_ID $HOST_ID $HOST_ID $HOST_ID" "$(proc_field "$pid" Gid)"
+    expect_eq "/dev/null writable inside" devnull-ok "$(cat "$BUNDLE/rootfs/tmp/dev-null" 2>/dev/null)"
+    expect_eq "/dev/null is the host's node (bound)" "1:3 character special file" \
+        "$(cat "$BUNDLE/rootfs/tmp/dev-null-node" 2>/dev/null)"
+    expect_eq "files made inside are owned by the mapped root on the host" "$HOST_ID:$HOST_ID" \
+        "$(stat -c %u:%g "$BUNDLE/rootfs/tmp/dev-null" 2>/dev/null)"
+    expect_match "cgroup mount readable inside the user namespace" "cgroup.procs" \
+        "$(cat "$BUNDLE/rootfs/tmp/cgroup-file" 2>/dev/null)"
+    mri kill u1 KILL || fail "kill u1"
+    wait_for status_is u1 stopped || fail "u1 not stopped"
+fi
+mri delete --force u1 >/dev/null 2>&1
+assert_clean "after the user namespace container"
+no_cgroup_left u1
+rm -f "$BUNDLE"/rootfs/tmp/*
+
+# --- 2. the rootfs still owned by host root ---------------------------------
+chown -R 0:0 "$BUNDLE/rootfs"
+args true
+refused mri create --bundle "$BUNDLE" u2 || fail "create with a root-owned rootfs succeeded"
+expect_match "names the resolved rootfs and root.path" "rootfs $BUNDLE/rootfs \(root.path \"rootfs\", relative to the bundle $BUNDLE\)" "$out"
+expect_match "names the owner" "owned by host uid 0" "$out"
+expect_match "names the mapped ranges" "host $HOST_ID-165535 -> container 0-65535" "$out"
+expect_match "fix: chown" "chown -R $HOST_ID:$HOST_ID $BUNDLE/rootfs" "$out"
+expect_match "fix: idmapped mount" "idmapped mount" "$out"
+assert_clean "after the refused root-owned rootfs"
+no_cgroup_left u2
+config "c['root']['path'] = '$BUNDLE/rootfs'"
+refused mri create --bundle "$BUNDLE" u2 || fail "create with an absolute root.path to a root-owned rootfs succeeded"
+expect_match "absolute root.path said so" "root.path \"$BUNDLE/rootfs\", absolute" "$out"
+config "c['root']['path'] = 'rootfs'"
+chown -R $HOST_ID:$HOST_ID "$BUNDLE/rootfs"
+
+# --- 3. a parent directory of the bundle the container's root cannot search --
+mkdir -m 0700 "$T/locked"
+cp -a "$BUNDLE" "$T/locked/bundle"
+refused mri create --bundle "$T/locked/bundle" u3 || fail "create under a 0700 parent succeeded"
+expect_match "names the 0700 parent, its mode and owner" "$T/locked \(mode 0700, owner 0:0, owner not mapped\) is not searchable" "$out"
+expect_match "names the container's root" "host uid $HOST_ID" "$out"
+expect_match "fix: chmod o+x" "chmod o\+x $T/locked" "$out"
+expect_no_match "only that directory" "$T \(mode" "$out"
+[ -z "$(ls -A "$ROOT" 2>/dev/null)" ] && pass "0700 parent: no state left" || fail "0700 parent: state left: $(ls -A "$ROOT")"
+no_cgroup_left u3
+chmod 0711 "$T/locked"
+mri run --bundle "$T/locked/bundle" u3b >"$T/out" 2>&1 && pass "0711 parent runs" ||
+    fail "run under a 0711 parent: $(cat "$T/out")$(core_hint "$(cat "$T/out")")"
+rm -rf "$T/locked"
+
+# --- 4. bad maps: clear errors naming the entry -------------------------------
+config "c['linux']['uidMappings'].append({'containerID': 1000, 'hostID': 300000, 'size': 10})"
+refused mri create --bundle "$BUNDLE" u4 || fail "overlapping container ranges accepted"
+expect_match "overlap in container ids" "linux.uidMappings\[1\] \(containerID 1000, hostID 300000, size 10\) overlaps linux.uidMappings\[0\].*container ids 1000-1009" "$out"
+cp "$T/config.userns.json" "$BUNDLE/config.json"; args true
+config "c['linux']['gidMappings'].append({'containerID': 70000, 'hostID': $((HOST_ID + 5)), 'size': 1})"
+refused mri create --bundle "$BUNDLE" u4 || fail "overlapping host ranges accepted"
+expect_match "overlap in host ids" "linux.gidMappings\[1\].*overlaps linux.gidMappings\[0\].*host ids $((HOST_ID + 5))-$((HOST_ID + 5))" "$out"
+cp "$T/config.userns.json" "$BUNDLE/config.json"; args true
+config "c['linux']['uidMappings'].append({'containerID': 70000, 'hostID': 300000, 'size': 0})"
+refused mri create --bundle "$BUNDLE" u4 || fail "a zero-size mapping accepted"
+expect_match "zero size names the entry" "uidMappings(\[1\]|/1|\.1).*size|size.*uidMappings(\[1\]|/1)" "$out"
+cp "$T/config.userns.json" "$BUNDLE/config.json"; args true
+config "c['linux']['uidMappings'] = []"
+refused mri create --bundle "$BUNDLE" u4 || fail "an empty uidMappings accepted"
+expect_match "empty map" "linux.uidMappings is empty" "$out"
+cp "$T/config.userns.json" "$BUNDLE/config.json"; args true
+refused mr create --bundle "$BUNDLE" u4 || fail "a user namespace without a namespace plugin accepted"
+expect_match "no plugin: says which to select" "--plugin namespace=idmap" "$out"
+assert_clean "after the bad maps"
+no_cgroup_left u4
+
+# --- 5. cgroup mount, umask 077, a cgroup path below a new 0700 directory ----
+# (FIELD-NOTES #1) the runtime's umask makes the cgroup directories 0700 and
+# owned by host root, which the container's root cannot search.
+args true
+config "c['linux']['cgroupsPath'] = '/modrun-it-userns-$$/deep/u5'"
+(umask 077; mri run --bundle "$BUNDLE" u5) >"$T/out" 2>&1 </dev/null
+rc=$?
+out=$(cat "$T/out")
+expect_match "warned about the umask before starting" "umask is 0077: cgroup directories .* mode 0700" "$out"
+if [ $rc -eq 0 ]; then
+    fail "a cgroup mount below 0700 cgroup directories of host root was made without an error: $out"
+else
+    expect_match "cgroup mount error names the cgroup directory" "/modrun-it-userns-$$ is owned by" "$out"
+    expect_match "cause: owner not mapped and mode 0700" "cause: owner not mapped and mode 0700" "$out"
+    expect_match "names the umask as the origin" "umask 0077" "$out"
+    expect_match "fix: chmod 0755" "fix: chmod 0755 " "$out"
+fi
+assert_clean "after the cgroup case"
+find /sys/fs/cgroup -maxdepth 2 -type d -name "modrun-it-userns-$$" 2>/dev/null | sort -r | while read -r d; do
+    find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
+done
+
+# --- 6. rootless: an unprivileged modrun writes a map of its own id ---------
+# (setpriv to a bare uid: no account is made; state under $XDG_RUNTIME_DIR)
+RL=61999
+RB=$T/rl-bundle
+if ! command -v setpriv >/dev/null; then
+    echo "rootless part skipped: setpriv (util-linux) missing"
+else
+    make_bundle "$RB"
+    rm -f "$RB/config.json"
+    "$MODRUN" spec --rootless --bundle "$RB" || die "spec --rootless"
+    CONFIG_FILE=$RB/config.json config "c['process']['terminal'] = False; c['root']['readonly'] = False
+c['linux']['uidMappings'] = [{'containerID': 0, 'hostID': $RL, 'size': 1}]
+c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': $RL, 'size': 1}]
+c['process']['args'] = ['sh', '-c', 'cat /proc/self/uid_map /proc/self/gid_map /proc/self/setgroups; id -u; echo x >/dev/null && echo null-ok']"
+    chown -R $RL:$RL "$RB"
+    mkdir -m 0700 "$T/xdg" && chown $RL:$RL "$T/xdg"
+    rl() { setpriv --reuid=$RL --regid=$RL --clear-groups env XDG_RUNTIME_DIR="$T/xdg" \
+               timeout -k 5 60 "$MODRUN" --plugin-dir "$PLUGIN_DIR" --plugin namespace=idmap "$@"; }
+    if rl run --bundle "$RB" r1 >"$T/rl.out" 2>&1 </dev/null; then
+        out=$(tr -s ' \t' ' ' <"$T/rl.out" | sed 's/^ //')
+        expect_match "rootless: uid_map of the own uid" "^0 $RL 1$" "$out"
+        expect_match "rootless: setgroups denied for the own gid map" "^deny$" "$out"
+        expect_match "rootless: root inside" "^0$" "$out"
+        expect_match "rootless: /dev/null bound" "null-ok" "$out"
+    else
+        fail "rootless run: $(cat "$T/rl.out")"
+    fi
+    [ -z "$(ls -A "$T/xdg/modrun" 2>/dev/null)" ] && pass "rootless: state under XDG_RUNTIME_DIR removed" ||
+        fail "rootless: state left in $T/xdg/modrun: $(ls -A "$T/xdg/modrun")"
+    # more than the own id needs newuidmap and /etc/subuid, which this uid has not
+    CONFIG_FILE=$RB/config.json config "c['linux']['uidMappings'].append({'containerID': 1, 'hostID': 400000, 'size': 10})"
+    if rl create --bundle "$RB" r2 >"$T/rl.out" 2>&1 </dev/null; then
+        fail "rootless: a map of ids not granted to the user was written"
+        rl delete --force r2 >/dev/null 2>&1
+    else
+        expect_match "rootless: the error names newuidmap and the fix" \
+            "newuidmap.*(/etc/subuid|uidmap package)" "$(cat "$T/rl.out")"
+    fi
+fi
+finish
