@@ -5,6 +5,7 @@
  * files (config-file.c), the automatic defaults. Every choice is explained
  * at debug level.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -143,6 +144,29 @@ static int auto_devices(struct plugin_selection *sel, struct modrun_error **rete
         return d->name && d->reason ? 0 : error_new(reterr, ENOMEM, NULL, "choose the devices plugin");
 }
 
+/* The idmap plugin, where installed, is the default namespace plugin: it
+ * acts only on a config with a new user namespace, which without it would
+ * be refused. */
+static int auto_namespace(struct plugin_selection *sel, struct modrun_error **reterr)
+{
+        struct plugin_choice *c = &sel->by_kind[MODRUN_KIND_NAMESPACE];
+        if (!streq(c->name, "none") || !streq(c->reason, "default"))
+                return 0;
+        bool found = false;
+        for (size_t i = 0; i < sel->n_dirs && !found; i++) {
+                char path[PATH_MAX];
+                (void)snprintf(path, sizeof(path), "%s/namespace-idmap.so", sel->dirs[i]);
+                found = access(path, F_OK) == 0;
+        }
+        if (!found)
+                return 0;
+        free(c->name);
+        free(c->reason);
+        c->name = strdup("idmap");
+        c->reason = strdup("auto: installed; it acts only on a config with a new user namespace");
+        return c->name && c->reason ? 0 : error_new(reterr, ENOMEM, NULL, "choose the namespace plugin");
+}
+
 static int choose_kind(const struct plugin_options *opts, const struct plugin_conf *conf, uint32_t kind,
                        struct plugin_choice *c, struct modrun_error **reterr)
 {
@@ -166,6 +190,8 @@ int plugin_select(const struct plugin_options *opts, struct plugin_selection *re
                 r = choose_kind(opts, &conf, k, &sel.by_kind[k], reterr);
                 if (r >= 0 && k == MODRUN_KIND_DEVICES)
                         r = auto_devices(&sel, reterr);
+                if (r >= 0 && k == MODRUN_KIND_NAMESPACE)
+                        r = auto_namespace(&sel, reterr);
                 if (r >= 0)
                         log_debug("%s: %s (%s)", plugin_kind_info(k)->label, sel.by_kind[k].name,
                                   sel.by_kind[k].reason);

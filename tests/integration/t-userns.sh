@@ -119,10 +119,13 @@ config "c['linux']['uidMappings'] = []"
 refused mri create --bundle "$BUNDLE" u4 || fail "an empty uidMappings accepted"
 expect_match "empty map" "linux.uidMappings is empty" "$out"
 cp "$T/config.userns.json" "$BUNDLE/config.json"; args true
-refused mr create --bundle "$BUNDLE" u4 || fail "a user namespace without a namespace plugin accepted"
+refused mr --plugin namespace=none create --bundle "$BUNDLE" u4 || fail "a user namespace without a namespace plugin accepted"
 expect_match "no plugin: says which to select" "--plugin namespace=idmap" "$out"
 assert_clean "after the bad maps"
 no_cgroup_left u4
+# idmap is the automatic namespace plugin where it is installed
+mr create --bundle "$BUNDLE" u5 >"$T/out" 2>&1 || fail "user namespace with the automatic plugin: $(cat "$T/out")"
+mr delete --force u5
 
 # --- 5. cgroup mount, umask 077, a cgroup path below a new 0700 directory ----
 # (FIELD-NOTES #1) the runtime's umask makes the cgroup directories 0700 and
