@@ -83,6 +83,12 @@ static int parse_exec(struct cli_args *a, struct exec_opts *o, struct modrun_err
                 case OPT_PROCESS_LABEL: o->process_label = v; break;
                 case OPT_APPARMOR: o->apparmor = v; break;
                 case OPT_CGROUP:
+                        /* runc's "CONTROLLER:PATH" form names a v1 hierarchy: only v2 here */
+                        if (strchr(v, ':'))
+                                return error_new(reterr, EOPNOTSUPP, "give the cgroup v2 sub-cgroup path alone",
+                                                 "exec --cgroup %s: per-controller (v1) sub-cgroups are not supported", v);
+                        o->cgroup = v;
+                        break;
                 case OPT_IGNORE_PAUSED:
                         /* --ignore-paused would start a process that freezes as it enters the
                          * cgroup, and the set-up could only time out */

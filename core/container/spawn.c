@@ -189,6 +189,27 @@ static int recv_expect(int fd, int timeout_ms, const char *what, uint32_t want, 
         return r;
 }
 
+/* exec --cgroup SUB: from the container's cgroup v2 directory into its
+ * existing sub-cgroup SUB (resolved beneath it, never above). */
+static int enter_sub_cgroup(const struct modrun_cgroup_ops *cg, void *st, const char *sub, pid_t pid,
+                            struct modrun_error **reterr)
+{
+        if (!cg || !MODRUN_HAS_OP(cg, open_unified))
+                return error_new(reterr, EOPNOTSUPP, "leave out --cgroup",
+                                 "exec --cgroup %s: the cgroup manager has no cgroup v2 directory", sub);
+        _cleanup_close_ int root = cg->open_unified(st, reterr);
+        if (root < 0)
+                return root;
+        _cleanup_close_ int dir = fs_open_beneath(root, sub, O_PATH | O_DIRECTORY, 0, NULL);
+        if (dir < 0)
+                return error_new(reterr, -dir, "create the sub-cgroup first; exec does not create it",
+                                 "exec --cgroup %s: no such sub-cgroup of the container's cgroup", sub);
+        char pidstr[16];
+        (void)snprintf(pidstr, sizeof(pidstr), "%d", (int)pid);
+        int r = fs_write_file(dir, "cgroup.procs", pidstr, reterr);
+        return r < 0 ? error_wrap(reterr, "exec --cgroup %s", sub) : 0;
+}
+
 /* The runtime's part once the init exists. */
 static int place_init(const struct spawn_params *p, pid_t pid, struct modrun_error **reterr)
 {
@@ -200,6 +221,8 @@ static int place_init(const struct spawn_params *p, pid_t pid, struct modrun_err
         const struct modrun_cgroup_ops *cg = plugins_cgroup(p->plugins, &st);
         if (cg && (r = cg->enter(st, pid, reterr)) < 0)
                 return error_wrap(reterr, "move the container init (pid %d) into its cgroup", (int)pid);
+        if (p->sub_cgroup)
+                return enter_sub_cgroup(cg, st, p->sub_cgroup, pid, reterr);
         return p->join_pid ? 0 : devices_apply(p->plugins, p->cfg->linux_.resources, reterr);
 }
 

@@ -28,6 +28,7 @@ struct spawn_params {
         struct plugins *plugins;
         int timeout_ms;        /* bound for the whole set-up */
         pid_t join_pid;        /* exec: join every namespace of this init, create none */
+        const char *sub_cgroup; /* exec --cgroup: an existing sub-cgroup of the container's v2 cgroup */
 };
 
 /* On success the init waits on the exec fifo until `start` opens it. With

@@ -48,6 +48,7 @@ struct exec_opts {
         char **caps;                /* --cap, NULL-terminated or NULL */
         bool no_new_privs, tty, detach;
         const char *process_label;  /* --process-label: SELinux label */
+        const char *cgroup;         /* --cgroup: an existing sub-cgroup (v2) */
         const char *apparmor;       /* --apparmor: AppArmor profile */
         const char *pid_file;       /* NULL when none */
         const char *console_socket; /* NULL when none */

@@ -34,6 +34,18 @@ expect_match "without --cap: the container's effective set" "CapEff:[[:space:]]+
 out=$(mr exec --cap CAP_KILL e1 grep CapEff /proc/self/status 2>&1)
 expect_match "--cap CAP_KILL adds it" "CapEff:[[:space:]]+0000000020000020" "$out"
 
+# --cgroup: an existing sub-cgroup of the container's cgroup v2 directory
+cg2=$(awk -F: '$1 == "0" { print $3 }' /proc/$init/cgroup)
+unified=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+if [ -n "$unified" ] && [ -d "$unified$cg2" ]; then
+    mkdir "$unified$cg2/sub"
+    mr exec -d --cgroup sub --pid-file "$T/spid" e1 sleep 100 || fail "exec --cgroup sub"
+    expect_eq "exec --cgroup puts the process in the sub-cgroup" "0::$cg2/sub" "$(grep '^0::' /proc/$(cat "$T/spid")/cgroup)"
+    kill -9 "$(cat "$T/spid")"; wait_for rmdir "$unified$cg2/sub" || fail "sub-cgroup stayed busy"
+    out=$(mr exec --cgroup nosuch e1 true 2>&1) && fail "exec --cgroup into a missing sub-cgroup succeeded"
+    expect_match "missing sub-cgroup" "exec --cgroup nosuch: no such sub-cgroup" "$out"
+fi
+
 cat > "$T/process.json" <<'JSON'
 {"args": ["sh", "-c", "echo from-process-json $X; exit 3"], "env": ["X=y", "PATH=/bin"], "cwd": "/", "user": {"uid": 0, "gid": 0}}
 JSON
