@@ -89,11 +89,7 @@ static int parse_exec(struct cli_args *a, struct exec_opts *o, struct modrun_err
                                                  "exec --cgroup %s: per-controller (v1) sub-cgroups are not supported", v);
                         o->cgroup = v;
                         break;
-                case OPT_IGNORE_PAUSED:
-                        /* --ignore-paused would start a process that freezes as it enters the
-                         * cgroup, and the set-up could only time out */
-                        return error_new(reterr, EOPNOTSUPP, "leave the option out",
-                                         "exec: option %s is not supported by this modrun yet", a->argv[a->i - 1]);
+                case OPT_IGNORE_PAUSED: o->ignore_paused = cli_bool_value(v); break;
                 }
         }
         if (id < 0 || r < 0)

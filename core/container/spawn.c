@@ -98,6 +98,7 @@ static int spawn_prepare(const struct spawn_params *p, struct spawn_prep *s, str
         if (r < 0)
                 return r;
         s->init.exec_mode = p->join_pid > 0;
+        s->init.go_after_ready = p->enter_cgroup_last;
         if (s->init.exec_mode)
                 r = ns_open_of_pid(p->cfg, p->join_pid, s->ns_fds, reterr);
         else
@@ -210,6 +211,16 @@ static int enter_sub_cgroup(const struct modrun_cgroup_ops *cg, void *st, const 
         return r < 0 ? error_wrap(reterr, "exec --cgroup %s", sub) : 0;
 }
 
+static int enter_cgroup(const struct spawn_params *p, pid_t pid, struct modrun_error **reterr)
+{
+        void *st = NULL;
+        const struct modrun_cgroup_ops *cg = plugins_cgroup(p->plugins, &st);
+        int r;
+        if (cg && (r = cg->enter(st, pid, reterr)) < 0)
+                return error_wrap(reterr, "move the process %d into the container's cgroup", (int)pid);
+        return p->sub_cgroup ? enter_sub_cgroup(cg, st, p->sub_cgroup, pid, reterr) : 0;
+}
+
 /* The runtime's part once the init exists. */
 static int place_init(const struct spawn_params *p, pid_t pid, struct modrun_error **reterr)
 {
@@ -218,11 +229,8 @@ static int place_init(const struct spawn_params *p, pid_t pid, struct modrun_err
         int r;
         if (!p->join_pid && ns && ns_is_new(p->cfg, OCI_NS_USER) && (r = ns->set_id_maps(st, pid, reterr)) < 0)
                 return error_wrap(reterr, "write the id maps of the container init (pid %d)", (int)pid);
-        const struct modrun_cgroup_ops *cg = plugins_cgroup(p->plugins, &st);
-        if (cg && (r = cg->enter(st, pid, reterr)) < 0)
-                return error_wrap(reterr, "move the container init (pid %d) into its cgroup", (int)pid);
-        if (p->sub_cgroup)
-                return enter_sub_cgroup(cg, st, p->sub_cgroup, pid, reterr);
+        if (!p->enter_cgroup_last && (r = enter_cgroup(p, pid, reterr)) < 0)
+                return r;
         return p->join_pid ? 0 : devices_apply(p->plugins, p->cfg->linux_.resources, reterr);
 }
 
@@ -304,6 +312,9 @@ static int spawn_run(const struct spawn_params *p, struct spawn_prep *s, pid_t *
                 r = error_new(reterr, -r, NULL, "send \"go\" to the container init (pid %d)", (int)pid);
         if (r >= 0)
                 r = wait_ready(p, s->sock[0], pid, state_json, reterr);
+        if (r >= 0 && p->enter_cgroup_last && (r = enter_cgroup(p, pid, reterr)) >= 0 &&
+            (r = sync_send(s->sock[0], SYNC_GO, 0, NULL, NULL)) < 0)
+                r = error_new(reterr, -r, NULL, "let the process %d go once in the paused cgroup", (int)pid);
         if (r < 0) {
                 kill_and_reap(pid);
                 return r;

@@ -29,6 +29,7 @@ struct spawn_params {
         int timeout_ms;        /* bound for the whole set-up */
         pid_t join_pid;        /* exec: join every namespace of this init, create none */
         const char *sub_cgroup; /* exec --cgroup: an existing sub-cgroup of the container's v2 cgroup */
+        bool enter_cgroup_last; /* exec --ignore-paused: join the (frozen) cgroup once set up */
 };
 
 /* On success the init waits on the exec fifo until `start` opens it. With

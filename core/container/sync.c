@@ -153,7 +153,7 @@ static int wait_readable(int fd, int timeout_ms, const char *what, struct modrun
                 if (left < 0)
                         left = 0;
                 struct pollfd pfd = {.fd = fd, .events = POLLIN};
-                int r = poll(&pfd, 1, (int)left);
+                int r = poll(&pfd, 1, timeout_ms < 0 ? -1 : (int)left);
                 if (r < 0 && errno == EINTR)
                         continue;
                 if (r < 0)

@@ -63,7 +63,8 @@ int sync_send_fd(int sock, uint32_t type, int fd);
 /* Send an error object (NULL: a generic message naming errnum). */
 int sync_send_error(int fd, const struct modrun_error *err, int errnum);
 
-/* Wait at most timeout_ms for one message. `what` names the wait in the
+/* Wait at most timeout_ms (< 0: no bound, for a process that is frozen on
+ * purpose) for one message. `what` names the wait in the
  * error ("the container init to set up (pid 42)"). The peer closing the
  * socket without a message is -EPIPE with an error naming `what`. */
 int sync_recv(int fd, int timeout_ms, const char *what, struct sync_msg *ret, struct modrun_error **reterr);

@@ -155,9 +155,11 @@ static int exec_spawn(const struct runtime_ctx *ctx, const char *id, const struc
         if (r < 0)
                 return r;
         enum container_status st = state_status(c->dir, c->state);
-        if (st != STATUS_RUNNING && st != STATUS_CREATED)
+        bool paused = st == STATUS_PAUSED && o->ignore_paused;
+        if (st != STATUS_RUNNING && st != STATUS_CREATED && !paused)
                 return error_new(reterr, EINVAL,
-                                 st == STATUS_PAUSED ? "resume it first" : "exec needs a created or running container",
+                                 st == STATUS_PAUSED ? "resume it first, or pass --ignore-paused"
+                                                     : "exec needs a created or running container",
                                  "cannot exec in container %s: it is %s", id, container_status_to_string(st));
         if (!c->cfg)
                 return error_new(reterr, EIO, NULL, "container %s: its stored config.json cannot be read", id);
@@ -179,7 +181,7 @@ static int exec_spawn(const struct runtime_ctx *ctx, const char *id, const struc
                 .cfg = &cfg, .id = id, .bundle = c->state->bundle, .rootfs = c->state->rootfs,
                 .state_dir_fd = c->dir->dir_fd, .console_socket_fd = console, .preserve_fds = o->preserve_fds,
                 .plugins = c->plugins, .timeout_ms = LIFECYCLE_SETUP_TIMEOUT_MS, .join_pid = c->state->pid,
-                .sub_cgroup = o->cgroup,
+                .sub_cgroup = o->cgroup, .enter_cgroup_last = paused,
         };
         if (r >= 0)
                 r = container_spawn(&sp, ret_pid, reterr);

@@ -49,6 +49,7 @@ struct exec_opts {
         bool no_new_privs, tty, detach;
         const char *process_label;  /* --process-label: SELinux label */
         const char *cgroup;         /* --cgroup: an existing sub-cgroup (v2) */
+        bool ignore_paused;         /* exec into a paused container: the process runs once resumed */
         const char *apparmor;       /* --apparmor: AppArmor profile */
         const char *pid_file;       /* NULL when none */
         const char *console_socket; /* NULL when none */

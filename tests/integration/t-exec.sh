@@ -46,6 +46,17 @@ if [ -n "$unified" ] && [ -d "$unified$cg2" ]; then
     expect_match "missing sub-cgroup" "exec --cgroup nosuch: no such sub-cgroup" "$out"
 fi
 
+# --ignore-paused: the process is set up, joins the frozen cgroup, and
+# runs once the container is resumed
+mr pause e1 || fail "pause"
+out=$(mr exec e1 true 2>&1) && fail "exec into a paused container without --ignore-paused"
+expect_match "paused: refused without the flag" "it is paused.*--ignore-paused" "$out"
+mr exec -d --ignore-paused e1 sh -c 'echo ran > /tmp/paused-exec' || fail "exec --ignore-paused"
+sleep 0.5
+[ -e "$BUNDLE/rootfs/tmp/paused-exec" ] && fail "ran while paused" || pass "the process does not run while paused"
+mr resume e1 || fail "resume"
+wait_for test -e "$BUNDLE/rootfs/tmp/paused-exec" && pass "it runs once resumed" || fail "did not run after resume"
+
 cat > "$T/process.json" <<'JSON'
 {"args": ["sh", "-c", "echo from-process-json $X; exit 3"], "env": ["X=y", "PATH=/bin"], "cwd": "/", "user": {"uid": 0, "gid": 0}}
 JSON

@@ -162,6 +162,7 @@ struct init_args {
         bool in_userns; /* a user namespace is created or joined */
         void *seccomp;  /* compiled filter (seccomp_compile), or NULL */
         bool exec_mode; /* `exec`: namespaces joined, no rootfs, no fifo */
+        bool go_after_ready; /* exec --ignore-paused: a second "go" once in the (frozen) cgroup */
         struct lsm_plan lsm;
 };
 
