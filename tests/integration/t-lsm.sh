@@ -27,6 +27,11 @@ if [ -e /sys/fs/selinux/enforce ]; then
     expect_match "SELinux label" "container_t" "$(cat /proc/$(state_field s1 pid)/attr/current)"
 else
     expect_eq "SELinux label without SELinux: ignored, the container runs" running "$(state_field s1 status)"
+    mr exec --process-label system_u:system_r:container_t:s0 s1 true || fail "exec --process-label (ignored here)"
+    if [ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" != Y ]; then
+        out=$(mr exec --apparmor docker-default s1 true 2>&1) && fail "exec --apparmor accepted without AppArmor"
+        expect_match "exec --apparmor without AppArmor: clear error" "AppArmor is not enabled on this host" "$out"
+    fi
     echo "SKIP: SELinux is not enabled here: the labelled case cannot run"
     skipped=1
 fi
