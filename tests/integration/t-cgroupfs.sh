@@ -269,6 +269,23 @@ else
     expect_eq "v2: no cgroup dir left" "" "$(res left)"
 fi
 [ -s "$T/v2.err" ] && echo "v2 stderr: $(cat "$T/v2.err")"
+
+# a fork bomb under pids.max is contained, and kill --all ends it
+if cg_v1 pids; then
+    config "c['linux']['cgroupsPath'] = '$CGP/bomb'; c['linux']['resources'] = {'pids': {'limit': 16}}"
+    args sleep 1000
+    mr run -d --bundle "$BUNDLE" bomb >"$T/out" 2>&1 || fail "run the container: $(cat "$T/out")"
+    # the bomb's shell dies when fork fails; its children stay, at the limit
+    mr exec -d bomb sh -c 'while :; do sleep 1000 & done' 2>/dev/null || fail "exec the fork bomb"
+    wait_for grep -q "^max [1-9]" /sys/fs/cgroup/pids$CGP/bomb/pids.events || fail "the kernel never refused a fork (pids.events)"
+    n=$(cat /sys/fs/cgroup/pids$CGP/bomb/pids.current)
+    [ "$n" -le 16 ] && [ "$n" -ge 14 ] && pass "fork bomb contained at pids.max 16 ($n left after its shell died)" \
+        || fail "fork bomb not contained: pids.current $n"
+    mr kill --all bomb KILL || fail "kill --all of the bomb"
+    # (cgroup.procs, not pids.current: an unreaped zombie still counts there)
+    wait_for test -z "$(cat /sys/fs/cgroup/pids$CGP/bomb/cgroup.procs 2>/dev/null)" || fail "processes of the bomb survived"
+    mr delete --force bomb || fail "delete the bomb"
+fi
 expect_eq "no cgroup dir left anywhere" "" "$(cg_left)"
 assert_clean "at the end"
 finish

@@ -211,17 +211,15 @@ _Noreturn void init_process_main(const struct init_args *a)
                 (void)sync_send_error(a->sync_fd, err, -r);
                 _exit(1);
         }
-        /* Frozen in its cgroup, the process outlives `exec -d`: no
-         * parent-death signal from before it is moved there. */
-        if (a->go_after_ready)
-                (void)prctl(PR_SET_PDEATHSIG, 0UL, 0UL, 0UL, 0UL);
+        /* Set up: from "ready" on we outlive the runtime (`create` and
+         * `exec -d` exit at once), so no parent-death signal from before the
+         * runtime can read the message. */
+        (void)prctl(PR_SET_PDEATHSIG, 0UL, 0UL, 0UL, 0UL);
         if (sync_send(a->sync_fd, SYNC_READY, 0, NULL, NULL) < 0)
                 _exit(1);
         /* Unbounded on purpose: in a frozen cgroup we wait for the resume. */
         if (a->go_after_ready && wait_go(a, -1, NULL, &err) < 0)
                 _exit(1);
-        /* `create` exits while we wait for `start`. */
-        (void)prctl(PR_SET_PDEATHSIG, 0UL, 0UL, 0UL, 0UL);
         (void)close(a->sync_fd);
 
         r = a->exec_mode ? 0 : exec_wait_fifo(a->fifo_fd, &err);
