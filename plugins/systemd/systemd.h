@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cgroup manager "systemd": the container's cgroup is a transient scope
+ * unit started through sd-bus (docs/systemd.md).
+ *
+ * Internal header, shared by the plugin's topic files only:
+ *   unit-name.c  linux.cgroupsPath "slice:prefix:name" -> slice, unit, cgroup (pure)
+ *   props.c      linux.resources and org.systemd.property.* -> unit properties,
+ *                and the cgroup files properties cannot express (pure)
+ *   devices.c    linux.resources.devices -> DeviceAllow + DevicePolicy (pure)
+ *   bus.c        connect, call, wait for a job (JobRemoved, bounded)
+ *   cgdir.c      the scope's cgroup2 directory: files, pids, freeze, kill, stats
+ *   systemd.c    the ops table and the state
+ * The pure files use neither the host table nor sd-bus, so the unit tests
+ * compile them alone.
+ */
+#ifndef MODRUN_SYSTEMD_H
+#define MODRUN_SYSTEMD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/types.h>
+
+#include <modrun/plugin.h>
+
+struct json_object;
+
+static inline void sdp_freep(void *p) { free(*(void **)p); }
+#define _cleanup_free_ __attribute__((cleanup(sdp_freep)))
+
+#define SD_INFINITY UINT64_MAX
+
+/* ---- unit-name.c (pure) ---- */
+struct sd_unit_name {
+        char *slice; /* "system.slice" */
+        char *unit;  /* "modrun-ID.scope" */
+};
+/* runc's "slice:prefix:name"; "" means "<default_slice>:modrun:<id>". An
+ * empty slice is default_slice. -EINVAL with *ret_why (static text). */
+int sd_unit_name_parse(const char *cgroups_path, const char *id, const char *default_slice,
+                       struct sd_unit_name *ret, const char **ret_why);
+void sd_unit_name_done(struct sd_unit_name *n);
+/* Unit name characters and length (systemd's unit_name_is_valid, simplified). */
+bool sd_unit_name_valid(const char *name, const char *suffix);
+/* "a-b.slice" -> "/a.slice/a-b.slice"; "-.slice" -> "" (the root). */
+int sd_slice_expand(const char *slice, char **ret);
+
+/* ---- props.c (pure) ---- */
+struct sd_dev_allow {
+        char *path;      /* "/dev/char/1:3", "char-pts", "char-*" */
+        char access[4];  /* subset of "rwm" */
+};
+
+struct sd_prop {
+        char name[64];
+        char type; /* 'b' 't' 'u' 'i' 'x' 's' 'd'; 'y' = ay; 'D' = a(ss); 'P' = au */
+        uint64_t u;
+        int64_t i;
+        double d;
+        char *s;
+        uint8_t *bytes;
+        size_t n;
+        struct sd_dev_allow *devs;
+        uint32_t *pids;
+};
+
+struct sd_file {
+        char *file; /* "memory.high" */
+        char *value;
+};
+
+struct sd_props {
+        struct sd_prop *v;
+        size_t n, cap;
+        struct sd_file *files; /* written in the delegated cgroup */
+        size_t n_files, cap_files;
+        /* files for a sub-cgroup: the same limits as the properties */
+        struct sd_file *sub;
+        size_t n_sub, cap_sub;
+};
+
+void sd_props_done(struct sd_props *p);
+struct sd_prop *sd_props_add(struct sd_props *p, const char *name, char type);
+int sd_props_add_u64(struct sd_props *p, const char *name, uint64_t v);
+int sd_props_add_bool(struct sd_props *p, const char *name, bool v);
+int sd_props_add_str(struct sd_props *p, const char *name, const char *v);
+int sd_props_add_file(struct sd_file **files, size_t *n, size_t *cap, const char *file, const char *value);
+const struct sd_prop *sd_props_find(const struct sd_props *p, const char *name);
+
+uint64_t sd_shares_to_weight(uint64_t shares);
+uint64_t sd_blkio_weight_to_io(uint64_t weight);
+/* runc's CPUQuotaPerSecUSec: quota per second, rounded up to 10 ms. */
+uint64_t sd_cpu_quota_per_sec(int64_t quota, uint64_t period);
+/* "0-3,5" -> bit mask, byte i/8 bit i%8 for CPU i (systemd's "ay"). */
+int sd_cpuset_to_mask(const char *list, uint8_t **ret, size_t *ret_n);
+/* linux.resources (not devices) -> properties and files. -EINVAL with
+ * *ret_why (malloc()ed) naming the field. */
+int sd_props_from_resources(const struct json_object *resources, struct sd_props *p, char **ret_why);
+/* One org.systemd.property.NAME=VALUE annotation (runc's syntax: VALUE is
+ * a GVariant text literal: true, 'text', uint64 5, @t 5, 5t, 5u, 5;
+ * NAME ending in a lowercase letter + "Sec" becomes ...USec, in usec). */
+int sd_props_from_annotation(const char *name, const char *value, struct sd_props *p, char **ret_why);
+
+/* ---- devices.c (pure) ---- */
+struct sd_dev_link {
+        char type; /* 'c' 'b' */
+        int64_t major, minor;
+};
+struct sd_devices {
+        bool allow_all; /* DevicePolicy=auto, no DeviceAllow */
+        struct sd_dev_allow *allow;
+        size_t n;
+        struct sd_dev_link *links; /* /dev/{char,block}/M:m paths used */
+        size_t n_links;
+};
+/* OCI rules (json array, in order, last match wins) -> DeviceAllow entries.
+ * proc_devices is /proc/devices' text (majors by name); linux_devices the
+ * config's linux.devices (may be NULL). -EINVAL with *ret_why (malloc()ed)
+ * naming the rule and the fix. */
+int sd_devices_translate(const struct json_object *rules, const char *proc_devices,
+                         const struct json_object *linux_devices, struct sd_devices *ret, char **ret_why);
+void sd_devices_done(struct sd_devices *d);
+/* The name of char ('c') or block ('b') major in /proc/devices' text, or NULL. */
+const char *sd_proc_devices_name(const char *proc_devices, char type, int64_t major, char *buf, size_t size);
+/* Append DeviceAllow then DevicePolicy to p. */
+int sd_devices_to_props(const struct sd_devices *d, struct sd_props *p);
+
+/* ---- bus.c ---- */
+struct sd_bus;
+struct sdb {
+        const struct modrun_host *host;
+        struct sd_bus *bus;
+        bool user; /* the user manager */
+        pid_t pid; /* the process that connected (sd-bus does not survive fork) */
+        /* JobRemoved signals seen: job path and result */
+        struct {
+                char path[128];
+                char result[32];
+        } done[16];
+        size_t n_done;
+};
+int sdb_connect(struct sdb *b, bool user, struct modrun_error **reterr);
+void sdb_close(struct sdb *b);
+/* StartTransientUnit(unit, "fail", props, []) and wait for its job. */
+int sdb_start_unit(struct sdb *b, const char *unit, const struct sd_props *p, int timeout_ms,
+                   struct modrun_error **reterr);
+/* SetUnitProperties(unit, runtime=true, props). */
+int sdb_set_properties(struct sdb *b, const char *unit, const struct sd_props *p, int timeout_ms,
+                       struct modrun_error **reterr);
+/* StopUnit(unit, "replace") and wait for its job; then ResetFailedUnit.
+ * 0 also when the unit does not exist. */
+int sdb_stop_unit(struct sdb *b, const char *unit, int timeout_ms, struct modrun_error **reterr);
+/* 1 when the unit is loaded, 0 when not; its ControlGroup when asked. */
+int sdb_unit_cgroup(struct sdb *b, const char *unit, char **ret_cgroup, int timeout_ms,
+                    struct modrun_error **reterr);
+/* KillUnit(unit, "all", signo). */
+int sdb_kill_unit(struct sdb *b, const char *unit, int signo, int timeout_ms, struct modrun_error **reterr);
+
+/* ---- cgdir.c ---- */
+/* The cgroup2 mount ("/sys/fs/cgroup" or "/sys/fs/cgroup/unified"), or NULL. */
+const char *sdc_unified_root(void);
+int sdc_read(const char *dir, const char *file, char **ret);
+int sdc_write(const char *dir, const char *file, const char *value);
+/* Every pid in dir and its children. */
+int sdc_pids(const char *dir, pid_t **ret, size_t *ret_n);
+int64_t sdc_now_ms(void);
+void sdc_sleep_ms(int ms);
+
+#endif
