@@ -99,6 +99,7 @@ static int parse_capabilities(const struct json_ctx *c, const struct json_path *
         if (r <= 0)
                 return r;
         struct json_path cp = JSON_PATH_KEY(p, "capabilities");
+        caps->present = true; /* podman's --cap-drop all writes {}: every set empty, as runc */
         if ((r = json_member_strv(c, &cp, o, "bounding", false, &caps->bounding)) < 0 ||
             (r = json_member_strv(c, &cp, o, "effective", false, &caps->effective)) < 0 ||
             (r = json_member_strv(c, &cp, o, "inheritable", false, &caps->inheritable)) < 0 ||

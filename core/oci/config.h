@@ -26,6 +26,7 @@ struct oci_rlimit {
 };
 
 struct oci_capabilities {
+        bool present; /* process.capabilities given, even {}: then absent lists are empty sets */
         /* each a NULL-terminated list of "CAP_..." names, NULL when absent */
         char **bounding, **effective, **inheritable, **permitted, **ambient;
 };

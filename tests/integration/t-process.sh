@@ -42,6 +42,13 @@ FOO=bar baz" "$env"
 expect_eq "CapEff after exec" 0000000000000020 "$(proc_field $pid CapEff)"
 mr delete --force p1
 
+# "capabilities": {} (podman's --cap-drop all) means every set empty, as runc
+config 'c["process"]["capabilities"] = {}; c["process"]["args"] = ["grep", "Cap", "/proc/self/status"]'
+out=$(mr run --bundle "$BUNDLE" pcap 2>&1)
+expect_eq "capabilities {}: every set empty" "0000000000000000 0000000000000000 0000000000000000 0000000000000000 0000000000000000" \
+    "$(awk '{print $2}' <<< "$out" | xargs)"
+config 'c["process"]["capabilities"] = {"bounding": ["CAP_KILL"]}'
+
 # an unknown capability name is a clear error
 config 'c["process"]["capabilities"]["bounding"].append("CAP_NOPE")'
 out=$(mr create --bundle "$BUNDLE" p2 2>&1) && fail "CAP_NOPE accepted"

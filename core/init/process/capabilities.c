@@ -120,7 +120,7 @@ static int parse_list(const char *list, char **names, int last_cap, uint64_t *re
 int caps_parse(const struct oci_capabilities *c, int last_cap, struct cap_sets *ret, struct modrun_error **reterr)
 {
         struct cap_sets s = {
-                .present = c->bounding || c->effective || c->inheritable || c->permitted || c->ambient,
+                .present = c->present,
         };
         int r;
         if ((r = parse_list("bounding", c->bounding, last_cap, &s.bounding, reterr)) < 0 ||

@@ -119,11 +119,37 @@ static void test_rootless(void **unused)
         config_free(c);
 }
 
+/* Found by tests/fuzz (fuzz-process, a leak): config_process_done() did not
+ * free apparmorProfile and selinuxLabel. The leak shows under the
+ * 'asan-unit' test (LeakSanitizer). */
+static void test_process_lsm_fields_freed(void **unused)
+{
+        static const char text[] = "{\"cwd\": \"/\", \"args\": [\"sh\"], \"apparmorProfile\": \"p\", "
+                                   "\"selinuxLabel\": \"system_u:system_r:container_t:s0\"}";
+        struct oci_process proc = {0};
+        struct modrun_error *err = NULL;
+        assert_int_equal(config_parse_process_json(text, strlen(text), "process.json", &proc, &err), 0);
+        assert_null(err);
+        assert_string_equal(proc.apparmor_profile, "p");
+        assert_string_equal(proc.selinux_label, "system_u:system_r:container_t:s0");
+        config_process_done(&proc);
+
+        static const char cfg_text[] = "{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"r\"}, \"process\": "
+                                       "{\"cwd\": \"/\", \"args\": [\"sh\"], \"apparmorProfile\": \"p\", "
+                                       "\"selinuxLabel\": \"l\"}}";
+        struct oci_config *c = NULL;
+        assert_int_equal(config_parse(cfg_text, strlen(cfg_text), &c, &err), 0);
+        assert_null(err);
+        assert_string_equal(c->process.selinux_label, "l");
+        config_free(c);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_default),
                 cmocka_unit_test(test_rootless),
+                cmocka_unit_test(test_process_lsm_fields_freed),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

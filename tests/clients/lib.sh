@@ -1,0 +1,171 @@
+# lib.sh - shared by tests/clients/{podman,containerd}.sh.
+#
+# Each client test drives a real engine (podman through conmon, containerd
+# through its runc v2 shim) twice: once with runc, once with modrun, and
+# prints a table "check | runc | modrun". A check that passes with runc must
+# pass with modrun; a check that fails with runc on this host is reported
+# and does not fail the test. Exit 0 pass, 1 fail, 77 skip.
+#
+# Environment (set by meson; defaults work from a source tree with build/):
+#   MODRUN, PLUGIN_DIR, SOURCE_ROOT
+#   CLIENTS_RUNTIMES="runc modrun"   which runtimes to run (debugging)
+#   TRACE_RUNTIME=1                  log every runtime call to $W/trace.<rt>
+#   KEEP=1                           keep the work dir
+set -u
+export LC_ALL=C
+
+SOURCE_ROOT=${SOURCE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+MODRUN=${MODRUN:-$SOURCE_ROOT/build/core/modrun}
+PLUGIN_DIR=${PLUGIN_DIR:-$(dirname "$MODRUN")/../plugins}
+PLUGIN_DIR=$(readlink -f "$PLUGIN_DIR")
+RUNTIMES=${CLIENTS_RUNTIMES:-runc modrun}
+
+[ "$(id -u)" -eq 0 ] || { echo "SKIP: client tests need root"; exit 77; }
+[ -x "$MODRUN" ] || { echo "FAIL: $MODRUN is not built"; exit 1; }
+
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+T_START=$(now_ms)
+
+# need_pkgs PKG...: apt-get install the missing ones (Debian 12)
+need_pkgs() {
+    local p missing=()
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "# apt-get install ${missing[*]}"
+    apt-get update -qq >/dev/null 2>&1
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        -o DPkg::Lock::Timeout=300 "${missing[@]}" >/dev/null 2>&1 \
+        || { echo "SKIP: apt-get install ${missing[*]} failed (offline?)"; exit 77; }
+}
+
+# ------------------------------------------------------------------ work dir
+# 0755: user-namespaced containers must be able to reach bundles below it.
+W=$(mktemp -d /tmp/modrun-clients.XXXXXX)
+chmod 755 "$W"
+CLEANUP=()          # commands run at exit, last registered first
+at_exit() { CLEANUP+=("$1"); }
+lib_cleanup() {
+    set +e
+    local i
+    for (( i=${#CLEANUP[@]}-1; i>=0; i-- )); do eval "${CLEANUP[$i]}" >/dev/null 2>&1; done
+    [ -n "${TMUX_SOCK:-}" ] && tmux -S "$TMUX_SOCK" kill-server >/dev/null 2>&1
+    grep -o " $W[^ ]*" /proc/mounts | sort -r | while read -r m; do umount -l "$m"; done
+    if [ "${KEEP:-0}" = 1 ]; then echo "# kept $W"; else rm -rf --one-file-system "$W"; fi
+}
+trap lib_cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ------------------------------------------------------------------ runtimes
+# $W/rt/<name>/<name>: what the engine is given as the runtime binary.
+#   runc:   exec runc "$@"
+#   modrun: exec modrun --plugin-dir <build>/plugins "$@" (engines do not
+#           pass our --plugin-dir, so the build tree's plugins come from here)
+# With EXTRA_ROOT=1 the wrapper also passes a private --root (podman passes
+# no --root at all; containerd's shim always passes its own).
+make_wrapper() { # make_wrapper NAME EXTRA_ROOT -> prints the wrapper's path
+    local name=$1 extra_root=$2 d bin glob=()
+    d=$W/rt/$name
+    mkdir -p "$d"
+    case $name in
+        runc) bin=$(command -v runc) ;;
+        modrun) bin=$MODRUN; glob=(--plugin-dir "$PLUGIN_DIR") ;;
+    esac
+    [ "$extra_root" = 1 ] && glob+=(--root "$W/state-$name")
+    {
+        echo '#!/bin/sh'
+        [ "${TRACE_RUNTIME:-0}" = 1 ] && echo "echo \"\$*\" >> $W/trace.$name"
+        printf 'exec %q' "$bin"; [ ${#glob[@]} -gt 0 ] && printf ' %q' "${glob[@]}"; echo ' "$@"'
+    } > "$d/$name"
+    chmod 755 "$d/$name"
+    echo "$d/$name"
+}
+
+# ------------------------------------------------------------------ rootfs
+# $W/rootfs: busybox-static with its applets, root user, /tmp 1777
+make_rootfs() {
+    local r=$W/rootfs a
+    mkdir -p "$r"/{bin,etc,proc,sys,dev,tmp,root,run}
+    cp /bin/busybox "$r/bin/busybox"
+    for a in $("$r/bin/busybox" --list); do [ "$a" = busybox ] || ln -s busybox "$r/bin/$a"; done
+    printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n' > "$r/etc/passwd"
+    printf 'root:x:0:\nnobody:x:65534:\n' > "$r/etc/group"
+    chmod 1777 "$r/tmp"
+}
+
+# ------------------------------------------------------------------ checks
+# check NAME FUNCTION [ARGS...]: runs FUNCTION for the current runtime
+# ($RTN); rc 0 pass, 77 skip (first output line: why), else fail.
+declare -A RES DETAIL
+ORDER=()
+check() {
+    local name=$1 rc t0 t1; shift
+    [[ " ${ORDER[*]-} " == *" $name "* ]] || ORDER+=("$name")
+    t0=$(now_ms)
+    "$@" > "$W/check.out" 2>&1 < /dev/null
+    rc=$?
+    t1=$(now_ms)
+    case $rc in
+        0) RES[$RTN,$name]=pass ;;
+        77) RES[$RTN,$name]=skip; DETAIL[$RTN,$name]=$(head -n 1 "$W/check.out") ;;
+        *) RES[$RTN,$name]=FAIL
+           DETAIL[$RTN,$name]=$(grep -v '^$' "$W/check.out" | tail -n 6 | cut -c1-300) ;;
+    esac
+    printf '  %-4s %-7s %-32s %6d ms\n' "${RES[$RTN,$name]}" "$RTN" "$name" $((t1-t0))
+}
+# want SUBSTRING TEXT
+want() { case "$2" in *"$1"*) return 0;; esac; echo "expected '$1' in: $2"; return 1; }
+
+# the table; exit status 1 when a check passed with runc and not with modrun
+report() {
+    local n bad=0 r m rt
+    echo
+    printf '%-34s | %-6s | %-6s\n' check runc modrun
+    printf '%-34s-+-%-6s-+-%-6s\n' ---------------------------------- ------ ------
+    for n in "${ORDER[@]}"; do
+        r=${RES[runc,$n]:--} m=${RES[modrun,$n]:--}
+        printf '%-34s | %-6s | %-6s\n' "$n" "$r" "$m"
+    done
+    echo
+    for n in "${ORDER[@]}"; do
+        for rt in $RUNTIMES; do
+            [ "${RES[$rt,$n]:-}" = pass ] && continue
+            [ -n "${DETAIL[$rt,$n]:-}" ] || continue
+            echo "# $rt / $n:"; printf '%s\n' "${DETAIL[$rt,$n]}" | sed 's/^/#    /'
+        done
+        r=${RES[runc,$n]:--} m=${RES[modrun,$n]:--}
+        if [ "$r" = pass ] && [ "$m" != pass ] && [[ " $RUNTIMES " == *" modrun "* ]]; then
+            bad=$((bad+1)); echo "# REGRESSION: '$n' passes with runc, not with modrun"
+        fi
+        [ "$r" = FAIL ] && echo "# note: '$n' fails with runc on this host (not counted)"
+    done
+    echo "# total $(( $(now_ms) - T_START )) ms"
+    if [ $bad -gt 0 ]; then echo "FAIL: $bad check(s) pass with runc and not with modrun"; return 1; fi
+    echo "ok: every check that passes with runc passes with modrun"
+}
+
+# script_run CMD: CMD on a fresh pty through script(1). Its stdin stays an
+# open pipe: EOF there would be typed into the pty as ^D.
+script_run() {
+    local o keep
+    exec 8< <(sleep 60); keep=$!
+    o=$(timeout -k 5 60 script -qec "$1" /dev/null <&8)
+    exec 8<&-; kill "$keep" 2>/dev/null
+    printf '%s\n' "$o"
+}
+
+# cg_file PID CONTROLLER V1FILE V2FILE: the host cgroup file of PID
+cg_file() {
+    if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+        echo "/sys/fs/cgroup$(awk -F: '$1==0{print $3}' "/proc/$1/cgroup")/$4"
+    else
+        echo "/sys/fs/cgroup/$2$(awk -F: -v c="$2" '{n=split($2,a,","); for(i=1;i<=n;i++) if(a[i]==c) print $3}' "/proc/$1/cgroup")/$3"
+    fi
+}
+
+# wait_until SECONDS CMD...: poll CMD every 0.1 s
+wait_until() {
+    local end=$(( $(now_ms) + $1 * 1000 )); shift
+    until "$@"; do [ "$(now_ms)" -lt "$end" ] || return 1; sleep 0.1; done
+}
