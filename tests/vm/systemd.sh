@@ -87,11 +87,18 @@ ExecStart=/bin/sh /sdtest/run.sh
 StandardOutput=journal+console
 StandardError=journal+console
 EOF
+# The guest sees the host's / but a fresh /tmp: the binary, the plugins and
+# the payload travel inside the initramfs, wherever the tree was checked out.
+mkdir -p "$R/inject/sdtest/build/core" "$R/inject/sdtest/build/plugins"
+cp "$BUILD/core/modrun" "$R/inject/sdtest/build/core/"
+cp "$BUILD"/plugins/*.so "$R/inject/sdtest/build/plugins/"
+cp "$HERE/systemd-payload.sh" "$R/inject/sdtest/"
+chmod -R go-w "$R/inject/sdtest"
 cat > "$R/inject/sdtest/run.sh" <<EOF
 #!/bin/sh
 systemctl is-system-running --wait >/dev/null 2>&1
 echo "SDTEST-BOOTED uptime \$(cut -d' ' -f1 /proc/uptime)"
-timeout 140 sh $HERE/systemd-payload.sh $BUILD 2>&1
+timeout 140 sh /sdtest/systemd-payload.sh /sdtest/build 2>&1
 echo "SDTEST-EXIT rc=\$? uptime \$(cut -d' ' -f1 /proc/uptime)"
 EOF
 cat > "$R/init" <<'EOF'
