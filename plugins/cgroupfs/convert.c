@@ -8,34 +8,17 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../common/cgroup-convert.h"
 #include "cgroupfs.h"
 
-/* cpu.shares [2, 262144] -> cpu.weight [1, 10000], linear, as runc's
- * ConvertCPUSharesToCgroupV2Value and crun: 2 -> 1, 1024 -> 39, 262144 ->
- * 10000. Out-of-range shares are clamped first (the kernel clamps them
- * too), so the result is always a valid weight. 0 means "not set". */
 uint64_t cg_shares_to_weight(uint64_t shares)
 {
-        if (shares == 0)
-                return 0;
-        if (shares < 2)
-                shares = 2;
-        if (shares > 262144)
-                shares = 262144;
-        return 1 + ((shares - 2) * 9999) / 262142;
+        return cgroup_shares_to_weight(shares);
 }
 
-/* blkio.weight [10, 1000] -> io.weight [1, 10000] (runc's
- * ConvertBlkIOToIOWeightValue). */
 uint64_t cg_blkio_weight_to_io(uint64_t weight)
 {
-        if (weight == 0)
-                return 0;
-        if (weight < 10)
-                weight = 10;
-        if (weight > 1000)
-                weight = 1000;
-        return 1 + (weight - 10) * 9999 / 990;
+        return cgroup_blkio_weight_to_io(weight);
 }
 
 /* runc's ConvertMemorySwapToCgroupV2Value: OCI's swap is memory+swap,

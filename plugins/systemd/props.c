@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../common/cgroup-convert.h"
 #include "systemd.h"
 
 static int why(char **ret_why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -142,24 +143,12 @@ const struct sd_prop *sd_props_find(const struct sd_props *p, const char *name)
 
 uint64_t sd_shares_to_weight(uint64_t shares)
 {
-        if (shares == 0)
-                return 0;
-        if (shares < 2)
-                shares = 2;
-        if (shares > 262144)
-                shares = 262144;
-        return 1 + ((shares - 2) * 9999) / 262142;
+        return cgroup_shares_to_weight(shares);
 }
 
 uint64_t sd_blkio_weight_to_io(uint64_t weight)
 {
-        if (weight == 0)
-                return 0;
-        if (weight < 10)
-                weight = 10;
-        if (weight > 1000)
-                weight = 1000;
-        return 1 + (weight - 10) * 9999 / 990;
+        return cgroup_blkio_weight_to_io(weight);
 }
 
 uint64_t sd_cpu_quota_per_sec(int64_t quota, uint64_t period)

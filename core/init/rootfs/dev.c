@@ -55,29 +55,6 @@ static mode_t dev_type_mode(char type)
         }
 }
 
-/* "/dev/sub/loopx" -> "/dev/sub" and "loopx" (trailing slashes dropped). */
-static int dev_split(const char *path, char **ret_dir, char **ret_base)
-{
-        _cleanup_free_ char *d = strdup(path);
-        if (!d)
-                return -ENOMEM;
-        size_t n = strlen(d);
-        while (n > 1 && d[n - 1] == '/')
-                d[--n] = '\0';
-        char *slash = strrchr(d, '/');
-        if (!slash)
-                return -EINVAL;
-        _cleanup_free_ char *base = strdup(slash + 1);
-        if (!base)
-                return -ENOMEM;
-        if (!*base || streq(base, ".") || streq(base, ".."))
-                return -EINVAL;
-        slash[slash == d ? 1 : 0] = '\0';
-        *ret_dir = TAKE_PTR(d);
-        *ret_base = TAKE_PTR(base);
-        return 0;
-}
-
 /* Owner and mode through the O_PATH fd of the node we just made. */
 static int dev_set_owner_mode(const struct oci_device *d, int nfd, mode_t perm, struct modrun_error **reterr)
 {
@@ -98,7 +75,7 @@ static int dev_mknod(const struct mount_ctx *ctx, const struct oci_device *d, mo
                      struct modrun_error **reterr)
 {
         _cleanup_free_ char *dir = NULL, *base = NULL;
-        int r = dev_split(d->path, &dir, &base);
+        int r = mount_split_path(d->path, &dir, &base);
         if (r < 0)
                 return error_new(reterr, -r, "give an absolute path below /dev", "linux.devices: device path %s",
                                  d->path);

@@ -25,22 +25,23 @@ const char *proc_fd_path(int fd, char buf[static PROC_FD_PATH_MAX])
         return buf;
 }
 
-static int split_path(const char *dest, char **ret_dir, char **ret_base)
+int mount_split_path(const char *path, char **ret_dir, char **ret_base)
 {
-        _cleanup_free_ char *d = strdup(dest);
+        _cleanup_free_ char *d = strdup(path);
         if (!d)
                 return -ENOMEM;
         size_t n = strlen(d);
         while (n > 1 && d[n - 1] == '/')
                 d[--n] = '\0';
         char *slash = strrchr(d, '/');
-        _cleanup_free_ char *base = strdup(slash ? slash + 1 : d);
+        if (!slash)
+                return -EINVAL;
+        _cleanup_free_ char *base = strdup(slash + 1);
         if (!base)
                 return -ENOMEM;
-        if (slash)
-                slash[slash == d ? 1 : 0] = '\0';
-        else
-                d[0] = '\0';
+        if (!*base || streq(base, ".") || streq(base, ".."))
+                return -EINVAL;
+        slash[slash == d ? 1 : 0] = '\0';
         *ret_dir = TAKE_PTR(d);
         *ret_base = TAKE_PTR(base);
         return 0;
@@ -59,11 +60,10 @@ int mount_open_target(const struct mount_ctx *ctx, const char *dest, bool dir, s
                 return fs_mkdir_beneath(ctx->rootfs_fd, dest, 0755, reterr);
 
         _cleanup_free_ char *dname = NULL, *base = NULL;
-        if (split_path(dest, &dname, &base) < 0)
-                return error_new(reterr, ENOMEM, NULL, "mount destination %s", dest);
-        if (!*base || streq(base, ".") || streq(base, ".."))
-                return error_new(reterr, EINVAL, NULL, "mount destination %s: not a file name", dest);
-        _cleanup_close_ int pfd = fs_mkdir_beneath(ctx->rootfs_fd, *dname ? dname : "/", 0755, reterr);
+        int r = mount_split_path(dest, &dname, &base);
+        if (r < 0)
+                return error_new(reterr, -r, NULL, "mount destination %s: not an absolute file name", dest);
+        _cleanup_close_ int pfd = fs_mkdir_beneath(ctx->rootfs_fd, dname, 0755, reterr);
         if (pfd < 0)
                 return pfd;
         /* The parent was resolved beneath the rootfs; the last component is

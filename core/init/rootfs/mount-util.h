@@ -20,6 +20,10 @@ struct mount_ctx {
 #define PROC_FD_PATH_MAX 32
 const char *proc_fd_path(int fd, char buf[static PROC_FD_PATH_MAX]);
 
+/* "/dev/sub/loopx" -> "/dev/sub" and "loopx" (trailing slashes dropped);
+ * -EINVAL for a relative path or a last component "", "." or "..". */
+int mount_split_path(const char *path, char **ret_dir, char **ret_base);
+
 /* O_PATH fd of dest beneath the rootfs, created (directory, or empty file
  * when !dir) when missing. */
 int mount_open_target(const struct mount_ctx *ctx, const char *dest, bool dir, struct modrun_error **reterr);
