@@ -72,6 +72,23 @@ static struct json_object *stored_annotations(const struct container_dir *d)
         return a;
 }
 
+/* The user name of uid (or the number), remembered for the next call:
+ * `list` asks once per container, and every getpwuid() reads /etc/passwd. */
+static const char *owner_name(uid_t uid)
+{
+        static uid_t cached_uid = (uid_t)-1;
+        static char cached[256];
+        if (uid != cached_uid) {
+                struct passwd *pw = getpwuid(uid);
+                if (pw)
+                        (void)snprintf(cached, sizeof(cached), "%s", pw->pw_name);
+                else
+                        (void)snprintf(cached, sizeof(cached), "%u", (unsigned)uid);
+                cached_uid = uid;
+        }
+        return cached;
+}
+
 int state_to_json(const struct container_dir *d, const struct container_state *s, struct json_object **ret,
                   struct modrun_error **reterr)
 {
@@ -87,10 +104,7 @@ int state_to_json(const struct container_dir *d, const struct container_state *s
                 json_object_object_add(o, "bundle", json_object_new_string(s->bundle ? s->bundle : ""));
                 json_object_object_add(o, "rootfs", json_object_new_string(s->rootfs ? s->rootfs : ""));
                 json_object_object_add(o, "created", json_object_new_string(s->created ? s->created : ""));
-                struct passwd *pw = getpwuid(s->owner);
-                char uid[16];
-                snprintf(uid, sizeof(uid), "%u", (unsigned)s->owner);
-                json_object_object_add(o, "owner", json_object_new_string(pw ? pw->pw_name : uid));
+                json_object_object_add(o, "owner", json_object_new_string(owner_name(s->owner)));
         }
         struct json_object *a = stored_annotations(d);
         if (a)
