@@ -1,0 +1,48 @@
+#!/bin/bash
+# Concurrency: 40 containers created, started, killed and deleted in
+# parallel on distinct ids, and 16 commands at once on one id: every
+# command succeeds or says why, no state file is corrupt, nothing is lost
+# or left behind.
+. "$(dirname "$0")/lib.sh"
+make_bundle
+args sleep 1000
+life() { # one container's whole life, its own log
+    local id=$1
+    { mr create --bundle "$BUNDLE" "$id" && mr start "$id" && mr kill "$id" KILL &&
+      for i in $(seq 50); do [ "$(mr state "$id" | grep -c '"stopped"')" = 1 ] && break; sleep 0.1; done &&
+      mr delete "$id"; } >"$T/life-$id.log" 2>&1 </dev/null
+    echo $? >"$T/life-$id.rc"
+}
+for i in $(seq 40); do life "par$i" & done
+wait
+bad=""
+for i in $(seq 40); do [ "$(cat "$T/life-par$i.rc")" = 0 ] || bad="$bad par$i($(tail -1 "$T/life-par$i.log"))"; done
+[ -z "$bad" ] && pass "40 parallel lives: every command succeeded" || fail "parallel lives failed:$bad"
+expect_eq "no container left after the parallel lives" "" "$(ls "$ROOT")"
+
+# 16 commands at once on one id: they serialize on its lock
+mr create --bundle "$BUNDLE" one >"$T/out" 2>&1 || die "create one: $(cat "$T/out")"
+cmds=(state start state "kill one -- KILL" state "exec" state ps state "kill one -- 0" state list state "events" state state)
+for k in $(seq 0 15); do
+    case ${cmds[$k]} in
+        start) mr start one ;;
+        state) mr state one ;;
+        exec) mr exec one true ;;
+        ps) mr ps --format json one ;;
+        list) mr list ;;
+        events) mr events --stats one ;;
+        *) mr kill one KILL ;;
+    esac >"$T/c$k.out" 2>&1 </dev/null &
+done
+wait
+for k in $(seq 0 15); do
+    [ -s "$T/c$k.out" ] || [ "${cmds[$k]}" = start ] || [ "${cmds[$k]}" = exec ] || [ "${cmds[$k]}" = "kill one -- KILL" ] ||
+        [ "${cmds[$k]}" = "kill one -- 0" ] || fail "command $k (${cmds[$k]}) printed nothing"
+done
+python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$ROOT/one/state.json" && pass "state.json is valid JSON after 16 concurrent commands" \
+    || fail "state.json corrupt"
+st=$(state_field one status)
+case $st in created|running|stopped) pass "status is a real one: $st" ;; *) fail "status after the storm: '$st'" ;; esac
+mr delete --force one || fail "delete --force one"
+assert_clean "at the end"
+finish
