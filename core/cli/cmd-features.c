@@ -30,8 +30,7 @@ static struct json_object *linux_features(void)
         struct json_object *l = json_object_new_object();
         struct json_object *ns = json_object_new_array();
         for (int t = 0; t < _OCI_NS_MAX; t++)
-                if (t != OCI_NS_USER) /* user namespaces arrive with the namespace plugin */
-                        json_object_array_add(ns, json_object_new_string(oci_ns_type_to_string(t)));
+                json_object_array_add(ns, json_object_new_string(oci_ns_type_to_string(t)));
         json_object_object_add(l, "namespaces", ns);
         struct json_object *caps = json_object_new_array();
         for (int c = 0; c <= cap_last_known(); c++) {
@@ -41,9 +40,11 @@ static struct json_object *linux_features(void)
         }
         json_object_object_add(l, "capabilities", caps);
         struct json_object *cg = json_object_new_object();
-        json_object_object_add(cg, "v1", json_object_new_boolean(false));
-        json_object_object_add(cg, "v2", json_object_new_boolean(false));
-        json_object_object_add(cg, "systemd", json_object_new_boolean(false));
+        /* what the shipped cgroupfs and systemd plugins support; "plugins" below
+         * says which are installed and usable */
+        json_object_object_add(cg, "v1", json_object_new_boolean(true));
+        json_object_object_add(cg, "v2", json_object_new_boolean(true));
+        json_object_object_add(cg, "systemd", json_object_new_boolean(true));
         json_object_object_add(cg, "systemdUser", json_object_new_boolean(false));
         json_object_object_add(l, "cgroup", cg);
         struct json_object *sc = enabled(true);
@@ -61,7 +62,7 @@ static struct json_object *linux_features(void)
         json_object_object_add(l, "selinux", enabled(false));
         json_object_object_add(l, "intelRdt", enabled(false));
         struct json_object *ext = json_object_new_object();
-        json_object_object_add(ext, "idmap", enabled(false));
+        json_object_object_add(ext, "idmap", enabled(true));
         json_object_object_add(l, "mountExtensions", ext);
         return l;
 }

@@ -29,6 +29,7 @@
 
 #include "devices.h"
 #include "hooks.h"
+#include "idmap-mounts.h"
 #include "seccomp-listener.h"
 #include "init/process/process.h"
 #include "spawn.h"
@@ -52,6 +53,7 @@ static void spawn_prep_done(struct spawn_prep *s)
         if (s->init.fifo_fd >= 0)
                 (void)close(s->init.fifo_fd);
         seccomp_free(s->init.seccomp);
+        free(s->init.mount_fds);
 }
 
 static bool wants_userns(const struct oci_config *cfg)
@@ -117,6 +119,12 @@ static int spawn_prepare(const struct spawn_params *p, struct spawn_prep *s, str
         s->init.preserve_fds = p->preserve_fds;
         s->init.timeout_ms = p->timeout_ms;
         s->init.in_userns = wants_userns(p->cfg);
+        if (!s->init.exec_mode) { /* one per mount, and the rootfs last */
+                if (!(s->init.mount_fds = malloc((p->cfg->n_mounts + 1) * sizeof(int))))
+                        return error_new(reterr, ENOMEM, NULL, "the mounts of the container");
+                for (size_t i = 0; i <= p->cfg->n_mounts; i++)
+                        s->init.mount_fds[i] = -1;
+        }
         return 0;
 }
 
@@ -308,6 +316,8 @@ static int spawn_run(const struct spawn_params *p, struct spawn_prep *s, pid_t *
         pid_t pid = (pid_t)value;
         _cleanup_free_ char *state_json = hooks_state_json(p->cfg, p->id, "creating", pid, p->bundle);
         r = state_json ? place_init(p, pid, reterr) : error_new(reterr, ENOMEM, NULL, "state of %s", p->id);
+        if (r >= 0 && !p->join_pid)
+                r = idmap_mounts_send(p->cfg, p->rootfs, pid, s->sock[0], reterr);
         if (r >= 0 && (r = sync_send(s->sock[0], SYNC_GO, 0, state_json, NULL)) < 0)
                 r = error_new(reterr, -r, NULL, "send \"go\" to the container init (pid %d)", (int)pid);
         if (r >= 0)

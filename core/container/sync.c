@@ -32,6 +32,8 @@ const char *sync_type_to_string(uint32_t type)
                 return "hooks";
         case SYNC_SECCOMP:
                 return "seccomp";
+        case SYNC_MOUNTFD:
+                return "mount fd";
         default:
                 return "unknown";
         }
@@ -39,7 +41,7 @@ const char *sync_type_to_string(uint32_t type)
 
 int sync_encode(const struct sync_msg *m, void *buf, size_t size)
 {
-        if (!m || !buf || m->type < SYNC_PID || m->type > SYNC_SECCOMP)
+        if (!m || !buf || m->type < SYNC_PID || m->type > SYNC_MOUNTFD)
                 return -EINVAL;
         if (size < sizeof(struct sync_hdr))
                 return -ENOBUFS;
@@ -78,7 +80,7 @@ int sync_decode(const void *buf, size_t len, struct sync_msg *ret)
         if (!buf || len < sizeof(h))
                 return -EBADMSG;
         memcpy(&h, buf, sizeof(h));
-        if (h.magic != SYNC_MAGIC || h.type < SYNC_PID || h.type > SYNC_SECCOMP)
+        if (h.magic != SYNC_MAGIC || h.type < SYNC_PID || h.type > SYNC_MOUNTFD)
                 return -EBADMSG;
         if ((size_t)h.msg_len + h.hint_len != len - sizeof(h))
                 return -EBADMSG;

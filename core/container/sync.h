@@ -9,6 +9,8 @@
  *                                   msg = the state JSON hooks read
  *   init -> runtime     SYNC_HOOKS  mounts prepared: run prestart and
  *                                   createRuntime hooks, then SYNC_GO
+ *   runtime -> init     SYNC_MOUNTFD with a detached id-mapped mount; value =
+ *                                   the index of its config.json mount (before GO)
  *   init -> runtime     SYNC_SECCOMP with the seccomp notify fd: hand it to
  *                                   linux.seccomp.listenerPath, then SYNC_GO
  *   init -> runtime     SYNC_READY  set up, executable found; now blocks on
@@ -37,6 +39,7 @@ enum sync_type {
         SYNC_ERROR = 4,
         SYNC_HOOKS = 5,
         SYNC_SECCOMP = 6,
+        SYNC_MOUNTFD = 7,
 };
 
 struct sync_msg {

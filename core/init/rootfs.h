@@ -15,6 +15,7 @@ struct rootfs_params {
         const struct oci_config *cfg;
         const char *rootfs; /* absolute, resolved */
         bool in_userns;     /* devices are bind-mounted instead of mknod */
+        const int *mount_fds; /* by config mount index, then the rootfs: a detached id-mapped mount, or -1; may be NULL */
 };
 
 /* Before entering: make / private (or rootfsPropagation), bind the rootfs

@@ -74,9 +74,8 @@ static int refuse_owner(struct idmap_state *s, const struct idmap_stat *st, stru
                 (void)snprintf(shift, sizeof(shift), "%" PRIu32 " + container id - %" PRIu32, first, cfirst);
         (void)snprintf(hint, sizeof(hint),
                        "chown the rootfs into the mapped range (host id = %s; for a rootfs owned only by root: "
-                       "chown -R %" PRIu32 ":%" PRIu32 " %s), or use an idmapped mount of it (mount_setattr "
-                       "MOUNT_ATTR_IDMAP, Linux >= 5.12: e.g. a bind mount made with util-linux >= 2.39 `mount "
-                       "--bind -o X-mount.idmap=...`, given as root.path), so that no chown is needed",
+                       "chown -R %" PRIu32 ":%" PRIu32 " %s), or let modrun mount it id-mapped with the annotation "
+                       "org.modrun.rootfs-idmap=true (Linux >= 5.12), so that no chown is needed",
                        shift, u, g, rootfs);
         return s->host->error(reterr, 0, hint,
                               "idmap: the rootfs %s %s is owned by host uid %" PRIu32 " (gid %" PRIu32
@@ -175,6 +174,13 @@ int idmap_check_rootfs(struct idmap_state *s, struct modrun_error **reterr)
         if (r < 0)
                 return s->host->error(reterr, -r, NULL, "idmap: stat the rootfs %s", rootfs);
         enum idmap_owner_verdict v = idmap_diag_owner(&st, &s->cfg.uids, &s->cfg.gids);
+        const char *idmapped = s->host->annotation(s->host, "org.modrun.rootfs-idmap");
+        if (idmapped && strcmp(idmapped, "true") == 0) {
+                /* the core mounts the rootfs id-mapped: host ids show through the container's maps */
+                s->host->log(s->host, MODRUN_LOG_DEBUG, "the rootfs %s is mounted id-mapped (org.modrun.rootfs-idmap)",
+                             rootfs);
+                v = IDMAP_OWNER_OK;
+        }
         if (v == IDMAP_OWNER_UID_UNMAPPED)
                 return refuse_owner(s, &st, reterr);
         if (v == IDMAP_OWNER_GID_UNMAPPED) {

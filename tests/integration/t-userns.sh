@@ -78,7 +78,7 @@ expect_match "names the resolved rootfs and root.path" "rootfs $BUNDLE/rootfs \(
 expect_match "names the owner" "owned by host uid 0" "$out"
 expect_match "names the mapped ranges" "host $HOST_ID-165535 -> container 0-65535" "$out"
 expect_match "fix: chown" "chown -R $HOST_ID:$HOST_ID $BUNDLE/rootfs" "$out"
-expect_match "fix: idmapped mount" "idmapped mount" "$out"
+expect_match "fix: id-mapped rootfs" "org.modrun.rootfs-idmap=true" "$out"
 assert_clean "after the refused root-owned rootfs"
 no_cgroup_left u2
 config "c['root']['path'] = '$BUNDLE/rootfs'"
@@ -188,4 +188,41 @@ c['process']['args'] = ['sh', '-c', 'cat /proc/self/uid_map /proc/self/gid_map /
             "newuidmap.*(/etc/subuid|uidmap package)" "$(cat "$T/rl.out")"
     fi
 fi
+# --- id-mapped bind mounts (no chown of the volume) --------------------------
+# $T/vol is owned by host root. Bound plainly into the user namespace its
+# files show as the overflow id; with "idmap" (the container's maps) they
+# show as the container's root; with mount uidMappings/gidMappings of its
+# own (written as a user namespace's maps, as runc and crun do: on-disk
+# containerID -> host hostID), as the container id that host id is.
+mkdir -p "$T/vol" && echo data >"$T/vol/f" && chown -R 0:0 "$T/vol"
+cp "$T/config.userns.json" "$BUNDLE/config.json"
+config "c['mounts'] += [
+  {'destination': '/plain', 'type': 'bind', 'source': '$T/vol', 'options': ['bind']},
+  {'destination': '/mapped', 'type': 'bind', 'source': '$T/vol', 'options': ['bind', 'idmap']},
+  {'destination': '/own', 'type': 'bind', 'source': '$T/vol', 'options': ['rbind', 'ro'],
+   'uidMappings': [{'containerID': 0, 'hostID': $((HOST_ID + 1000)), 'size': 1}],
+   'gidMappings': [{'containerID': 0, 'hostID': $((HOST_ID + 1000)), 'size': 1}]}]"
+args sh -c 'stat -c "%n %u:%g" /plain/f /mapped/f /own/f; echo x >> /mapped/f && echo mapped-write-ok; echo x >> /own/f 2>/dev/null || echo own-ro'
+out=$(mri run --bundle "$BUNDLE" idm 2>&1)
+expect_match "plain bind: host root shows as the overflow id" "^/plain/f 65534:65534$" "$out"
+expect_match "idmap: host root shows as the container's root" "^/mapped/f 0:0$" "$out"
+expect_match "idmap: the container's root may write its files" "^mapped-write-ok$" "$out"
+expect_match "mount uidMappings: host root shows as container 1000" "^/own/f 1000:1000$" "$out"
+expect_match "mount options still apply (ro)" "^own-ro$" "$out"
+expect_eq "the host file's owner is unchanged" "0:0" "$(stat -c %u:%g "$T/vol/f")"
+cp "$T/config.userns.json" "$BUNDLE/config.json"
+config "c['mounts'] += [{'destination': '/t', 'type': 'tmpfs', 'source': 'tmpfs', 'options': ['idmap']}]"
+refused mri create --bundle "$BUNDLE" idm2 || fail "idmap on a tmpfs accepted"
+expect_match "idmap on a non-bind mount: clear error" "mount /t: id mapping is supported for bind mounts only" "$out"
+assert_clean "after the id-mapped mounts"
+# --- the rootfs itself, id-mapped: a rootfs of host root runs unchanged ---
+make_bundle "$T/rb"
+cp "$T/config.userns.json" "$T/rb/config.json"
+CONFIG_FILE=$T/rb/config.json config "c['annotations'] = {'org.modrun.rootfs-idmap': 'true'}
+c['process']['args'] = ['sh', '-c', 'stat -c %u:%g /bin/busybox; touch /tmp/made-inside && echo write-ok']"
+out=$(mri run --bundle "$T/rb" idr 2>&1)
+expect_match "id-mapped rootfs: host root's files are the container root's" "^0:0$" "$out"
+expect_match "id-mapped rootfs: writable by the container's root" "^write-ok$" "$out"
+expect_eq "a file made inside is host root's on disk (no chown anywhere)" "0:0" "$(stat -c %u:%g "$T/rb/rootfs/tmp/made-inside" 2>/dev/null)"
+expect_eq "the rootfs is still owned by host root" "0:0" "$(stat -c %u:%g "$T/rb/rootfs/bin/busybox")"
 finish

@@ -23,7 +23,15 @@
 static int wait_go(const struct init_args *a, int timeout_ms, char **ret_msg, struct modrun_error **reterr)
 {
         struct sync_msg m = {0};
-        int r = sync_recv(a->sync_fd, timeout_ms, "the runtime's go", &m, reterr);
+        int r;
+        /* id-mapped mounts come first, each with its fd */
+        while ((r = sync_recv(a->sync_fd, timeout_ms, "the runtime's go", &m, reterr)) >= 0 &&
+               m.type == SYNC_MOUNTFD && a->mount_fds && m.value >= 0 &&
+               (size_t)m.value <= a->cfg->n_mounts) {
+                a->mount_fds[m.value] = m.fd;
+                m.fd = -1;
+                sync_msg_done(&m);
+        }
         if (r < 0)
                 return r;
         uint32_t type = m.type;
@@ -74,7 +82,8 @@ static int setup_rootfs(const struct init_args *a, int console_sock, const char 
 {
         if (!ns_is_new(a->cfg, OCI_NS_MOUNT)) /* joined: its filesystem is used as it is */
                 return run_create_hooks(a, state_json, reterr);
-        struct rootfs_params rp = {.cfg = a->cfg, .rootfs = a->rootfs, .in_userns = a->in_userns};
+        struct rootfs_params rp = {.cfg = a->cfg, .rootfs = a->rootfs, .in_userns = a->in_userns,
+                                   .mount_fds = a->mount_fds};
         _cleanup_close_ int rootfs_fd = -1;
         int r = rootfs_prepare(&rp, &rootfs_fd, reterr);
         if (r < 0 || (r = run_create_hooks(a, state_json, reterr)) < 0)

@@ -163,6 +163,7 @@ struct init_args {
         void *seccomp;  /* compiled filter (seccomp_compile), or NULL */
         bool exec_mode; /* `exec`: namespaces joined, no rootfs, no fifo */
         bool go_after_ready; /* exec --ignore-paused: a second "go" once in the (frozen) cgroup */
+        int *mount_fds;      /* by mount index, -1; filled from SYNC_MOUNTFD before "go" */
         struct lsm_plan lsm;
 };
 

@@ -240,6 +240,29 @@ static int mount_fs_entry(const struct mount_ctx *ctx, const struct oci_mount *m
         return 0;
 }
 
+/* An id-mapped clone the runtime made (container/idmap-mounts.c), moved
+ * onto its destination beneath the rootfs, then remounted with its flags. */
+static int mount_attach_idmapped(const struct mount_ctx *ctx, const struct oci_mount *m, const struct mount_options *o,
+                                 int fd, struct modrun_error **reterr)
+{
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return error_new(reterr, errno, NULL, "mount %s: stat the id-mapped mount", m->destination);
+        _cleanup_close_ int tfd = mount_open_target(ctx, m->destination, S_ISDIR(st.st_mode), reterr);
+        if (tfd < 0)
+                return tfd;
+        int r = sys_move_mount(fd, "", tfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+        if (r < 0)
+                return error_new(reterr, -r, NULL, "mount %s: move_mount of the id-mapped %s onto it", m->destination,
+                                 m->source);
+        if (!(o->flags & ~(MS_BIND | MS_REC | MS_REMOUNT)))
+                return 0;
+        _cleanup_close_ int nfd = fs_open_beneath(ctx->rootfs_fd, m->destination, O_PATH, 0, reterr);
+        if (nfd < 0)
+                return nfd;
+        return mount_bind_remount(ctx, nfd, m->source, m->destination, o->flags, o->cleared, reterr);
+}
+
 static bool is_cgroup_type(const char *type)
 {
         return type && (streq(type, "cgroup") || streq(type, "cgroup2"));
@@ -249,14 +272,12 @@ static int mount_entry_parsed(const struct mount_ctx *ctx, const struct oci_moun
                               struct modrun_error **reterr)
 {
         int r;
-        if (o->idmap || o->ridmap || m->n_uid_mappings || m->n_gid_mappings)
-                return error_new(reterr, EOPNOTSUPP,
-                                 "remove the idmap option and chown the source to the container's id range, "
-                                 "or use a modrun with id-mapped mount support",
-                                 "mount %s on %s: id-mapped mounts (%s) are not supported by this modrun yet",
-                                 m->source ? m->source : "none", m->destination,
-                                 o->idmap || o->ridmap ? (o->ridmap ? "ridmap" : "idmap") : "uidMappings");
-        if (mount_options_is_bind(o, m->type)) {
+        if (o->idmap || o->ridmap || m->n_uid_mappings || m->n_gid_mappings) {
+                int fd = ctx->mount_fds ? ctx->mount_fds[m - ctx->cfg->mounts] : -1;
+                r = fd < 0 ? error_new(reterr, EPROTO, NULL, "mount %s: the runtime sent no id-mapped mount",
+                                       m->destination)
+                           : mount_attach_idmapped(ctx, m, o, fd, reterr);
+        } else if (mount_options_is_bind(o, m->type)) {
                 r = mount_bind_entry(ctx, m, o, reterr);
         } else {
                 if (!m->type)

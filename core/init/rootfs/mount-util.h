@@ -13,6 +13,7 @@ struct mount_ctx {
         const char *rootfs; /* host path, for messages */
         int rootfs_fd;      /* O_PATH of the rootfs bind mount */
         bool in_userns;
+        const int *mount_fds; /* rootfs_params.mount_fds */
 };
 
 /* "/proc/self/fd/N": what mount(2) gets instead of a path inside the rootfs

@@ -83,7 +83,11 @@ static int rootfs_bind_self(const struct rootfs_params *p, int *ret_fd, struct m
                 return error_new(reterr, errno, "root.path must name an existing directory",
                                  "open the rootfs %s", p->rootfs);
         struct mount_ctx ctx = { .cfg = p->cfg, .rootfs = p->rootfs, .rootfs_fd = dir, .in_userns = p->in_userns };
-        int r = mount_bind_fd(&ctx, dir, p->rootfs, dir, "/", true, reterr);
+        int idmapped = p->mount_fds ? p->mount_fds[p->cfg->n_mounts] : -1;
+        int r = idmapped >= 0 ? sys_move_mount(idmapped, "", dir, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH)
+                              : mount_bind_fd(&ctx, dir, p->rootfs, dir, "/", true, reterr);
+        if (r < 0 && idmapped >= 0)
+                return error_new(reterr, -r, NULL, "move the id-mapped rootfs onto %s", p->rootfs);
         if (r < 0)
                 return error_wrap(reterr, "bind the rootfs %s onto itself", p->rootfs);
         /* The path now leads to the new mount; the old fd is below it. */
@@ -112,7 +116,7 @@ int rootfs_prepare(const struct rootfs_params *p, int *ret_rootfs_fd, struct mod
         if ((r = rootfs_bind_self(p, &rootfs_fd, reterr)) < 0)
                 return r;
         struct mount_ctx ctx = { .cfg = p->cfg, .rootfs = p->rootfs, .rootfs_fd = rootfs_fd,
-                                 .in_userns = p->in_userns };
+                                 .in_userns = p->in_userns, .mount_fds = p->mount_fds };
         for (size_t i = 0; i < p->cfg->n_mounts; i++)
                 if ((r = mount_config_entry(&ctx, &p->cfg->mounts[i], reterr)) < 0)
                         return error_wrap(reterr, "mounts[%zu]", i);
