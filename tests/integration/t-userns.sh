@@ -176,6 +176,18 @@ c['process']['args'] = ['sh', '-c', 'cat /proc/self/uid_map /proc/self/gid_map /
     else
         fail "rootless run: $(cat "$T/rl.out")"
     fi
+    # the lifecycle as the unprivileged user: run -d, exec, state, kill, delete
+    CONFIG_FILE=$RB/config.json config "c['process']['args'] = ['sleep', '1000']"
+    if rl run -d --bundle "$RB" r3 >"$T/rl.out" 2>&1 </dev/null; then
+        rpid=$(rl state r3 | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p')
+        expect_eq "rootless: the init runs as the user on the host" "$RL" "$(awk '/^Uid:/ {print $2}' /proc/$rpid/status)"
+        expect_eq "rootless exec: root inside" 0 "$(rl exec r3 id -u 2>&1)"
+        rl kill r3 KILL || fail "rootless kill"
+        wait_for test ! -e /proc/$rpid/comm -o "$(awk '{print $3}' /proc/$rpid/stat 2>/dev/null)" = Z || fail "rootless kill: init survived"
+        rl delete r3 || fail "rootless delete"
+    else
+        fail "rootless run -d: $(cat "$T/rl.out")"
+    fi
     [ -z "$(ls -A "$T/xdg/modrun" 2>/dev/null)" ] && pass "rootless: state under XDG_RUNTIME_DIR removed" ||
         fail "rootless: state left in $T/xdg/modrun: $(ls -A "$T/xdg/modrun")"
     # more than the own id needs newuidmap and /etc/subuid, which this uid has not
