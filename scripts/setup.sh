@@ -5,7 +5,8 @@ set -euo pipefail
 build_pkgs=(meson ninja-build pkg-config gcc libc6-dev python3
             libjson-c-dev libseccomp-dev libbpf-dev libsystemd-dev busybox-static)
 test_pkgs=(libcmocka-dev valgrind qemu-system-x86 cpio xz-utils kmod util-linux procps tmux
-           podman conmon catatonit containerd runc uidmap bsdutils)
+           podman conmon catatonit containerd runc uidmap bsdutils
+           clang libclang-rt-14-dev bpftool)
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--tests" ] && want+=("${test_pkgs[@]}")
 
