@@ -189,6 +189,28 @@ print(sum(1 for p in (json.loads(t) if t else []) if p.get("name") == "modrun_de
     expect_eq "v2: delete --force" 0 "$(v2 delete)"
     expect_eq "v2: no cgroup dir left" "" "$(v2 left)"
 fi
+# ---- a GPU toolkit's hook rewrites the one device program (FIELD-NOTES #2) --
+# 195:253 is not allowed by the config: EPERM. A createRuntime hook that,
+# like the NVIDIA toolkit, finds the container's device program and
+# replaces it with one that also allows major 195 makes it open (ENXIO: no
+# driver here), and there is still exactly one program.
+if [ -n "${GPU_BPF_HOOK:-}" ] && [ -x "$GPU_BPF_HOOK" ]; then
+    cp "$BUNDLE/config.json" "$T/config.gpu.json"
+    config "c['linux']['cgroupsPath'] = '$CGP/g1'
+c['process']['args'] = ['sh', '-c', '(exec 3</dev/nvno) 2>&1; echo opened=\$?; exec sleep 100']"
+    mr "${PLUG[@]}" run -d --bundle "$BUNDLE" g0 >"$T/g0.out" 2>&1 || fail "run g0: $(cat "$T/g0.out")"
+    config "c['linux']['cgroupsPath'] = '$CGP/g2'
+c['hooks'] = {'createRuntime': [{'path': '$GPU_BPF_HOOK'}]}"
+    mr "${PLUG[@]}" run -d --bundle "$BUNDLE" g2 >"$T/g2.out" 2>&1 || fail "run g2 with the hook: $(cat "$T/g2.out")"
+    sleep 0.3
+    expect_match "without the hook, 195:253 is denied" "Operation not permitted" "$(cat "$T/g0.out")"
+    expect_match "with the hook, 195:253 opens (ENXIO: no driver)" "No such device or address" "$(cat "$T/g2.out")"
+    gp=$(dev_progs "$UNI$CGP/g2")
+    expect_eq "still exactly one device program, the hook's" "gpu_hook" "$(printf '%s\n' "$gp" | awk '{print $2}' | xargs)"
+    # g2 first: g0 made the common parent cgroup, and removes it last
+    mr delete --force g2; mr delete --force g0
+    cp "$T/config.gpu.json" "$BUNDLE/config.json"
+fi
 [ -s "$T/v2.err" ] && echo "v2 stderr: $(cat "$T/v2.err")"
 expect_eq "no cgroup dir left anywhere" "" "$(cg_left)"
 assert_clean "at the end"
