@@ -54,11 +54,14 @@ c['linux']['devices'] = [
   {'path': '/dev/nvctl', 'type': 'c', 'major': 195, 'minor': 255},
   {'path': '/dev/nvro', 'type': 'c', 'major': 195, 'minor': 254},
   {'path': '/dev/nvno', 'type': 'c', 'major': 195, 'minor': 253},
+  {'path': '/dev/blkok', 'type': 'b', 'major': 240, 'minor': 0},
+  {'path': '/dev/blkno', 'type': 'b', 'major': 240, 'minor': 1},
 ]
 c['linux']['resources'] = {'devices': [
   {'allow': False, 'access': 'rwm'},
   {'allow': True, 'type': 'c', 'major': 195, 'minor': 255, 'access': 'rw'},
   {'allow': True, 'type': 'c', 'major': 195, 'minor': 254, 'access': 'r'},
+  {'allow': True, 'type': 'b', 'major': 240, 'minor': 0, 'access': 'r'},
 ]}
 "
 cat >"$BUNDLE/rootfs/probe.sh" <<'EOF'
@@ -81,6 +84,8 @@ wr() { echo x >"$1"; }
     r nvro_r rd /dev/nvro
     r nvro_w wr /dev/nvro
     r nvno_r rd /dev/nvno
+    r blkok_r rd /dev/blkok
+    r blkno_r rd /dev/blkno
     r urandom rd /dev/urandom
     r null_w wr /dev/null
 } >/tmp/res.tmp
@@ -95,6 +100,8 @@ check_access() { # check_access WHAT: the results of probe.sh
     expect_eq "$1: read 195:254 (allowed r)" ENXIO "$(res nvro_r)"
     expect_eq "$1: write 195:254 (allowed r only)" EPERM "$(res nvro_w)"
     expect_eq "$1: read 195:253 (not allowed)" EPERM "$(res nvno_r)"
+    expect_eq "$1: read block 240:0 (allowed r; no driver)" ENXIO "$(res blkok_r)"
+    expect_eq "$1: read block 240:1 (not allowed)" EPERM "$(res blkno_r)"
     expect_eq "$1: /dev/urandom (a default)" ok "$(res urandom)"
     expect_eq "$1: write /dev/null (a default)" ok "$(res null_w)"
 }
@@ -170,7 +177,7 @@ if [ "$(v2 mount)" = failed ]; then
 else
     [ "$(v2 bad)" != 0 ] && pass "v2: a negative major is refused" || fail "v2: major -2 accepted"
     expect_match "v2: the refusal names the rule, the cgroup and the cause" \
-        "devices-ebpf: linux.resources.devices\\[3\\] \\(cgroup /sys/fs/cgroup$CGP/v2bad\\): major is out of range" \
+        "devices-ebpf: linux.resources.devices\\[4\\] \\(cgroup /sys/fs/cgroup$CGP/v2bad\\): major is out of range" \
         "$(cat "$T/v2bad.out")"
     expect_eq "v2: nothing left after the refusal" "" "$(v2 bad_left)"
     expect_eq "v2: create" 0 "$(v2 create)"
@@ -189,6 +196,14 @@ print(sum(1 for p in (json.loads(t) if t else []) if p.get("name") == "modrun_de
     expect_eq "v2: delete --force" 0 "$(v2 delete)"
     expect_eq "v2: no cgroup dir left" "" "$(v2 left)"
 fi
+# ---- bad rules: a clear error naming the rule, nothing left -------------
+cp "$BUNDLE/config.json" "$T/config.good.json"
+config "c['linux']['cgroupsPath'] = '$CGP/bad'; c['linux']['resources'] = {'devices': [{'allow': True, 'type': 'x', 'access': 'r'}]}"
+mr "${PLUG[@]}" create --bundle "$BUNDLE" bad >"$T/bad.out" 2>&1 && fail "a device rule of type x was accepted"
+expect_match "invalid type: the error names the rule" "devices\[0\].*type|type.*\"x\"" "$(cat "$T/bad.out")"
+expect_eq "invalid type: no state left" "" "$(ls "$ROOT")"
+cp "$T/config.good.json" "$BUNDLE/config.json"
+
 # ---- a GPU toolkit's hook rewrites the one device program (FIELD-NOTES #2) --
 # 195:253 is not allowed by the config: EPERM. A createRuntime hook that,
 # like the NVIDIA toolkit, finds the container's device program and
