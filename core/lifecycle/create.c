@@ -170,6 +170,28 @@ static int check_killable(const struct oci_config *cfg, const struct plugins *pl
                          pidns ? "the joined" : "the host's", manager);
 }
 
+/* Limits the cgroup manager cannot set are an error, not silently dropped
+ * (the device list is the runtime's own and always there). */
+static int check_resources_settable(const struct oci_config *cfg, const struct plugins *pl,
+                                    const struct modrun_cgroup_ops *cg, struct modrun_error **reterr)
+{
+        if (!cfg->linux_.resources || (cg && MODRUN_HAS_OP(cg, set_resources)))
+                return 0;
+        json_object_object_foreach((struct json_object *)cfg->linux_.resources, key, val)
+        {
+                (void)val;
+                if (streq(key, "devices"))
+                        continue;
+                const char *manager = pl->by_kind[MODRUN_KIND_CGROUP] ? pl->by_kind[MODRUN_KIND_CGROUP]->name : "none";
+                return error_new(reterr, EINVAL,
+                                 "remove linux.resources, or use a cgroup manager that can set it (as root: cgroupfs; "
+                                 "rootless: cgroup v2 with a delegated cgroup and the systemd manager)",
+                                 "linux.resources.%s: the cgroup manager \"%s\" cannot set resource limits", key,
+                                 manager);
+        }
+        return 0;
+}
+
 /* The part of create that runs once the state directory exists; on failure
  * the caller removes the directory, this removes the cgroup it made. */
 static int create_in_dir(const struct runtime_ctx *ctx, struct container_dir *d, struct oci_config *cfg,
@@ -198,6 +220,8 @@ static int create_in_dir(const struct runtime_ctx *ctx, struct container_dir *d,
         if (cg && (r = cg->create(cst, reterr)) < 0)
                 return error_wrap(reterr, "create the cgroup of container %s", d->id);
         devices_log_owner(pl);
+        if ((r = check_resources_settable(cfg, pl, cg, reterr)) < 0)
+                return r;
         if (cg && cfg->linux_.resources && MODRUN_HAS_OP(cg, set_resources)) {
                 struct json_object *res = devices_resources_for_cgroup(pl, cfg->linux_.resources);
                 r = res ? cg->set_resources(cst, res, reterr) : error_new(reterr, ENOMEM, NULL, "linux.resources");

@@ -26,6 +26,10 @@ cp "$T/good.json" "$BUNDLE/config.json"
 config 'c["root"]["path"] = "nonexistent-rootfs"'
 bad "missing rootfs" "$BUNDLE/nonexistent-rootfs" mr create --bundle "$BUNDLE" b1
 cp "$T/good.json" "$BUNDLE/config.json"
+config 'c["linux"]["resources"] = {"pids": {"limit": 10}}'
+bad "limits without a cgroup manager that sets them" 'linux.resources.pids: the cgroup manager "disabled" cannot set resource limits' \
+    "$MODRUN" --root "$ROOT" --plugin-dir "$PLUGIN_DIR" --cgroup-manager=disabled create --bundle "$BUNDLE" b1
+cp "$T/good.json" "$BUNDLE/config.json"
 bad "missing bundle" "bundle $T/nope" mr create --bundle "$T/nope" b1
 bad "id with /" "character '/' is not allowed" mr create --bundle "$BUNDLE" a/b
 bad "id .." "invalid container ID" mr create --bundle "$BUNDLE" ..
