@@ -179,6 +179,19 @@ static int apply_rec_attr(const struct mount_ctx *ctx, int fd, const char *dest,
         return 0;
 }
 
+/* A new bind mount takes the source's flags: remount it with the ones the
+ * options ask for, if any (bind entries and attached id-mapped clones). */
+static int remount_with_flags(const struct mount_ctx *ctx, const struct oci_mount *m, const struct mount_options *o,
+                              struct modrun_error **reterr)
+{
+        if (!(o->flags & ~(MS_BIND | MS_REC | MS_REMOUNT)))
+                return 0;
+        _cleanup_close_ int nfd = fs_open_beneath(ctx->rootfs_fd, m->destination, O_PATH, 0, reterr);
+        if (nfd < 0)
+                return nfd;
+        return mount_bind_remount(ctx, nfd, m->source, m->destination, o->flags, o->cleared, reterr);
+}
+
 static int mount_bind_entry(const struct mount_ctx *ctx, const struct oci_mount *m, const struct mount_options *o,
                             struct modrun_error **reterr)
 {
@@ -198,15 +211,7 @@ static int mount_bind_entry(const struct mount_ctx *ctx, const struct oci_mount 
         if (tfd < 0)
                 return tfd;
         int r = mount_bind_fd(ctx, src, m->source, tfd, m->destination, (o->flags & MS_REC) != 0, reterr);
-        if (r < 0)
-                return r;
-        /* A bind mount takes the source's flags; others need a remount. */
-        if (!(o->flags & ~(MS_BIND | MS_REC | MS_REMOUNT)))
-                return 0;
-        _cleanup_close_ int nfd = fs_open_beneath(ctx->rootfs_fd, m->destination, O_PATH, 0, reterr);
-        if (nfd < 0)
-                return nfd;
-        return mount_bind_remount(ctx, nfd, m->source, m->destination, o->flags, o->cleared, reterr);
+        return r < 0 ? r : remount_with_flags(ctx, m, o, reterr);
 }
 
 static int mount_fs_entry(const struct mount_ctx *ctx, const struct oci_mount *m, const struct mount_options *o,
@@ -255,12 +260,7 @@ static int mount_attach_idmapped(const struct mount_ctx *ctx, const struct oci_m
         if (r < 0)
                 return error_new(reterr, -r, NULL, "mount %s: move_mount of the id-mapped %s onto it", m->destination,
                                  m->source);
-        if (!(o->flags & ~(MS_BIND | MS_REC | MS_REMOUNT)))
-                return 0;
-        _cleanup_close_ int nfd = fs_open_beneath(ctx->rootfs_fd, m->destination, O_PATH, 0, reterr);
-        if (nfd < 0)
-                return nfd;
-        return mount_bind_remount(ctx, nfd, m->source, m->destination, o->flags, o->cleared, reterr);
+        return remount_with_flags(ctx, m, o, reterr);
 }
 
 static bool is_cgroup_type(const char *type)
