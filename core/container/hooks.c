@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "hooks.h"
+#include "util/clock.h"
 
 #define HOOK_OUTPUT_MAX 2048
 
@@ -35,15 +36,8 @@ _Noreturn static void hook_exec(const struct oci_hook *h, int in, int out)
         _exit(127);
 }
 
-static long now_ms(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 /* Collect the output until EOF and the exit, both before deadline. */
-static int hook_wait(pid_t pid, int out, long deadline, char *buf, size_t size, int *ret_status)
+static int hook_wait(pid_t pid, int out, int64_t deadline, char *buf, size_t size, int *ret_status)
 {
         size_t len = 0;
         bool eof = false;
@@ -55,7 +49,7 @@ static int hook_wait(pid_t pid, int out, long deadline, char *buf, size_t size, 
                         if (w < 0 && errno != EINTR)
                                 return -errno;
                 }
-                long left = deadline - now_ms();
+                int64_t left = deadline - now_ms();
                 if (left <= 0)
                         return -ETIMEDOUT;
                 struct pollfd p = {.fd = out, .events = POLLIN};

@@ -8,6 +8,7 @@
 
 #include "sync.h"
 #include "util/fd-pass.h"
+#include "util/clock.h"
 
 struct sync_hdr {
         uint32_t magic;
@@ -138,13 +139,6 @@ int sync_send_error(int fd, const struct modrun_error *err, int errnum)
         if (err)
                 return sync_send(fd, SYNC_ERROR, err->errnum, err->msg, err->hint);
         return sync_send(fd, SYNC_ERROR, errnum, strerror(errnum > 0 ? errnum : EINVAL), NULL);
-}
-
-static int64_t now_ms(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static int wait_readable(int fd, int timeout_ms, const char *what, struct modrun_error **reterr)

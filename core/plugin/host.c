@@ -13,6 +13,7 @@
 #include "plugin/plugin-internal.h"
 #include "util/fs-util.h"
 #include "util/log.h"
+#include "util/clock.h"
 
 static int level_to_core(int level)
 {
@@ -79,13 +80,6 @@ static int host_write_file(const struct modrun_host *host, int dirfd, const char
                            struct modrun_error **reterr)
 {
         return fs_write_file(dirfd, path, value, reterr);
-}
-
-static int64_t now_ms(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static int host_wait_fd(const struct modrun_host *host, int fd, short events, int timeout_ms, const char *what,

@@ -19,16 +19,10 @@
 
 #include "plugin/plugin-internal.h"
 #include "util/log.h"
+#include "util/clock.h"
 
 #define PROBE_TIMEOUT_MS 5000
 #define PROBE_MAX_OUTPUT 65536
-
-static int64_t now_ms(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void add_str(struct json_object *o, const char *key, const char *v)
 {

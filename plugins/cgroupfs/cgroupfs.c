@@ -243,7 +243,7 @@ static int cgfs_enter(void *state, pid_t pid, struct modrun_error **reterr)
 static int cgfs_destroy(void *state, int timeout_ms, struct modrun_error **reterr)
 {
         struct cgfs *s = state;
-        int64_t deadline = cg_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+        int64_t deadline = clock_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
         pid_t *pids = NULL;
         size_t n = 0;
         int r = 0;

@@ -26,6 +26,7 @@
 #include <sys/types.h>
 
 #include <modrun/plugin.h>
+#include "../common/clock.h"
 
 #define CG_MAX_MOUNTS 32
 #define CG_MAX_MADE 64
@@ -147,7 +148,6 @@ bool cg_v2_has(const char *dir, const char *ctrl);
 int cg_collect_pids(const char *dir, pid_t **pids, size_t *n, size_t *cap);
 /* The union of the pids of every place. */
 int cg_all_pids(const struct cgfs *s, pid_t **ret, size_t *ret_n);
-int64_t cg_now_ms(void);
 void cg_sleep_ms(int ms);
 
 /* ---- tree.c ---- */

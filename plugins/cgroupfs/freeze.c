@@ -33,14 +33,14 @@ static bool v2_is(const char *dir, bool frozen)
 static int freeze_v1(const struct cgfs *s, const char *dir, bool frozen, int timeout_ms, struct modrun_error **reterr)
 {
         const char *want = frozen ? "FROZEN" : "THAWED";
-        int64_t start = cg_now_ms(), deadline = start + (timeout_ms > 0 ? timeout_ms : 0);
+        int64_t start = clock_now_ms(), deadline = start + (timeout_ms > 0 ? timeout_ms : 0);
         for (int wait = 1;; wait = wait < 16 ? wait * 2 : 16) {
                 int r = cg_write(s, dir, "freezer.state", want, NULL, reterr);
                 if (r < 0)
                         return r;
                 if (v1_is(dir, want))
                         return 0;
-                if (cg_now_ms() >= deadline)
+                if (clock_now_ms() >= deadline)
                         break;
                 cg_sleep_ms(wait);
         }
@@ -55,9 +55,9 @@ static int freeze_v2(const struct cgfs *s, const char *dir, bool frozen, int tim
         int r = cg_write(s, dir, "cgroup.freeze", frozen ? "1" : "0", NULL, reterr);
         if (r < 0)
                 return r;
-        int64_t deadline = cg_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+        int64_t deadline = clock_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
         for (int wait = 1; !v2_is(dir, frozen); wait = wait < 16 ? wait * 2 : 16) {
-                if (cg_now_ms() >= deadline) {
+                if (clock_now_ms() >= deadline) {
                         if (frozen)
                                 (void)cg_write_raw(dir, "cgroup.freeze", "0");
                         return s->host->error(reterr, ETIMEDOUT, FREEZE_HINT,

@@ -67,7 +67,7 @@ static int left_error(const struct cgfs *s, const pid_t *pids, size_t n, int tim
 
 int cg_kill_all(const struct cgfs *s, int signo, int timeout_ms, struct modrun_error **reterr)
 {
-        int64_t deadline = cg_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+        int64_t deadline = clock_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
         int freeze_ms = timeout_ms / 4 < FREEZE_MAX_MS ? timeout_ms / 4 : FREEZE_MAX_MS;
         pid_t *pids = NULL;
         size_t n = 0;
@@ -88,7 +88,7 @@ int cg_kill_all(const struct cgfs *s, int signo, int timeout_ms, struct modrun_e
                 n = 0;
                 if ((r = cg_all_pids(s, &pids, &n)) < 0)
                         return s->host->error(reterr, -r, NULL, "cgroupfs: list the processes of the container's cgroups");
-                if (n == 0 || cg_now_ms() >= deadline) {
+                if (n == 0 || clock_now_ms() >= deadline) {
                         r = n == 0 ? 0 : left_error(s, pids, n, timeout_ms, reterr);
                         free(pids);
                         return r;

@@ -206,7 +206,7 @@ static int rmdir_retry(const char *dir, int64_t deadline)
         for (int wait = 1;; wait = wait < 50 ? wait * 2 : 50) {
                 if (rmdir(dir) == 0 || errno == ENOENT)
                         return 0;
-                if (errno != EBUSY || cg_now_ms() >= deadline)
+                if (errno != EBUSY || clock_now_ms() >= deadline)
                         return -errno;
                 cg_sleep_ms(wait);
         }

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "idmap.h"
+#include "../common/clock.h"
 
 #define HELPER_OUTPUT_MAX 1024
 
@@ -141,13 +142,6 @@ static char **helper_argv(const char *path, pid_t pid, const struct idmap_set *m
         return argv;
 }
 
-static int64_t now_ms(void)
-{
-        struct timespec ts;
-        (void)clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 _Noreturn static void helper_child(int out, char **argv)
 {
         static char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", NULL };
@@ -165,7 +159,7 @@ static int helper_collect(int fd, int64_t deadline, char *out, size_t size)
         size_t len = 0;
         out[0] = '\0';
         for (;;) {
-                int64_t left = deadline - now_ms();
+                int64_t left = deadline - clock_now_ms();
                 if (left <= 0)
                         return -ETIMEDOUT;
                 struct pollfd p = { .fd = fd, .events = POLLIN };
@@ -195,7 +189,7 @@ static int helper_wait(pid_t child, int64_t deadline, int *ret_status)
                         return 0;
                 if (w < 0 && errno != EINTR)
                         return -errno;
-                if (now_ms() >= deadline) {
+                if (clock_now_ms() >= deadline) {
                         (void)kill(child, SIGKILL);
                         while (waitpid(child, ret_status, 0) < 0 && errno == EINTR)
                                 ;
@@ -276,12 +270,12 @@ static int write_helper(struct idmap_state *s, pid_t pid, const struct map_kind 
                 (void)close(pipefd[0]);
                 return s->host->error(reterr, e, NULL, "idmap: fork to run %s", path);
         }
-        int64_t deadline = now_ms() + IDMAP_HELPER_TIMEOUT_MS;
+        int64_t deadline = clock_now_ms() + IDMAP_HELPER_TIMEOUT_MS;
         char out[HELPER_OUTPUT_MAX];
         int r = helper_collect(pipefd[0], deadline, out, sizeof(out));
         (void)close(pipefd[0]);
         int status = 0;
-        int w = helper_wait(child, r < 0 ? now_ms() : deadline, &status);
+        int w = helper_wait(child, r < 0 ? clock_now_ms() : deadline, &status);
         trim(out);
         if (r == -ETIMEDOUT || w == -ETIMEDOUT)
                 return helper_failed(s, k, m, pid, ETIMEDOUT, "did not finish within 10 s (killed)", out, reterr);

@@ -181,7 +181,7 @@ static int wait_job(struct sdb *b, const char *unit, const char *job, int timeou
                                               job, unit);
                 if (r > 0)
                         continue;
-                int64_t left = deadline - sdc_now_ms();
+                int64_t left = deadline - clock_now_ms();
                 if (left <= 0)
                         return b->host->error(reterr, ETIMEDOUT, "is systemd busy or hung? see systemctl list-jobs",
                                               "systemd: timed out after %d ms waiting for job %s of unit %s", timeout_ms,
@@ -195,7 +195,7 @@ static int wait_job(struct sdb *b, const char *unit, const char *job, int timeou
 static int call_with_job(struct sdb *b, sd_bus_message *m, const char *unit, const char *what, int timeout_ms,
                          bool missing_ok, struct modrun_error **reterr)
 {
-        int64_t deadline = sdc_now_ms() + (timeout_ms > 0 ? timeout_ms : 1);
+        int64_t deadline = clock_now_ms() + (timeout_ms > 0 ? timeout_ms : 1);
         sd_bus_error e = SD_BUS_ERROR_NULL;
         sd_bus_message *reply = NULL;
         int r = sd_bus_call(b->bus, m, (uint64_t)(timeout_ms > 0 ? timeout_ms : 1) * 1000, &e, &reply);

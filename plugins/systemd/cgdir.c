@@ -135,13 +135,6 @@ int sdc_pids(const char *dir, pid_t **ret, size_t *ret_n)
         return 0;
 }
 
-int64_t sdc_now_ms(void)
-{
-        struct timespec ts;
-        (void)clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void sdc_sleep_ms(int ms)
 {
         struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};

@@ -357,11 +357,11 @@ static int sd_destroy(void *state, int timeout_ms, struct modrun_error **reterr)
         struct sdstate *s = state;
         if (s->name_why)
                 return 0; /* no unit was ever made from it */
-        int64_t deadline = sdc_now_ms() + timeout_ms;
+        int64_t deadline = clock_now_ms() + timeout_ms;
         int r = connect_bus(s, reterr);
         if (r < 0 || (r = sdb_stop_unit(&s->bus, s->name.unit, timeout_ms, reterr)) < 0)
                 return r;
-        while ((r = sdb_unit_cgroup(&s->bus, s->name.unit, NULL, timeout_ms, reterr)) > 0 && sdc_now_ms() < deadline)
+        while ((r = sdb_unit_cgroup(&s->bus, s->name.unit, NULL, timeout_ms, reterr)) > 0 && clock_now_ms() < deadline)
                 sdc_sleep_ms(20);
         if (r > 0)
                 s->host->log(s->host, MODRUN_LOG_DEBUG, "systemd: unit %s stopped but still loaded", s->name.unit);
@@ -416,7 +416,7 @@ static int sd_freeze(void *state, int frozen, int timeout_ms, struct modrun_erro
                 return r < 0 ? r : s->host->error(reterr, ESRCH, NULL, "systemd: unit %s does not exist", s->name.unit);
         if ((r = sdc_write(s->cgroup, "cgroup.freeze", frozen ? "1" : "0")) < 0)
                 return s->host->error(reterr, -r, NULL, "systemd: write %s/cgroup.freeze", s->cgroup);
-        int64_t deadline = sdc_now_ms() + timeout_ms;
+        int64_t deadline = clock_now_ms() + timeout_ms;
         const char *want = frozen ? "frozen 1" : "frozen 0";
         for (;;) {
                 char *ev = NULL;
@@ -425,7 +425,7 @@ static int sd_freeze(void *state, int frozen, int timeout_ms, struct modrun_erro
                         return 0;
                 }
                 free(ev);
-                if (sdc_now_ms() >= deadline)
+                if (clock_now_ms() >= deadline)
                         return s->host->error(reterr, ETIMEDOUT, NULL, "systemd: %s of %s not done after %d ms",
                                               frozen ? "freeze" : "thaw", s->cgroup, timeout_ms);
                 sdc_sleep_ms(10);
@@ -457,7 +457,7 @@ static int sd_kill_all(void *state, int signo, int timeout_ms, struct modrun_err
                 return r;
         if (signo != SIGKILL)
                 return 0;
-        int64_t deadline = sdc_now_ms() + timeout_ms;
+        int64_t deadline = clock_now_ms() + timeout_ms;
         for (;;) {
                 pid_t *pids = NULL;
                 size_t n = 0;
@@ -466,7 +466,7 @@ static int sd_kill_all(void *state, int signo, int timeout_ms, struct modrun_err
                 free(pids);
                 if (n == 0)
                         return 0;
-                if (sdc_now_ms() >= deadline)
+                if (clock_now_ms() >= deadline)
                         return s->host->error(reterr, ETIMEDOUT, "look for state D in /proc/PID/status",
                                               "systemd: %zu process(es) still in %s %d ms after SIGKILL", n, s->cgroup,
                                               timeout_ms);

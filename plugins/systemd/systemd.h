@@ -24,6 +24,7 @@
 #include <sys/types.h>
 
 #include <modrun/plugin.h>
+#include "../common/clock.h"
 
 struct json_object;
 
@@ -165,7 +166,6 @@ int sdc_read(const char *dir, const char *file, char **ret);
 int sdc_write(const char *dir, const char *file, const char *value);
 /* Every pid in dir and its children. */
 int sdc_pids(const char *dir, pid_t **ret, size_t *ret_n);
-int64_t sdc_now_ms(void);
 void sdc_sleep_ms(int ms);
 
 #endif
