@@ -7,8 +7,6 @@
  */
 #include <json-c/json.h>
 #include <stdio.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 
 #include "seccomp-listener.h"
 #include "util/fd-pass.h"
@@ -33,13 +31,9 @@ static char *process_state_json(const struct oci_config *cfg, pid_t pid, const c
 int seccomp_send_to_listener(const struct oci_config *cfg, const char *path, int notify_fd, pid_t pid,
                              const char *state_json, struct modrun_error **reterr)
 {
-        struct sockaddr_un sa = {.sun_family = AF_UNIX};
-        if (strlen(path) >= sizeof(sa.sun_path))
-                return error_new(reterr, ENAMETOOLONG, NULL, "linux.seccomp.listenerPath %s", path);
-        memcpy(sa.sun_path, path, strlen(path) + 1);
-        _cleanup_close_ int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (s < 0 || connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-                return error_new(reterr, errno, "start the seccomp agent that listens there first",
+        _cleanup_close_ int s = unix_connect(path);
+        if (s < 0)
+                return error_new(reterr, -s, s == -ENAMETOOLONG ? NULL : "start the seccomp agent that listens there first",
                                  "connect to linux.seccomp.listenerPath %s", path);
         _cleanup_free_ char *text = process_state_json(cfg, pid, state_json);
         if (!text)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Passing a file descriptor over a unix socket (SCM_RIGHTS). */
 #include <sys/socket.h>
+#include <sys/un.h>
 
 #include "fd-pass.h"
 
@@ -35,4 +36,16 @@ ssize_t fd_recv(int sock, void *buf, size_t size, int flags, int *ret_fd)
         if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
                 memcpy(ret_fd, CMSG_DATA(c), sizeof(int));
         return k < 0 ? -errno : k;
+}
+
+int unix_connect(const char *path)
+{
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        if (strlen(path) >= sizeof(sa.sun_path))
+                return -ENAMETOOLONG;
+        memcpy(sa.sun_path, path, strlen(path) + 1);
+        _cleanup_close_ int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (s < 0 || connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+                return -errno;
+        return TAKE_FD(s);
 }

@@ -9,8 +9,6 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -23,15 +21,13 @@
 
 int terminal_connect(int console_socket_fd, int *ret_sock, struct modrun_error **reterr)
 {
-        struct sockaddr_un sa = {.sun_family = AF_UNIX};
-        snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d", console_socket_fd);
-        _cleanup_close_ int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        char path[32];
+        (void)snprintf(path, sizeof(path), "/proc/self/fd/%d", console_socket_fd);
+        int s = unix_connect(path);
         if (s < 0)
-                return error_new(reterr, errno, NULL, "create a socket for the console socket");
-        if (connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-                return error_new(reterr, errno, "is something listening on --console-socket?",
+                return error_new(reterr, -s, "is something listening on --console-socket?",
                                  "connect to the console socket");
-        *ret_sock = TAKE_FD(s);
+        *ret_sock = s;
         return 0;
 }
 
