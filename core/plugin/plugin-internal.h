@@ -89,8 +89,9 @@ int plugin_search_dirs(const struct plugin_options *opts, char ***ret_dirs, size
                        struct modrun_error **reterr);
 void plugin_strv_free(char **v);
 
-/* Is "/" an initramfs? 1 yes, 0 no, *ret_why explains (detect.c calls
- * mountinfo_detect_initramfs(); a test may define its own to replace it). */
+/* Is "/" an initramfs? 1 yes, 0 no, *ret_why explains (detect.c reads
+ * this process's mount table once for both questions; a test may define
+ * these itself to replace them). */
 int plugin_detect_initramfs(char **ret_why, struct modrun_error **reterr);
 /* Is the cgroup v1 devices controller mounted (1), or not (0)? */
 int plugin_detect_devices_v1(void);

@@ -230,25 +230,11 @@ int mountinfo_root_is_initramfs(const struct mountinfo_entry *e, size_t n, char 
         return yes;
 }
 
-int mountinfo_detect_initramfs(char **ret_why, struct modrun_error **reterr)
+int mountinfo_read_self(struct mountinfo_entry **ret_entries, size_t *ret_n, struct modrun_error **reterr)
 {
         _cleanup_free_ char *text = NULL;
         int r = fs_read_file(AT_FDCWD, "/proc/self/mountinfo", &text, reterr);
-        if (r < 0) {
-                if (reterr)
-                        error_hint(*reterr, "mount proc on /proc, or choose --mount-strategy explicitly");
-                return r;
-        }
-        struct mountinfo_entry *e = NULL;
-        size_t n = 0;
-        r = mountinfo_parse(text, &e, &n, reterr);
-        if (r < 0)
-                return r;
-        r = mountinfo_root_is_initramfs(e, n, ret_why);
-        mountinfo_free(e, n);
-        if (r < 0)
-                return error_new(reterr, -r, NULL, "detect whether / is the initramfs rootfs");
-        return r;
+        return r < 0 ? r : mountinfo_parse(text, ret_entries, ret_n, reterr);
 }
 
 int mountinfo_has_devices_v1(const struct mountinfo_entry *e, size_t n)

@@ -24,6 +24,8 @@ struct mountinfo_entry {
 int mountinfo_parse(const char *text, struct mountinfo_entry **ret_entries, size_t *ret_n,
                     struct modrun_error **reterr);
 void mountinfo_free(struct mountinfo_entry *e, size_t n);
+/* Read and parse /proc/self/mountinfo. */
+int mountinfo_read_self(struct mountinfo_entry **ret_entries, size_t *ret_n, struct modrun_error **reterr);
 /* The entry for mount_point, the last (topmost) one; NULL when none. */
 const struct mountinfo_entry *mountinfo_find(const struct mountinfo_entry *e, size_t n, const char *mount_point);
 
@@ -38,5 +40,3 @@ int mountinfo_has_devices_v1(const struct mountinfo_entry *e, size_t n);
  * *ret_why (may be NULL) to a malloc()ed explanation for --debug and
  * errors, e.g. "/ is ext4 from /dev/vda". */
 int mountinfo_root_is_initramfs(const struct mountinfo_entry *e, size_t n, char **ret_why);
-/* The same, reading /proc/self/mountinfo. */
-int mountinfo_detect_initramfs(char **ret_why, struct modrun_error **reterr);
