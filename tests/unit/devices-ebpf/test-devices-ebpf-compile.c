@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "devices-ebpf.h"
+#include "compile-json.h"
 
 #define C BPF_DEVCG_DEV_CHAR
 #define B BPF_DEVCG_DEV_BLOCK
@@ -27,26 +28,6 @@
 #define W BPF_DEVCG_ACC_WRITE
 #define M BPF_DEVCG_ACC_MKNOD
 
-struct prog {
-        struct bpf_insn *insns;
-        size_t n;
-};
-
-static struct prog compile_json(const char *text)
-{
-        struct json_object *j = text ? json_tokener_parse(text) : NULL;
-        assert_true(!text || j);
-        struct devbpf_rules rules;
-        size_t index = 0;
-        const char *why = NULL;
-        assert_int_equal(devbpf_rules_parse(j, &rules, &index, &why), 0);
-        json_object_put(j);
-        devbpf_rules_normalize(&rules);
-        struct prog p = {0};
-        assert_int_equal(devbpf_compile(&rules, &p.insns, &p.n), 0);
-        devbpf_rules_done(&rules);
-        return p;
-}
 
 /* The program's answer for a device access: 1 allow, 0 deny. */
 static int run(const struct prog *p, uint32_t type, uint32_t access, uint32_t major, uint32_t minor)

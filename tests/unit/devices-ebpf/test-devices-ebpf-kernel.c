@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "devices-ebpf.h"
+#include "compile-json.h"
 
 struct modrun_error {
         int errnum;
@@ -70,26 +71,6 @@ static const struct modrun_host host = {
         .rootfs = "",
 };
 
-struct prog {
-        struct bpf_insn *insns;
-        size_t n;
-};
-
-static struct prog compile_json(const char *text)
-{
-        struct json_object *j = text ? json_tokener_parse(text) : NULL;
-        assert_true(!text || j);
-        struct devbpf_rules rules;
-        size_t index = 0;
-        const char *why = NULL;
-        assert_int_equal(devbpf_rules_parse(j, &rules, &index, &why), 0);
-        json_object_put(j);
-        devbpf_rules_normalize(&rules);
-        struct prog p = {0};
-        assert_int_equal(devbpf_compile(&rules, &p.insns, &p.n), 0);
-        devbpf_rules_done(&rules);
-        return p;
-}
 
 /* apply() as the plugin does it, on the test's cgroup: the program id */
 static uint32_t apply(const char *rules_json)
