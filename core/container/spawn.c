@@ -16,7 +16,6 @@
  * the init is killed and reaped and the fifo removed: nothing is left.
  */
 #include <fcntl.h>
-#include <json-c/json.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
