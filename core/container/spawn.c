@@ -26,6 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup-entry.h"
 #include "devices.h"
 #include "hooks.h"
 #include "idmap-mounts.h"
@@ -41,6 +42,7 @@ struct spawn_prep {
         struct init_args init;
         int ns_fds[_OCI_NS_MAX];
         int sock[2]; /* [0] runtime, [1] helper and init */
+        bool born_in_cgroup; /* the init is cloned into its cgroup (s->init.cg_entry) */
 };
 
 static void spawn_prep_done(struct spawn_prep *s)
@@ -53,6 +55,7 @@ static void spawn_prep_done(struct spawn_prep *s)
                 (void)close(s->init.fifo_fd);
         seccomp_free(s->init.seccomp);
         free(s->init.mount_fds);
+        cgroup_entry_close(&s->init.cg_entry);
 }
 
 static bool wants_userns(const struct oci_config *cfg)
@@ -110,6 +113,13 @@ static int spawn_prepare(const struct spawn_params *p, struct spawn_prep *s, str
                 return error_new(reterr, errno, NULL, "socketpair(AF_UNIX, SOCK_SEQPACKET) for the init");
         if (!s->init.exec_mode && (r = ns_open_paths(p->cfg, s->ns_fds, reterr)) < 0)
                 return r;
+        /* Not into a frozen cgroup (it would stop there) nor a sub-cgroup:
+         * those are entered by pid. */
+        if (!p->enter_cgroup_last && !p->sub_cgroup) {
+                if ((r = cgroup_entry_open(p->plugins, &s->init.cg_entry, reterr)) < 0)
+                        return r;
+                s->born_in_cgroup = r > 0;
+        }
         s->init.cfg = p->cfg;
         s->init.rootfs = p->rootfs;
         s->init.plugins = p->plugins;
@@ -151,27 +161,31 @@ _Noreturn static void helper_main(struct spawn_prep *s)
         ns_close_fds(s->ns_fds);
         /* Nothing of the runtime's may reach the container: not the
          * container's lock (start and delete wait on it), not a log file. */
-        int keep[] = {s->sock[1], s->init.fifo_fd, s->init.console_socket_fd};
-        if ((r = fd_close_all_but(3 + s->init.preserve_fds, keep, ELEMENTSOF(keep))) < 0) {
+        int keep[3 + 1 + MODRUN_CGROUP_ENTRY_MAX] = {s->sock[1], s->init.fifo_fd, s->init.console_socket_fd};
+        size_t n_keep = 3;
+        cgroup_entry_keep(&s->init.cg_entry, keep, &n_keep);
+        if ((r = fd_close_all_but(3 + s->init.preserve_fds, keep, n_keep)) < 0) {
                 (void)error_new(&err, -r, NULL, "close the runtime's file descriptors before creating the init");
                 (void)sync_send_error(s->sock[1], err, -r);
                 _exit(1);
         }
-        unsigned long flags = (s->init.exec_mode ? 0UL : (unsigned long)ns_clone_flags(s->init.cfg)) | CLONE_PARENT |
-                              SIGCHLD;
+        unsigned long flags = (s->init.exec_mode ? 0UL : (unsigned long)ns_clone_flags(s->init.cfg)) | CLONE_PARENT;
         /* A fork-like clone: the child continues on a copy of this stack. */
-        long pid = syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
+        long pid = cgroup_entry_clone(&s->init.cg_entry, flags, &err);
         if (pid == 0)
                 init_process_main(&s->init);
         if (pid < 0) {
-                int e = errno;
-                (void)error_new(&err, e,
-                                e == EPERM || e == ENOSPC || e == EUSERS
-                                        ? "creating namespaces needs CAP_SYS_ADMIN, and user namespaces need "
-                                          "/proc/sys/user/max_user_namespaces > 0"
-                                        : NULL,
-                                "clone(CLONE_PARENT|0x%lx) of the container init with its new namespaces",
-                                flags & ~(unsigned long)(CLONE_PARENT | SIGCHLD));
+                int e = (int)-pid;
+                if (!err)
+                        (void)error_new(&err, e,
+                                        e == EPERM || e == ENOSPC || e == EUSERS
+                                                ? "creating namespaces needs CAP_SYS_ADMIN, and user namespaces need "
+                                                  "/proc/sys/user/max_user_namespaces > 0"
+                                        : e == EAGAIN && s->born_in_cgroup
+                                                ? "the container's cgroup is at its pids.max limit"
+                                                : NULL,
+                                        "clone(CLONE_PARENT|0x%lx) of the container init with its new namespaces",
+                                        flags & ~(unsigned long)CLONE_PARENT);
                 (void)sync_send_error(s->sock[1], err, e);
                 _exit(1);
         }
@@ -229,14 +243,14 @@ static int enter_cgroup(const struct spawn_params *p, pid_t pid, struct modrun_e
 }
 
 /* The runtime's part once the init exists. */
-static int place_init(const struct spawn_params *p, pid_t pid, struct modrun_error **reterr)
+static int place_init(const struct spawn_params *p, pid_t pid, bool born_in_cgroup, struct modrun_error **reterr)
 {
         void *st = NULL;
         const struct modrun_namespace_ops *ns = plugins_namespace(p->plugins, &st);
         int r;
         if (!p->join_pid && ns && ns_is_new(p->cfg, OCI_NS_USER) && (r = ns->set_id_maps(st, pid, reterr)) < 0)
                 return error_wrap(reterr, "write the id maps of the container init (pid %d)", (int)pid);
-        if (!p->enter_cgroup_last && (r = enter_cgroup(p, pid, reterr)) < 0)
+        if (!p->enter_cgroup_last && !born_in_cgroup && (r = enter_cgroup(p, pid, reterr)) < 0)
                 return r;
         return p->join_pid ? 0 : devices_apply(p->plugins, p->cfg->linux_.resources, reterr);
 }
@@ -314,7 +328,7 @@ static int spawn_run(const struct spawn_params *p, struct spawn_prep *s, pid_t *
                 return r;
         pid_t pid = (pid_t)value;
         _cleanup_free_ char *state_json = hooks_state_json(p->cfg, p->id, "creating", pid, p->bundle);
-        r = state_json ? place_init(p, pid, reterr) : error_new(reterr, ENOMEM, NULL, "state of %s", p->id);
+        r = state_json ? place_init(p, pid, s->born_in_cgroup, reterr) : error_new(reterr, ENOMEM, NULL, "state of %s", p->id);
         if (r >= 0 && !p->join_pid)
                 r = idmap_mounts_send(p->cfg, p->rootfs, pid, s->sock[0], reterr);
         if (r >= 0 && (r = sync_send(s->sock[0], SYNC_GO, 0, state_json, NULL)) < 0)
@@ -335,6 +349,7 @@ static int spawn_run(const struct spawn_params *p, struct spawn_prep *s, pid_t *
 int container_spawn(const struct spawn_params *p, pid_t *ret_init_pid, struct modrun_error **reterr)
 {
         struct spawn_prep s = {.sock = {-1, -1}, .init = {.fifo_fd = -1}};
+        cgroup_entry_init(&s.init.cg_entry);
         for (int t = 0; t < _OCI_NS_MAX; t++)
                 s.ns_fds[t] = -1;
         int r = spawn_prepare(p, &s, reterr);

@@ -19,7 +19,7 @@ int fs_mkdir_beneath(int dirfd, const char *path, mode_t mode, struct modrun_err
 int fs_read_file(int dirfd, const char *path, char **ret_content, struct modrun_error **reterr);
 /* One write(2) of value to an existing file. */
 int fs_write_file(int dirfd, const char *path, const char *value, struct modrun_error **reterr);
-/* Write dir/name atomically (temp file + fsync + rename), mode 0600. */
+/* Write dir/name atomically (temp file + rename), mode 0600. */
 int fs_write_atomic(int dirfd, const char *name, const char *content, size_t len, struct modrun_error **reterr);
 /* mkdir -p of a plain host path. */
 int fs_mkdir_p(const char *path, mode_t mode, struct modrun_error **reterr);

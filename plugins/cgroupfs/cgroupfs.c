@@ -240,6 +240,32 @@ static int cgfs_enter(void *state, pid_t pid, struct modrun_error **reterr)
         return 0;
 }
 
+/* v1: the "tasks" files, in which a thread writes "0" to move itself
+ * (for pid 0 the kernel skips the global lock, see open_entry in
+ * plugin.h); v2: the directory for CLONE_INTO_CGROUP. */
+static int cgfs_open_entry(void *state, struct modrun_cgroup_entry *ret, struct modrun_error **reterr)
+{
+        const struct cgfs *s = state;
+        for (size_t i = 0; i < s->n; i++) {
+                const struct cg_place *p = &s->p[i];
+                if (!p->dir)
+                        continue;
+                if (!p->m->unified && ret->n_self_fds == MODRUN_CGROUP_ENTRY_MAX)
+                        return s->host->error(reterr, E2BIG, NULL, "cgroupfs: more than %d cgroup v1 hierarchies",
+                                              MODRUN_CGROUP_ENTRY_MAX);
+                char path[PATH_MAX];
+                (void)snprintf(path, sizeof(path), "%s%s", p->dir, p->m->unified ? "" : "/tasks");
+                int fd = open(path, p->m->unified ? O_PATH | O_DIRECTORY | O_CLOEXEC : O_WRONLY | O_CLOEXEC);
+                if (fd < 0)
+                        return s->host->error(reterr, errno, NULL, "cgroupfs: open %s", path);
+                if (p->m->unified)
+                        ret->unified_fd = fd;
+                else
+                        ret->self_fds[ret->n_self_fds++] = fd;
+        }
+        return 0;
+}
+
 static int cgfs_destroy(void *state, int timeout_ms, struct modrun_error **reterr)
 {
         struct cgfs *s = state;
@@ -348,6 +374,7 @@ static const struct modrun_cgroup_ops cgfs_ops = {
         .stats = cgfs_stats,
         .owns_devices = cgfs_owns_devices,
         .get_path = cgfs_get_path,
+        .open_entry = cgfs_open_entry,
 };
 
 MODRUN_PLUGIN_DEFINE(MODRUN_KIND_CGROUP, "cgroupfs", "1.0",

@@ -54,7 +54,7 @@ PIN_OFF(modrun_mount_ops, fini, 16);
 PIN_OFF(modrun_mount_ops, enter_rootfs, 24);
 PIN_OFF(modrun_mount_ops, check, 32);
 
-PIN_SIZE(modrun_cgroup_ops, 112);
+PIN_SIZE(modrun_cgroup_ops, 120);
 PIN_OFF(modrun_cgroup_ops, size, 0);
 PIN_OFF(modrun_cgroup_ops, reserved0, 4);
 PIN_OFF(modrun_cgroup_ops, init, 8);
@@ -70,6 +70,13 @@ PIN_OFF(modrun_cgroup_ops, kill_all, 80);
 PIN_OFF(modrun_cgroup_ops, stats, 88);
 PIN_OFF(modrun_cgroup_ops, owns_devices, 96);
 PIN_OFF(modrun_cgroup_ops, get_path, 104);
+PIN_OFF(modrun_cgroup_ops, open_entry, 112);
+
+PIN_SIZE(modrun_cgroup_entry, 72);
+PIN_OFF(modrun_cgroup_entry, unified_fd, 0);
+PIN_OFF(modrun_cgroup_entry, self_fds, 4);
+PIN_OFF(modrun_cgroup_entry, n_self_fds, 68);
+PIN_CONST(MODRUN_CGROUP_ENTRY_MAX, 16);
 
 PIN_SIZE(modrun_devices_ops, 40);
 PIN_OFF(modrun_devices_ops, size, 0);

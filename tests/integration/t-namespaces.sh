@@ -44,4 +44,17 @@ out=$(mr create --bundle "$BUNDLE" n3 2>&1) && fail "missing ns path accepted"
 expect_match "missing namespace path" "$T/no-such-ns" "$out"
 assert_clean "after the missing namespace path"
 kill $holder
+
+# A cgroup namespace is rooted at the container's own cgroup, in every
+# hierarchy (made by the init once it is in its cgroups, as runc does);
+# the init is born there, alone (pids.max 1 leaves no room for a helper).
+make_bundle "$T/cg"
+CONFIG_FILE=$T/cg/config.json config "
+c['linux']['namespaces'].append({'type': 'cgroup'})
+c['linux'].setdefault('resources', {})['pids'] = {'limit': 1}
+c['process']['args'] = ['cat', '/proc/self/cgroup']"
+out=$(mr run --bundle "$T/cg" cg1 2>&1) || fail "run with a cgroup namespace: $out"
+expect_eq "every hierarchy is / inside the cgroup namespace" "" "$(printf '%s\n' "$out" | grep -v ':/$')"
+expect_eq "as many hierarchies as the host has" "$(wc -l </proc/self/cgroup)" "$(printf '%s\n' "$out" | grep -c ':/$')"
+assert_clean "after the cgroup namespace run"
 finish

@@ -41,7 +41,7 @@ extern "C" {
 #endif
 
 #define MODRUN_PLUGIN_ABI_MAJOR 1u
-#define MODRUN_PLUGIN_ABI_MINOR 0u
+#define MODRUN_PLUGIN_ABI_MINOR 1u
 
 /* Packed sizes of the C types the ABI depends on; a plugin built for another
  * data model (e.g. 32-bit time_t) is refused. */
@@ -164,6 +164,19 @@ struct modrun_mount_ops {
 
 };
 
+/* What a process needs to be born inside the container's cgroups
+ * (modrun_cgroup_ops.open_entry). */
+#define MODRUN_CGROUP_ENTRY_MAX 16
+struct modrun_cgroup_entry {
+        /* O_PATH|O_DIRECTORY fd of the cgroup v2 directory, for
+         * clone3(CLONE_INTO_CGROUP), or -1. */
+        int unified_fd;
+        /* O_WRONLY fds (cgroup v1 "tasks" files): the new process writes
+         * "0" to each to move itself. */
+        int self_fds[MODRUN_CGROUP_ENTRY_MAX];
+        uint32_t n_self_fds;
+};
+
 /*
  * cgroup manager. The container's cgroup is derived from the config
  * (linux.cgroupsPath, annotations) and the container id, so every command
@@ -205,6 +218,14 @@ struct modrun_cgroup_ops {
          * (e.g. "/modrun/ID" or "system.slice/modrun-ID.scope"),
          * malloc()ed. */
         int (*get_path)(void *state, char **ret_path, struct modrun_error **reterr);
+        /* Optional. Instead of enter() with the new pid: fill *ret (every
+         * fd O_CLOEXEC, unused ones -1) so that the process is created in
+         * the cgroup v2 directory and moves itself into the v1 ones. Why:
+         * writing another process's pid takes the kernel's global
+         * threadgroup lock, whose write side waits for an RCU grace period
+         * (about 10 ms); a thread moving itself and CLONE_INTO_CGROUP do
+         * not. The core closes the fds. */
+        int (*open_entry)(void *state, struct modrun_cgroup_entry *ret, struct modrun_error **reterr);
 };
 
 /* Device access control for cgroup v2 (or another mechanism). */

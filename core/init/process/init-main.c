@@ -9,11 +9,13 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "container/cgroup-entry.h"
 #include "container/hooks.h"
 #include "container/sync.h"
 #include "init/rootfs.h"
@@ -178,10 +180,22 @@ static int userns_become_root(struct modrun_error **reterr)
         return 0;
 }
 
+/* A new cgroup namespace is made here, once the init is in the
+ * container's cgroups (by the runtime's enter() before "go", or itself):
+ * created at clone it would be rooted in the runtime's cgroup. */
+static int enter_cgroups(const struct init_args *a, struct modrun_error **reterr)
+{
+        struct modrun_cgroup_entry e = a->cg_entry;
+        int r = cgroup_entry_self(&e, reterr);
+        if (r >= 0 && !a->exec_mode && ns_is_new(a->cfg, OCI_NS_CGROUP) && unshare(CLONE_NEWCGROUP) < 0)
+                r = error_new(reterr, errno, NULL, "linux.namespaces: create the cgroup namespace (unshare CLONE_NEWCGROUP)");
+        return r;
+}
+
 static int init_setup(const struct init_args *a, char **ret_exe, char **ret_state, struct modrun_error **reterr)
 {
         int r = wait_go(a, a->timeout_ms, ret_state, reterr);
-        if (r < 0)
+        if (r < 0 || (r = enter_cgroups(a, reterr)) < 0)
                 return r;
         (void)prctl(PR_SET_DUMPABLE, 0UL, 0UL, 0UL, 0UL); /* the id maps are written */
         if (a->exec_mode) {

@@ -165,7 +165,7 @@ uint64_t ns_clone_flags(const struct oci_config *cfg)
         uint64_t flags = 0;
         for (size_t i = 0; i < cfg->linux_.n_namespaces; i++) {
                 const struct oci_namespace *ns = &cfg->linux_.namespaces[i];
-                if (!ns->path && ns->type != OCI_NS_TIME)
+                if (!ns->path && ns->type != OCI_NS_TIME && ns->type != OCI_NS_CGROUP)
                         flags |= (uint64_t)oci_ns_type_to_clone_flag(ns->type);
         }
         return flags;

@@ -164,6 +164,7 @@ struct init_args {
         bool exec_mode; /* `exec`: namespaces joined, no rootfs, no fifo */
         bool go_after_ready; /* exec --ignore-paused: a second "go" once in the (frozen) cgroup */
         int *mount_fds;      /* by mount index, -1; filled from SYNC_MOUNTFD before "go" */
+        struct modrun_cgroup_entry cg_entry; /* v1 fds to move itself into, or none */
         struct lsm_plan lsm;
 };
 
