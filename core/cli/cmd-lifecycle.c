@@ -82,7 +82,7 @@ static int parse_create(struct runtime_ctx *ctx, struct cli_args *a, struct crea
 
 int cmd_create(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr)
 {
-        struct create_flags f = {0};
+        struct create_flags f = {.o.console_fd = -1};
         int r = parse_create(ctx, a, &f, reterr);
         if (r < 0)
                 return r;
@@ -92,7 +92,7 @@ int cmd_create(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error 
 
 int cmd_run(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr)
 {
-        struct create_flags f = {.is_run = true};
+        struct create_flags f = {.o.console_fd = -1, .is_run = true};
         int r = parse_create(ctx, a, &f, reterr);
         if (r < 0)
                 return r;

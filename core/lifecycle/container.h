@@ -44,10 +44,10 @@ int container_destroy(struct container *c, struct modrun_error **reterr);
 /* Write pid to path atomically (create.c). */
 int write_pid_file(const char *path, pid_t pid, struct modrun_error **reterr);
 
-/* run-console.c: `run` as its own console socket receiver. */
-int console_listen(const char *root, char **ret_path, int *ret_fd, struct modrun_error **reterr);
-/* The pty master sent to the listener, or -1 when nobody connected. */
-int console_accept(int lfd, int *ret_master, struct modrun_error **reterr);
+/* run-console.c: `run` as its own console socket receiver. The pty
+ * master the init sent over sock (our end of a socket pair), or -1 when
+ * it sent none (no process.terminal). */
+int console_receive(int sock, int *ret_master, struct modrun_error **reterr);
 /* Proxy master <-> stdin/stdout until pid exits (signals of set forwarded,
  * SIGWINCH copies the window size); *ret_status as wait_forwarding. */
 int console_proxy(pid_t pid, int master, const sigset_t *set, int *ret_status);

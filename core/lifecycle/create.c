@@ -33,7 +33,7 @@ static int check_config(const struct oci_config *cfg, const struct create_opts *
         if (!cfg->has_process || !cfg->process.args || !cfg->process.args[0])
                 return error_new(reterr, EINVAL, "set process.args in config.json, e.g. [\"sh\"]",
                                  "config.json: process.args is missing or empty: the container has nothing to run");
-        if (cfg->process.terminal && !o->console_socket)
+        if (cfg->process.terminal && !o->console_socket && o->console_fd < 0)
                 return error_new(reterr, EINVAL,
                                  "pass --console-socket PATH (a unix socket that receives the pty master), "
                                  "or set process.terminal to false",
@@ -99,6 +99,8 @@ static int spawn_and_record(const struct runtime_ctx *ctx, struct container_dir 
                 console = open(o->console_socket, O_PATH | O_CLOEXEC);
                 if (console < 0)
                         return error_new(reterr, errno, NULL, "open console socket %s", o->console_socket);
+        } else if (o->console_fd >= 0 && (console = fcntl(o->console_fd, F_DUPFD_CLOEXEC, 3)) < 0) {
+                return error_new(reterr, errno, NULL, "duplicate the console socket");
         }
         struct spawn_params sp = {
                 .cfg = cfg,

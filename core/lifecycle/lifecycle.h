@@ -32,6 +32,7 @@ struct create_opts {
         const char *bundle;         /* default "." */
         const char *pid_file;       /* NULL when none */
         const char *console_socket; /* NULL when none */
+        int console_fd;             /* instead: a connected socket (run's own), or -1 */
         const char *pidfd_socket;   /* NULL when none */
         int preserve_fds;
 };

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * `run` in the foreground with process.terminal and no --console-socket:
- * modrun is its own console socket receiver. It listens on a socket in the
- * state root, takes the pty master the init sends, and proxies it to its
- * own stdin/stdout (raw mode when stdin is a terminal, the window size
- * following SIGWINCH), forwarding signals as `run` does without a tty.
+ * modrun is its own console socket receiver. The init gets one end of a
+ * socket pair (no file in the state root), sends the pty master over it,
+ * and modrun proxies it to its own stdin/stdout (raw mode when stdin is a
+ * terminal, the window size following SIGWINCH), forwarding signals as
+ * `run` does without a tty.
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -20,39 +21,17 @@
 #include "util/fd-pass.h"
 #include "util/fs-util.h"
 
-int console_listen(const char *root, char **ret_path, int *ret_fd, struct modrun_error **reterr)
-{
-        struct sockaddr_un sa = {.sun_family = AF_UNIX};
-        int n = snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/.console-%d.sock", root, (int)getpid());
-        if (n < 0 || (size_t)n >= sizeof(sa.sun_path))
-                return error_new(reterr, ENAMETOOLONG, "use a shorter --root", "console socket path under %s", root);
-        int r = fs_mkdir_p(root, 0700, reterr);
-        if (r < 0)
-                return r;
-        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-        (void)unlink(sa.sun_path);
-        if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 1) < 0)
-                return error_new(reterr, errno, NULL, "listen on the console socket %s", sa.sun_path);
-        if (!(*ret_path = strdup(sa.sun_path))) {
-                (void)unlink(sa.sun_path);
-                return error_new(reterr, ENOMEM, NULL, "console socket");
-        }
-        *ret_fd = TAKE_FD(fd);
-        return 0;
-}
-
-int console_accept(int lfd, int *ret_master, struct modrun_error **reterr)
+int console_receive(int sock, int *ret_master, struct modrun_error **reterr)
 {
         *ret_master = -1;
-        _cleanup_close_ int c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-        if (c < 0)
-                return errno == EAGAIN ? 0 : error_new(reterr, errno, NULL, "accept on the console socket");
         char name[128];
-        ssize_t k = fd_recv(c, name, sizeof(name), MSG_DONTWAIT, ret_master);
+        ssize_t k = fd_recv(sock, name, sizeof(name), MSG_DONTWAIT, ret_master);
+        if (k == -EAGAIN || k == 0) /* nothing sent, or the init is gone */
+                return 0;
         if (k < 0)
-                return error_new(reterr, (int)-k, NULL, "receive the pty master on the console socket");
+                return error_new(reterr, (int)-k, NULL, "receive the pty master from the container init");
         if (*ret_master < 0)
-                return error_new(reterr, EPROTO, NULL, "the console socket message carries no pty master");
+                return error_new(reterr, EPROTO, NULL, "the container init's console message carries no pty master");
         return 0;
 }
 

@@ -2,7 +2,9 @@
 /* `run`: create, start, and (in the foreground) wait for the process while
  * forwarding signals to it, then delete. */
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "container.h"
 #include "util/log.h"
@@ -25,18 +27,20 @@ int lifecycle_run(const struct runtime_ctx *ctx, const char *id, const struct cr
         /* In the foreground without --console-socket, we receive the
          * terminal ourselves (if the config asks for one). */
         struct create_opts co = *o;
-        _cleanup_free_ char *sock = NULL;
-        _cleanup_close_ int lfd = -1, master = -1;
-        int r = 0;
-        if (!detach && !o->console_socket && (r = console_listen(ctx->root, &sock, &lfd, reterr)) >= 0)
-                co.console_socket = sock;
+        _cleanup_close_ int ours = -1, master = -1;
+        int r = 0, pair[2];
+        if (!detach && !o->console_socket) {
+                if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
+                        r = error_new(reterr, errno, NULL, "socketpair(AF_UNIX) for the container's terminal");
+                else
+                        ours = pair[0], co.console_fd = pair[1];
+        }
         if (r >= 0)
                 r = lifecycle_create(ctx, id, &co, &pid, reterr);
-        if (sock) {
-                if (r >= 0)
-                        r = console_accept(lfd, &master, reterr);
-                (void)unlink(sock);
-        }
+        if (co.console_fd >= 0)
+                (void)close(co.console_fd);
+        if (r >= 0 && ours >= 0)
+                r = console_receive(ours, &master, reterr);
         if (r >= 0)
                 r = lifecycle_start(ctx, id, reterr);
         if (r < 0) {

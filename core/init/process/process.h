@@ -112,7 +112,7 @@ int exec_process(const char *path, char *const *args, char *const *env, int pres
 
 /* process.terminal: open a pty in the container's /dev/pts, make its peer
  * the controlling terminal and stdio, send the master to the console
- * socket (connected before changing root); with console, also bind the
+ * socket (connected before changing root, unless it is connected already); with console, also bind the
  * peer onto /dev/console (the init; not an exec'd process). */
 int terminal_connect(int console_socket_fd, int *ret_sock, struct modrun_error **reterr);
 int terminal_setup(int sock, const struct oci_process *proc, bool console, struct modrun_error **reterr);
@@ -156,7 +156,7 @@ struct init_args {
         int last_cap;
         int sync_fd;           /* our end of the sync socket */
         int fifo_fd;           /* read end of the exec fifo (O_NONBLOCK) */
-        int console_socket_fd; /* O_PATH fd of the console socket, or -1 */
+        int console_socket_fd; /* O_PATH fd of the console socket, a connected socket, or -1 */
         int preserve_fds;
         int timeout_ms; /* bound for waiting for "go" */
         bool in_userns; /* a user namespace is created or joined */

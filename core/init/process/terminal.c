@@ -21,6 +21,11 @@
 
 int terminal_connect(int console_socket_fd, int *ret_sock, struct modrun_error **reterr)
 {
+        int fl = fcntl(console_socket_fd, F_GETFL);
+        if (fl >= 0 && !(fl & O_PATH)) { /* already connected: `run`'s own socket pair */
+                *ret_sock = fcntl(console_socket_fd, F_DUPFD_CLOEXEC, 3);
+                return *ret_sock >= 0 ? 0 : error_new(reterr, errno, NULL, "duplicate the console socket");
+        }
         char path[32];
         (void)snprintf(path, sizeof(path), "/proc/self/fd/%d", console_socket_fd);
         int s = unix_connect(path);
