@@ -137,6 +137,15 @@ static int append_prop(sd_bus_message *m, const struct sd_prop *x)
                     (r = sd_bus_message_append_array(m, 'u', x->pids, x->n * sizeof(uint32_t))) >= 0)
                         r = sd_bus_message_close_container(m);
                 break;
+        case 'V':
+                if ((r = sd_bus_message_open_container(m, 'v', "a(st)")) < 0 ||
+                    (r = sd_bus_message_open_container(m, 'a', "(st)")) < 0)
+                        break;
+                for (size_t i = 0; r >= 0 && i < x->n; i++)
+                        r = sd_bus_message_append(m, "(st)", x->dvals[i].path, x->dvals[i].value);
+                if (r >= 0 && (r = sd_bus_message_close_container(m)) >= 0)
+                        r = sd_bus_message_close_container(m);
+                break;
         case 'D':
                 if ((r = sd_bus_message_open_container(m, 'v', "a(ss)")) < 0 ||
                     (r = sd_bus_message_open_container(m, 'a', "(ss)")) < 0)

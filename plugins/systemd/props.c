@@ -17,8 +17,7 @@
 #include "../common/cgroup-convert.h"
 #include "systemd.h"
 
-static int why(char **ret_why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int why(char **ret_why, const char *fmt, ...)
+int sd_why(char **ret_why, const char *fmt, ...)
 {
         va_list ap;
         va_start(ap, fmt);
@@ -38,6 +37,9 @@ void sd_props_done(struct sd_props *p)
                 for (size_t j = 0; x->type == 'D' && j < x->n; j++)
                         free(x->devs[j].path);
                 free(x->devs);
+                for (size_t j = 0; x->type == 'V' && j < x->n; j++)
+                        free(x->dvals[j].path);
+                free(x->dvals);
         }
         for (size_t i = 0; i < p->n_files; i++) {
                 free(p->files[i].file);
@@ -281,10 +283,10 @@ static int memory_props(const struct json_object *mem, struct sd_props *p, char 
                 if (swap < 0)
                         v = SD_INFINITY;
                 else if (!has_lim || lim <= 0)
-                        return why(ret_why, "linux.resources.memory.swap %" PRId64 " needs a memory limit "
+                        return sd_why(ret_why, "linux.resources.memory.swap %" PRId64 " needs a memory limit "
                                             "(it is memory+swap)", swap);
                 else if (swap < lim)
-                        return why(ret_why, "linux.resources.memory.swap %" PRId64 " is below memory.limit %" PRId64
+                        return sd_why(ret_why, "linux.resources.memory.swap %" PRId64 " is below memory.limit %" PRId64
                                             " (it is memory+swap)", swap, lim);
                 else
                         v = (uint64_t)(swap - lim);
@@ -305,7 +307,7 @@ static int cpuset_prop(struct sd_props *p, const char *prop, const char *file, c
                 return -ENOMEM;
         int r = sd_cpuset_to_mask(list, &x->bytes, &x->n);
         if (r == -EINVAL)
-                return why(ret_why, "linux.resources.cpu.%s \"%s\" is no list of ranges like \"0-3,5\"", field, list);
+                return sd_why(ret_why, "linux.resources.cpu.%s \"%s\" is no list of ranges like \"0-3,5\"", field, list);
         return r < 0 ? r : add_sub(p, file, "%s", list);
 }
 
@@ -346,15 +348,15 @@ static int unified_files(const struct json_object *unified, struct sd_props *p, 
         if (!unified)
                 return 0;
         if (!json_object_is_type(unified, json_type_object))
-                return why(ret_why, "linux.resources.unified is not an object");
+                return sd_why(ret_why, "linux.resources.unified is not an object");
         json_object_object_foreach((struct json_object *)unified, key, val)
         {
                 if (!*key || strchr(key, '/') || strcmp(key, "..") == 0 || strcmp(key, ".") == 0 ||
                     strncmp(key, "cgroup.", 7) == 0)
-                        return why(ret_why, "linux.resources.unified: \"%s\" is not a controller file of the "
+                        return sd_why(ret_why, "linux.resources.unified: \"%s\" is not a controller file of the "
                                             "container's cgroup", key);
                 if (!json_object_is_type(val, json_type_string))
-                        return why(ret_why, "linux.resources.unified.\"%s\" is not a string", key);
+                        return sd_why(ret_why, "linux.resources.unified.\"%s\" is not a string", key);
                 int r = sd_props_add_file(&p->files, &p->n_files, &p->cap_files, key, json_object_get_string(val));
                 if (r < 0)
                         return r;
@@ -362,7 +364,8 @@ static int unified_files(const struct json_object *unified, struct sd_props *p, 
         return 0;
 }
 
-int sd_props_from_resources(const struct json_object *resources, struct sd_props *p, char **ret_why)
+int sd_props_from_resources(const struct json_object *resources, sd_block_dev_fn block_dev, void *userdata,
+                            struct sd_props *p, char **ret_why)
 {
         if (!resources)
                 return 0;
@@ -382,6 +385,10 @@ int sd_props_from_resources(const struct json_object *resources, struct sd_props
                     (r = add_sub(p, "io.weight", "default %" PRIu64, io)) < 0)
                         return r;
         }
+        if ((r = sd_blockio_device_props(jget(resources, "blockIO"), block_dev, userdata, p, ret_why)) < 0 ||
+            (r = sd_hugetlb_files(jget(resources, "hugepageLimits"), p, ret_why)) < 0 ||
+            (r = sd_rdma_files(jget(resources, "rdma"), p, ret_why)) < 0)
+                return r;
         return unified_files(jget(resources, "unified"), p, ret_why);
 }
 
@@ -500,13 +507,13 @@ static int sec_to_usec(struct sd_prop *x)
 int sd_props_from_annotation(const char *name, const char *value, struct sd_props *p, char **ret_why)
 {
         if (!*name || strlen(name) > 60)
-                return why(ret_why, "org.systemd.property.%s: no valid property name", name);
+                return sd_why(ret_why, "org.systemd.property.%s: no valid property name", name);
         for (const char *c = name; *c; c++)
                 if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9')))
-                        return why(ret_why, "org.systemd.property.%s: no valid property name", name);
+                        return sd_why(ret_why, "org.systemd.property.%s: no valid property name", name);
         for (size_t i = 0; reserved[i]; i++)
                 if (strcmp(name, reserved[i]) == 0)
-                        return why(ret_why, "org.systemd.property.%s: set by modrun from the config and may not "
+                        return sd_why(ret_why, "org.systemd.property.%s: set by modrun from the config and may not "
                                             "be changed by an annotation", name);
         struct sd_prop tmp = {0};
         int r;
@@ -522,7 +529,7 @@ int sd_props_from_annotation(const char *name, const char *value, struct sd_prop
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
-                return why(ret_why, "org.systemd.property.%s=%s: not a value modrun understands (true, false, "
+                return sd_why(ret_why, "org.systemd.property.%s=%s: not a value modrun understands (true, false, "
                                     "'text', 5, 5u, 5t, uint64 5, @t 5, 1.5)", name, value);
         char pname[64];
         (void)snprintf(pname, sizeof(pname), "%s", name);
@@ -530,11 +537,11 @@ int sd_props_from_annotation(const char *name, const char *value, struct sd_prop
         if (len > 4 && strcmp(name + len - 3, "Sec") == 0 && name[len - 4] >= 'a' && name[len - 4] <= 'z') {
                 if (sec_to_usec(&tmp) < 0) {
                         free(tmp.s);
-                        return why(ret_why, "org.systemd.property.%s=%s: not a number of seconds", name, value);
+                        return sd_why(ret_why, "org.systemd.property.%s=%s: not a number of seconds", name, value);
                 }
                 (void)snprintf(pname, sizeof(pname), "%.*sUSec", (int)(len - 3), name);
         } else if (tmp.type == 'd') {
-                return why(ret_why, "org.systemd.property.%s=%s: a fraction only for a property in seconds (...Sec)",
+                return sd_why(ret_why, "org.systemd.property.%s=%s: a fraction only for a property in seconds (...Sec)",
                            name, value);
         }
         struct sd_prop *x = sd_props_add(p, pname, tmp.type);

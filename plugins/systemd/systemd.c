@@ -94,36 +94,6 @@ static void sd_fini(void *state)
         free(s);
 }
 
-/* systemd needs no node for /dev/char/M:m, but tools (and older systemd)
- * look for the link udev makes: create it, as runc does, when a node of
- * that number exists in /dev. */
-static void ensure_dev_link(const struct sdstate *s, const struct sd_dev_link *l)
-{
-        char path[64], dir[16];
-        (void)snprintf(dir, sizeof(dir), "/dev/%s", l->type == 'b' ? "block" : "char");
-        (void)snprintf(path, sizeof(path), "%s/%" PRId64 ":%" PRId64, dir, l->major, l->minor);
-        struct stat st;
-        if (lstat(path, &st) == 0)
-                return;
-        DIR *d = opendir("/dev");
-        if (!d)
-                return;
-        struct dirent *e;
-        dev_t want = makedev((unsigned)l->major, (unsigned)l->minor);
-        while ((e = readdir(d))) {
-                if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_rdev != want ||
-                    !(l->type == 'b' ? S_ISBLK(st.st_mode) : S_ISCHR(st.st_mode)))
-                        continue;
-                char target[300];
-                (void)snprintf(target, sizeof(target), "../%s", e->d_name);
-                (void)mkdir(dir, 0755);
-                if (symlink(target, path) == 0)
-                        s->host->log(s->host, MODRUN_LOG_DEBUG, "systemd: created %s -> %s", path, target);
-                break;
-        }
-        closedir(d);
-}
-
 static int devices_props(struct sdstate *s, const struct json_object *res, struct sd_props *p,
                          struct modrun_error **reterr)
 {
@@ -141,8 +111,11 @@ static int devices_props(struct sdstate *s, const struct json_object *res, struc
                 free(why);
                 return r;
         }
+        /* systemd needs no node for /dev/char/M:m, but tools (and older
+         * systemd) look for the link udev makes: made, as runc does, when a
+         * node of that number exists in /dev */
         for (size_t i = 0; i < d.n_links; i++)
-                ensure_dev_link(s, &d.links[i]);
+                (void)sdd_dev_link(d.links[i].type, d.links[i].major, d.links[i].minor, s->host);
         r = sd_devices_to_props(&d, p);
         sd_devices_done(&d);
         return r < 0 ? s->host->error(reterr, -r, NULL, "systemd: device properties") : 0;
@@ -169,12 +142,23 @@ static int annotation_props(struct sdstate *s, struct sd_props *p, struct modrun
         return 0;
 }
 
+/* systemd takes IO limits only for a device path it can stat(). */
+static bool block_dev(int64_t major, int64_t minor, void *userdata)
+{
+        const struct sdstate *s = userdata;
+        bool ok = sdd_dev_link('b', major, minor, s->host);
+        if (!ok)
+                s->host->log(s->host, MODRUN_LOG_DEBUG, "systemd: no /dev/block/%" PRId64 ":%" PRId64 " for systemd, "
+                             "the limit is written to the cgroup's io files instead", major, minor);
+        return ok;
+}
+
 /* The properties that follow the config: resources, devices, annotations. */
 static int config_props(struct sdstate *s, struct sd_props *p, struct modrun_error **reterr)
 {
         const struct json_object *res = s->resources ? s->resources : jget(jget(s->host->config, "linux"), "resources");
         char *why = NULL;
-        int r = sd_props_from_resources(res, p, &why);
+        int r = sd_props_from_resources(res, block_dev, s, p, &why);
         if (r < 0) {
                 r = s->host->error(reterr, -r, NULL, "systemd: %s", why ? why : "out of memory");
                 free(why);
@@ -255,8 +239,9 @@ static int write_files(struct sdstate *s, const char *dir, const struct sd_file 
         for (size_t i = 0; i < n; i++) {
                 int r = sdc_write(dir, f[i].file, f[i].value);
                 if (r < 0)
-                        return s->host->error(reterr, -r, "is the controller enabled? (cgroup.controllers)",
-                                              "systemd: write \"%s\" to %s/%s", f[i].value, dir, f[i].file);
+                        return s->host->error(reterr, -r, sdd_write_hint(f[i].file, -r), "systemd: write \"%s\" to %s/%s",
+                                              f[i].value, dir, f[i].file);
+                s->host->log(s->host, MODRUN_LOG_DEBUG, "systemd: %s/%s <- \"%s\"", dir, f[i].file, f[i].value);
         }
         return 0;
 }
@@ -342,7 +327,12 @@ static int sd_enter(void *state, pid_t pid, struct modrun_error **reterr)
         if (r == 0)
                 r = s->host->error(reterr, ESRCH, "see journalctl -u UNIT", "systemd: unit %s is gone right after its start",
                                    s->name.unit);
-        if (r > 0 && s->subgroup)
+        /* down to the scope's parent only: the init is still in the scope,
+         * which cannot enable controllers for a subgroup before it left;
+         * make_subgroup() enables the scope's own for the subgroup */
+        if (r > 0)
+                r = sdd_enable_unmanaged(sdc_unified_root(), s->cgroup, p.files, p.n_files, s->host, reterr);
+        if (r >= 0 && s->subgroup)
                 r = make_subgroup(s, pid, &p, reterr);
         if (r >= 0 && (r = target_dir(s, dir, sizeof(dir), reterr)) > 0)
                 r = write_files(s, dir, p.files, p.n_files, reterr);
@@ -398,7 +388,8 @@ static int sd_set_resources(void *state, const struct json_object *resources, st
         char dir[4096];
         if ((r = connect_bus(s, reterr)) >= 0 &&
             (r = sdb_set_properties(&s->bus, s->name.unit, &p, START_TIMEOUT_MS, reterr)) >= 0 &&
-            (r = target_dir(s, dir, sizeof(dir), reterr)) > 0) {
+            (r = target_dir(s, dir, sizeof(dir), reterr)) > 0 &&
+            (r = sdd_enable_unmanaged(sdc_unified_root(), dir, p.files, p.n_files, s->host, reterr)) >= 0) {
                 if (s->subgroup)
                         r = write_files(s, dir, p.sub, p.n_sub, reterr);
                 if (r >= 0)

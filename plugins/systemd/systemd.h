@@ -7,9 +7,13 @@
  *   unit-name.c  linux.cgroupsPath "slice:prefix:name" -> slice, unit, cgroup (pure)
  *   props.c      linux.resources and org.systemd.property.* -> unit properties,
  *                and the cgroup files properties cannot express (pure)
+ *   props-io.c   blockIO device weights and throttles, hugepageLimits, rdma:
+ *                IO*Max=/IODeviceWeight= or files in the delegated cgroup (pure)
  *   devices.c    linux.resources.devices -> DeviceAllow + DevicePolicy (pure)
  *   bus.c        connect, call, wait for a job (JobRemoved, bounded)
  *   cgdir.c      the scope's cgroup2 directory: files, pids, freeze, kill, stats
+ *   delegate.c   what the plugin writes itself in the delegated cgroup: the
+ *                files, /dev/block links, controllers systemd does not manage
  *   systemd.c    the ops table and the state
  * The pure files use neither the host table nor sd-bus, so the unit tests
  * compile them alone.
@@ -54,9 +58,15 @@ struct sd_dev_allow {
         char access[4];  /* subset of "rwm" */
 };
 
+/* One entry of an a(st) property: IOReadBandwidthMax=/dev/block/8:0 1048576 */
+struct sd_dev_value {
+        char *path;
+        uint64_t value;
+};
+
 struct sd_prop {
         char name[64];
-        char type; /* 'b' 't' 'u' 'i' 'x' 's' 'd'; 'y' = ay; 'D' = a(ss); 'P' = au */
+        char type; /* 'b' 't' 'u' 'i' 'x' 's' 'd'; 'y' = ay; 'D' = a(ss); 'P' = au; 'V' = a(st) */
         uint64_t u;
         int64_t i;
         double d;
@@ -65,6 +75,7 @@ struct sd_prop {
         size_t n;
         struct sd_dev_allow *devs;
         uint32_t *pids;
+        struct sd_dev_value *dvals; /* 'V', n entries */
 };
 
 struct sd_file {
@@ -96,9 +107,29 @@ uint64_t sd_blkio_weight_to_io(uint64_t weight);
 uint64_t sd_cpu_quota_per_sec(int64_t quota, uint64_t period);
 /* "0-3,5" -> bit mask, byte i/8 bit i%8 for CPU i (systemd's "ay"). */
 int sd_cpuset_to_mask(const char *list, uint8_t **ret, size_t *ret_n);
+/* Does /dev/block/MAJ:MIN resolve to that block device? systemd takes IO
+ * limits and device weights only for a device path. NULL: never. */
+typedef bool (*sd_block_dev_fn)(int64_t major, int64_t minor, void *userdata);
 /* linux.resources (not devices) -> properties and files. -EINVAL with
  * *ret_why (malloc()ed) naming the field. */
-int sd_props_from_resources(const struct json_object *resources, struct sd_props *p, char **ret_why);
+int sd_props_from_resources(const struct json_object *resources, sd_block_dev_fn block_dev, void *userdata,
+                            struct sd_props *p, char **ret_why);
+
+/* ---- props-io.c (pure) ---- */
+/* blockIO.weightDevice and throttle*Device: with a /dev/block path the
+ * IODeviceWeight= / IO{Read,Write}{Bandwidth,IOPS}Max= properties (a
+ * throttle also as an io.max line, so a value the kernel refuses is an
+ * error and not only a line in systemd's log), else io.weight / io.max
+ * lines written directly. */
+int sd_blockio_device_props(const struct json_object *blkio, sd_block_dev_fn block_dev, void *userdata,
+                            struct sd_props *p, char **ret_why);
+/* hugepageLimits -> hugetlb.<size>.max; rdma -> rdma.max (no property). */
+int sd_hugetlb_files(const struct json_object *limits, struct sd_props *p, char **ret_why);
+int sd_rdma_files(const struct json_object *rdma, struct sd_props *p, char **ret_why);
+/* "why" helper shared by props*.c: sets *ret_why once, returns -EINVAL. */
+int sd_why(char **ret_why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Append one entry to an 'V' property named name (created on first use). */
+int sd_props_add_dev_value(struct sd_props *p, const char *name, const char *path, uint64_t value);
 /* One org.systemd.property.NAME=VALUE annotation (runc's syntax: VALUE is
  * a GVariant text literal: true, 'text', uint64 5, @t 5, 5t, 5u, 5;
  * NAME ending in a lowercase letter + "Sec" becomes ...USec, in usec). */
@@ -158,6 +189,19 @@ int sdb_unit_cgroup(struct sdb *b, const char *unit, char **ret_cgroup, int time
                     struct modrun_error **reterr);
 /* KillUnit(unit, "all", signo). */
 int sdb_kill_unit(struct sdb *b, const char *unit, int signo, int timeout_ms, struct modrun_error **reterr);
+
+/* ---- delegate.c ---- */
+/* Controllers systemd does not manage (hugetlb, rdma, misc) that files
+ * need: "+ctrl" in cgroup.subtree_control of every ancestor of dir, from
+ * root down, that lacks it. The error names the file and the value. */
+int sdd_enable_unmanaged(const char *root, const char *dir, const struct sd_file *files, size_t n,
+                         const struct modrun_host *host, struct modrun_error **reterr);
+/* Is /dev/block/M:m (or /dev/char) a link to that device? When it is
+ * missing and a node of that number exists in /dev, make the link as udev
+ * would. The log callback may be NULL. */
+bool sdd_dev_link(char type, int64_t major, int64_t minor, const struct modrun_host *host);
+/* A hint for a failed write of file (ENOENT of hugetlb.* ...), or NULL. */
+const char *sdd_write_hint(const char *file, int err);
 
 /* ---- cgdir.c ---- */
 /* The cgroup2 mount ("/sys/fs/cgroup" or "/sys/fs/cgroup/unified"), or NULL. */

@@ -50,6 +50,34 @@ wait_for() { # file pattern count
 }
 
 pid_of() { $M state "$1" 2>/dev/null | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p'; }
+skip() { echo "SDTEST $1 SKIP $2"; }
+
+# edit a bundle's config.json with a python statement on c
+cfg() { python3 - "$1/config.json" "$2" <<'PY'
+import json, sys
+p, expr = sys.argv[1], sys.argv[2]
+c = json.load(open(p))
+exec(expr)
+json.dump(c, open(p, "w"), indent=1)
+PY
+}
+
+# cgroup_device programs on a cgroup (path below /sys/fs/cgroup) and on
+# every ancestor up to the root: "count name,name"
+dev_progs() {
+    p=$1 n=0 names=""
+    while :; do
+        for x in $(bpftool cgroup show "/sys/fs/cgroup$p" 2>/dev/null | awk '$2 == "cgroup_device" { print $NF }'); do
+            n=$((n + 1)); names="$names${names:+,}$x@${p:-/}"
+        done
+        [ -z "$p" ] && break
+        p=${p%/*}
+    done
+    echo "$n $names"
+}
+
+# "a b": is |a - b| <= tolerance?
+near() { python3 -c 'import sys; a, b, t = map(float, sys.argv[1:]); sys.exit(0 if abs(a - b) <= t else 1)' "$1" "$2" "$3"; }
 
 echo "== pid1 $(cat /proc/1/comm), $(stat -fc %T /sys/fs/cgroup), systemd $(systemctl --version | head -1)"
 mkdir -p "$W"
@@ -81,6 +109,13 @@ wait_for "$W/c1.out" round-done 2
 sed -n '/round-done/,$p' "$W/c1.out" | grep -q '^allowed: .*No such device or address'; res reload_allowed_enxio $?
 sed -n '/round-done/,$p' "$W/c1.out" | grep -q '^denied: .*Operation not permitted'; res reload_denied_eperm $?
 $M ps c1 > /dev/null; res ps_c1 $?
+if command -v bpftool > /dev/null; then
+    set -- $(dev_progs "/system.slice/$u")
+    [ "$1" = 1 ] && case "$2" in sd_devices@/system.slice/$u) true ;; *) false ;; esac
+    res one_device_program $? "programs on the scope and its ancestors: $1 ($2)"
+else
+    skip one_device_program "no bpftool in the guest"
+fi
 $M kill --all c1 KILL; res kill_all $?
 $M delete --force c1; res delete_c1 $?
 [ "$(systemctl show -P LoadState $u)" = not-found ]; res no_unit_after_delete $? "$(systemctl show -P LoadState -P ActiveState $u | tr '\n' ' ')"
@@ -88,6 +123,7 @@ $M delete --force c1; res delete_c1 $?
 
 # 2. run.oci.systemd.subgroup=payload: the init in the sub-cgroup
 bundle "$W/b2" "system.slice:sdtest:c2" '{"run.oci.systemd.subgroup": "payload"}'
+cfg "$W/b2" "c['linux']['resources']['hugepageLimits'] = [{'pageSize': '2MB', 'limit': 2097152}]"
 $M create --bundle "$W/b2" c2 > "$W/c2.out" 2> "$W/c2.err" < /dev/null
 res create_c2 $? "$(tail -3 "$W/c2.err" | tr '\n' ' ')"
 $M start c2
@@ -95,7 +131,14 @@ wait_for "$W/c2.out" round-done 1
 pid=$(pid_of c2)
 grep -q "^0::/system.slice/sdtest-c2.scope/payload\$" /proc/$pid/cgroup; res subgroup_placement $? "$(cat /proc/$pid/cgroup)"
 grep -q '^denied: .*Operation not permitted' "$W/c2.out"; res subgroup_denied_eperm $?
+[ "$(cat /sys/fs/cgroup/system.slice/sdtest-c2.scope/payload/hugetlb.2MB.max 2>&1)" = 2097152 ]
+res subgroup_hugetlb $? "payload/hugetlb.2MB.max: $(cat /sys/fs/cgroup/system.slice/sdtest-c2.scope/payload/hugetlb.2MB.max 2>&1)"
 grep -q '^allowed: .*No such device or address' "$W/c2.out"; res subgroup_allowed_enxio $?
+if command -v bpftool > /dev/null; then
+    set -- $(dev_progs "/system.slice/sdtest-c2.scope/payload")
+    [ "$1" = 1 ] && case "$2" in sd_devices@/system.slice/sdtest-c2.scope) true ;; *) false ;; esac
+    res subgroup_one_device_program $? "programs on the sub-cgroup and its ancestors: $1 ($2)"
+fi
 $M delete --force c2; res delete_c2 $?
 [ "$(systemctl show -P LoadState sdtest-c2.scope)" = not-found ]; res no_unit_after_delete_c2 $?
 
@@ -106,6 +149,147 @@ rc=$?
 cat "$W/c3.err" | sed 's/^/  c3| /'
 [ $rc != 0 ] && grep -q 'slice:prefix:name' "$W/c3.err"; res bad_cgroups_path_error $?
 $M delete --force c3 > /dev/null 2>&1
+
+# 4. resources systemd takes only for a device path, or not at all; pause,
+# resume, update, events --stats, kill --all, delete
+nb=$(cat /sys/block/nullb0/dev 2>/dev/null)   # "MAJ:MIN" of null_blk's disk
+maj=${nb%%:*}
+[ -n "$nb" ] || echo "  no /sys/block/nullb0 (null_blk not loaded): IO limits on 7:0 (no such disk) are not made"
+iocost=no
+[ -n "$nb" ] && echo "$nb enable=1" > /sys/fs/cgroup/io.cost.qos 2>/dev/null && iocost=yes
+bundle "$W/b4" "system.slice:sdtest:c4" '{}'
+cfg "$W/b4" "
+c['process']['args'] = ['/bin/busybox', 'sh', '-c', 'i=0; while :; do i=\$((i+1)); echo \$i > /tmp/tick; busybox usleep 100000; done']
+r = c['linux']['resources']
+r['hugepageLimits'] = [{'pageSize': '2MB', 'limit': 4194304}]
+if '$nb':
+    r['blockIO'] = {'weightDevice': [{'major': $maj, 'minor': 0, 'weight': 500}],
+                    'throttleReadBpsDevice': [{'major': $maj, 'minor': 0, 'rate': 1048576}],
+                    'throttleWriteIOPSDevice': [{'major': $maj, 'minor': 0, 'rate': 200}]}
+"
+$M --debug run -d --bundle "$W/b4" c4 > "$W/c4.out" 2> "$W/c4.err" < /dev/null
+res create_c4 $? "$(grep -E 'systemd: (no /dev/block|created|/sys/fs/cgroup.*<-|.*subtree_control)' "$W/c4.err" | tr '\n' ' ')"
+u4=sdtest-c4.scope
+d4=/sys/fs/cgroup/system.slice/$u4
+if [ -n "$nb" ]; then
+    show=$(systemctl show -p IOReadBandwidthMax -p IOWriteIOPSMax -p IODeviceWeight $u4)
+    echo "$show" | sed 's/^/  /'
+    echo "$show" | grep -qx "IOReadBandwidthMax=/dev/block/$nb 1048576"; res io_read_bandwidth_property $?
+    echo "$show" | grep -qx "IOWriteIOPSMax=/dev/block/$nb 200"; res io_write_iops_property $?
+    echo "$show" | grep -qx "IODeviceWeight=/dev/block/$nb 4950"; res io_device_weight_property $?
+    grep -qx "$nb rbps=1048576 wbps=max riops=max wiops=200" "$d4/io.max"; res io_max_readback $? "io.max: $(cat "$d4/io.max" | tr '\n' ' ')"
+    if [ $iocost = yes ]; then
+        grep -qx "$nb 4950" "$d4/io.weight"; res io_weight_readback $? "io.weight: $(cat "$d4/io.weight" | tr '\n' ' ')"
+    else
+        skip io_weight_readback "io.cost cannot be enabled for $nb (a per-device io.weight needs it)"
+    fi
+else
+    skip io_limits "no null_blk disk in the guest"
+fi
+[ "$(cat "$d4/hugetlb.2MB.max" 2>&1)" = 4194304 ]; res hugetlb_readback $? "hugetlb.2MB.max: $(cat "$d4/hugetlb.2MB.max" 2>&1)"
+grep -qw hugetlb /sys/fs/cgroup/system.slice/cgroup.subtree_control; res hugetlb_enabled_in_slice $?
+
+# pause: the kernel freezes the scope, the ticker stops; resume: it goes on
+wait_for "$W/b4/rootfs/tmp/tick" . 1
+$M pause c4; res pause $?
+ev=$(grep frozen "$d4/cgroup.events")
+[ "$(cat "$d4/cgroup.freeze")" = 1 ] && [ "$ev" = "frozen 1" ]; res pause_cgroup_frozen $? "cgroup.freeze $(cat "$d4/cgroup.freeze"), $ev"
+t1=$(cat "$W/b4/rootfs/tmp/tick"); sleep 1.5; t2=$(cat "$W/b4/rootfs/tmp/tick")
+[ "$t1" = "$t2" ]; res pause_processes_stopped $? "tick $t1 -> $t2 in 1.5 s"
+$M state c4 | grep -q '"status": *"paused"'; res pause_state $?
+$M resume c4; res resume $?
+ev=$(grep frozen "$d4/cgroup.events")
+[ "$(cat "$d4/cgroup.freeze")" = 0 ] && [ "$ev" = "frozen 0" ]; res resume_cgroup_thawed $? "$ev"
+sleep 1.5; t3=$(cat "$W/b4/rootfs/tmp/tick")
+[ "$t3" -gt "$t2" ]; res resume_processes_run $? "tick $t2 -> $t3"
+
+# events --stats: the numbers the kernel shows
+$M events --stats c4 > "$W/stats.json" 2>&1; rc=$?
+mc=$(cat "$d4/memory.current"); pc=$(cat "$d4/pids.current")
+st=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["data"]; print(d["memory"]["usage"]["usage"], d["pids"]["current"], d["memory"]["usage"]["limit"])' "$W/stats.json" 2>&1)
+set -- $st
+[ $rc = 0 ] && near "$1" "$mc" $((mc / 4 + 1048576)) && near "$2" "$pc" 2 && [ "$3" = 104857600 ]
+res events_stats $? "stats: memory $1 pids $2 limit $3; kernel: memory.current $mc pids.current $pc"
+
+# update: a live change, in the unit and in the cgroup
+$M update --memory 67108864 --pids-limit 50 c4 > "$W/upd.err" 2>&1; res update $? "$(cat "$W/upd.err")"
+show=$(systemctl show -p MemoryMax -p TasksMax $u4)
+echo "$show" | grep -qx MemoryMax=67108864 && echo "$show" | grep -qx TasksMax=50; res update_unit_properties $? "$(echo $show)"
+[ "$(cat "$d4/memory.max")" = 67108864 ] && [ "$(cat "$d4/pids.max")" = 50 ]; res update_cgroup_files $? "memory.max $(cat "$d4/memory.max") pids.max $(cat "$d4/pids.max")"
+if [ -n "$nb" ]; then
+    echo "{\"blockIO\": {\"throttleReadBpsDevice\": [{\"major\": $maj, \"minor\": 0, \"rate\": 2097152}]}}" > "$W/upd.json"
+    $M update -r "$W/upd.json" c4 > "$W/upd.err" 2>&1; res update_io $? "$(cat "$W/upd.err")"
+    systemctl show -p IOReadBandwidthMax $u4 | grep -qx "IOReadBandwidthMax=/dev/block/$nb 2097152"; res update_io_property $?
+    grep -q "^$nb rbps=2097152 " "$d4/io.max"; res update_io_max $? "io.max: $(cat "$d4/io.max")"
+fi
+
+# kill --all, then delete: no process, no unit, no cgroup
+$M kill --all c4 KILL; res kill_all_c4 $?
+i=0; while [ -s "$d4/cgroup.procs" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+[ ! -s "$d4/cgroup.procs" ]; res kill_all_c4_empty $? "left: $(cat "$d4/cgroup.procs" 2>/dev/null | tr '\n' ' ')"
+$M delete c4; res delete_c4 $?
+[ "$(systemctl show -P LoadState $u4)" = not-found ] && [ ! -d "$d4" ]; res no_unit_no_cgroup_c4 $?
+
+# 5. values the kernel refuses: the file, the value and the errno; nothing left
+bundle "$W/b5" "system.slice:sdtest:c5" '{}'
+cfg "$W/b5" "c['linux']['resources']['rdma'] = {'nosuchrdma0': {'hcaHandles': 2}}"
+$M create --bundle "$W/b5" c5 > /dev/null 2> "$W/c5.err" < /dev/null; rc=$?
+sed 's/^/  c5| /' "$W/c5.err"
+[ $rc != 0 ] && grep -q 'write "nosuchrdma0 hca_handle=2 hca_object=max" to /sys/fs/cgroup/system.slice/sdtest-c5.scope/rdma.max: No such device' "$W/c5.err"
+res rdma_refused_names_file $?
+[ "$(systemctl show -P LoadState sdtest-c5.scope)" = not-found ] && [ ! -d /sys/fs/cgroup/system.slice/sdtest-c5.scope ] && ! $M state c5 > /dev/null 2>&1
+res rdma_refused_nothing_left $?
+bundle "$W/b6" "system.slice:sdtest:c6" '{}'
+cfg "$W/b6" "c['linux']['resources']['blockIO'] = {'throttleReadBpsDevice': [{'major': 240, 'minor': 240, 'rate': 1048576}]}"
+$M create --bundle "$W/b6" c6 > /dev/null 2> "$W/c6.err" < /dev/null; rc=$?
+sed 's/^/  c6| /' "$W/c6.err"
+[ $rc != 0 ] && grep -q 'write "240:240 rbps=1048576" to /sys/fs/cgroup/system.slice/sdtest-c6.scope/io.max: No such device' "$W/c6.err"
+res io_max_refused_names_file $?
+[ "$(systemctl show -P LoadState sdtest-c6.scope)" = not-found ] && ! $M state c6 > /dev/null 2>&1; res io_max_refused_nothing_left $?
+
+# 6. rootless: an unprivileged user's container through its user manager
+ru=sdtestuser
+if ! id -u $ru > /dev/null 2>&1 && ! useradd -m -u 1500 -s /bin/sh $ru 2> "$W/useradd.err"; then
+    skip rootless "useradd failed: $(cat "$W/useradd.err")"
+else
+    ruid=$(id -u $ru)
+    rt=/run/user/$ruid
+    systemctl start user@$ruid.service 2> "$W/user.err"
+    if [ "$(systemctl show -P ActiveState user@$ruid.service)" != active ] || [ ! -S $rt/bus ]; then
+        skip rootless "user@$ruid.service is not running with a bus at $rt/bus: $(cat "$W/user.err")"
+    else
+        asu() { runuser -u $ru -- env XDG_RUNTIME_DIR=$rt DBUS_SESSION_BUS_ADDRESS=unix:path=$rt/bus "$@"; }
+        MU="$B/core/modrun --root $rt/modrun --plugin-dir $B/plugins --systemd-cgroup"
+        rb=/var/tmp/sdtest-rootless
+        bundle $rb "" '{}'
+        # a user namespace that maps only the user's own uid and gid: no subuid range
+        cfg $rb "
+c['linux']['namespaces'].append({'type': 'user'})
+c['linux']['uidMappings'] = [{'containerID': 0, 'hostID': $ruid, 'size': 1}]
+c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': $(id -g $ru), 'size': 1}]
+del c['linux']['devices']
+c['linux']['resources'] = {'pids': {'limit': 40}}
+c['process']['args'] = ['/bin/busybox', 'sleep', '1000']
+"
+        chown -R $ru: $rb
+        asu $MU --debug run -d --bundle $rb r1 > "$W/r1.out" 2> "$W/r1.err" < /dev/null
+        rc=$?
+        res rootless_run $rc "$(grep -vE '^$' "$W/r1.err" | tail -4 | tr '\n' ' ')"
+        rpid=$(asu $MU state r1 2>/dev/null | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p')
+        ucg=/user.slice/user-$ruid.slice/user@$ruid.service/user.slice/modrun-r1.scope
+        [ -n "$rpid" ] && grep -qx "0::$ucg" /proc/$rpid/cgroup
+        res rootless_scope_under_user_manager $? "pid $rpid: $(cat /proc/$rpid/cgroup 2>/dev/null)"
+        [ "$(asu systemctl --user show -P ActiveState modrun-r1.scope)" = active ]; res rootless_unit_active $?
+        [ "$(cat /sys/fs/cgroup$ucg/pids.max 2>&1)" = 40 ]; res rootless_pids_max $? "pids.max: $(cat /sys/fs/cgroup$ucg/pids.max 2>&1)"
+        [ "$(awk '/^Uid:/ { print $2 }' /proc/$rpid/status 2>/dev/null)" = "$ruid" ]; res rootless_init_uid $?
+        asu $MU delete --force r1 > "$W/r1d.err" 2>&1; res rootless_delete $? "$(cat "$W/r1d.err")"
+        [ "$(asu systemctl --user show -P LoadState modrun-r1.scope)" = not-found ] && [ ! -d /sys/fs/cgroup$ucg ]
+        res rootless_nothing_left $? "$(asu systemctl --user show -P LoadState modrun-r1.scope)"
+        rm -rf $rb
+    fi
+    systemctl stop user@$ruid.service
+    userdel -r $ru > /dev/null 2>&1
+fi
 
 rm -rf "$W"
 echo "SDTEST-SUMMARY fails=$fails"

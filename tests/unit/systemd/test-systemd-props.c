@@ -112,7 +112,7 @@ static void test_resources(void **unused)
                 "\"pids\":{\"limit\":32},\"blockIO\":{\"weight\":500},\"unified\":{\"memory.high\":\"90000000\"}}");
         struct sd_props p = {0};
         char *why = NULL;
-        assert_int_equal(sd_props_from_resources(res, &p, &why), 0);
+        assert_int_equal(sd_props_from_resources(res, NULL, NULL, &p, &why), 0);
         assert_int_equal(prop(&p, "MemoryMax", 't')->u, 104857600);
         assert_int_equal(prop(&p, "MemoryLow", 't')->u, 52428800);
         assert_int_equal(prop(&p, "MemorySwapMax", 't')->u, 104857600);
@@ -132,7 +132,7 @@ static void test_resources(void **unused)
 
         /* unlimited */
         res = json_tokener_parse("{\"memory\":{\"limit\":-1},\"pids\":{\"limit\":-1}}");
-        assert_int_equal(sd_props_from_resources(res, &p, &why), 0);
+        assert_int_equal(sd_props_from_resources(res, NULL, NULL, &p, &why), 0);
         assert_true(prop(&p, "MemoryMax", 't')->u == SD_INFINITY);
         assert_true(prop(&p, "MemorySwapMax", 't')->u == SD_INFINITY);
         assert_true(prop(&p, "TasksMax", 't')->u == SD_INFINITY);
@@ -146,7 +146,7 @@ static void test_resources(void **unused)
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
                 res = json_tokener_parse(bad[i]);
                 why = NULL;
-                assert_int_equal(sd_props_from_resources(res, &p, &why), -EINVAL);
+                assert_int_equal(sd_props_from_resources(res, NULL, NULL, &p, &why), -EINVAL);
                 assert_non_null(why);
                 free(why);
                 sd_props_done(&p);
