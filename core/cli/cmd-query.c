@@ -9,8 +9,9 @@
 
 static const struct cli_option no_options[] = {{0}};
 
-/* Read a container's state; with lock_timeout_ms 0 a container whose lock is
- * held (being created) is shown as "creating". */
+/* Read a container's state: `state` waits for the container's lock, `list`
+ * (STATE_NO_LOCK) reads what is there: a container being created has no
+ * state.json yet, or one with pid 0, and shows as "creating". */
 static int read_state(const struct runtime_ctx *ctx, const char *id, int lock_timeout_ms, struct json_object **ret,
                       struct modrun_error **reterr)
 {
@@ -19,18 +20,8 @@ static int read_state(const struct runtime_ctx *ctx, const char *id, int lock_ti
                 return r;
         _cleanup_container_dir_ struct container_dir *d = NULL;
         _cleanup_error_ struct modrun_error *err = NULL;
-        r = container_dir_open(ctx->root, id, lock_timeout_ms, &d, &err);
-        if (r < 0 && err->errnum == ETIMEDOUT && lock_timeout_ms == 0) {
-                *ret = json_object_new_object();
-                json_object_object_add(*ret, "id", json_object_new_string(id));
-                json_object_object_add(*ret, "pid", json_object_new_int(0));
-                json_object_object_add(*ret, "status", json_object_new_string("creating"));
-                return 0;
-        }
-        if (r < 0) {
-                *reterr = TAKE_PTR(err);
+        if ((r = container_dir_open(ctx->root, id, lock_timeout_ms, &d, reterr)) < 0)
                 return r;
-        }
         _cleanup_state_ struct container_state *s = NULL;
         if (state_load(d, &s, &err) < 0 && err->errnum != ENOENT) {
                 *reterr = TAKE_PTR(err);
@@ -111,7 +102,7 @@ int cmd_list(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **
         struct json_object *arr = json_object_new_array();
         for (char **i = ids; *i; i++) {
                 struct json_object *o = NULL;
-                if (read_state(ctx, *i, 0, &o, NULL) >= 0)
+                if (read_state(ctx, *i, STATE_NO_LOCK, &o, NULL) >= 0)
                         json_object_array_add(arr, o);
                 free(*i);
         }

@@ -177,10 +177,12 @@ int cli_main(int argc, char **argv)
         /* Global options end at the command name. */
         struct cli_args a = {.argc = argc, .argv = argv, .i = 1, .stop_at_positional = true};
         int r = parse_global(&ctx, &a, &g, &err);
-        /* The commands that enter a container's namespaces run from a sealed copy. */
-        if (r >= 0 && a.n_positional > 0 && (streq(a.positional[0], "create") || streq(a.positional[0], "run") ||
-                                             streq(a.positional[0], "exec")))
-                r = self_exe_reexec_sealed(argv, &err);
+        /* exec joins a pid namespace where the container's processes run:
+         * from a sealed copy (create and run decide once the config is
+         * read, see self-exe.c). */
+        self_exe_set_argv(argv);
+        if (r >= 0 && a.n_positional > 0 && streq(a.positional[0], "exec"))
+                r = self_exe_reexec_sealed(&err);
         if (r >= 0)
                 r = log_setup(g.log_path, g.log_format, g.debug, &err);
         if (r >= 0 && g.version)

@@ -47,10 +47,19 @@ struct json_object *devices_resources_for_cgroup(const struct plugins *pl, const
         if (json_object_deep_copy((struct json_object *)resources, &copy, NULL) < 0)
                 return NULL;
         struct json_object *all = json_object_new_array(), *rule = json_object_new_object();
+        if (!all || !rule || json_object_array_add(all, rule) < 0) {
+                json_object_put(rule);
+                json_object_put(all);
+                json_object_put(copy);
+                return NULL;
+        }
         json_object_object_add(rule, "allow", json_object_new_boolean(1));
         json_object_object_add(rule, "access", json_object_new_string("rwm"));
-        json_object_array_add(all, rule);
-        json_object_object_add(copy, "devices", all);
+        if (json_object_object_add(copy, "devices", all) < 0) {
+                json_object_put(all);
+                json_object_put(copy);
+                return NULL;
+        }
         return copy;
 }
 

@@ -166,11 +166,16 @@ char *hooks_state_json(const struct oci_config *cfg, const char *id, const char 
         json_object_object_add(o, "pid", json_object_new_int(pid));
         json_object_object_add(o, "bundle", json_object_new_string(bundle));
         struct json_object *a = json_object_new_object();
+        if (!a) {
+                json_object_put(o);
+                return NULL;
+        }
         for (size_t i = 0; i < cfg->n_annotations; i++)
                 json_object_object_add(a, cfg->annotations[i].key,
                                        json_object_new_string(cfg->annotations[i].value));
         json_object_object_add(o, "annotations", a);
-        char *s = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+        char *s = text ? strdup(text) : NULL;
         json_object_put(o);
         return s;
 }

@@ -34,8 +34,10 @@
 #include "init/process/process.h"
 #include "spawn.h"
 #include "sync.h"
+#include "util/fault.h"
 #include "util/fs-util.h"
 #include "util/log.h"
+#include "util/userns.h"
 
 /* What the runtime prepares before forking; freed by spawn_prep_done(). */
 struct spawn_prep {
@@ -127,7 +129,9 @@ static int spawn_prepare(const struct spawn_params *p, struct spawn_prep *s, str
         s->init.console_socket_fd = p->console_socket_fd;
         s->init.preserve_fds = p->preserve_fds;
         s->init.timeout_ms = p->timeout_ms;
-        s->init.in_userns = wants_userns(p->cfg);
+        /* a new user namespace, or modrun's own one (uid 0 of rootless podman):
+         * no mknod, flags the kernel locked stay */
+        s->init.in_userns = wants_userns(p->cfg) || userns_is_nested();
         if (!s->init.exec_mode) { /* one per mount, and the rootfs last */
                 if (!(s->init.mount_fds = malloc((p->cfg->n_mounts + 1) * sizeof(int))))
                         return error_new(reterr, ENOMEM, NULL, "the mounts of the container");
@@ -248,6 +252,8 @@ static int place_init(const struct spawn_params *p, pid_t pid, bool born_in_cgro
         void *st = NULL;
         const struct modrun_namespace_ops *ns = plugins_namespace(p->plugins, &st);
         int r;
+        if ((r = FAULT_POINT("after-clone", reterr)) < 0)
+                return r;
         if (!p->join_pid && ns && ns_is_new(p->cfg, OCI_NS_USER) && (r = ns->set_id_maps(st, pid, reterr)) < 0)
                 return error_wrap(reterr, "write the id maps of the container init (pid %d)", (int)pid);
         if (!p->enter_cgroup_last && !born_in_cgroup && (r = enter_cgroup(p, pid, reterr)) < 0)
@@ -280,8 +286,12 @@ static int wait_ready(const struct spawn_params *p, int fd, pid_t pid, const cha
                 if (type != SYNC_HOOKS && type != SYNC_SECCOMP)
                         return error_new(reterr, EPROTO, NULL, "%s: unexpected message \"%s\"", what,
                                          sync_type_to_string(type));
+                if (type == SYNC_HOOKS && (r = FAULT_POINT("after-mounts", reterr)) < 0)
+                        return r;
                 if (type == SYNC_HOOKS && ((r = hooks_run(p->cfg, OCI_HOOK_PRESTART, state_json, reterr)) < 0 ||
                                            (r = hooks_run(p->cfg, OCI_HOOK_CREATE_RUNTIME, state_json, reterr)) < 0))
+                        return r;
+                if (type == SYNC_HOOKS && (r = FAULT_POINT("after-hooks", reterr)) < 0)
                         return r;
                 if ((r = sync_send(fd, SYNC_GO, 0, NULL, NULL)) < 0)
                         return error_new(reterr, -r, NULL, "resume %s after the hooks", what);
@@ -371,7 +381,7 @@ int container_release(int state_dir_fd, int timeout_ms, struct modrun_error **re
                                                 : NULL,
                                  "open the exec fifo to start the container init");
         struct pollfd pfd = {.fd = fd, .events = POLLOUT};
-        int n = poll(&pfd, 1, timeout_ms);
+        int n = FAULT_POLL("exec-fifo", &pfd, 1, timeout_ms);
         if (n == 0)
                 return error_new(reterr, ETIMEDOUT, NULL, "the exec fifo did not become writable within %d ms",
                                  timeout_ms);

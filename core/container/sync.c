@@ -198,7 +198,7 @@ int sync_msg_to_error(const struct sync_msg *m, struct modrun_error **reterr)
                 return errnum > 0 ? -errnum : -EINVAL;
         /* The message already carries the errno text: rebuild it verbatim. */
         (void)error_new(reterr, 0, m->hint, "%s", m->msg ? m->msg : "unknown error");
-        if (*reterr)
+        if (*reterr && (*reterr)->errnum == 0) /* not the static "out of memory" */
                 (*reterr)->errnum = errnum;
         return errnum > 0 ? -errnum : -EINVAL;
 }

@@ -28,6 +28,8 @@ int container_load_plugins(const struct runtime_ctx *ctx, const struct container
                            struct modrun_error **reterr)
 {
         struct plugin_options opts = ctx->plugins;
+        const struct oci_namespace *userns = cfg ? config_namespace(cfg, OCI_NS_USER) : NULL;
+        opts.no_user_namespace = !recorded && cfg && (!userns || userns->path);
         if (recorded) {
                 /* The plugins (and their directories) the container was created with. */
                 for (uint32_t k = 1; k <= PLUGIN_KIND_MAX; k++)
@@ -98,20 +100,34 @@ static int open_init(const struct container_state *s)
         return fd;
 }
 
+bool container_has_cgroup(const struct plugins *pl)
+{
+        void *st = NULL;
+        const struct modrun_cgroup_ops *cg = pl ? plugins_cgroup(pl, &st) : NULL;
+        if (!cg)
+                return false;
+        if (!MODRUN_HAS_OP(cg, get_path))
+                return true;
+        _cleanup_free_ char *path = NULL;
+        _cleanup_error_ struct modrun_error *err = NULL;
+        return cg->get_path(st, &path, &err) != -ENOENT;
+}
+
 static int signal_best_known(struct container *c, int signo, struct modrun_error **reterr)
 {
-        const struct oci_namespace *pidns = c->cfg ? config_namespace(c->cfg, OCI_NS_PID) : NULL;
-        bool own_pidns = pidns && !pidns->path;
-        _cleanup_free_ pid_t *pids = NULL;
-        size_t n = 0;
-        int r = procs_best_known(c->state->pid, own_pidns, &pids, &n, reterr);
-        if (r < 0)
-                return r;
-        log_debug("kill --all without a cgroup: signalling %zu process(es) of the container's %s", n,
-                  own_pidns ? "pid namespace" : "process tree");
-        for (size_t i = 0; i < n; i++)
-                (void)kill(pids[i], signo);
-        return 0;
+        _cleanup_close_ int pidfd = open_init(c->state);
+        struct procs_scope sc;
+        if (pidfd < 0 || procs_scope_open(c->cfg, c->state->pid, &sc) < 0) {
+                const struct oci_namespace *pidns = c->cfg ? config_namespace(c->cfg, OCI_NS_PID) : NULL;
+                if (!pidns || pidns->path)
+                        log_warning("container %s has no cgroup and its init (pid %d) has exited: processes it left "
+                                    "in the shared pid namespace cannot be found, ignoring",
+                                    c->dir->id, (int)c->state->pid);
+                return 0;
+        }
+        int r = procs_scope_signal(&sc, pidfd, signo, LIFECYCLE_KILL_TIMEOUT_MS, c->dir->id, reterr);
+        procs_scope_close(&sc);
+        return r;
 }
 
 int container_signal(struct container *c, int signo, bool all, struct modrun_error **reterr)
@@ -119,7 +135,7 @@ int container_signal(struct container *c, int signo, bool all, struct modrun_err
         if (all) {
                 void *st = NULL;
                 const struct modrun_cgroup_ops *cg = c->plugins ? plugins_cgroup(c->plugins, &st) : NULL;
-                if (cg && MODRUN_HAS_OP(cg, kill_all))
+                if (cg && MODRUN_HAS_OP(cg, kill_all) && container_has_cgroup(c->plugins))
                         return cg->kill_all(st, signo, LIFECYCLE_KILL_TIMEOUT_MS, reterr);
                 return signal_best_known(c, signo, reterr);
         }
@@ -158,7 +174,16 @@ int container_destroy(struct container *c, struct modrun_error **reterr)
                 if (r < 0)
                         (void)error_wrap(reterr, "remove the cgroup of container %s", c->dir->id);
         }
-        _cleanup_error_ struct modrun_error *err = NULL;
+        /* The state directory is what finds the cgroup again: keep it, so
+         * that delete --force can be run again once the processes are gone. */
+        if (r < 0) {
+                if (reterr)
+                        error_hint_add(*reterr,
+                                       "the state directory %s is kept: run `modrun delete --force %s` again once "
+                                       "the processes have exited",
+                                       c->dir->path, c->dir->id);
+                return r;
+        }
         if (c->cfg && c->cfg->n_hooks[OCI_HOOK_POSTSTOP]) {
                 /* The spec: a failing poststop hook is a warning, delete goes on. */
                 _cleanup_free_ char *json = hooks_state_json(c->cfg, c->dir->id, "stopped", 0,
@@ -167,6 +192,5 @@ int container_destroy(struct container *c, struct modrun_error **reterr)
                 if (json && hooks_run(c->cfg, OCI_HOOK_POSTSTOP, json, &herr) < 0)
                         log_warning("container %s: %s, ignoring", c->dir->id, herr->msg);
         }
-        int k = container_dir_remove(c->dir, r < 0 ? &err : reterr);
-        return r < 0 ? r : k;
+        return container_dir_remove(c->dir, reterr);
 }

@@ -32,9 +32,8 @@ int container_load_plugins(const struct runtime_ctx *ctx, const struct container
                            struct modrun_error **reterr);
 
 /* Signal the init (all=false) or every process of the container: through
- * the cgroup manager's kill_all when it has one, else the best-known set
- * (the members of the container's own pid namespace, or the init and its
- * descendants). */
+ * the cgroup manager's kill_all when it finds them all, else the best-known
+ * set (procs_scope_signal). */
 int container_signal(struct container *c, int signo, bool all, struct modrun_error **reterr);
 /* Wait (bounded) until the init has exited. */
 int container_wait_stopped(const struct container *c, int timeout_ms, struct modrun_error **reterr);
@@ -62,6 +61,32 @@ void forward_signals_block(sigset_t *ret_set, sigset_t *ret_old);
  * Unbounded on purpose: the foreground process runs as long as it likes. */
 int wait_forwarding(pid_t pid, const sigset_t *set, int *ret_status);
 
-/* The best-known process set: pids sharing init's pid namespace when the
- * container has its own, else init and its descendants. malloc()ed. */
-int procs_best_known(pid_t init, bool own_pidns, pid_t **ret_pids, size_t *ret_n, struct modrun_error **reterr);
+/* Does the container have a cgroup? Not with no cgroup manager, nor with
+ * one whose get_path says ENOENT: cgroupfs run rootless where no
+ * hierarchy is writable makes none. */
+bool container_has_cgroup(const struct plugins *pl);
+
+/* procs.c: the best-known process set of a container without a cgroup:
+ * the members of its own pid namespace; sharing one, the init, its
+ * descendants, and (when the container made its own mount namespace) the
+ * processes of that pid namespace in the container's mount namespace. */
+struct procs_scope {
+        pid_t init;     /* 0 once the init has exited */
+        bool own_pidns;
+        ino_t pidns;    /* the init's pid namespace */
+        ino_t mntns;    /* the container's own mount namespace, 0 when none */
+        int mntns_fd;   /* held open, so that the inode is not reused meanwhile */
+};
+/* -ESRCH when init is gone. */
+int procs_scope_open(const struct oci_config *cfg, pid_t init, struct procs_scope *ret);
+void procs_scope_close(struct procs_scope *sc);
+/* The members alive now (zombies left out), malloc()ed. */
+int procs_scope_list(const struct procs_scope *sc, pid_t **ret_pids, size_t *ret_n, struct modrun_error **reterr);
+/* Signal every member. SIGKILL: stop them all first, then kill until none
+ * is left, at most timeout_ms; the error lists the pids left. init_pidfd
+ * (or -1) tells when the init has exited. */
+int procs_scope_signal(struct procs_scope *sc, int init_pidfd, int signo, int timeout_ms, const char *id,
+                       struct modrun_error **reterr);
+/* The set as a list, for ps. */
+int procs_best_known(const struct oci_config *cfg, pid_t init, pid_t **ret_pids, size_t *ret_n,
+                     struct modrun_error **reterr);

@@ -117,10 +117,9 @@ int lifecycle_pids(const struct runtime_ctx *ctx, const char *id, pid_t **ret_pi
                 return r;
         void *st = NULL;
         const struct modrun_cgroup_ops *cg = plugins_cgroup(c->plugins, &st);
-        if (cg && MODRUN_HAS_OP(cg, get_pids))
+        if (cg && MODRUN_HAS_OP(cg, get_pids) && container_has_cgroup(c->plugins))
                 return cg->get_pids(st, ret_pids, ret_n, reterr);
-        const struct oci_namespace *pidns = config_namespace(c->cfg, OCI_NS_PID);
-        return procs_best_known(c->state->pid, pidns && !pidns->path, ret_pids, ret_n, reterr);
+        return procs_best_known(c->cfg, c->state->pid, ret_pids, ret_n, reterr);
 }
 
 int lifecycle_stats(const struct runtime_ctx *ctx, const char *id, struct json_object **ret_stats,

@@ -12,8 +12,10 @@
 #include "container.h"
 #include "container/devices.h"
 #include "container/spawn.h"
+#include "util/fault.h"
 #include "util/fs-util.h"
 #include "util/log.h"
+#include "util/self-exe.h"
 
 static char *now_rfc3339(void)
 {
@@ -89,6 +91,36 @@ static int socket_activation_fds(struct oci_config *cfg)
         return (int)n;
 }
 
+/* state.json: first with pid 0 ("creating": the plugins are recorded before
+ * they make anything, so that `delete` of a create that died finds and
+ * removes it), then with the init. */
+static int record_state(const struct runtime_ctx *ctx, struct container_dir *d, const struct oci_config *cfg,
+                        const struct plugins *pl, const char *bundle, const char *rootfs, pid_t pid,
+                        struct modrun_error **reterr)
+{
+        struct json_object *annotations = NULL;
+        if (!json_object_object_get_ex(cfg->json, "annotations", &annotations))
+                annotations = NULL;
+        struct container_state s = {
+                .id = d->id,
+                .pid = pid,
+                .pid_start_time = pid > 0 ? proc_start_time(pid) : 0,
+                .bundle = (char *)bundle,
+                .rootfs = (char *)rootfs,
+                .created = pid > 0 ? now_rfc3339() : NULL,
+                .owner = geteuid(),
+                .plugin_dirs = ctx->plugins.plugin_dirs,
+                .annotations = annotations ? annotations : json_object_new_object(),
+        };
+        for (uint32_t k = 1; k <= PLUGIN_KIND_MAX; k++)
+                s.plugin[k] = pl->by_kind[k] ? pl->by_kind[k]->name : (char *)"none";
+        int r = state_save(d, &s, reterr);
+        free(s.created);
+        if (!annotations)
+                json_object_put(s.annotations);
+        return r;
+}
+
 /* Start the init and record it; on failure nothing of the process is left. */
 static int spawn_and_record(const struct runtime_ctx *ctx, struct container_dir *d, struct oci_config *cfg,
                             const char *bundle, const char *rootfs, const struct create_opts *o,
@@ -117,20 +149,9 @@ static int spawn_and_record(const struct runtime_ctx *ctx, struct container_dir 
         int r = container_spawn(&sp, &pid, reterr);
         if (r < 0)
                 return r;
-        struct container_state s = {
-                .id = d->id,
-                .pid = pid,
-                .pid_start_time = proc_start_time(pid),
-                .bundle = (char *)bundle,
-                .rootfs = (char *)rootfs,
-                .created = now_rfc3339(),
-                .owner = geteuid(),
-                .plugin_dirs = ctx->plugins.plugin_dirs,
-        };
-        for (uint32_t k = 1; k <= PLUGIN_KIND_MAX; k++)
-                s.plugin[k] = pl->by_kind[k] ? pl->by_kind[k]->name : (char *)"none";
-        r = state_save(d, &s, reterr);
-        free(s.created);
+        r = FAULT_POINT("before-state-file", reterr);
+        if (r >= 0)
+                r = record_state(ctx, d, cfg, pl, bundle, rootfs, pid, reterr);
         if (r >= 0 && o->pid_file)
                 r = write_pid_file(o->pid_file, pid, reterr);
         if (r >= 0 && o->pidfd_socket)
@@ -148,19 +169,30 @@ static int spawn_and_record(const struct runtime_ctx *ctx, struct container_dir 
 
 /* FIELD-NOTES #4: sharing a pid namespace (joined, or the host's) without a
  * cgroup that can list and kill every process means kill --all and delete
- * --force could miss processes: refuse, unless the user opts in. */
+ * --force could miss processes: refuse, unless the user opts in. Checked
+ * before the cgroup is made (a manager without kill_all), and again after
+ * (made: a manager that made no cgroup, as cgroupfs run rootless where it
+ * may write no hierarchy). */
 static int check_killable(const struct oci_config *cfg, const struct plugins *pl, const struct modrun_cgroup_ops *cg,
-                          struct modrun_error **reterr)
+                          bool made, bool rootless, struct modrun_error **reterr)
 {
         const struct oci_namespace *pidns = config_namespace(cfg, OCI_NS_PID);
-        if ((pidns && !pidns->path) || (cg && MODRUN_HAS_OP(cg, kill_all)))
+        const struct oci_namespace *mntns = config_namespace(cfg, OCI_NS_MOUNT);
+        bool can_kill = cg && MODRUN_HAS_OP(cg, kill_all);
+        if ((pidns && !pidns->path) || (can_kill && (!made || container_has_cgroup(pl))) || (made && !can_kill))
                 return 0;
         const char *optin = config_annotation(cfg, UNTRACKED_ANNOTATION);
         const char *manager = pl->by_kind[MODRUN_KIND_CGROUP] ? pl->by_kind[MODRUN_KIND_CGROUP]->name : "none";
+        const char *why = !can_kill ? "cannot list its processes"
+                          : rootless ? "made no cgroup for it (this user may write no cgroup hierarchy)"
+                                     : "made no cgroup for it";
         if (optin && streq(optin, "true")) {
-                log_warning("container shares %s pid namespace and cgroup manager \"%s\" cannot find its processes: "
-                            "kill --all and delete --force act on the init and its descendants only",
-                            pidns ? "a joined" : "the host's", manager);
+                log_warning("container shares %s pid namespace and its cgroup manager \"%s\" %s: kill --all and "
+                            "delete --force find %sthe init and its descendants only; a process that leaves %s is "
+                            "not found (" UNTRACKED_ANNOTATION "=true)",
+                            pidns ? "a joined" : "the host's", manager, why,
+                            mntns && !mntns->path ? "the processes of the container's mount namespace and " : "",
+                            mntns && !mntns->path ? "both" : "the tree");
                 return 0;
         }
         return error_new(reterr, EINVAL,
@@ -168,8 +200,9 @@ static int check_killable(const struct oci_config *cfg, const struct plugins *pl
                          "container its own pid namespace, or set the annotation " UNTRACKED_ANNOTATION
                          "=true to accept it",
                          "linux.namespaces: the container shares %s pid namespace and its cgroup manager \"%s\" "
-                         "cannot list its processes: kill --all and delete --force could not find them all",
-                         pidns ? "the joined" : "the host's", manager);
+                         "%s: kill --all and delete --force could not find all its processes to kill them (its "
+                         "init is not that namespace's pid 1, so its children outlive it)",
+                         pidns ? "the joined" : "the host's", manager, why);
 }
 
 /* Limits the cgroup manager cannot set are an error, not silently dropped
@@ -200,13 +233,17 @@ static int create_in_dir(const struct runtime_ctx *ctx, struct container_dir *d,
                          const char *bundle, const char *rootfs, const struct create_opts *o, pid_t *ret_pid,
                          struct modrun_error **reterr)
 {
+        int r = FAULT_POINT("after-state-dir", reterr);
+        if (r < 0)
+                return r;
         const char *text = json_object_to_json_string_ext(cfg->json, JSON_C_TO_STRING_PLAIN);
-        int r = fs_write_atomic(d->dir_fd, "config.json", text, strlen(text), reterr);
+        r = text ? fs_write_atomic(d->dir_fd, "config.json", text, strlen(text), reterr)
+                 : error_new(reterr, ENOMEM, NULL, "serialise config.json");
         if (r < 0)
                 return error_wrap(reterr, "store config of container %s", d->id);
         _cleanup_plugins_ struct plugins *pl = NULL;
         r = container_load_plugins(ctx, d, cfg, bundle, rootfs, NULL, &pl, reterr);
-        if (r < 0)
+        if (r < 0 || (r = record_state(ctx, d, cfg, pl, bundle, rootfs, 0, reterr)) < 0)
                 return r;
         void *mst = NULL, *cst = NULL;
         const struct modrun_mount_ops *mount = plugins_mount(pl, &mst);
@@ -217,14 +254,16 @@ static int create_in_dir(const struct runtime_ctx *ctx, struct container_dir *d,
         if (ns && MODRUN_HAS_OP(ns, check) && (r = ns->check(nst, reterr)) < 0)
                 return error_wrap(reterr, "namespace plugin %s", pl->by_kind[MODRUN_KIND_NAMESPACE]->name);
         const struct modrun_cgroup_ops *cg = plugins_cgroup(pl, &cst);
-        if ((r = check_killable(cfg, pl, cg, reterr)) < 0)
+        if ((r = check_killable(cfg, pl, cg, false, ctx->rootless, reterr)) < 0 ||
+            (r = check_resources_settable(cfg, pl, cg, reterr)) < 0)
                 return r;
         if (cg && (r = cg->create(cst, reterr)) < 0)
                 return error_wrap(reterr, "create the cgroup of container %s", d->id);
         devices_log_owner(pl);
-        if ((r = check_resources_settable(cfg, pl, cg, reterr)) < 0)
-                return r;
-        if (cg && cfg->linux_.resources && MODRUN_HAS_OP(cg, set_resources)) {
+        r = FAULT_POINT("after-cgroup", reterr);
+        if (r >= 0)
+                r = check_killable(cfg, pl, cg, true, ctx->rootless, reterr);
+        if (r >= 0 && cg && cfg->linux_.resources && MODRUN_HAS_OP(cg, set_resources)) {
                 struct json_object *res = devices_resources_for_cgroup(pl, cfg->linux_.resources);
                 r = res ? cg->set_resources(cst, res, reterr) : error_new(reterr, ENOMEM, NULL, "linux.resources");
                 json_object_put(res);
@@ -255,6 +294,11 @@ int lifecycle_create(const struct runtime_ctx *ctx, const char *id, const struct
         if (r < 0)
                 return r;
         if ((r = check_config(cfg, o, reterr)) < 0)
+                return r;
+        /* An init that joins a pid namespace is seen there: from a sealed
+         * copy (CVE-2019-5736, self-exe.c). Nothing is made yet. */
+        const struct oci_namespace *pidns = config_namespace(cfg, OCI_NS_PID);
+        if ((!pidns || pidns->path) && (r = self_exe_reexec_sealed(reterr)) < 0)
                 return r;
         if (config_add_default_device_rules(cfg) < 0)
                 return error_new(reterr, ENOMEM, NULL, "add the default device rules");

@@ -18,21 +18,35 @@ int lifecycle_kill(const struct runtime_ctx *ctx, const char *id, int signo, boo
         return container_signal(c, signo, all, reterr);
 }
 
-/* Kill every process, wait (bounded) for the init, then remove. */
+/* Does a cgroup find the container's processes (FIELD-NOTES #4)? */
+static bool tracked_by_cgroup(const struct container *c)
+{
+        void *st = NULL;
+        const struct modrun_cgroup_ops *cg = c->plugins ? plugins_cgroup(c->plugins, &st) : NULL;
+        return cg && MODRUN_HAS_OP(cg, kill_all) && container_has_cgroup(c->plugins);
+}
+
+/* Kill every process, wait (bounded) for the init, then remove. When
+ * processes outlive the bound, a cgroup keeps them findable: the state is
+ * kept for another try. Without a cgroup nothing could find them later:
+ * the state is removed and the error lists them. */
 static int delete_live(struct container *c, struct modrun_error **reterr)
 {
-        int r = container_signal(c, SIGKILL, true, reterr);
-        if (r < 0)
+        _cleanup_error_ struct modrun_error *kerr = NULL;
+        int k = container_signal(c, SIGKILL, true, &kerr);
+        if (k < 0 && (k != -ETIMEDOUT || tracked_by_cgroup(c))) {
+                *reterr = TAKE_PTR(kerr);
                 return error_wrap(reterr, "kill the processes of container %s", c->dir->id);
+        }
         if (c->state && c->state->pid > 0)
                 (void)kill(c->state->pid, SIGKILL);
         _cleanup_error_ struct modrun_error *werr = NULL;
         int w = container_wait_stopped(c, LIFECYCLE_KILL_TIMEOUT_MS, &werr);
-        r = container_destroy(c, reterr);
-        if (w < 0 && r >= 0) {
-                /* State is removed, but say that the process outlived the bound. */
-                *reterr = TAKE_PTR(werr);
-                return w;
+        int r = container_destroy(c, reterr);
+        if (r >= 0 && (k < 0 || w < 0)) {
+                /* State is removed, but say which processes outlived the bound. */
+                *reterr = k < 0 ? TAKE_PTR(kerr) : TAKE_PTR(werr);
+                return error_wrap(reterr, "container %s was deleted, but", c->dir->id);
         }
         return r;
 }

@@ -14,12 +14,14 @@
 
 struct json_object;
 #include "util/error.h"
+#include "util/fault.h"
 
-/* Bounds of every wait (milliseconds). */
-#define LIFECYCLE_LOCK_TIMEOUT_MS 30000
-#define LIFECYCLE_SETUP_TIMEOUT_MS 60000
-#define LIFECYCLE_START_TIMEOUT_MS 10000
-#define LIFECYCLE_KILL_TIMEOUT_MS 10000
+/* Bounds of every wait (milliseconds); a test build can shorten them
+ * (MODRUN_TEST_TIMEOUT_MS, util/fault.h). */
+#define LIFECYCLE_LOCK_TIMEOUT_MS FAULT_TIMEOUT_MS(30000)
+#define LIFECYCLE_SETUP_TIMEOUT_MS FAULT_TIMEOUT_MS(60000)
+#define LIFECYCLE_START_TIMEOUT_MS FAULT_TIMEOUT_MS(10000)
+#define LIFECYCLE_KILL_TIMEOUT_MS FAULT_TIMEOUT_MS(10000)
 
 /* What the global options say. */
 struct runtime_ctx {

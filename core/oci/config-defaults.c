@@ -28,8 +28,11 @@ static struct json_object *member_object(struct json_object *o, const char *key)
 {
         struct json_object *v = NULL;
         if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_object)) {
-                v = json_object_new_object();
-                json_object_object_add(o, key, v);
+                v = o ? json_object_new_object() : NULL;
+                if (v && json_object_object_add(o, key, v) < 0) {
+                        json_object_put(v);
+                        v = NULL;
+                }
         }
         return v;
 }
@@ -38,13 +41,20 @@ int config_add_default_device_rules(struct oci_config *cfg)
 {
         struct json_object *resources = member_object(member_object(cfg->json, "linux"), "resources");
         struct json_object *devices = NULL;
+        if (!resources)
+                return -ENOMEM;
         if (!json_object_object_get_ex(resources, "devices", &devices) ||
             !json_object_is_type(devices, json_type_array)) {
                 devices = json_object_new_array();
-                json_object_object_add(resources, "devices", devices);
+                if (!devices || json_object_object_add(resources, "devices", devices) < 0) {
+                        json_object_put(devices);
+                        return -ENOMEM;
+                }
         }
         for (size_t i = 0; i < ELEMENTSOF(default_rules); i++) {
                 struct json_object *r = json_object_new_object();
+                if (!r)
+                        return -ENOMEM;
                 char type[2] = {default_rules[i].type, '\0'};
                 json_object_object_add(r, "allow", json_object_new_boolean(1));
                 json_object_object_add(r, "type", json_object_new_string(type));
@@ -53,8 +63,10 @@ int config_add_default_device_rules(struct oci_config *cfg)
                 if (default_rules[i].minor >= 0)
                         json_object_object_add(r, "minor", json_object_new_int64(default_rules[i].minor));
                 json_object_object_add(r, "access", json_object_new_string(default_rules[i].access));
-                if (json_object_array_add(devices, r) < 0)
+                if (json_object_array_add(devices, r) < 0) {
+                        json_object_put(r);
                         return -ENOMEM;
+                }
         }
         cfg->linux_.resources = resources;
         return 0;

@@ -16,6 +16,7 @@
 
 #include "plugin/plugin-internal.h"
 #include "util/log.h"
+#include "util/userns.h"
 
 static const char *kind_name(uint32_t kind)
 {
@@ -23,10 +24,41 @@ static const char *kind_name(uint32_t kind)
         return s ? s : "unknown";
 }
 
-static bool owner_ok(uid_t uid) { return uid == 0 || uid == geteuid(); }
+/* In a nested user namespace (uid 0 of rootless podman) files of owners
+ * the namespace does not map, such as the host's root who installed modrun,
+ * show as the overflow uid, and no one inside can change them. From inside,
+ * another host user's file looks the same: the directories searched are
+ * still only the admin's and the command line's. */
+static uid_t overflow_uid(void)
+{
+        static long cached = -1;
+        if (cached < 0) {
+                FILE *f = fopen("/proc/sys/kernel/overflowuid", "re");
+                if (!f || fscanf(f, "%ld", &cached) != 1 || cached < 0)
+                        cached = 65534;
+                if (f)
+                        (void)fclose(f);
+        }
+        return (uid_t)cached;
+}
+
+static bool owner_ok(uid_t uid)
+{
+        if (uid == 0 || uid == geteuid())
+                return true;
+        if (userns_is_nested() && uid == overflow_uid()) {
+                log_debug("plugin owner uid %u: the overflow uid, an owner outside this user namespace (the "
+                          "host's root for an installed modrun)",
+                          (unsigned)uid);
+                return true;
+        }
+        return false;
+}
 
 static const char *owner_expected(void)
 {
+        if (userns_is_nested())
+                return "root, by you, or by an owner outside this user namespace (shown as the overflow uid)";
         return geteuid() == 0 ? "root" : "root or by you (rootless)";
 }
 

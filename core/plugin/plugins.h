@@ -24,6 +24,7 @@ struct plugin_options {
         const char *choice_flag[PLUGIN_KIND_MAX + 1]; /* which flag set it, for --debug */
         char **plugin_dirs;                /* --plugin-dir, repeatable, NULL-terminated or NULL */
         size_t n_plugin_dirs;
+        bool no_user_namespace; /* create: the config makes none, so no automatic namespace plugin */
 };
 
 /* What the host table describes. */

@@ -13,6 +13,7 @@
 #include "modrun-config.h"
 #include "plugin/plugin-internal.h"
 #include "util/log.h"
+#include "util/userns.h"
 
 void plugin_selection_done(struct plugin_selection *sel)
 {
@@ -109,12 +110,15 @@ static int choice_set(uint32_t kind, const char *name, const char *origin, struc
                 }
                 name = ki->default_name;
                 if (kind == MODRUN_KIND_CGROUP) {
-                        /* crun's rule: without privileges there is no cgroup to manage */
-                        bool root = geteuid() == 0;
+                        /* crun's rule: without privileges there is no cgroup to manage;
+                         * uid 0 of a rootless engine's user namespace has none either */
+                        bool root = !userns_is_unprivileged_host();
                         name = root ? "cgroupfs" : "disabled";
                         if (asprintf(&c->reason, "auto%s%s: %s", origin ? " from " : "", origin ? origin : "",
                                      root ? "running as root, cgroups through the filesystem"
-                                          : "rootless without a delegated cgroup, no cgroup of its own") < 0)
+                                     : geteuid() == 0
+                                             ? "uid 0 of a user namespace (rootless engine), no cgroup of its own"
+                                             : "rootless without a delegated cgroup, no cgroup of its own") < 0)
                                 return error_new(reterr, ENOMEM, NULL, "choose the %s", ki->label);
                 } else if (!origin)
                         origin = plugin_builtin_find(kind, name) ? "built-in default" : "default";
@@ -146,12 +150,18 @@ static int auto_devices(struct plugin_selection *sel, struct modrun_error **rete
 
 /* The idmap plugin, where installed, is the default namespace plugin: it
  * acts only on a config with a new user namespace, which without it would
- * be refused. */
-static int auto_namespace(struct plugin_selection *sel, struct modrun_error **reterr)
+ * be refused; for a config without one it is not even loaded. */
+static int auto_namespace(const struct plugin_options *opts, struct plugin_selection *sel,
+                          struct modrun_error **reterr)
 {
         struct plugin_choice *c = &sel->by_kind[MODRUN_KIND_NAMESPACE];
         if (!streq(c->name, "none") || !streq(c->reason, "default"))
                 return 0;
+        if (opts && opts->no_user_namespace) {
+                free(c->reason);
+                c->reason = strdup("auto: the config makes no user namespace");
+                return c->reason ? 0 : error_new(reterr, ENOMEM, NULL, "choose the namespace plugin");
+        }
         bool found = false;
         for (size_t i = 0; i < sel->n_dirs && !found; i++) {
                 char path[PATH_MAX];
@@ -191,7 +201,7 @@ int plugin_select(const struct plugin_options *opts, struct plugin_selection *re
                 if (r >= 0 && k == MODRUN_KIND_DEVICES)
                         r = auto_devices(&sel, reterr);
                 if (r >= 0 && k == MODRUN_KIND_NAMESPACE)
-                        r = auto_namespace(&sel, reterr);
+                        r = auto_namespace(opts, &sel, reterr);
                 if (r >= 0)
                         log_debug("%s: %s (%s)", plugin_kind_info(k)->label, sel.by_kind[k].name,
                                   sel.by_kind[k].reason);

@@ -22,14 +22,25 @@ struct container_state *state_free(struct container_state *s)
         for (char **p = s->plugin_dirs; p && *p; p++)
                 free(*p);
         free(s->plugin_dirs);
+        json_object_put(s->annotations);
         free(s);
         return NULL;
 }
 
-static void add_str(struct json_object *o, const char *key, const char *v)
+/* Add v (taking it) under key; false when anything is missing (a failed
+ * allocation): a state.json without a member would be read back wrong. */
+static bool add(struct json_object *o, const char *key, struct json_object *v)
 {
-        if (v)
-                json_object_object_add(o, key, json_object_new_string(v));
+        if (!o || !v || json_object_object_add(o, key, v) < 0) {
+                json_object_put(v);
+                return false;
+        }
+        return true;
+}
+
+static bool add_str(struct json_object *o, const char *key, const char *v)
+{
+        return !v || add(o, key, json_object_new_string(v));
 }
 
 int state_save(const struct container_dir *d, const struct container_state *s, struct modrun_error **reterr)
@@ -37,23 +48,34 @@ int state_save(const struct container_dir *d, const struct container_state *s, s
         struct json_object *o = json_object_new_object();
         if (!o)
                 return error_new(reterr, ENOMEM, NULL, "save state of %s", d->id);
-        add_str(o, "id", s->id);
-        json_object_object_add(o, "pid", json_object_new_int(s->pid));
-        json_object_object_add(o, "pidStartTime", json_object_new_uint64(s->pid_start_time));
-        add_str(o, "bundle", s->bundle);
-        add_str(o, "rootfs", s->rootfs);
-        add_str(o, "created", s->created);
-        json_object_object_add(o, "owner", json_object_new_int64(s->owner));
-        json_object_object_add(o, "paused", json_object_new_boolean(s->paused));
+        bool ok = add_str(o, "id", s->id);
+        ok &= add(o, "pid", json_object_new_int(s->pid));
+        ok &= add(o, "pidStartTime", json_object_new_uint64(s->pid_start_time));
+        ok &= add_str(o, "bundle", s->bundle);
+        ok &= add_str(o, "rootfs", s->rootfs);
+        ok &= add_str(o, "created", s->created);
+        ok &= add(o, "owner", json_object_new_int64(s->owner));
+        ok &= add(o, "paused", json_object_new_boolean(s->paused));
         struct json_object *plugins = json_object_new_object();
         for (uint32_t k = 1; k <= PLUGIN_KIND_MAX; k++)
-                add_str(plugins, plugin_kind_to_string(k), s->plugin[k]);
-        json_object_object_add(o, "plugins", plugins);
+                ok &= plugins && add_str(plugins, plugin_kind_to_string(k), s->plugin[k]);
+        ok &= add(o, "plugins", plugins);
         struct json_object *dirs = json_object_new_array();
-        for (char **p = s->plugin_dirs; p && *p; p++)
-                json_object_array_add(dirs, json_object_new_string(*p));
-        json_object_object_add(o, "pluginDirs", dirs);
-        const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+        for (char **p = s->plugin_dirs; p && *p; p++) {
+                struct json_object *v = json_object_new_string(*p);
+                if (!dirs || !v || json_object_array_add(dirs, v) < 0) {
+                        json_object_put(v);
+                        ok = false;
+                }
+        }
+        ok &= add(o, "pluginDirs", dirs);
+        if (s->annotations)
+                ok &= add(o, "annotations", json_object_get(s->annotations));
+        const char *text = ok ? json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN) : NULL;
+        if (!text) {
+                json_object_put(o);
+                return error_new(reterr, ENOMEM, NULL, "save state of container %s in %s", d->id, d->path);
+        }
         int r = fs_write_atomic(d->dir_fd, STATE_FILE, text, strlen(text), reterr);
         json_object_put(o);
         if (r < 0)
@@ -124,6 +146,8 @@ int state_load(const struct container_dir *d, struct container_state **ret, stru
         struct json_object *v;
         s->paused = json_object_object_get_ex(o, "paused", &v) && json_object_get_boolean(v);
         load_plugins(o, s);
+        if (json_object_object_get_ex(o, "annotations", &v) && json_object_is_type(v, json_type_object))
+                s->annotations = json_object_get(v);
         json_object_put(o);
         *ret = TAKE_PTR(s);
         return 0;

@@ -18,7 +18,7 @@
 struct json_object;
 
 enum container_status {
-        STATUS_CREATING, /* directory exists, state.json not written yet */
+        STATUS_CREATING, /* directory exists, no state.json yet or create's first one (pid 0) */
         STATUS_CREATED,  /* init alive, waiting on the exec fifo */
         STATUS_RUNNING,  /* init alive, user process exec()ed */
         STATUS_PAUSED,   /* frozen (the cgroup manager says so) */
@@ -36,6 +36,7 @@ struct container_state {
         bool paused;   /* recorded by pause/resume */
         char *plugin[PLUGIN_KIND_MAX + 1]; /* the plugin names chosen at create */
         char **plugin_dirs;               /* NULL-terminated, directories given at create */
+        struct json_object *annotations;  /* config.json's (a reference; {} when none), for `state` and `list` */
 };
 
 /* An open, locked container directory. */
@@ -48,13 +49,16 @@ struct container_dir {
 
 /* runc's id rules: [A-Za-z0-9_+.-]+, not "." or "..", at most 1024 bytes. */
 int state_validate_id(const char *id, struct modrun_error **reterr);
-/* The --root default: /run/modrun, or $XDG_RUNTIME_DIR/modrun rootless. */
+/* The --root default: /run/modrun, or $XDG_RUNTIME_DIR/modrun rootless
+ * (also as uid 0 of a rootless engine's user namespace, as runc). */
 const char *state_default_root(void);
 
 /* Create <root>/<id> (EEXIST: "container ID already exists") and lock it. */
 int container_dir_create(const char *root, const char *id, struct container_dir **ret, struct modrun_error **reterr);
 /* Open and lock an existing <root>/<id> (ENOENT: "container does not exist"),
- * waiting at most timeout_ms for the lock. */
+ * waiting at most timeout_ms for the lock; STATE_NO_LOCK: only open it, to
+ * read state.json (replaced atomically) as it is. */
+#define STATE_NO_LOCK (-1)
 int container_dir_open(const char *root, const char *id, int timeout_ms, struct container_dir **ret,
                        struct modrun_error **reterr);
 /* Remove the directory and everything in it, then free. */

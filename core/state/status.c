@@ -36,7 +36,7 @@ uint64_t proc_start_time(pid_t pid)
 
 enum container_status state_status(const struct container_dir *d, const struct container_state *s)
 {
-        if (!s)
+        if (!s || s->pid <= 0) /* no state.json yet, or create's first one (pid 0) */
                 return STATUS_CREATING;
         if (s->pid <= 0 || proc_start_time(s->pid) != s->pid_start_time)
                 return STATUS_STOPPED;
@@ -57,7 +57,9 @@ const char *container_status_to_string(enum container_status st)
         return names[st];
 }
 
-/* annotations of the config.json stored at create */
+/* annotations of the config.json stored at create: for a state.json of
+ * an earlier modrun, which did not record them (`list` then parses every
+ * config.json) */
 static struct json_object *stored_annotations(const struct container_dir *d)
 {
         _cleanup_free_ char *text = NULL;
@@ -106,7 +108,11 @@ int state_to_json(const struct container_dir *d, const struct container_state *s
                 json_object_object_add(o, "created", json_object_new_string(s->created ? s->created : ""));
                 json_object_object_add(o, "owner", json_object_new_string(owner_name(s->owner)));
         }
-        struct json_object *a = stored_annotations(d);
+        struct json_object *a = s && s->annotations ? json_object_get(s->annotations) : stored_annotations(d);
+        if (a && json_object_object_length(a) == 0) {
+                json_object_put(a);
+                a = NULL;
+        }
         if (a)
                 json_object_object_add(o, "annotations", a);
         *ret = o;

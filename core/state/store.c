@@ -103,8 +103,7 @@ int container_dir_open(const char *root, const char *id, int timeout_ms, struct 
                                          "container \"%s\" does not exist (no %s)", id, d->path);
                 return error_new(reterr, errno, NULL, "open state directory %s", d->path);
         }
-        r = lock_dir(d, timeout_ms, reterr);
-        if (r < 0)
+        if (timeout_ms >= 0 && (r = lock_dir(d, timeout_ms, reterr)) < 0)
                 return r;
         *ret = TAKE_PTR(d);
         return 0;

@@ -5,6 +5,12 @@
 
 #include "error.h"
 
+/* When the error itself cannot be allocated: a static "out of memory" that
+ * error_wrap() leaves alone and error_free() does not free, so that a
+ * caller always has a message to show (and never a NULL to read). */
+static char error_oom_msg[] = "out of memory";
+static struct modrun_error error_oom = {.errnum = ENOMEM, .msg = error_oom_msg};
+
 int error_newv(struct modrun_error **reterr, int errnum, const char *hint, const char *fmt, va_list ap)
 {
         int ret = errnum > 0 ? -errnum : -EINVAL;
@@ -18,6 +24,7 @@ int error_newv(struct modrun_error **reterr, int errnum, const char *hint, const
         struct modrun_error *e = calloc(1, sizeof(*e));
         if (!e) {
                 free(body);
+                *reterr = &error_oom;
                 return ret;
         }
         e->errnum = errnum > 0 ? errnum : 0;
@@ -29,6 +36,11 @@ int error_newv(struct modrun_error **reterr, int errnum, const char *hint, const
                 e->msg = body;
         if (!e->msg)
                 e->msg = strdup(errnum > 0 ? strerror(errnum) : "unknown error");
+        if (!e->msg) {
+                free(e);
+                *reterr = &error_oom;
+                return ret;
+        }
         if (hint)
                 e->hint = strdup(hint);
         *reterr = e;
@@ -48,6 +60,8 @@ int error_wrap(struct modrun_error **err, const char *fmt, ...)
 {
         if (!err || !*err)
                 return -EINVAL;
+        if (*err == &error_oom)
+                return error_ret(*err);
         char *ctx = NULL, *msg = NULL;
         va_list ap;
         va_start(ap, fmt);
@@ -63,7 +77,7 @@ int error_wrap(struct modrun_error **err, const char *fmt, ...)
 
 void error_hint(struct modrun_error *err, const char *fmt, ...)
 {
-        if (!err || err->hint)
+        if (!err || err->hint || err == &error_oom)
                 return;
         va_list ap;
         va_start(ap, fmt);
@@ -72,9 +86,43 @@ void error_hint(struct modrun_error *err, const char *fmt, ...)
         va_end(ap);
 }
 
+static void hint_appendv(char **hint, const char *fmt, va_list ap)
+{
+        char *part = NULL, *n = NULL;
+        if (vasprintf(&part, fmt, ap) < 0)
+                return;
+        if (!*hint) {
+                *hint = part;
+                return;
+        }
+        if (asprintf(&n, "%s; %s", *hint, part) >= 0) {
+                free(*hint);
+                *hint = n;
+        }
+        free(part);
+}
+
+void hint_append(char **hint, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        hint_appendv(hint, fmt, ap);
+        va_end(ap);
+}
+
+void error_hint_add(struct modrun_error *err, const char *fmt, ...)
+{
+        if (!err || err == &error_oom)
+                return;
+        va_list ap;
+        va_start(ap, fmt);
+        hint_appendv(&err->hint, fmt, ap);
+        va_end(ap);
+}
+
 struct modrun_error *error_free(struct modrun_error *err)
 {
-        if (err) {
+        if (err && err != &error_oom) {
                 free(err->msg);
                 free(err->hint);
                 free(err);

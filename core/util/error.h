@@ -23,6 +23,10 @@ int error_newv(struct modrun_error **reterr, int errnum, const char *hint, const
 int error_wrap(struct modrun_error **err, const char *fmt, ...) _printf_(2, 3);
 /* Set the hint when none is set yet. */
 void error_hint(struct modrun_error *err, const char *fmt, ...) _printf_(2, 3);
+/* Add to the hint ("old hint; new text"), or set it. */
+void error_hint_add(struct modrun_error *err, const char *fmt, ...) _printf_(2, 3);
+/* The same for a hint being built: *hint is malloc()ed, or NULL. */
+void hint_append(char **hint, const char *fmt, ...) _printf_(2, 3);
 struct modrun_error *error_free(struct modrun_error *err);
 static inline void error_freep(struct modrun_error **e) { error_free(*e); }
 #define _cleanup_error_ _cleanup_(error_freep)

@@ -216,6 +216,9 @@ int fs_mkdir_p(const char *path, mode_t mode, struct modrun_error **reterr)
         return 0;
 }
 
+/* Without a heap allocation (getdents64 into a stack buffer, not
+ * opendir()): removing what a failed create made must work when memory is
+ * what ran out. */
 static int rm_rf_at(int parent_fd, const char *name, dev_t dev)
 {
         struct stat st;
@@ -225,23 +228,27 @@ static int rm_rf_at(int parent_fd, const char *name, dev_t dev)
                 return RET_NERRNO(unlinkat(parent_fd, name, 0));
         if (st.st_dev != dev)
                 return -EXDEV; /* never descend into another mount */
-        int fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        _cleanup_close_ int fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
-        DIR *d = fdopendir(fd);
-        if (!d) {
-                close(fd);
-                return -errno;
-        }
         int ret = 0;
-        for (struct dirent *de; (de = readdir(d));) {
-                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
-                        continue;
-                int r = rm_rf_at(dirfd(d), de->d_name, dev);
-                if (r < 0 && ret == 0)
-                        ret = r;
+        for (;;) {
+                char buf[4096] __attribute__((aligned(8)));
+                long n = syscall(SYS_getdents64, fd, buf, sizeof(buf));
+                if (n < 0 && ret == 0)
+                        ret = -errno;
+                if (n <= 0)
+                        break;
+                for (long off = 0; off < n;) {
+                        struct dirent64 *de = (struct dirent64 *)(void *)(buf + off);
+                        off += de->d_reclen;
+                        if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+                                continue;
+                        int r = rm_rf_at(fd, de->d_name, dev);
+                        if (r < 0 && ret == 0)
+                                ret = r;
+                }
         }
-        closedir(d);
         if (unlinkat(parent_fd, name, AT_REMOVEDIR) < 0 && ret == 0)
                 ret = -errno;
         return ret;

@@ -2,10 +2,17 @@
 /*
  * CVE-2019-5736: a process in the container must never be able to open the
  * runtime's binary for writing through /proc/PID/exe while the runtime
- * runs in the container's namespaces. The commands that enter them re-exec
- * modrun from a sealed memfd copy of itself first (runc's answer), so
- * /proc/PID/exe is a read-only, unlinked copy; the helper and init are
- * also made non-dumpable, so the container cannot open it at all.
+ * runs in the container's namespaces. A command whose new process joins a
+ * pid namespace where others already run (`exec`; `create` and `run` with
+ * a joined pid namespace or the host's) re-execs modrun from a sealed memfd
+ * copy of itself first (runc's answer), so /proc/PID/exe is a read-only,
+ * unlinked copy. An init in a pid namespace of its own is seen by no
+ * process of any container until it has exec()ed the container's program,
+ * so `create` and `run` skip the copy there (about 1 ms: a second exec and
+ * dynamic link); only processes of the runtime's own pid namespace see it,
+ * and the helper and init are non-dumpable, so opening their /proc/PID/exe
+ * takes CAP_SYS_PTRACE over the host's user namespace, which is root on
+ * the host already.
  */
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -18,6 +25,10 @@
 
 extern char **environ;
 
+static char **saved_argv;
+
+void self_exe_set_argv(char **argv) { saved_argv = argv; }
+
 bool self_exe_is_sealed(void)
 {
         _cleanup_close_ int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
@@ -25,10 +36,12 @@ bool self_exe_is_sealed(void)
         return seals >= 0 && (seals & SEALS) == SEALS;
 }
 
-int self_exe_reexec_sealed(char **argv, struct modrun_error **reterr)
+int self_exe_reexec_sealed(struct modrun_error **reterr)
 {
         if (self_exe_is_sealed())
                 return 0;
+        if (!saved_argv)
+                return error_new(reterr, EINVAL, NULL, "re-execute the runtime: its command line was not saved");
         _cleanup_close_ int src = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
         if (src < 0)
                 return error_new(reterr, errno, NULL, "open /proc/self/exe to copy the runtime into a sealed memfd");
@@ -46,6 +59,6 @@ int self_exe_reexec_sealed(char **argv, struct modrun_error **reterr)
         }
         if (fcntl(mfd, F_ADD_SEALS, SEALS) < 0)
                 return error_new(reterr, errno, NULL, "seal the memfd copy of the runtime");
-        fexecve(mfd, argv, environ);
+        fexecve(mfd, saved_argv, environ);
         return error_new(reterr, errno, NULL, "re-execute the runtime from its sealed memfd copy");
 }

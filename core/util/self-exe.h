@@ -8,6 +8,9 @@
 
 /* Is /proc/self/exe a memfd sealed against writes? */
 bool self_exe_is_sealed(void);
+/* The command line to re-execute with (main's argv, kept as it is). */
+void self_exe_set_argv(char **argv);
 /* Unless sealed already, copy /proc/self/exe into a sealed memfd and
- * fexecve() it with argv: returns only on failure. */
-int self_exe_reexec_sealed(char **argv, struct modrun_error **reterr);
+ * fexecve() it with the saved argv: returns only on failure. Call it before
+ * any side effect: the command starts again from main(). */
+int self_exe_reexec_sealed(struct modrun_error **reterr);

@@ -318,15 +318,33 @@ static int cgfs_freeze(void *state, int frozen, int timeout_ms, struct modrun_er
         return cg_freeze(state, frozen != 0, timeout_ms, reterr);
 }
 
+/* Rootless without a writable hierarchy the container has no cgroup
+ * (tree.c): listing or killing "its cgroup" must not quietly find nothing. */
+static int no_cgroup_error(const struct cgfs *s, const char *what, struct modrun_error **reterr)
+{
+        for (size_t i = 0; i < s->n; i++)
+                if (s->p[i].dir)
+                        return 0;
+        return s->host->error(reterr, ENOENT,
+                              "its processes can be found only by the best-known set of a container without a cgroup "
+                              "manager (--cgroup-manager=disabled)",
+                              "cgroupfs: cannot %s of container %s: it has no cgroup (%s)", what, s->host->container_id,
+                              s->host->rootless ? "this user may write no cgroup hierarchy" : "none was made");
+}
+
 static int cgfs_get_pids(void *state, pid_t **ret_pids, size_t *ret_n, struct modrun_error **reterr)
 {
         const struct cgfs *s = state;
+        if (no_cgroup_error(s, "list the processes", reterr) < 0)
+                return -ENOENT;
         int r = cg_all_pids(s, ret_pids, ret_n);
         return r < 0 ? s->host->error(reterr, -r, NULL, "cgroupfs: list the processes of the container's cgroups") : 0;
 }
 
 static int cgfs_kill_all(void *state, int signo, int timeout_ms, struct modrun_error **reterr)
 {
+        if (no_cgroup_error(state, "signal every process", reterr) < 0)
+                return -ENOENT;
         return cg_kill_all(state, signo, timeout_ms, reterr);
 }
 
@@ -338,6 +356,9 @@ static int cgfs_stats(void *state, struct json_object **ret_stats, struct modrun
 static int cgfs_owns_devices(void *state)
 {
         const struct cgfs *s = state;
+        /* rootless: a devices hierarchy it may not write was skipped (tree.c) */
+        if ((s->created || s->from_state) && !cg_v1_place(s, "devices"))
+                return 0;
         for (size_t i = 0; i < s->layout.n; i++)
                 if (!s->layout.m[i].unified && cg_list_has(s->layout.m[i].controllers, "devices"))
                         return 1;

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../common/pid-list.h"
 #include "cgroupfs.h"
 
 #define FREEZE_MAX_MS 1000
@@ -50,12 +51,8 @@ static bool cgroup_kill(const struct cgfs *s)
 
 static int left_error(const struct cgfs *s, const pid_t *pids, size_t n, int timeout_ms, struct modrun_error **reterr)
 {
-        char list[512] = "";
-        size_t len = 0;
-        for (size_t i = 0; i < n && len + 16 < sizeof(list); i++)
-                len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%d", i ? " " : "", (int)pids[i]);
-        if (len + 16 >= sizeof(list))
-                (void)snprintf(list + len, sizeof(list) - len, " ...");
+        char list[512];
+        pid_list_format(list, sizeof(list), pids, n);
         const struct cg_place *p = NULL;
         for (size_t i = 0; !p && i < s->n; i++)
                 if (s->p[i].dir)

@@ -260,6 +260,26 @@ static int set_version(const struct cgfs *s, const struct json_object *res, cons
         return r == 1 ? cg_v1_blkio(s, dir, v, reterr) : cg_v2_io(s, dir, v, reterr);
 }
 
+/* Rootless without a writable hierarchy (tree.c): the device list, which
+ * the core always adds, has nothing to be written to, as with the
+ * "disabled" manager; any limit is an error. */
+static int no_cgroup(const struct cgfs *s, const struct json_object *res, struct modrun_error **reterr)
+{
+        json_object_object_foreach((struct json_object *)res, key, val) {
+                if (!is_set(val) || (s->host->rootless && strcmp(key, "devices") == 0))
+                        continue;
+                return s->host->error(reterr, ENOENT,
+                                      s->host->rootless ? "remove the setting, or run as root: this user may write "
+                                                          "no cgroup hierarchy, so the container has no cgroup"
+                                                        : NULL,
+                                      "cgroupfs: linux.resources.%s is set, but the container has no cgroup", key);
+        }
+        s->host->log(s->host, MODRUN_LOG_DEBUG,
+                     "cgroupfs: no cgroup: linux.resources.devices is not enforced (rootless: the container has "
+                     "only the device nodes bound into it)");
+        return 0;
+}
+
 int cg_set_resources(struct cgfs *s, const struct json_object *res, struct modrun_error **reterr)
 {
         struct json_object *cpu = cg_json_get(res, "cpu");
@@ -268,7 +288,7 @@ int cg_set_resources(struct cgfs *s, const struct json_object *res, struct modru
         for (size_t i = 0; i < s->n; i++)
                 any |= s->p[i].dir != NULL;
         if (!any)
-                return s->host->error(reterr, ENOENT, NULL, "cgroupfs: linux.resources is set, but the container has no cgroup");
+                return no_cgroup(s, res, reterr);
         if (cpu && (r = set_cpuset(s, cpu, reterr)) < 0)
                 return r;
         if (is_set(cg_json_get(res, "devices")) && (r = set_devices(s, cg_json_get(res, "devices"), reterr)) < 0)

@@ -37,20 +37,48 @@ static bool was_made(const struct cgfs *s, const char *dir)
         return false;
 }
 
-static int mkdir_one(struct cgfs *s, const char *dir, struct modrun_error **reterr)
+/* runc's rule for rootless (libcontainer/cgroups/fs isIgnorableError):
+ * without privileges and without an explicit linux.cgroupsPath, a
+ * hierarchy the caller may not write is skipped instead of failing the
+ * container, which then has no cgroup there. */
+static bool may_skip_denied(const struct cgfs *s)
+{
+        struct json_object *linux_ = cg_json_get(s->host->config, "linux");
+        const char *cgpath = linux_ ? cg_json_str(linux_, "cgroupsPath") : NULL;
+        return s->host->rootless && (!cgpath || !*cgpath);
+}
+
+static bool errno_is_denied(int err)
+{
+        return err == EACCES || err == EPERM || err == EROFS;
+}
+
+/* quiet_denied: a denied mkdir returns -errno without an error (skipped). */
+static int mkdir_one(struct cgfs *s, const char *dir, bool quiet_denied, struct modrun_error **reterr)
 {
         if (mkdir(dir, 0755) == 0) {
-                if (s->n_made >= CG_MAX_MADE)
+                /* not recorded, not undone: remove it at once */
+                if (s->n_made >= CG_MAX_MADE) {
+                        (void)rmdir(dir);
                         return s->host->error(reterr, E2BIG, NULL, "cgroupfs: more than %d cgroup directories to make",
                                               CG_MAX_MADE);
-                s->made[s->n_made] = strdup(dir);
-                return s->made[s->n_made++] ? 0 : s->host->error(reterr, ENOMEM, NULL, "cgroupfs: mkdir %s", dir);
+                }
+                char *copy = strdup(dir);
+                if (!copy) {
+                        int r = s->host->error(reterr, ENOMEM, NULL, "cgroupfs: mkdir %s", dir);
+                        (void)rmdir(dir);
+                        return r;
+                }
+                s->made[s->n_made++] = copy;
+                return 0;
         }
         struct stat st;
         if (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
                 return 0;
         int err = errno;
-        const char *hint = err == EACCES || err == EPERM || err == EROFS
+        if (quiet_denied && errno_is_denied(err))
+                return -err;
+        const char *hint = errno_is_denied(err)
                                    ? "making cgroups needs root or a cgroup delegated to the caller"
                            : err == EAGAIN || err == ENOSPC
                                    ? "a limit on cgroups was reached (cgroup.max.descendants, cgroup.max.depth)"
@@ -58,7 +86,7 @@ static int mkdir_one(struct cgfs *s, const char *dir, struct modrun_error **rete
         return s->host->error(reterr, err, hint, "cgroupfs: mkdir %s", dir);
 }
 
-static int mkdir_p(struct cgfs *s, const struct cg_place *p, struct modrun_error **reterr)
+static int mkdir_p(struct cgfs *s, const struct cg_place *p, bool quiet_denied, struct modrun_error **reterr)
 {
         size_t base = strlen(p->m->mountpoint);
         _cleanup_free_ char *path = strdup(p->dir);
@@ -69,7 +97,7 @@ static int mkdir_p(struct cgfs *s, const struct cg_place *p, struct modrun_error
                 if (saved != '/' && saved != '\0')
                         continue;
                 *c = '\0';
-                int r = mkdir_one(s, path, reterr);
+                int r = mkdir_one(s, path, quiet_denied, reterr);
                 *c = saved;
                 if (r < 0)
                         return r;
@@ -180,13 +208,39 @@ static int check_empty(struct cgfs *s, const struct cg_place *p, struct modrun_e
                               p->dir, n, list, n > 8 ? " ..." : "");
 }
 
+/* The hierarchy of p cannot be written by the rootless caller: forget
+ * what mkdir_p made in it (made[from..]) and the place itself. */
+static void skip_place(struct cgfs *s, struct cg_place *p, size_t from, int err)
+{
+        for (size_t k = s->n_made; k-- > from;) {
+                (void)rmdir(s->made[k]);
+                free(s->made[k]);
+                s->made[k] = NULL;
+        }
+        s->n_made = from;
+        s->host->log(s->host, MODRUN_LOG_DEBUG,
+                     "cgroupfs: rootless: cannot make %s (%s): no cgroup in %s for the container", p->dir,
+                     strerror(err), p->m->mountpoint);
+        free(p->dir);
+        p->dir = NULL;
+}
+
 int cg_tree_create(struct cgfs *s, struct modrun_error **reterr)
 {
+        bool skip_denied = may_skip_denied(s);
+        size_t skipped = 0, used = 0;
         for (size_t i = 0; i < s->n; i++) {
-                const struct cg_place *p = &s->p[i];
+                struct cg_place *p = &s->p[i];
                 if (!p->dir)
                         continue;
-                int r = mkdir_p(s, p, reterr);
+                size_t made_before = s->n_made;
+                int r = mkdir_p(s, p, skip_denied, reterr);
+                if (r < 0 && skip_denied && errno_is_denied(-r)) {
+                        skip_place(s, p, made_before, -r);
+                        skipped++;
+                        continue;
+                }
+                used++;
                 if (r >= 0)
                         r = check_empty(s, p, reterr);
                 if (r >= 0 && !p->m->unified && cg_list_has(p->m->controllers, "cpuset"))
@@ -197,6 +251,9 @@ int cg_tree_create(struct cgfs *s, struct modrun_error **reterr)
                         v2_delegate(s, p);
                 s->host->log(s->host, MODRUN_LOG_DEBUG, "cgroupfs: cgroup %s ready", p->dir);
         }
+        if (skipped > 0 && used == 0)
+                s->host->log(s->host, MODRUN_LOG_DEBUG,
+                             "cgroupfs: rootless: no cgroup hierarchy is writable: the container has no cgroup");
         return 0;
 }
 

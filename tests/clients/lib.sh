@@ -45,14 +45,43 @@ need_pkgs() {
 W=$(mktemp -d /tmp/modrun-clients.XXXXXX)
 chmod 755 "$W"
 CLEANUP=()          # commands run at exit, last registered first
+TEST_USERS=()       # throw-away users (user_add), deleted at exit
 at_exit() { CLEANUP+=("$1"); }
+# run_pids: the processes of this run that outlive their engine command:
+# daemons, shims, conmon and its `podman container cleanup` all name the
+# private work dir $W on their command line (no other process does)
+run_pids() { pgrep -f -- "$W"; }
+no_run_pids() { [ -z "$(run_pids)" ]; }
+# After the cleanup commands, check that nothing is left: no process of
+# this run, no test user (nor its processes, subordinate ids, files in
+# /tmp, /var/tmp, /dev/shm), no mount below $W. Whatever is left is reported,
+# ended by pid, and fails the test.
 lib_cleanup() {
+    local rc=$? i p u bad=()
     set +e
-    local i
     for (( i=${#CLEANUP[@]}-1; i>=0; i-- )); do eval "${CLEANUP[$i]}" >/dev/null 2>&1; done
     [ -n "${TMUX_SOCK:-}" ] && tmux -S "$TMUX_SOCK" kill-server >/dev/null 2>&1
+    if ! wait_until 10 no_run_pids; then
+        for p in $(run_pids); do
+            bad+=("process $(ps -o pid=,user=,args= -p "$p" | cut -c1-160)"); kill -KILL "$p" 2>/dev/null
+        done
+    fi
+    for u in "${TEST_USERS[@]}"; do
+        i=$(id -u "$u" 2>/dev/null)
+        p=$(user_remove "$u" 2>&1) || bad+=("$p")
+        id -u "$u" >/dev/null 2>&1 && bad+=("user $u")
+        [ -n "$i" ] && [ -n "$(find /tmp /var/tmp /dev/shm -xdev -mindepth 1 -maxdepth 1 -uid "$i" 2>/dev/null)" ] \
+            && bad+=("files of $u (uid $i) in /tmp, /var/tmp or /dev/shm")
+        grep -qs "^$u:" /etc/subuid /etc/subgid && bad+=("/etc/subuid or /etc/subgid lines of $u")
+    done
     grep -o " $W[^ ]*" /proc/mounts | sort -r | while read -r m; do umount -l "$m"; done
+    grep -q " $W" /proc/mounts && bad+=("mounts below $W")
     if [ "${KEEP:-0}" = 1 ]; then echo "# kept $W"; else rm -rf --one-file-system "$W"; fi
+    if [ ${#bad[@]} -gt 0 ]; then
+        printf '# teardown left: %s (removed now)\n' "${bad[@]}"
+        [ "$rc" = 0 ] && { echo "FAIL: the test did not tear down everything it made"; exit 1; }
+    fi
+    exit "$rc"
 }
 trap lib_cleanup EXIT
 trap 'exit 130' INT TERM
@@ -162,6 +191,74 @@ cg_file() {
     else
         echo "/sys/fs/cgroup/$2$(awk -F: -v c="$2" '{n=split($2,a,","); for(i=1;i<=n;i++) if(a[i]==c) print $3}' "/proc/$1/cgroup")/$3"
     fi
+}
+
+# ------------------------------------------------------------------ podman, users
+# podman_ulimits: a containers.conf [containers] line, or nothing. Without
+# CAP_SYS_RESOURCE (bit 24) podman's default RLIMIT_NOFILE (1048576) fails
+# in any runtime; pin the container rlimits at our own hard limits.
+podman_ulimits() {
+    local capeff hn hu
+    capeff=$(awk '/^CapEff/{print $2}' /proc/self/status)
+    [ $(( (0x$capeff >> 24) & 1 )) -eq 0 ] || return 0
+    hn=$(ulimit -Hn); hu=$(ulimit -Hu)
+    { [ "$hu" = unlimited ] || [ "$hu" -gt 4096 ]; } && hu=4096
+    echo "default_ulimits = [\"nofile=$hn:$hn\", \"nproc=$hu:$hu\"]"
+}
+
+# subid_free_base: the first id above every /etc/subuid and /etc/subgid range
+# (and above 1000000), for a throw-away user's 65536 or 131072 ids
+subid_free_base() {
+    awk -F: 'BEGIN{m=1000000}{e=$2+$3; if(e>m)m=e}END{print m}' /etc/subuid /etc/subgid 2>/dev/null
+}
+
+# user_pids USER: the live processes (zombies left out: they are gone, only
+# not yet reaped) whose real or effective uid is USER's or in USER's
+# /etc/subuid range (a rootless container's processes run there)
+user_pids() {
+    local uid lo n
+    uid=$(id -u "$1" 2>/dev/null) || return 0
+    read -r lo n < <(awk -F: -v u="$1" '$1==u{print $2, $3; exit}' /etc/subuid 2>/dev/null)
+    awk -v u="$uid" -v lo="${lo:--1}" -v n="${n:-0}" '
+        function ours(x) { return x == u || (lo >= 0 && x >= lo && x < lo + n) }
+        FNR == 1 { pid = FILENAME; sub("^/proc/", "", pid); sub("/status$", "", pid); zombie = 0 }
+        $1 == "State:" && $2 == "Z" { zombie = 1 }
+        $1 == "Uid:" && !zombie && (ours($2) || ours($3)) { print pid }' /proc/[0-9]*/status 2>/dev/null
+}
+
+# user_add USER HOME [COUNT]: a throw-away user (no login shell, HOME not
+# created) with COUNT (65536) subordinate uids and gids of its own; deleted
+# at exit (user_remove). runuser -u runs commands as it without a shell.
+user_add() {
+    local base n=${3:-65536}
+    useradd -M -d "$2" -s /usr/sbin/nologin "$1" || return 1
+    TEST_USERS+=("$1")
+    if ! grep -q "^$1:" /etc/subuid || ! grep -q "^$1:" /etc/subgid; then
+        base=$(subid_free_base)
+        usermod --add-subuids "$base-$((base+n-1))" --add-subgids "$base-$((base+n-1))" "$1" || return 1
+    fi
+}
+
+# user_remove USER: kill every process of USER (and of its subordinate ids),
+# by pid, until none is left, then delete USER (userdel also drops its
+# /etc/subuid and /etc/subgid lines)
+user_remove() {
+    local i p pids
+    id -u "$1" >/dev/null 2>&1 || return 0
+    for i in $(seq 50); do
+        pids=$(user_pids "$1")
+        [ -n "$pids" ] || break
+        for p in $pids; do kill -KILL "$p" 2>/dev/null; done
+        sleep 0.1
+    done
+    pids=$(user_pids "$1")
+    [ -z "$pids" ] || { echo "processes of $1 still running: $(echo $pids)"; return 1; }
+    # what USER's podman left outside the work dir: conmon's console sockets
+    # (/tmp/conmon-term.*), the rootless lock file /dev/shm/libpod_rootless_lock_UID
+    find /tmp /var/tmp /dev/shm -xdev -mindepth 1 -maxdepth 1 -user "$1" -exec rm -rf --one-file-system {} + 2>/dev/null
+    for i in $(seq 20); do userdel "$1" 2>/dev/null && break; sleep 0.25; done  # zombies not yet reaped
+    id -u "$1" >/dev/null 2>&1 && { echo "userdel $1: $(userdel "$1" 2>&1)"; return 1; }
+    sed -i "/^$1:/d" /etc/subuid /etc/subgid
 }
 
 # wait_until SECONDS CMD...: poll CMD every 0.1 s

@@ -5,22 +5,14 @@
 # imported from a busybox-static rootfs tar. Private storage, runroot,
 # tmpdir and containers.conf; nothing is left running.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/podman-checks.sh"
 
 need_pkgs podman conmon catatonit runc uidmap tmux bsdutils busybox-static
 make_rootfs
 tar -C "$W/rootfs" -cf "$W/rootfs.tar" .
 
-# This sandbox may lack CAP_SYS_RESOURCE (bit 24): podman's default
-# RLIMIT_NOFILE (1048576) would then fail in any runtime. Pin the
-# container rlimits at our own hard limits.
-ULIMITS=""
-capeff=$(awk '/^CapEff/{print $2}' /proc/self/status)
-if [ $(( (0x$capeff >> 24) & 1 )) -eq 0 ]; then
-    hn=$(ulimit -Hn); hu=$(ulimit -Hu)
-    { [ "$hu" = unlimited ] || [ "$hu" -gt 4096 ]; } && hu=4096
-    ULIMITS="default_ulimits = [\"nofile=$hn:$hn\", \"nproc=$hu:$hu\"]"
-    echo "# no CAP_SYS_RESOURCE here: $ULIMITS"
-fi
+ULIMITS=$(podman_ulimits)
+[ -z "$ULIMITS" ] || echo "# no CAP_SYS_RESOURCE here: $ULIMITS"
 
 mkdir -p "$W/p"/{root,runroot,tmp,net}
 cat > "$W/p/containers.conf" <<EOF
@@ -40,14 +32,10 @@ graphroot = "$W/p/root"
 runroot = "$W/p/runroot"
 EOF
 # --userns=auto takes ranges from root-auto-userns-user's /etc/subuid entry:
-# a throw-away user, removed at exit (userdel also drops its subuid lines)
+# a throw-away user, removed at exit with its subuid lines and any process
+# left in its ranges
 AUTO_USER=mcl$$
-if useradd -M -s /usr/sbin/nologin "$AUTO_USER" >/dev/null 2>&1; then
-    at_exit 'userdel "$AUTO_USER"'
-    if ! grep -q "^$AUTO_USER:" /etc/subuid; then
-        base=$(awk -F: 'BEGIN{m=1000000}{e=$2+$3; if(e>m)m=e}END{print m}' /etc/subuid /etc/subgid 2>/dev/null)
-        usermod --add-subuids "$base-$((base+131071))" --add-subgids "$base-$((base+131071))" "$AUTO_USER"
-    fi
+if user_add "$AUTO_USER" /nonexistent 131072 >/dev/null 2>&1; then
     printf '[storage.options]\nroot-auto-userns-user = "%s"\n' "$AUTO_USER" >> "$W/p/storage.conf"
 else
     AUTO_USER=""
@@ -73,7 +61,6 @@ c_run_rc() {
     P run --rm "$IMG" sh -c 'exit 7'; local rc=$?
     [ $rc = 7 ] || { echo "exit code $rc, want 7"; return 1; }
 }
-c_stdin() { local o; o=$(echo piped-x | P run --rm -i "$IMG" cat); [ "$o" = piped-x ] || { echo "got '$o'"; return 1; }; }
 c_detached_logs() {
     P run -d --name "$T-d" "$IMG" sh -c 'echo log-line; trap "exit 0" TERM; trap "echo got-usr1 > /tmp/usr1" USR1; while :; do sleep 0.1; done' >/dev/null || return 1
     local s; s=$(P inspect -f '{{.State.Status}}' "$T-d"); want running "$s" || return 1
@@ -85,7 +72,6 @@ c_exec() {
     P exec "$T-d" sh -c 'exit 3'; local rc=$?
     [ $rc = 3 ] || { echo "exec exit code $rc, want 3"; return 1; }
 }
-c_exec_t() { local o; o=$(script_run "$(PSTR) exec -it $T-d sh -c 'tty; stty size'"); want /dev/pts/ "$o"; }
 c_pause() {
     P pause "$T-d" >/dev/null || return 1
     local s; s=$(P inspect -f '{{.State.Status}}' "$T-d"); want paused "$s" || return 1
@@ -93,22 +79,12 @@ c_pause() {
     s=$(P inspect -f '{{.State.Status}}' "$T-d"); want running "$s" || return 1
     P exec "$T-d" true
 }
-c_kill_sig() {
-    P kill -s USR1 "$T-d" >/dev/null || return 1
-    wait_until 5 sh -c "$(PSTR) exec $T-d cat /tmp/usr1 2>/dev/null | grep -q got-usr1" || { echo "USR1 not delivered"; return 1; }
-}
 c_stop_term() {
     local t0=$(now_ms) s
     P stop -t 20 "$T-d" >/dev/null || return 1
     [ $(( $(now_ms) - t0 )) -lt 15000 ] || { echo "stop took $(( $(now_ms) - t0 )) ms: SIGTERM lost?"; return 1; }
     s=$(P inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$T-d"); want "exited 0" "$s" || return 1
     P rm "$T-d" >/dev/null && ! P container exists "$T-d"
-}
-c_stop_kill() {
-    P run -d --name "$T-k" "$IMG" sleep 1000 >/dev/null || return 1
-    P stop -t 1 "$T-k" >/dev/null 2>&1 || return 1
-    local s; s=$(P inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$T-k"); want "exited 137" "$s" || return 1
-    P rm "$T-k" >/dev/null
 }
 c_rm_f() {
     P run -d --name "$T-f" "$IMG" sleep 1000 >/dev/null || return 1
@@ -129,8 +105,6 @@ c_wait() {
     local o; o=$(P wait "$T-w"); P rm "$T-w" >/dev/null
     [ "$o" = 5 ] || { echo "wait said '$o'"; return 1; }
 }
-c_run_t() { local o; o=$(P run --rm -t "$IMG" sh -c 'tty; test -t 0 && echo in-is-tty'); want /dev/pts/0 "$o" && want in-is-tty "$o"; }
-c_run_it() { local o; o=$(script_run "$(PSTR) run --rm -it $IMG sh -c 'tty; stty size'"); want /dev/pts/ "$o"; }
 pane_has() { tmux -S "$TMUX_SOCK" capture-pane -p -t cl 2>/dev/null | grep -q -- "$1"; }
 c_tmux_resize() {
     TMUX_SOCK=$W/tmux.sock
@@ -145,15 +119,6 @@ c_tmux_resize() {
     wait_until 10 sh -c "! tmux -S $TMUX_SOCK has-session -t cl 2>/dev/null"
     tmux -S "$TMUX_SOCK" kill-server 2>/dev/null; TMUX_SOCK=""
     ! P container exists "$T-tty" || { echo "container left behind"; return 1; }
-}
-c_readonly() {
-    local o; o=$(P run --rm --read-only "$IMG" sh -c 'touch /x 2>&1; touch /tmp/y && echo tmp-ok')
-    want 'Read-only file system' "$o" && want tmp-ok "$o"
-}
-c_caps() {
-    local o; o=$(P run --rm --cap-drop all "$IMG" grep CapEff /proc/self/status); want 0000000000000000 "$o" || return 1
-    o=$(P run --rm --cap-drop all --cap-add NET_ADMIN --cap-add KILL "$IMG" grep CapEff /proc/self/status)
-    want 0000000000001020 "$o"
 }
 c_privileged() {
     local o n; o=$(P run --rm --privileged "$IMG" sh -c 'grep CapEff /proc/self/status; ls /dev | wc -l')
@@ -216,10 +181,6 @@ c_build() {
     P build --pull=never --network none -q -t "localhost/$T-built" "$W/ctx" >/dev/null || return 1
     local o; o=$(P run --rm "localhost/$T-built"); P rmi "localhost/$T-built" >/dev/null
     want "built-by-$RTN" "$o"
-}
-c_error() {
-    local o; o=$(P run --rm "$IMG" /no-such-cmd 2>&1); local rc=$?
-    echo "rc=$rc: $o"; [ $rc = 127 ] && want /no-such-cmd "$o"
 }
 c_no_state_left() {
     local d=$W/state-$RTN left

@@ -4,6 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 make_bundle
 args sh -c 'echo started > /tmp/started; exec sleep 1000'
+config "c['annotations'] = {'org.test.k': 'v'}"
 
 # (not $(...): the created init keeps our stdout open, as with runc)
 mr create --bundle "$BUNDLE" --pid-file "$T/pid" c1 >"$T/out" 2>&1 || die "create: $(cat "$T/out")"
@@ -18,6 +19,8 @@ expect_eq "init waits before start (rootfs has no marker)" "" "$(ls "$BUNDLE/roo
 expect_eq "list -q" c1 "$(mr list -q)"
 expect_match "list table" "^c1 +$pid +created +$BUNDLE" "$(mr list | tail -1)"
 expect_match "list json" '"status":"created"' "$(mr list --format json)"
+expect_match "list json: annotations" '"annotations":\{"org.test.k":"v"\}' "$(mr list --format json)"
+expect_match "state: annotations" '"org.test.k":"v"' "$(mr state c1)"
 
 mr start c1 || die "start"
 wait_for test -e "$BUNDLE/rootfs/tmp/started" || fail "process did not start"
@@ -54,5 +57,16 @@ mr delete --force c3 || fail "delete --force"
 mr delete --force nosuch || fail "delete --force of a missing container must succeed"
 out=$(mr delete nosuch 2>&1) && fail "delete of a missing container succeeded"
 expect_match "delete missing" "container \"nosuch\" does not exist" "$out"
+
+# list does not wait for a container's lock: one whose create is still
+# running (a slow createRuntime hook) shows as "creating"
+make_bundle "$T/slow"
+CONFIG_FILE=$T/slow/config.json config "c['hooks'] = {'createRuntime': [{'path': '/bin/sleep', 'args': ['sleep', '2']}]}"
+mr create --bundle "$T/slow" slow >"$T/slow.out" 2>&1 &
+listed_creating() { mr list | grep -qE '^slow +0 +creating'; }
+wait_for listed_creating && pass "list during create: creating" || fail "list during create: $(mr list)"
+wait || fail "slow create: $(cat "$T/slow.out")"
+expect_eq "then created" created "$(state_field slow status)"
+mr delete --force slow
 assert_clean "at the end"
 finish

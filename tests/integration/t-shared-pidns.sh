@@ -31,8 +31,13 @@ timeout 30 "$MODRUN" --root "$ROOT" delete --force pb || fail "delete --force of
 
 # with cgroupfs: every process of B is found through its cgroup
 CONFIG_FILE=$T/b/config.json config "c['annotations'] = {}"
-mr run -d --bundle "$T/b" pc >"$T/out" 2>&1 || die "run B with cgroupfs: $(cat "$T/out")"
+mr create --bundle "$T/b" pc >"$T/out" 2>&1 || die "create B with cgroupfs: $(cat "$T/out")"
 cpid=$(state_field pc pid)
+# CVE-2019-5736: A's processes see B's init before it execs; it runs from a
+# sealed memfd copy, not the binary on disk (an own pid namespace does not)
+expect_match "init in a joined pid namespace runs from a memfd" "^/memfd:modrun" "$(readlink /proc/$cpid/exe)"
+expect_eq "A's init runs the container's program" /bin/busybox "$(readlink /proc/$apid/exe)"
+mr start pc || die "start B"
 wait_for test "$(mr ps --format json pc | tr -d '[]' | tr ',' '\n' | grep -c .)" = 2 || fail "ps of B does not list 2 processes"
 kids=$(mr ps --format json pc | tr -d '[]' | tr ',' ' ')
 start=$(date +%s)

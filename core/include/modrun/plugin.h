@@ -216,7 +216,9 @@ struct modrun_cgroup_ops {
         int (*owns_devices)(void *state);
         /* Optional. The container's cgroup path for state and debug output
          * (e.g. "/modrun/ID" or "system.slice/modrun-ID.scope"),
-         * malloc()ed. */
+         * malloc()ed. -ENOENT says the container has no cgroup (rootless
+         * with no writable hierarchy): the core then finds its processes
+         * without the manager (kill --all, ps, FIELD-NOTES #4). */
         int (*get_path)(void *state, char **ret_path, struct modrun_error **reterr);
         /* Optional. Instead of enter() with the new pid: fill *ret (every
          * fd O_CLOEXEC, unused ones -1) so that the process is created in

@@ -20,6 +20,7 @@
 #include "container/sync.h"
 #include "init/rootfs.h"
 #include "process.h"
+#include "util/fault.h"
 
 /* Wait for "go"; *ret_msg (may be NULL) takes the text it carries. */
 static int wait_go(const struct init_args *a, int timeout_ms, char **ret_msg, struct modrun_error **reterr)
@@ -88,6 +89,8 @@ static int setup_rootfs(const struct init_args *a, int console_sock, const char 
                                    .mount_fds = a->mount_fds};
         _cleanup_close_ int rootfs_fd = -1;
         int r = rootfs_prepare(&rp, &rootfs_fd, reterr);
+        if (r >= 0)
+                r = FAULT_POINT("init-after-mounts", reterr);
         if (r < 0 || (r = run_create_hooks(a, state_json, reterr)) < 0)
                 return r;
         void *st = NULL;

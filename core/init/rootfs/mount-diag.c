@@ -56,28 +56,6 @@ char *mount_diag_fd_path(int fd)
         return strdup(buf);
 }
 
-/* Append "; "-separated sentences to a growing hint. */
-static void hint_add(char **hint, const char *fmt, ...) _printf_(2, 3);
-static void hint_add(char **hint, const char *fmt, ...)
-{
-        char *part = NULL, *n = NULL;
-        va_list ap;
-        va_start(ap, fmt);
-        int r = vasprintf(&part, fmt, ap);
-        va_end(ap);
-        if (r < 0)
-                return;
-        if (!*hint) {
-                *hint = part;
-                return;
-        }
-        if (asprintf(&n, "%s; %s", *hint, part) >= 0) {
-                free(*hint);
-                *hint = n;
-        }
-        free(part);
-}
-
 /* The host uid of container uid 0, from /proc/self/uid_map, or -1. */
 static long host_uid_of_root(void)
 {
@@ -125,23 +103,23 @@ static bool diagnose_cgroup_dir(char **hint, const struct mount_call *c, int um)
         _cleanup_free_ char *blocker = mount_diag_unsearchable(c->cgroup_dir);
         const char *dir = blocker ? blocker : c->cgroup_dir;
         if (stat(dir, &st) < 0) {
-                hint_add(hint, "the cgroup directory %s cannot be inspected (%s)", c->cgroup_dir, strerror(errno));
+                hint_append(hint, "the cgroup directory %s cannot be inspected (%s)", c->cgroup_dir, strerror(errno));
                 return false;
         }
         bool unmapped = mount_diag_uid_unmapped(st.st_uid, c->in_userns);
         unsigned mode = (unsigned)(st.st_mode & 07777);
-        hint_add(hint, "%s %s is owned by %u:%u%s, mode %04o%s", blocker ? "the directory" : "the cgroup directory",
+        hint_append(hint, "%s %s is owned by %u:%u%s, mode %04o%s", blocker ? "the directory" : "the cgroup directory",
                  dir, (unsigned)st.st_uid, (unsigned)st.st_gid,
                  unmapped ? " (an owner not mapped into the user namespace)" : "", mode,
                  blocker && !streq(blocker, c->cgroup_dir) ? ", on the path to the cgroup directory" : "");
         if (!blocker) {
                 if (unmapped) {
-                        hint_add(hint, "cause: the cgroup's owner is not mapped; fix: map it, or chown %s to the "
+                        hint_append(hint, "cause: the cgroup's owner is not mapped; fix: map it, or chown %s to the "
                                        "container's root", c->cgroup_dir);
                         return true;
                 }
                 if ((st.st_mode & 0055) != 0055) {
-                        hint_add(hint, "cause: mode %04o; fix: relax the mode of %s to 0755", mode, c->cgroup_dir);
+                        hint_append(hint, "cause: mode %04o; fix: relax the mode of %s to 0755", mode, c->cgroup_dir);
                         return true;
                 }
                 return false;
@@ -151,15 +129,15 @@ static bool diagnose_cgroup_dir(char **hint, const struct mount_call *c, int um)
         if (root >= 0)
                 (void)snprintf(who, sizeof(who), "the container's root (host uid %ld)", root);
         if (unmapped)
-                hint_add(hint, "cause: owner not mapped and mode %04o: %s is neither its owner nor in its group, "
+                hint_append(hint, "cause: owner not mapped and mode %04o: %s is neither its owner nor in its group, "
                                "and the mode gives others no search (x) bit; fix: chmod 0755 %s on the host, or "
                                "chown it to %s",
                          mode, who, dir, who);
         else
-                hint_add(hint, "cause: mode %04o: %s cannot search it; fix: chmod 0755 %s on the host", mode, who,
+                hint_append(hint, "cause: mode %04o: %s cannot search it; fix: chmod 0755 %s on the host", mode, who,
                          dir);
         if (um >= 0 && S_ISDIR(st.st_mode) && mode == (0777 & ~(unsigned)um))
-                hint_add(hint, "mode %04o is what the umask %04o gives a new directory (the runtime's, which "
+                hint_append(hint, "mode %04o is what the umask %04o gives a new directory (the runtime's, which "
                                "the container inherits): the cgroup was made under it; fix: run modrun with umask "
                                "0022",
                          mode, (unsigned)um);
@@ -176,35 +154,35 @@ static void diagnose_permission(char **hint, const struct mount_call *c)
 
         if (c->target_fd >= 0 && fstat(c->target_fd, &st) == 0) {
                 bool unmapped = mount_diag_uid_unmapped(st.st_uid, c->in_userns);
-                hint_add(hint, "the mount point %s is owned by %u:%u, mode %04o%s", c->target,
+                hint_append(hint, "the mount point %s is owned by %u:%u, mode %04o%s", c->target,
                          (unsigned)st.st_uid, (unsigned)st.st_gid, (unsigned)(st.st_mode & 07777),
                          unmapped ? ", and that owner is not mapped into the container's user namespace" : "");
                 if (unmapped) {
-                        hint_add(hint, "fix: chown the rootfs to the mapped range, or use an idmapped mount");
+                        hint_append(hint, "fix: chown the rootfs to the mapped range, or use an idmapped mount");
                         cause = true;
                 }
         }
         if (c->cgroup_dir && diagnose_cgroup_dir(hint, c, um))
                 cause = true;
         else if (um >= 0 && (um & 0055) == 0055) {
-                hint_add(hint, "the umask is %04o, so directories created for the mount are not searchable "
+                hint_append(hint, "the umask is %04o, so directories created for the mount are not searchable "
                                "by others: set the umask to 0022", um);
                 cause = true;
         }
         if (c->locked) {
-                hint_add(hint, "the source is mounted %s and a bind remount cannot clear those flags "
+                hint_append(hint, "the source is mounted %s and a bind remount cannot clear those flags "
                                "(locked from a user namespace, or the source's): do not ask for the opposite",
                          c->locked);
                 cause = true;
         }
         if (c->in_userns) {
                 if (!cause)
-                        hint_add(hint, "inside a user namespace the kernel only mounts %s when the namespace "
+                        hint_append(hint, "inside a user namespace the kernel only mounts %s when the namespace "
                                        "owns the matching namespace (cgroup, pid, net) and the owner of the "
                                        "mount point is mapped",
                                  OR_NONE(c->fstype));
         } else if (!cause)
-                hint_add(hint, "the process lacks CAP_SYS_ADMIN in the mount namespace's user namespace, "
+                hint_append(hint, "the process lacks CAP_SYS_ADMIN in the mount namespace's user namespace, "
                                "or an LSM (AppArmor, SELinux) denied the mount");
 }
 
@@ -218,34 +196,34 @@ static char *mount_hint(int err, const struct mount_call *c)
                 break;
         case EINVAL:
                 if (c->flags & (MS_REMOUNT | MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE))
-                        hint_add(&hint, "%s is not a mount point, or the flags do not apply to it", c->target);
+                        hint_append(&hint, "%s is not a mount point, or the flags do not apply to it", c->target);
                 else if (c->fstype && c->data)
-                        hint_add(&hint, "the file system %s rejected an option of \"%s\" (unknown or invalid "
+                        hint_append(&hint, "the file system %s rejected an option of \"%s\" (unknown or invalid "
                                         "option)", c->fstype, c->data);
                 else if (c->source_on_host)
-                        hint_add(&hint, "the source is not in this mount namespace, or is unbindable");
+                        hint_append(&hint, "the source is not in this mount namespace, or is unbindable");
                 else
-                        hint_add(&hint, "invalid flags or data for %s", OR_NONE(c->fstype));
+                        hint_append(&hint, "invalid flags or data for %s", OR_NONE(c->fstype));
                 break;
         case ENOENT:
-                hint_add(&hint, c->source_on_host ? "source %s does not exist on the host"
+                hint_append(&hint, c->source_on_host ? "source %s does not exist on the host"
                                                   : "the mount point (or its path through /proc/self/fd) "
                                                     "vanished: %s",
                          c->source_on_host ? OR_NONE(c->source) : c->target);
                 break;
         case ENODEV:
-                hint_add(&hint, "file system type %s is not supported by the kernel (see /proc/filesystems; "
+                hint_append(&hint, "file system type %s is not supported by the kernel (see /proc/filesystems; "
                                 "load its module)", OR_NONE(c->fstype));
                 break;
         case ENOTDIR:
-                hint_add(&hint, "source and destination are not both directories: a file can only be mounted "
+                hint_append(&hint, "source and destination are not both directories: a file can only be mounted "
                                 "onto a file");
                 break;
         case EBUSY:
-                hint_add(&hint, "%s is busy or already mounted with other options", c->target);
+                hint_append(&hint, "%s is busy or already mounted with other options", c->target);
                 break;
         case ENOTBLK:
-                hint_add(&hint, "the source %s of a %s mount must be a block device", OR_NONE(c->source),
+                hint_append(&hint, "the source %s of a %s mount must be a block device", OR_NONE(c->source),
                          OR_NONE(c->fstype));
                 break;
         default:
@@ -269,9 +247,9 @@ int mount_setattr_error(struct modrun_error **reterr, int err, const struct moun
         char s[MOUNT_FLAGS_STRMAX], k[MOUNT_FLAGS_STRMAX], p[MOUNT_FLAGS_STRMAX];
         _cleanup_free_ char *hint = NULL;
         if (err == ENOSYS)
-                hint_add(&hint, "the kernel lacks mount_setattr(2) (Linux >= 5.12): drop the recursive options");
+                hint_append(&hint, "the kernel lacks mount_setattr(2) (Linux >= 5.12): drop the recursive options");
         else if (err == EINVAL)
-                hint_add(&hint, "an attribute is not supported by this kernel (rnosymfollow needs Linux >= 5.14) "
+                hint_append(&hint, "an attribute is not supported by this kernel (rnosymfollow needs Linux >= 5.14) "
                                 "or %s is not a mount", c->target);
         else if (err == EPERM || err == EACCES)
                 diagnose_permission(&hint, c);
