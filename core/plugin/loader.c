@@ -3,8 +3,8 @@
  * Loading one plugin file: find <kind>-<name>.so in the plugin directories,
  * open it O_PATH|O_NOFOLLOW, check the file and its directory (type, owner,
  * mode), dlopen() the very file checked through /proc/self/fd/N, and check
- * its descriptor and ops table. Every refusal has its own message, naming the
- * file, the cause and the fix.
+ * its descriptor and ops table (plugin_validate(), desc-check.c). Every
+ * refusal has its own message, naming the file, the cause and the fix.
  */
 #include <dirent.h>
 #include <dlfcn.h>
@@ -113,74 +113,6 @@ static int check_file(const char *path, const struct stat *st, struct modrun_err
                                      path, (st->st_mode & S_IWOTH) ? "world" : "group",
                                      (unsigned)(st->st_mode & 07777));
         return 0;
-}
-
-static int check_ops(const char *path, const struct modrun_plugin *desc, const struct plugin_kind_info *ki,
-                     struct modrun_error **reterr)
-{
-        if (!desc->ops)
-                return plugin_refuse(reterr, ENOEXEC, "point .ops of MODRUN_PLUGIN_DEFINE() at the ops table",
-                                     "refusing plugin %s: its descriptor has no ops table (ops is NULL)", path);
-        uint32_t size = *(const uint32_t *)desc->ops;
-        if (size < ki->baseline)
-                return plugin_refuse(reterr, ENOEXEC,
-                                     "set .size = sizeof(struct modrun_<kind>_ops) and rebuild against "
-                                     "<modrun/plugin.h>: the table must hold every mandatory op",
-                                     "refusing plugin %s: its %s ops table is %u bytes, smaller than the ABI 1.0 "
-                                     "baseline of %zu bytes",
-                                     path, ki->name, size, ki->baseline);
-        for (const struct plugin_op_ref *op = ki->mandatory; op->name; op++) {
-                void *fn = NULL;
-                memcpy(&fn, (const char *)desc->ops + op->offset, sizeof(fn));
-                if (!fn)
-                        return plugin_refuse(reterr, ENOEXEC, "implement it: only optional ops may be NULL",
-                                             "refusing plugin %s: the mandatory op %s is NULL in its %s ops table",
-                                             path, op->name, ki->name);
-        }
-        if (size > ki->core_size)
-                log_debug("plugin %s: its %s ops table is %u bytes, this modrun knows %zu: the %zu bytes of "
-                          "newer ops are ignored",
-                          path, ki->name, size, ki->core_size, (size_t)size - ki->core_size);
-        else if (size < ki->core_size)
-                log_debug("plugin %s: its %s ops table is %u bytes (older than this modrun's %zu): the ops it "
-                          "lacks are treated as absent",
-                          path, ki->name, size, ki->core_size);
-        return 0;
-}
-
-int plugin_validate(const char *path, const struct modrun_plugin *desc, uint32_t kind, const char *name,
-                    struct modrun_error **reterr)
-{
-        if (desc->abi_major != MODRUN_PLUGIN_ABI_MAJOR)
-                return plugin_refuse(reterr, ENOEXEC, NULL,
-                                     "%s was built for ABI %u, modrun speaks ABI %u; rebuild against "
-                                     "modrun-plugin ABI %u",
-                                     path, desc->abi_major, MODRUN_PLUGIN_ABI_MAJOR, MODRUN_PLUGIN_ABI_MAJOR);
-        if (desc->size < MODRUN_PLUGIN_SIZE_1_0)
-                return plugin_refuse(reterr, ENOEXEC, "declare it with MODRUN_PLUGIN_DEFINE() from <modrun/plugin.h>",
-                                     "refusing plugin %s: its descriptor size is %u bytes, smaller than the ABI "
-                                     "1.0 descriptor (%zu bytes)",
-                                     path, desc->size, (size_t)MODRUN_PLUGIN_SIZE_1_0);
-        if (desc->kind != kind)
-                return plugin_refuse(reterr, ENOEXEC, "name the file <kind>-<name>.so after the kind it declares",
-                                     "refusing plugin %s: its descriptor declares kind %s (%u) but its file name "
-                                     "says %s",
-                                     path, kind_name(desc->kind), desc->kind, kind_name(kind));
-        if (desc->abi_sig != MODRUN_PLUGIN_ABI_SIG)
-                return plugin_refuse(reterr, ENOEXEC,
-                                     "rebuild it for this architecture, with modrun's _FILE_OFFSET_BITS and "
-                                     "_TIME_BITS",
-                                     "refusing plugin %s: it was built for another data model (abi_sig 0x%06x: "
-                                     "pointer, off_t, time_t of %u, %u, %u bytes; modrun has 0x%06x)",
-                                     path, desc->abi_sig, desc->abi_sig >> 16, (desc->abi_sig >> 8) & 0xff,
-                                     desc->abi_sig & 0xff, MODRUN_PLUGIN_ABI_SIG);
-        if (!desc->name || !streq(desc->name, name))
-                return plugin_refuse(reterr, ENOEXEC,
-                                     "the file must be named <kind>-<name>.so after the name in its descriptor",
-                                     "refusing plugin %s: its descriptor names it \"%.64s\" but its file name "
-                                     "says \"%s\"",
-                                     path, desc->name ? desc->name : "(null)", name);
-        return check_ops(path, desc, plugin_kind_info(kind), reterr);
 }
 
 /* glibc finds an already loaded object by the name given to dlopen(), so a

@@ -96,11 +96,17 @@ int plugin_detect_initramfs(char **ret_why, struct modrun_error **reterr);
 /* Is the cgroup v1 devices controller mounted (1), or not (0)? */
 int plugin_detect_devices_v1(void);
 
-/* ---- loader (loader.c) ---- */
+/* ---- descriptor check (desc-check.c, pure) ---- */
 
-/* Check a descriptor read from path against what the file name promises. */
+/* Check a descriptor read from path against what the file name promises
+ * (kind, name) and the ABI: 0, or -ENOEXEC with *reterr naming the field
+ * and the fix (-EINVAL when kind itself is not a kind). Reads the
+ * descriptor, its name and no more of the ops table than its size says. */
 int plugin_validate(const char *path, const struct modrun_plugin *desc, uint32_t kind, const char *name,
                     struct modrun_error **reterr);
+
+/* ---- loader (loader.c) ---- */
+
 /* Open dir/<kind>-<name>.so (O_PATH|O_NOFOLLOW), check the file and its
  * directory, dlopen it through /proc/self/fd and validate its descriptor.
  * Returns 1 and fills the outputs when loaded, 0 when the file is not in

@@ -4,7 +4,8 @@
 #   tests/fuzz/run.sh TARGET SECONDS [libFuzzer options...]
 #   tests/fuzz/run.sh --list
 #
-# TARGET is config, process, mountinfo, cli or cgroupfs (tests/fuzz/fuzz-TARGET.c).
+# TARGET is config, process, mountinfo, cli, cgroupfs, devices, systemd, idmap
+# or plugin (tests/fuzz/fuzz-TARGET.c).
 # The binary goes to $FUZZ_BUILD_DIR (default: a temporary directory,
 # removed afterwards). The seeds in tests/fuzz/corpus/TARGET are read, never
 # written: new inputs go to a scratch corpus ($FUZZ_CORPUS_DIR to keep it).
@@ -15,7 +16,7 @@ set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 src=$(cd "$here/../.." && pwd)
-targets=(config process mountinfo cli cgroupfs)
+targets=(config process mountinfo cli cgroupfs devices systemd idmap plugin)
 
 oci_src=(core/oci/config-parse.c core/oci/config-process.c core/oci/config-linux.c core/oci/config-mounts.c
          core/oci/config-defaults.c core/oci/json-util.c core/util/error.c core/util/fs-util.c)
@@ -25,12 +26,29 @@ sources_for() {
         mountinfo) echo core/util/mountinfo.c core/util/error.c core/util/fs-util.c ;;
         cli) echo core/cli/args.c core/util/error.c ;;
         cgroupfs) echo plugins/cgroupfs/paths.c plugins/cgroupfs/convert.c plugins/cgroupfs/layout.c ;;
+        devices) echo plugins/devices-ebpf/rules.c plugins/devices-ebpf/compile.c ;;
+        systemd) echo plugins/systemd/unit-name.c plugins/systemd/props.c plugins/systemd/props-io.c \
+                      plugins/systemd/devices.c ;;
+        idmap) echo plugins/idmap/config.c plugins/idmap/maps.c plugins/idmap/diag.c ;;
+        plugin) echo core/plugin/desc-check.c core/plugin/kind.c core/util/error.c core/util/log.c ;;
         *) return 1 ;;
+    esac
+}
+# A plugin's internal header is found in its own directory.
+incs_for() {
+    case "$1" in
+        cgroupfs) echo -I"$src/plugins/cgroupfs" ;;
+        devices) echo -I"$src/plugins/devices-ebpf" ;;
+        systemd) echo -I"$src/plugins/systemd" ;;
+        idmap) echo -I"$src/plugins/idmap" ;;
     esac
 }
 libs_for() {
     case "$1" in
-        config|process) pkg-config --libs json-c 2>/dev/null || echo -ljson-c ;;
+        config|process|devices|systemd|idmap) pkg-config --libs json-c 2>/dev/null || echo -ljson-c ;;
+    esac
+    case "$1" in
+        systemd) echo -lm ;;
     esac
 }
 
@@ -74,10 +92,10 @@ fi
 
 bin=$out/fuzz-$target
 cflags=(-g -O1 -fno-omit-frame-pointer -std=gnu17 -D_GNU_SOURCE -Wall -Wno-unused-parameter
-        -I"$src/core" -I"$src/core/include" -I"$src/plugins/cgroupfs" -I"$here")
+        -I"$src/core" -I"$src/core/include" -I"$here")
 # shellcheck disable=SC2046
-if ! (cd "$src" && "$CC" "${cflags[@]}" "${sanflags[@]}" "$here/fuzz-$target.c" $srcs $(libs_for "$target") \
-        -o "$bin"); then
+if ! (cd "$src" && "$CC" "${cflags[@]}" $(incs_for "$target") "${sanflags[@]}" "$here/fuzz-$target.c" $srcs \
+        $(libs_for "$target") -o "$bin"); then
     echo "fuzz: building $target failed" >&2
     exit 2
 fi
