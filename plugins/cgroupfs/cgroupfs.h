@@ -28,6 +28,7 @@
 
 #include <modrun/plugin.h>
 #include "../common/clock.h"
+#include "../common/test-faults.h"
 
 #define CG_MAX_MOUNTS 32
 #define CG_MAX_MADE 64
@@ -150,22 +151,6 @@ int cg_collect_pids(const char *dir, pid_t **pids, size_t *n, size_t *cap);
 /* The union of the pids of every place. */
 int cg_all_pids(const struct cgfs *s, pid_t **ret, size_t *ret_n);
 void cg_sleep_ms(int ms);
-/* Test builds (-Dfault-injection): MODRUN_TEST_FAULT=stall:WAIT makes the
- * wait WAIT ("freeze", "kill-all") never see its condition (the core's
- * util/fault.h, which a plugin does not include). */
-#if MODRUN_FAULT_INJECTION
-static inline bool cg_test_stall(const char *wait)
-{
-        const char *v = getenv("MODRUN_TEST_FAULT");
-        size_t n = strlen(wait);
-        for (const char *e = v; e && *e; e = strchr(e, ',') ? strchr(e, ',') + 1 : NULL)
-                if (strncmp(e, "stall:", 6) == 0 && strncmp(e + 6, wait, n) == 0 && (e[6 + n] == ',' || !e[6 + n]))
-                        return true;
-        return false;
-}
-#else
-#define cg_test_stall(wait) false
-#endif
 
 /* ---- tree.c ---- */
 int cg_tree_create(struct cgfs *s, struct modrun_error **reterr);

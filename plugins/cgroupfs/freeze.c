@@ -18,7 +18,7 @@
 static bool v1_is(const char *dir, const char *want)
 {
         _cleanup_free_ char *st = NULL;
-        if (cg_test_stall("freeze") || cg_read(dir, "freezer.state", &st) < 0)
+        if (plugin_test_stall("freeze") || cg_read(dir, "freezer.state", &st) < 0)
                 return false;
         st[strcspn(st, "\n")] = '\0';
         return strcmp(st, want) == 0;
@@ -27,7 +27,7 @@ static bool v1_is(const char *dir, const char *want)
 static bool v2_is(const char *dir, bool frozen)
 {
         uint64_t v = 2;
-        return !cg_test_stall("freeze") && cg_read_keyed(dir, "cgroup.events", "frozen", &v) == 0 && v == (frozen ? 1 : 0);
+        return !plugin_test_stall("freeze") && cg_read_keyed(dir, "cgroup.events", "frozen", &v) == 0 && v == (frozen ? 1 : 0);
 }
 
 static int freeze_v1(const struct cgfs *s, const char *dir, bool frozen, int timeout_ms, struct modrun_error **reterr)

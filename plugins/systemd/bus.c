@@ -175,7 +175,8 @@ static int wait_job(struct sdb *b, const char *unit, const char *job, int timeou
 {
         for (;;) {
                 size_t cap = sizeof(b->done) / sizeof(b->done[0]);
-                for (size_t i = b->n_done > cap ? b->n_done - cap : 0; i < b->n_done; i++) {
+                for (size_t i = b->n_done > cap ? b->n_done - cap : 0; i < b->n_done && !plugin_test_stall("systemd-job");
+                     i++) {
                         if (strcmp(b->done[i % cap].path, job) != 0)
                                 continue;
                         if (strcmp(b->done[i % cap].result, "done") == 0)

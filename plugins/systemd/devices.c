@@ -187,9 +187,12 @@ const char *sd_proc_devices_name(const char *proc_devices, char type, int64_t ma
                 size_t len = eol ? (size_t)(eol - s) : strlen(s);
                 char *end = NULL;
                 long long maj = strtoll(s, &end, 10);
-                while (end && *end == ' ')
+                /* strtoll() skips every blank, newlines too: a number
+                 * counts only when it lies on this line */
+                bool number = end && end > s && (size_t)(end - s) <= len;
+                while (number && *end == ' ')
                         end++;
-                if (end && end > s && maj == major) {
+                if (number && maj == major) {
                         size_t nl = len - (size_t)(end - s);
                         /* a name systemd can take: no '/' (e.g. "4 /dev/vc/0") */
                         if (nl > 0 && !memchr(end, '/', nl) && !found) {

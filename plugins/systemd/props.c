@@ -308,7 +308,8 @@ static int cpuset_prop(struct sd_props *p, const char *prop, const char *file, c
         int r = sd_cpuset_to_mask(list, &x->bytes, &x->n);
         if (r == -EINVAL)
                 return sd_why(ret_why, "linux.resources.cpu.%s \"%s\" is no list of ranges like \"0-3,5\"", field, list);
-        return r < 0 ? r : add_sub(p, file, "%s", list);
+        /* as given, whatever its length (add_sub()'s buffer is for numbers) */
+        return r < 0 ? r : sd_props_add_file(&p->sub, &p->n_sub, &p->cap_sub, file, list);
 }
 
 static int cpu_props(const struct json_object *cpu, struct sd_props *p, char **ret_why)

@@ -26,7 +26,7 @@
 
 #include "systemd.h"
 
-#define START_TIMEOUT_MS 30000
+#define START_TIMEOUT_MS plugin_test_timeout_ms(30000)
 #define SUBGROUP_ANNOTATION "run.oci.systemd.subgroup"
 #define PROP_ANNOTATION "org.systemd.property."
 

@@ -29,6 +29,7 @@
 
 #include <modrun/plugin.h>
 #include "../common/clock.h"
+#include "../common/test-faults.h"
 
 struct json_object;
 

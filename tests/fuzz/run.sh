@@ -117,7 +117,7 @@ echo "fuzz: $target for ${seconds}s ($bin)" >&2
 rc=$?
 found=$(find "$tmp/artifacts" -type f | head -1)
 if [ $rc -eq 0 ] && [ -z "$found" ]; then
-    grep -E '^(stat::|Done|#[0-9]+.*DONE)' "$tmp/log" | tail -4 >&2
+    grep -E '^(stat::|Done|#[0-9]+.*DONE)' "$tmp/log" | tail -6 >&2  # the DONE line: executions, coverage
     exit 0
 fi
 

@@ -291,6 +291,26 @@ c['process']['args'] = ['/bin/busybox', 'sleep', '1000']
     userdel -r $ru > /dev/null 2>&1
 fi
 
+# Bounded wait (issue 10): with the start job's JobRemoved ignored (a test
+# build's stall), create times out naming the unit and the job, and leaves
+# no unit, cgroup or state behind.
+if grep -q MODRUN_TEST_FAULT "$B/plugins/cgroup-systemd.so"; then
+    bundle "$W/jt" "system.slice:sdtest:jt" '{}'
+    t0=$(date +%s)
+    MODRUN_TEST_FAULT=stall:systemd-job MODRUN_TEST_TIMEOUT_MS=3000 $M run -d --bundle "$W/jt" jt > "$W/jt.out" 2>&1 < /dev/null
+    rc=$?
+    [ $rc != 0 ] && grep -q 'timed out after 3000 ms waiting for job .* of unit sdtest-jt.scope' "$W/jt.out"
+    res job_wait_timeout $? "rc=$rc: $(tr '\n' ' ' < "$W/jt.out")"
+    [ $(( $(date +%s) - t0 )) -lt 60 ]; res job_wait_bounded $? "$(( $(date +%s) - t0 )) s"
+    i=0
+    while [ "$(systemctl show -P LoadState sdtest-jt.scope)" != not-found ] && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
+    [ "$(systemctl show -P LoadState sdtest-jt.scope)" = not-found ] && [ ! -d /sys/fs/cgroup/system.slice/sdtest-jt.scope ] &&
+        [ ! -e /run/modrun-sdtest/jt ]
+    res job_wait_nothing_left $? "$(systemctl show -P LoadState -P ActiveState sdtest-jt.scope | tr '\n' ' ')"
+else
+    skip job_wait_timeout "this build has no fault injection (-Dfault-injection)"
+fi
+
 rm -rf "$W"
 echo "SDTEST-SUMMARY fails=$fails"
 exit $fails

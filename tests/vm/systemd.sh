@@ -8,7 +8,7 @@
 # Exit 0 pass, 1 fail, 77 skip (no qemu, kernel or systemd).
 #
 # Environment: MODRUN_VM_CACHE (default /var/tmp/modrun-vm-cache),
-# MODRUN_VM_TIMEOUT (qemu, default 300 s), MODRUN_VM_KEEP=DIR (keep the
+# MODRUN_VM_TIMEOUT (qemu, default 480 s), MODRUN_VM_KEEP=DIR (keep the
 # serial log there).
 # In the same boot, after the systemd payload, the cgroupfs plugin's
 # integration test (tests/integration/t-cgroupfs.sh) runs on pure cgroup
@@ -17,7 +17,7 @@ set -euo pipefail
 
 BUILD=$(cd "${1:?usage: systemd.sh BUILDDIR}" && pwd)
 HERE=$(cd "$(dirname "$0")" && pwd)
-VM_NAME=sdtest VM_TAG=systemd-vm TIMEOUT=300
+VM_NAME=sdtest VM_TAG=systemd-vm TIMEOUT=480
 # shellcheck source=SCRIPTDIR/vm-lib.sh
 . "$HERE/vm-lib.sh"
 
@@ -40,12 +40,12 @@ cat > "$R/inject/sdtest/run.sh" <<EOF
 #!/bin/sh
 systemctl is-system-running --wait >/dev/null 2>&1
 echo "SDTEST-BOOTED uptime \$(cut -d' ' -f1 /proc/uptime)"
-timeout 110 sh /sdtest/systemd-payload.sh /sdtest/build 2>&1
+timeout 180 sh /sdtest/systemd-payload.sh /sdtest/build 2>&1
 prc=\$?
 echo "SDTEST-PAYLOAD rc=\$prc uptime \$(cut -d' ' -f1 /proc/uptime)"
 # the cgroupfs suite on pure v2, in a cgroup of its own below this service
 MODRUN=/sdtest/build/core/modrun PLUGIN_DIR=/sdtest/build/plugins SOURCE_ROOT=/sdtest/src \\
-    timeout 140 bash /sdtest/src/tests/integration/t-cgroupfs.sh > /tmp/cgfs.log 2>&1
+    timeout 300 bash /sdtest/src/tests/integration/t-cgroupfs.sh > /tmp/cgfs.log 2>&1
 crc=\$?
 sed 's/^/SDTEST-CGFS /' /tmp/cgfs.log
 if [ \$crc = 0 ]; then echo "SDTEST cgroupfs_suite OK \$(grep -c '^ok:' /tmp/cgfs.log) checks"

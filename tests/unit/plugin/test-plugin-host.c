@@ -97,6 +97,16 @@ static void test_validate(void **unused)
         /* a newer, larger table: accepted */
         mops.size = sizeof(mops) + 64;
         assert_int_equal(plugin_validate("/p/mount-t.so", &desc, MODRUN_KIND_MOUNT, "t", NULL), 0);
+        /* a kind that is none of modrun's, on both sides: refused, no NULL
+         * kind table dereferenced (desc-check.c, for tests/fuzz/fuzz-plugin.c) */
+        reset();
+        desc.kind = 0;
+        struct modrun_error *err = NULL;
+        assert_int_equal(plugin_validate("/p/x-t.so", &desc, 0, "t", &err), -EINVAL);
+        assert_non_null(err);
+        assert_non_null(strstr(err->msg, "kind 0 is none of modrun's"));
+        error_free(err);
+        reset();
 }
 
 static void test_kind_info(void **unused)

@@ -66,6 +66,21 @@ static void test_proc_devices(void **unused)
         assert_null(sd_proc_devices_name(procdev, 'c', 7, buf, sizeof(buf))); /* 7 is a block major */
 }
 
+/* Found by tests/fuzz (fuzz-systemd): a line of only blanks let strtoll()
+ * skip its newline and read the next line's number, so the name's length
+ * (the line's length minus the number's) went below zero and memchr() ran
+ * off the text. A number is now read only within its own line, and a line
+ * without one (" \t", which read as major 0 named "\t") is skipped. */
+static void test_proc_devices_blank_line(void **unused)
+{
+        static const char text[] = "Character devices:\n  1 mem\n  \n511 mydrv\n\nBlock devices:\n  8 sd\n";
+        char buf[64];
+        assert_string_equal(sd_proc_devices_name(text, 'c', 511, buf, sizeof(buf)), "mydrv");
+        assert_string_equal(sd_proc_devices_name(text, 'c', 1, buf, sizeof(buf)), "mem");
+        static const char tail[] = "Character devices:\n \t";
+        assert_null(sd_proc_devices_name(tail, 'c', 0, buf, sizeof(buf)));
+}
+
 static void test_defaults(void **unused)
 {
         struct sd_devices d = {0};
@@ -173,7 +188,8 @@ static void test_refused(void **unused)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_proc_devices),       cmocka_unit_test(test_defaults),
+                cmocka_unit_test(test_proc_devices),       cmocka_unit_test(test_proc_devices_blank_line),
+                cmocka_unit_test(test_defaults),
                 cmocka_unit_test(test_allow_all_and_deny), cmocka_unit_test(test_driverless_major),
                 cmocka_unit_test(test_refused),
         };

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <json-c/json.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "systemd.h"
@@ -154,6 +155,32 @@ static void test_resources(void **unused)
         }
 }
 
+/* A cpuset list longer than 511 bytes (every other CPU of a large host)
+ * was refused with -EINVAL and no reason (the caller's message read "out
+ * of memory"): the cpuset.cpus line for a sub-cgroup went through a
+ * 512-byte format buffer. Seen with the fuzz target's invariant "every
+ * -EINVAL says why" (tests/fuzz/fuzz-systemd.c). */
+static void test_long_cpuset(void **unused)
+{
+        char list[1200] = "", json[1300];
+        size_t len = 0;
+        for (int cpu = 0; cpu < 400; cpu += 2)
+                len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%d", cpu ? "," : "", cpu);
+        assert_true(len > 600 && len < sizeof(list) - 1);
+        (void)snprintf(json, sizeof(json), "{\"cpu\":{\"cpus\":\"%s\"}}", list);
+        struct json_object *res = json_tokener_parse(json);
+        struct sd_props p = {0};
+        char *why = NULL;
+        assert_int_equal(sd_props_from_resources(res, NULL, NULL, &p, &why), 0);
+        assert_null(why);
+        const struct sd_prop *x = prop(&p, "AllowedCPUs", 'y');
+        assert_int_equal(x->n, 50);
+        assert_int_equal(x->bytes[49], 0x55);
+        assert_string_equal(file(p.sub, p.n_sub, "cpuset.cpus"), list);
+        sd_props_done(&p);
+        json_object_put(res);
+}
+
 static void test_annotations(void **unused)
 {
         struct sd_props p = {0};
@@ -195,7 +222,8 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_unit_name),   cmocka_unit_test(test_slice_expand),
                 cmocka_unit_test(test_conversions), cmocka_unit_test(test_cpuset_mask),
-                cmocka_unit_test(test_resources),   cmocka_unit_test(test_annotations),
+                cmocka_unit_test(test_resources),   cmocka_unit_test(test_long_cpuset),
+                cmocka_unit_test(test_annotations),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
