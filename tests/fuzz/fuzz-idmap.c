@@ -140,18 +140,16 @@ static void check_parents(const char *path)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-        const uint8_t *nul = memchr(data, '\0', size);
-        size_t json_len = nul ? (size_t)(nul - data) : size;
-        struct json_object *config = fuzz_json_parse(data, json_len);
-        if (!config || !json_object_is_type(config, json_type_object)) {
-                json_object_put(config);
-                return 0; /* the core refuses it before any plugin */
-        }
+        const uint8_t *rest;
+        size_t rest_size;
+        struct json_object *config = fuzz_json_config(data, size, &rest, &rest_size);
+        if (!config)
+                return 0;
         struct idmap_stat st = {.uid = 0, .gid = 0, .mode = S_IFDIR | 0755};
-        if (nul && size - json_len - 1 >= 12) {
-                memcpy(&st.uid, nul + 1, 4);
-                memcpy(&st.gid, nul + 5, 4);
-                memcpy(&st.mode, nul + 9, 4);
+        if (rest && rest_size >= 12) {
+                memcpy(&st.uid, rest, 4);
+                memcpy(&st.gid, rest + 4, 4);
+                memcpy(&st.mode, rest + 8, 4);
         }
         struct idmap_config c;
         char *why = NULL;

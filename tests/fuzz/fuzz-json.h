@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* The JSON value of data[0, size), or NULL (not JSON, or only a prefix). */
 static inline struct json_object *fuzz_json_parse(const uint8_t *data, size_t size)
@@ -27,6 +28,24 @@ static inline struct json_object *fuzz_json_parse(const uint8_t *data, size_t si
                         return NULL;
                 }
         return obj;
+}
+
+/* The input up to its first NUL as a config object, or NULL (not an
+ * object: the core refuses it before any plugin sees it); *ret_rest is
+ * what follows the NUL (NULL when there is none). */
+static inline struct json_object *fuzz_json_config(const uint8_t *data, size_t size, const uint8_t **ret_rest,
+                                                   size_t *ret_rest_size)
+{
+        const uint8_t *nul = memchr(data, '\0', size);
+        size_t json_len = nul ? (size_t)(nul - data) : size;
+        *ret_rest = nul ? nul + 1 : NULL;
+        *ret_rest_size = nul ? size - json_len - 1 : 0;
+        struct json_object *config = fuzz_json_parse(data, json_len);
+        if (config && !json_object_is_type(config, json_type_object)) {
+                json_object_put(config);
+                config = NULL;
+        }
+        return config;
 }
 
 /* o.key when o is an object that has it (null included as NULL). */

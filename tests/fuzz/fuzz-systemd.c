@@ -164,20 +164,18 @@ static int annotations(struct json_object *config, struct sd_props *p)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-        const uint8_t *nul = memchr(data, '\0', size);
-        size_t json_len = nul ? (size_t)(nul - data) : size;
-        struct json_object *config = fuzz_json_parse(data, json_len);
-        if (!config || !json_object_is_type(config, json_type_object)) {
-                json_object_put(config);
-                return 0; /* the core refuses it before any plugin */
-        }
+        const uint8_t *rest;
+        size_t rest_size;
+        struct json_object *config = fuzz_json_config(data, size, &rest, &rest_size);
+        if (!config)
+                return 0;
         char *proc_devices = NULL;
-        if (nul) {
-                proc_devices = malloc(size - json_len);
+        if (rest) {
+                proc_devices = malloc(rest_size + 1);
                 if (!proc_devices)
                         goto out;
-                memcpy(proc_devices, nul + 1, size - json_len - 1);
-                proc_devices[size - json_len - 1] = '\0';
+                memcpy(proc_devices, rest, rest_size);
+                proc_devices[rest_size] = '\0';
         }
         struct json_object *linux_ = fuzz_json_get(config, "linux");
         unit_name(linux_, size & 1);
