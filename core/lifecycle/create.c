@@ -98,9 +98,8 @@ static int record_state(const struct runtime_ctx *ctx, struct container_dir *d, 
                         const struct plugins *pl, const char *bundle, const char *rootfs, pid_t pid,
                         struct modrun_error **reterr)
 {
-        struct json_object *annotations = NULL;
-        if (!json_object_object_get_ex(cfg->json, "annotations", &annotations))
-                annotations = NULL;
+        struct json_object *annotations = NULL; /* stays NULL when absent */
+        (void)json_object_object_get_ex(cfg->json, "annotations", &annotations);
         struct container_state s = {
                 .id = d->id,
                 .pid = pid,
