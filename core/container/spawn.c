@@ -7,13 +7,17 @@
  *                     clone(CLONE_NEW* | CLONE_PARENT) ──> init
  *                     (so the init is the runtime's child), send SYNC_PID,
  *                     exit.
+ *   or, with no namespace given by path, no time namespace and not exec:
+ *   runtime ──clone(CLONE_NEW*)──> init (no helper).
  *   runtime: write the id maps (namespace plugin), enter the cgroup and
  *            apply the device filter (cgroup and devices plugins), send
  *            SYNC_GO, and wait (bounded) for SYNC_READY or SYNC_ERROR.
  *
  * The helper is what lets the runtime itself stay in its own namespaces
- * (joining a pid or time namespace only affects children). On any failure
- * the init is killed and reaped and the fifo removed: nothing is left.
+ * (joining a pid or time namespace only affects children). Either way the
+ * new process closes every fd of the runtime's but the init's first. On
+ * any failure the init is killed and reaped and the fifo removed: nothing
+ * is left.
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -141,10 +145,10 @@ static int spawn_prepare(const struct spawn_params *p, struct spawn_prep *s, str
         return 0;
 }
 
-/* The helper: never returns. */
-_Noreturn static void helper_main(struct spawn_prep *s)
+/* First thing in the helper, or in the init when there is no helper: drop
+ * the runtime's end of the socket, die with the runtime, be non-dumpable. */
+static void child_start(struct spawn_prep *s)
 {
-        struct modrun_error *err = NULL;
         (void)close(s->sock[0]);
         (void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0UL, 0UL, 0UL);
         /* Not openable through /proc/PID/{exe,fd,mem} by the container
@@ -155,45 +159,92 @@ _Noreturn static void helper_main(struct spawn_prep *s)
          * flag itself once they are written (as runc's nsexec). */
         if (geteuid() == 0 || s->init.exec_mode || !ns_is_new(s->init.cfg, OCI_NS_USER))
                 (void)prctl(PR_SET_DUMPABLE, 0UL, 0UL, 0UL, 0UL);
+}
+
+/* Nothing of the runtime's may reach the container: not the container's
+ * lock (start and delete wait on it), not a log file. */
+static int child_close_fds(const struct spawn_prep *s, struct modrun_error **err)
+{
+        int keep[3 + 1 + MODRUN_CGROUP_ENTRY_MAX] = {s->sock[1], s->init.fifo_fd, s->init.console_socket_fd};
+        size_t n_keep = 3;
+        cgroup_entry_keep(&s->init.cg_entry, keep, &n_keep);
+        int r = fd_close_all_but(3 + s->init.preserve_fds, keep, n_keep);
+        return r < 0 ? error_new(err, -r, NULL, "close the runtime's file descriptors before creating the init") : 0;
+}
+
+static unsigned long init_clone_flags(const struct spawn_prep *s)
+{
+        return s->init.exec_mode ? 0UL : (unsigned long)ns_clone_flags(s->init.cfg);
+}
+
+/* cgroup_entry_clone() failed with ret: the error, unless it set one. */
+static int clone_error(const struct spawn_prep *s, unsigned long flags, long ret, struct modrun_error **err)
+{
+        int e = (int)-ret;
+        if (*err)
+                return error_ret(*err);
+        return error_new(err, e,
+                         e == EPERM || e == ENOSPC || e == EUSERS
+                                 ? "creating namespaces needs CAP_SYS_ADMIN, and user namespaces need "
+                                   "/proc/sys/user/max_user_namespaces > 0"
+                         : e == EAGAIN && s->born_in_cgroup ? "the container's cgroup is at its pids.max limit"
+                                                            : NULL,
+                         "clone(0x%lx) of the container init with its new namespaces", flags);
+}
+
+/* The helper: joins the namespaces given by path, makes the time
+ * namespace, creates the init as the runtime's child (CLONE_PARENT) and
+ * sends its pid. Never returns. */
+_Noreturn static void helper_main(struct spawn_prep *s)
+{
+        struct modrun_error *err = NULL;
+        child_start(s);
         int r = ns_join(s->init.cfg, s->ns_fds, &err);
         if (r >= 0 && !s->init.exec_mode)
                 r = ns_setup_time(s->init.cfg, &err);
+        ns_close_fds(s->ns_fds);
+        if (r >= 0)
+                r = child_close_fds(s, &err);
+        long pid = 0;
+        if (r >= 0) {
+                /* A fork-like clone: the child continues on a copy of this stack. */
+                pid = cgroup_entry_clone(&s->init.cg_entry, init_clone_flags(s) | CLONE_PARENT, &err);
+                if (pid == 0)
+                        init_process_main(&s->init);
+                if (pid < 0)
+                        r = clone_error(s, init_clone_flags(s) | CLONE_PARENT, pid, &err);
+        }
         if (r < 0) {
                 (void)sync_send_error(s->sock[1], err, -r);
                 _exit(1);
         }
-        ns_close_fds(s->ns_fds);
-        /* Nothing of the runtime's may reach the container: not the
-         * container's lock (start and delete wait on it), not a log file. */
-        int keep[3 + 1 + MODRUN_CGROUP_ENTRY_MAX] = {s->sock[1], s->init.fifo_fd, s->init.console_socket_fd};
-        size_t n_keep = 3;
-        cgroup_entry_keep(&s->init.cg_entry, keep, &n_keep);
-        if ((r = fd_close_all_but(3 + s->init.preserve_fds, keep, n_keep)) < 0) {
-                (void)error_new(&err, -r, NULL, "close the runtime's file descriptors before creating the init");
+        _exit(sync_send(s->sock[1], SYNC_PID, (int32_t)pid, NULL, NULL) < 0 ? 1 : 0);
+}
+
+/* The init cloned by the runtime itself (no helper): never returns. */
+_Noreturn static void direct_init_main(struct spawn_prep *s)
+{
+        struct modrun_error *err = NULL;
+        child_start(s);
+        int r = child_close_fds(s, &err);
+        if (r < 0) {
                 (void)sync_send_error(s->sock[1], err, -r);
                 _exit(1);
         }
-        unsigned long flags = (s->init.exec_mode ? 0UL : (unsigned long)ns_clone_flags(s->init.cfg)) | CLONE_PARENT;
-        /* A fork-like clone: the child continues on a copy of this stack. */
-        long pid = cgroup_entry_clone(&s->init.cg_entry, flags, &err);
-        if (pid == 0)
-                init_process_main(&s->init);
-        if (pid < 0) {
-                int e = (int)-pid;
-                if (!err)
-                        (void)error_new(&err, e,
-                                        e == EPERM || e == ENOSPC || e == EUSERS
-                                                ? "creating namespaces needs CAP_SYS_ADMIN, and user namespaces need "
-                                                  "/proc/sys/user/max_user_namespaces > 0"
-                                        : e == EAGAIN && s->born_in_cgroup
-                                                ? "the container's cgroup is at its pids.max limit"
-                                                : NULL,
-                                        "clone(CLONE_PARENT|0x%lx) of the container init with its new namespaces",
-                                        flags & ~(unsigned long)CLONE_PARENT);
-                (void)sync_send_error(s->sock[1], err, e);
-                _exit(1);
-        }
-        _exit(sync_send(s->sock[1], SYNC_PID, (int32_t)pid, NULL, NULL) < 0 ? 1 : 0);
+        init_process_main(&s->init);
+}
+
+/* The helper is there to join namespaces by path (setns of a pid or time
+ * namespace only affects children) and to make the time namespace; without
+ * either the runtime clones the init itself, one fork and one process less. */
+static bool needs_helper(const struct spawn_prep *s)
+{
+        if (s->init.exec_mode || config_namespace(s->init.cfg, OCI_NS_TIME))
+                return true;
+        for (int t = 0; t < _OCI_NS_MAX; t++)
+                if (s->ns_fds[t] >= 0)
+                        return true;
+        return false;
 }
 
 /* Receive one message; SYNC_ERROR becomes the error; else its type must be want. */
@@ -320,9 +371,19 @@ static void reap_helper(pid_t helper)
                 ;
 }
 
-static int spawn_run(const struct spawn_params *p, struct spawn_prep *s, pid_t *ret_pid,
-                     struct modrun_error **reterr)
+/* The init's pid, through the helper or cloned here. */
+static int create_init(const struct spawn_params *p, struct spawn_prep *s, pid_t *ret_pid,
+                       struct modrun_error **reterr)
 {
+        if (!needs_helper(s)) {
+                long pid = cgroup_entry_clone(&s->init.cg_entry, init_clone_flags(s), reterr);
+                if (pid == 0)
+                        direct_init_main(s);
+                if (pid < 0)
+                        return clone_error(s, init_clone_flags(s), pid, reterr);
+                *ret_pid = (pid_t)pid;
+                return 0;
+        }
         pid_t helper = fork();
         if (helper < 0)
                 return error_new(reterr, errno, NULL, "fork the helper that creates the container init");
@@ -334,9 +395,21 @@ static int spawn_run(const struct spawn_params *p, struct spawn_prep *s, pid_t *
         int r = recv_expect(s->sock[0], p->timeout_ms, "the helper creating the container init", SYNC_PID, &value,
                             reterr);
         reap_helper(helper);
+        *ret_pid = (pid_t)value;
+        return r;
+}
+
+static int spawn_run(const struct spawn_params *p, struct spawn_prep *s, pid_t *ret_pid,
+                     struct modrun_error **reterr)
+{
+        pid_t pid = 0;
+        int r = create_init(p, s, &pid, reterr);
+        if (s->sock[1] >= 0) {
+                (void)close(s->sock[1]);
+                s->sock[1] = -1;
+        }
         if (r < 0)
                 return r;
-        pid_t pid = (pid_t)value;
         _cleanup_free_ char *state_json = hooks_state_json(p->cfg, p->id, "creating", pid, p->bundle);
         r = state_json ? place_init(p, pid, s->born_in_cgroup, reterr) : error_new(reterr, ENOMEM, NULL, "state of %s", p->id);
         if (r >= 0 && !p->join_pid)
