@@ -97,4 +97,23 @@ it_cleanup() {
     exit "$rc"
 }
 
+# Tests whose containers' cgroupsPaths lie below a prefix $CGP of their own
+# (t-cgroupfs, t-devices-ebpf): cg_left prints every hierarchy's directory
+# of it that exists; cg_cleanup, their EXIT trap, is a safety net (their
+# checks fail first): it deletes the test's containers, removes what a
+# failed run left below $CGP in any hierarchy, and directories named
+# $CG_EXTRA anywhere (a container with a default, relative path), then
+# does it_cleanup.
+cg_left() { local d; for d in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do [ -e "$d${CGP#/}" ] && echo "$d${CGP#/}"; done; }
+cg_cleanup() {
+    local rc=$? d id
+    for id in $(ls "$ROOT" 2>/dev/null); do "$MODRUN" --root "$ROOT" delete --force "$id" >/dev/null 2>&1; done
+    for d in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do
+        [ -d "$d${CGP#/}" ] && find "$d${CGP#/}" -depth -type d -exec rmdir {} \; 2>/dev/null
+    done
+    [ -n "${CG_EXTRA:-}" ] && find /sys/fs/cgroup -maxdepth 8 -type d -name "$CG_EXTRA" -exec rmdir {} \; 2>/dev/null
+    (exit $rc)
+    it_cleanup
+}
+
 finish() { [ "$FAILED" -eq 0 ] && exit 0 || exit 1; }

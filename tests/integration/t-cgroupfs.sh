@@ -16,19 +16,8 @@ CGP=/modrun-it-$$            # every absolute cgroupsPath of this test is below 
 DID=cgfs-$$-default          # the container with the default (relative) path
 PLUG=(--plugin cgroup=cgroupfs)
 
-# Safety net only (the checks below fail first): remove what a failed run
-# may have left in any hierarchy, then lib.sh's cleanup.
-cg_cleanup() {
-    local rc=$? d
-    for id in $(ls "$ROOT" 2>/dev/null); do "$MODRUN" --root "$ROOT" delete --force "$id" >/dev/null 2>&1; done
-    for d in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do
-        [ -d "$d${CGP#/}" ] && find "$d${CGP#/}" -depth -type d -exec rmdir {} \; 2>/dev/null
-    done
-    find /sys/fs/cgroup -maxdepth 8 -type d -name "$DID" -exec rmdir {} \; 2>/dev/null
-    (exit $rc)
-    it_cleanup
-}
-trap cg_cleanup EXIT
+CG_EXTRA=$DID
+trap cg_cleanup EXIT  # lib.sh
 
 cg_v1() { grep -qE " /sys/fs/cgroup/$1 [^-]* - cgroup " /proc/self/mountinfo; }
 # v1: the controllers in their hierarchies (this host); v2: cgroup2 on
@@ -42,8 +31,6 @@ cgd() { if [ $LAYOUT = v1 ]; then echo "/sys/fs/cgroup/$1$CGP/$2"; else echo "/s
 pid_of() { state_field "$1" pid; }
 # gone, or a zombie (the init that exec'd sleep does not reap its child)
 dead() { [ ! -d "/proc/$1" ] || grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null; }
-# every place a cgroup directory of the test could be
-cg_left() { local d; for d in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do [ -e "$d${CGP#/}" ] && echo "$d${CGP#/}"; done; }
 
 make_bundle
 

@@ -19,17 +19,7 @@ UNI=$(awk '$9 == "cgroup2" { print $5 }' /proc/self/mountinfo | tail -n1)
 CGP=/modrun-ebpf-$$
 PLUG=(--plugin cgroup=cgroupfs --plugin devices=ebpf)
 
-cg_cleanup() {
-    local rc=$? d
-    for id in $(ls "$ROOT" 2>/dev/null); do "$MODRUN" --root "$ROOT" delete --force "$id" >/dev/null 2>&1; done
-    for d in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do
-        [ -d "$d${CGP#/}" ] && find "$d${CGP#/}" -depth -type d -exec rmdir {} \; 2>/dev/null
-    done
-    (exit $rc)
-    it_cleanup
-}
-trap cg_cleanup EXIT
-cg_left() { local d; for d in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do [ -e "$d${CGP#/}" ] && echo "$d${CGP#/}"; done; }
+trap cg_cleanup EXIT  # lib.sh
 
 # "ID NAME" of each device program attached to the cgroup directory $1
 # (nothing when there is none or no such cgroup: bpftool then prints
