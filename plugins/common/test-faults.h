@@ -2,7 +2,7 @@
 /*
  * Test builds (-Dfault-injection, docs/reliability.md): the plugins' side
  * of the core's util/fault.h, which a plugin does not include (header
- * only). MODRUN_TEST_FAULT=stall:WAIT makes the bounded wait WAIT
+ * only; the core's fault.c parses the same variables with it). MODRUN_TEST_FAULT=stall:WAIT makes the bounded wait WAIT
  * ("freeze" in cgroupfs, "systemd-job" in systemd) never see its
  * condition; MODRUN_TEST_TIMEOUT_MS=N caps a plugin's own bounds. Without
  * the option both are no-ops.
@@ -14,22 +14,30 @@
 #include <string.h>
 
 #if MODRUN_FAULT_INJECTION
-static inline bool plugin_test_stall(const char *wait)
+/* Does $MODRUN_TEST_FAULT (comma-separated "key:action" entries) hold
+ * key:action? Also the core's parser (core/util/fault.c). */
+static inline bool test_fault_has(const char *key, const char *action)
 {
         const char *v = getenv("MODRUN_TEST_FAULT");
-        size_t n = strlen(wait);
+        size_t klen = strlen(key), alen = strlen(action);
         for (const char *e = v; e && *e; e = strchr(e, ',') ? strchr(e, ',') + 1 : NULL)
-                if (strncmp(e, "stall:", 6) == 0 && strncmp(e + 6, wait, n) == 0 && (e[6 + n] == ',' || !e[6 + n]))
+                if (strcspn(e, ",") == klen + 1 + alen && strncmp(e, key, klen) == 0 && e[klen] == ':' &&
+                    strncmp(e + klen + 1, action, alen) == 0)
                         return true;
         return false;
 }
 
-static inline int plugin_test_timeout_ms(int ms)
+/* ms, or $MODRUN_TEST_TIMEOUT_MS when that is a smaller positive number. */
+static inline int test_fault_timeout_ms(int ms)
 {
         const char *v = getenv("MODRUN_TEST_TIMEOUT_MS");
-        long cap = v ? strtol(v, NULL, 10) : 0;
-        return cap > 0 && cap < ms ? (int)cap : ms;
+        char *end = NULL;
+        long n = v ? strtol(v, &end, 10) : 0;
+        return v && *end == '\0' && n > 0 && n < ms ? (int)n : ms;
 }
+
+#define plugin_test_stall(wait) test_fault_has("stall", wait)
+#define plugin_test_timeout_ms(ms) test_fault_timeout_ms(ms)
 #else
 #define plugin_test_stall(wait) false
 #define plugin_test_timeout_ms(ms) (ms)
