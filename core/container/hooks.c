@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "hooks.h"
-#include "util/clock.h"
+#include "../../plugins/common/clock.h"
 
 #define HOOK_OUTPUT_MAX 2048
 
@@ -49,7 +49,7 @@ static int hook_wait(pid_t pid, int out, int64_t deadline, char *buf, size_t siz
                         if (w < 0 && errno != EINTR)
                                 return -errno;
                 }
-                int64_t left = deadline - now_ms();
+                int64_t left = deadline - clock_now_ms();
                 if (left <= 0)
                         return -ETIMEDOUT;
                 struct pollfd p = {.fd = out, .events = POLLIN};
@@ -119,7 +119,7 @@ static int hook_run_one(const char *kind, size_t i, const struct oci_hook *h, co
         int timeout_s = h->has_timeout ? h->timeout : HOOK_DEFAULT_TIMEOUT_S;
         char output[HOOK_OUTPUT_MAX] = "";
         int status = 0;
-        int r = hook_wait(pid, out[0], now_ms() + timeout_s * 1000L, output, sizeof(output), &status);
+        int r = hook_wait(pid, out[0], clock_now_ms() + timeout_s * 1000L, output, sizeof(output), &status);
         (void)close(out[0]);
         if (r < 0) {
                 (void)kill(pid, SIGKILL);

@@ -8,7 +8,7 @@
 
 #include "sync.h"
 #include "util/fd-pass.h"
-#include "util/clock.h"
+#include "../../plugins/common/clock.h"
 
 struct sync_hdr {
         uint32_t magic;
@@ -143,9 +143,9 @@ int sync_send_error(int fd, const struct modrun_error *err, int errnum)
 
 static int wait_readable(int fd, int timeout_ms, const char *what, struct modrun_error **reterr)
 {
-        int64_t deadline = now_ms() + timeout_ms;
+        int64_t deadline = clock_now_ms() + timeout_ms;
         for (;;) {
-                int64_t left = deadline - now_ms();
+                int64_t left = deadline - clock_now_ms();
                 if (left < 0)
                         left = 0;
                 struct pollfd pfd = {.fd = fd, .events = POLLIN};

@@ -22,16 +22,9 @@
 
 #include "../../plugins/common/pid-list.h"
 #include "container.h"
-#include "util/clock.h"
+#include "../../plugins/common/clock.h"
 #include "util/fs-util.h"
 #include "util/log.h"
-
-static void sleep_ms(int ms)
-{
-        struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
-        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-                ;
-}
 
 static bool ns_inode(pid_t pid, const char *ns, ino_t *ret)
 {
@@ -181,7 +174,7 @@ static int stop_all(const struct procs_scope *sc, int64_t deadline, struct modru
 {
         _cleanup_free_ pid_t *stopped = NULL;
         size_t n_stopped = 0;
-        for (bool fresh = true; fresh && now_ms() < deadline;) {
+        for (bool fresh = true; fresh && clock_now_ms() < deadline;) {
                 _cleanup_free_ pid_t *pids = NULL;
                 size_t n = 0;
                 int r = procs_scope_list(sc, &pids, &n, reterr);
@@ -197,7 +190,7 @@ static int stop_all(const struct procs_scope *sc, int64_t deadline, struct modru
                         fresh = true;
                 }
                 if (fresh)
-                        sleep_ms(1);
+                        clock_sleep_ms(1);
         }
         return n_stopped > INT_MAX ? INT_MAX : (int)n_stopped;
 }
@@ -216,7 +209,7 @@ static int left_error(const char *id, const pid_t *pids, size_t n, int timeout_m
 int procs_scope_signal(struct procs_scope *sc, int init_pidfd, int signo, int timeout_ms, const char *id,
                        struct modrun_error **reterr)
 {
-        int64_t deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+        int64_t deadline = clock_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
         const char *where = sc->own_pidns ? "pid namespace"
                             : sc->mntns   ? "process tree and mount namespace"
                                           : "process tree";
@@ -241,11 +234,11 @@ int procs_scope_signal(struct procs_scope *sc, int init_pidfd, int signo, int ti
                 }
                 if (n == 0)
                         return 0;
-                if (round > 0 && now_ms() >= deadline) /* never without one SIGKILL: some may be stopped */
+                if (round > 0 && clock_now_ms() >= deadline) /* never without one SIGKILL: some may be stopped */
                         return left_error(id, pids, n, timeout_ms, reterr);
                 for (size_t i = 0; i < n; i++)
                         (void)kill(pids[i], SIGKILL);
-                sleep_ms(wait);
+                clock_sleep_ms(wait);
         }
         return r;
 }

@@ -13,7 +13,7 @@
 #include "plugin/plugin-internal.h"
 #include "util/fs-util.h"
 #include "util/log.h"
-#include "util/clock.h"
+#include "../../plugins/common/clock.h"
 
 static int level_to_core(int level)
 {
@@ -86,9 +86,9 @@ static int host_wait_fd(const struct modrun_host *host, int fd, short events, in
                         struct modrun_error **reterr)
 {
         const char *w = what ? what : "a file descriptor";
-        int64_t deadline = now_ms() + (timeout_ms < 0 ? 0 : timeout_ms);
+        int64_t deadline = clock_now_ms() + (timeout_ms < 0 ? 0 : timeout_ms);
         for (;;) {
-                int64_t left = deadline - now_ms();
+                int64_t left = deadline - clock_now_ms();
                 struct pollfd p = { .fd = fd, .events = events };
                 int r = poll(&p, 1, left < 0 ? 0 : (int)left);
                 if (r < 0 && errno == EINTR)

@@ -19,7 +19,7 @@
 
 #include "plugin/plugin-internal.h"
 #include "util/log.h"
-#include "util/clock.h"
+#include "../../plugins/common/clock.h"
 
 #define PROBE_TIMEOUT_MS 5000
 #define PROBE_MAX_OUTPUT 65536
@@ -81,10 +81,9 @@ static int reap_child(pid_t pid, int64_t deadline)
                         return status;
                 if (w < 0 && errno != EINTR)
                         return -ECHILD;
-                if (now_ms() >= deadline)
+                if (clock_now_ms() >= deadline)
                         break;
-                struct timespec nap = {0, 5 * 1000 * 1000};
-                (void)nanosleep(&nap, NULL);
+                clock_sleep_ms(5);
         }
         (void)kill(pid, SIGKILL);
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
@@ -97,7 +96,7 @@ static size_t read_report(int rfd, char *buf, size_t cap, int64_t deadline)
 {
         size_t len = 0;
         while (len + 1 < cap) {
-                int64_t left = deadline - now_ms();
+                int64_t left = deadline - clock_now_ms();
                 if (left <= 0)
                         break;
                 struct pollfd p = { .fd = rfd, .events = POLLIN };
@@ -178,7 +177,7 @@ void plugin_probe(const char *dir, const char *file, uint32_t kind, const char *
                 add_str(obj, "error", "could not fork a process to probe it");
                 return;
         }
-        int64_t deadline = now_ms() + timeout_ms;
+        int64_t deadline = clock_now_ms() + timeout_ms;
         _cleanup_free_ char *buf = malloc(PROBE_MAX_OUTPUT);
         if (buf)
                 (void)read_report(pfd[0], buf, PROBE_MAX_OUTPUT, deadline);

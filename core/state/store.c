@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "../../plugins/common/clock.h"
 #include "state.h"
 #include "util/fs-util.h"
 
@@ -58,8 +59,7 @@ static int lock_dir(struct container_dir *d, int timeout_ms, struct modrun_error
                                          "another modrun command holds this container; retry when it has finished",
                                          "timed out after %d ms waiting for the lock of container %s (%s/%s)",
                                          timeout_ms, d->id, d->path, LOCK_FILE);
-                struct timespec ts = {0, 10 * 1000 * 1000};
-                nanosleep(&ts, NULL);
+                clock_sleep_ms(10);
         }
 }
 

@@ -4,9 +4,9 @@
 
 #if MODRUN_FAULT_INJECTION
 #include <signal.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "../../plugins/common/clock.h"
 #include "../../plugins/common/test-faults.h" /* the parser, shared with the plugins */
 #include "log.h"
 
@@ -37,9 +37,7 @@ int fault_timeout_ms(int ms) { return test_fault_timeout_ms(ms); }
 
 int fault_sleep_ms(int ms)
 {
-        struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-        while (ms > 0 && nanosleep(&ts, &ts) < 0 && errno == EINTR)
-                ;
+        clock_sleep_ms(ms);
         return 0;
 }
 #endif

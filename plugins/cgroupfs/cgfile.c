@@ -18,13 +18,6 @@
 
 #define PIDS_MAX_DEPTH 16
 
-void cg_sleep_ms(int ms)
-{
-        struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
-        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-                ;
-}
-
 int cg_read(const char *dir, const char *file, char **ret)
 {
         char path[PATH_MAX];

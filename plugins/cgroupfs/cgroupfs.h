@@ -150,7 +150,6 @@ bool cg_v2_has(const char *dir, const char *ctrl);
 int cg_collect_pids(const char *dir, pid_t **pids, size_t *n, size_t *cap);
 /* The union of the pids of every place. */
 int cg_all_pids(const struct cgfs *s, pid_t **ret, size_t *ret_n);
-void cg_sleep_ms(int ms);
 
 /* ---- tree.c ---- */
 int cg_tree_create(struct cgfs *s, struct modrun_error **reterr);

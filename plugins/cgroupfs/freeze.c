@@ -42,7 +42,7 @@ static int freeze_v1(const struct cgfs *s, const char *dir, bool frozen, int tim
                         return 0;
                 if (clock_now_ms() >= deadline)
                         break;
-                cg_sleep_ms(wait);
+                clock_sleep_ms(wait);
         }
         if (frozen)
                 (void)cg_write_raw(dir, "freezer.state", "THAWED");
@@ -64,7 +64,7 @@ static int freeze_v2(const struct cgfs *s, const char *dir, bool frozen, int tim
                                               "cgroupfs: %s/cgroup.events did not show \"frozen %d\" within %d ms%s", dir,
                                               frozen ? 1 : 0, timeout_ms, frozen ? " (thawed again)" : "");
                 }
-                cg_sleep_ms(wait);
+                clock_sleep_ms(wait);
         }
         return 0;
 }

@@ -93,6 +93,6 @@ int cg_kill_all(const struct cgfs *s, int signo, int timeout_ms, struct modrun_e
                 free(pids);
                 if (round % 4 == 3)
                         signal_pass(s, SIGKILL, freeze_ms);
-                cg_sleep_ms(wait);
+                clock_sleep_ms(wait);
         }
 }

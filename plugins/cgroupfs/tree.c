@@ -265,7 +265,7 @@ static int rmdir_retry(const char *dir, int64_t deadline)
                         return 0;
                 if (errno != EBUSY || clock_now_ms() >= deadline)
                         return -errno;
-                cg_sleep_ms(wait);
+                clock_sleep_ms(wait);
         }
 }
 

@@ -195,8 +195,7 @@ static int helper_wait(pid_t child, int64_t deadline, int *ret_status)
                                 ;
                         return -ETIMEDOUT;
                 }
-                struct timespec ts = { 0, 5 * 1000000L };
-                (void)nanosleep(&ts, NULL);
+                clock_sleep_ms(5);
         }
 }
 

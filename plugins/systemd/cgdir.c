@@ -134,9 +134,3 @@ int sdc_pids(const char *dir, pid_t **ret, size_t *ret_n)
         *ret_n = n;
         return 0;
 }
-
-void sdc_sleep_ms(int ms)
-{
-        struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};
-        (void)nanosleep(&ts, NULL);
-}

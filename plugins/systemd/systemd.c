@@ -352,7 +352,7 @@ static int sd_destroy(void *state, int timeout_ms, struct modrun_error **reterr)
         if (r < 0 || (r = sdb_stop_unit(&s->bus, s->name.unit, timeout_ms, reterr)) < 0)
                 return r;
         while ((r = sdb_unit_cgroup(&s->bus, s->name.unit, NULL, timeout_ms, reterr)) > 0 && clock_now_ms() < deadline)
-                sdc_sleep_ms(20);
+                clock_sleep_ms(20);
         if (r > 0)
                 s->host->log(s->host, MODRUN_LOG_DEBUG, "systemd: unit %s stopped but still loaded", s->name.unit);
         free(s->cgroup);
@@ -419,7 +419,7 @@ static int sd_freeze(void *state, int frozen, int timeout_ms, struct modrun_erro
                 if (clock_now_ms() >= deadline)
                         return s->host->error(reterr, ETIMEDOUT, NULL, "systemd: %s of %s not done after %d ms",
                                               frozen ? "freeze" : "thaw", s->cgroup, timeout_ms);
-                sdc_sleep_ms(10);
+                clock_sleep_ms(10);
         }
 }
 
@@ -461,7 +461,7 @@ static int sd_kill_all(void *state, int signo, int timeout_ms, struct modrun_err
                         return s->host->error(reterr, ETIMEDOUT, "look for state D in /proc/PID/status",
                                               "systemd: %zu process(es) still in %s %d ms after SIGKILL", n, s->cgroup,
                                               timeout_ms);
-                sdc_sleep_ms(20);
+                clock_sleep_ms(20);
         }
 }
 

@@ -211,6 +211,5 @@ int sdc_read(const char *dir, const char *file, char **ret);
 int sdc_write(const char *dir, const char *file, const char *value);
 /* Every pid in dir and its children. */
 int sdc_pids(const char *dir, pid_t **ret, size_t *ret_n);
-void sdc_sleep_ms(int ms);
 
 #endif
