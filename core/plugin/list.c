@@ -19,7 +19,7 @@
 
 #include "plugin/plugin-internal.h"
 #include "util/log.h"
-#include "../../plugins/common/clock.h"
+#include "../../plugins/common/child.h"
 
 #define PROBE_TIMEOUT_MS 5000
 #define PROBE_MAX_OUTPUT 65536
@@ -68,27 +68,6 @@ _noreturn_ static void probe_child(int wfd, const char *dir, uint32_t kind, cons
                 len -= (size_t)k;
         }
         _exit(0);
-}
-
-/* Wait for pid until deadline, then SIGKILL it; returns its wait status or
- * -ETIMEDOUT when it had to be killed. */
-static int reap_child(pid_t pid, int64_t deadline)
-{
-        int status = 0;
-        for (;;) {
-                pid_t w = waitpid(pid, &status, WNOHANG);
-                if (w == pid)
-                        return status;
-                if (w < 0 && errno != EINTR)
-                        return -ECHILD;
-                if (clock_now_ms() >= deadline)
-                        break;
-                clock_sleep_ms(5);
-        }
-        (void)kill(pid, SIGKILL);
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-                ;
-        return -ETIMEDOUT;
 }
 
 /* Read the child's report until EOF or the deadline. */
@@ -182,7 +161,9 @@ void plugin_probe(const char *dir, const char *file, uint32_t kind, const char *
         if (buf)
                 (void)read_report(pfd[0], buf, PROBE_MAX_OUTPUT, deadline);
         close(pfd[0]);
-        int status = reap_child(pid, deadline);
+        int status = 0, w = child_wait_until(pid, deadline, &status);
+        if (w < 0)
+                status = w; /* -ETIMEDOUT: killed */
         log_debug("probed plugin %s/%s: wait status %d", dir, file, status);
         probe_result(obj, status, buf ? buf : "", timeout_ms);
 }

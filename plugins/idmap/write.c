@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #include "idmap.h"
-#include "../common/clock.h"
+#include "../common/child.h"
 
 #define HELPER_OUTPUT_MAX 1024
 
@@ -181,24 +181,6 @@ static int helper_collect(int fd, int64_t deadline, char *out, size_t size)
         }
 }
 
-static int helper_wait(pid_t child, int64_t deadline, int *ret_status)
-{
-        for (;;) {
-                pid_t w = waitpid(child, ret_status, WNOHANG);
-                if (w == child)
-                        return 0;
-                if (w < 0 && errno != EINTR)
-                        return -errno;
-                if (clock_now_ms() >= deadline) {
-                        (void)kill(child, SIGKILL);
-                        while (waitpid(child, ret_status, 0) < 0 && errno == EINTR)
-                                ;
-                        return -ETIMEDOUT;
-                }
-                clock_sleep_ms(5);
-        }
-}
-
 static void trim(char *s)
 {
         size_t n = strlen(s);
@@ -274,7 +256,7 @@ static int write_helper(struct idmap_state *s, pid_t pid, const struct map_kind 
         int r = helper_collect(pipefd[0], deadline, out, sizeof(out));
         (void)close(pipefd[0]);
         int status = 0;
-        int w = helper_wait(child, r < 0 ? clock_now_ms() : deadline, &status);
+        int w = child_wait_until(child, r < 0 ? clock_now_ms() : deadline, &status);
         trim(out);
         if (r == -ETIMEDOUT || w == -ETIMEDOUT)
                 return helper_failed(s, k, m, pid, ETIMEDOUT, "did not finish within 10 s (killed)", out, reterr);
