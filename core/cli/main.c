@@ -169,6 +169,11 @@ static int dispatch(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_e
         return error_new(reterr, EINVAL, "see `modrun --help` for the commands", "unknown command \"%s\"", name);
 }
 
+static bool starts_container_process(const char *command)
+{
+        return streq(command, "create") || streq(command, "run") || streq(command, "exec");
+}
+
 int cli_main(int argc, char **argv)
 {
         struct runtime_ctx ctx = {.root = NULL, .rootless = geteuid() != 0};
@@ -177,11 +182,10 @@ int cli_main(int argc, char **argv)
         /* Global options end at the command name. */
         struct cli_args a = {.argc = argc, .argv = argv, .i = 1, .stop_at_positional = true};
         int r = parse_global(&ctx, &a, &g, &err);
-        /* exec joins a pid namespace where the container's processes run:
-         * from a sealed copy (create and run decide once the config is
-         * read, see self-exe.c). */
+        /* Whatever starts a process in a container runs from a sealed
+         * copy of the runtime (CVE-2019-5736, self-exe.c). */
         self_exe_set_argv(argv);
-        if (r >= 0 && a.n_positional > 0 && streq(a.positional[0], "exec"))
+        if (r >= 0 && a.n_positional > 0 && starts_container_process(a.positional[0]))
                 r = self_exe_reexec_sealed(&err);
         if (r >= 0)
                 r = log_setup(g.log_path, g.log_format, g.debug, &err);

@@ -15,7 +15,6 @@
 #include "util/fault.h"
 #include "util/fs-util.h"
 #include "util/log.h"
-#include "util/self-exe.h"
 
 static char *now_rfc3339(void)
 {
@@ -262,6 +261,8 @@ static int create_in_dir(const struct runtime_ctx *ctx, struct container_dir *d,
         r = FAULT_POINT("after-cgroup", reterr);
         if (r >= 0)
                 r = check_killable(cfg, pl, cg, true, ctx->rootless, reterr);
+        if (r >= 0)
+                r = devices_check_filtered(pl, ctx->rootless, reterr);
         if (r >= 0 && cg && cfg->linux_.resources && MODRUN_HAS_OP(cg, set_resources)) {
                 struct json_object *res = devices_resources_for_cgroup(pl, cfg->linux_.resources);
                 r = res ? cg->set_resources(cst, res, reterr) : error_new(reterr, ENOMEM, NULL, "linux.resources");
@@ -293,11 +294,6 @@ int lifecycle_create(const struct runtime_ctx *ctx, const char *id, const struct
         if (r < 0)
                 return r;
         if ((r = check_config(cfg, o, reterr)) < 0)
-                return r;
-        /* An init that joins a pid namespace is seen there: from a sealed
-         * copy (CVE-2019-5736, self-exe.c). Nothing is made yet. */
-        const struct oci_namespace *pidns = config_namespace(cfg, OCI_NS_PID);
-        if ((!pidns || pidns->path) && (r = self_exe_reexec_sealed(reterr)) < 0)
                 return r;
         if (config_add_default_device_rules(cfg) < 0)
                 return error_new(reterr, ENOMEM, NULL, "add the default device rules");

@@ -1,25 +1,31 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * CVE-2019-5736: a process in the container must never be able to open the
- * runtime's binary for writing through /proc/PID/exe while the runtime
- * runs in the container's namespaces. A command whose new process joins a
- * pid namespace where others already run (`exec`; `create` and `run` with
- * a joined pid namespace or the host's) re-execs modrun from a sealed memfd
- * copy of itself first (runc's answer), so /proc/PID/exe is a read-only,
- * unlinked copy. An init in a pid namespace of its own is seen by no
- * process of any container until it has exec()ed the container's program,
- * so `create` and `run` skip the copy there (about 1 ms: a second exec and
- * dynamic link); only processes of the runtime's own pid namespace see it,
- * and the helper and init are non-dumpable, so opening their /proc/PID/exe
- * takes CAP_SYS_PTRACE over the host's user namespace, which is root on
- * the host already.
+ * CVE-2019-5736: no process that a container can influence may run, map or
+ * reopen the runtime's on-disk binary. Every command that starts a process
+ * in a container (`create`, `run`, `exec`) re-executes itself first from a
+ * sealed memfd copy (runc 1.1's answer, chosen by measuring: a copy of the
+ * ~260 KiB release binary costs tens of microseconds, the second exec is
+ * the price). The init, the helper, exec'd processes and the hooks that
+ * run inside the container are all children of that image, so
+ * /proc/PID/exe is an anonymous copy that cannot be written or grown.
+ * This holds whatever the container's program is: a `#!/proc/self/exe`
+ * script, or an image loader (PT_INTERP) the image replaced, executes the
+ * sealed copy, never the file the administrator installed.
  */
 #include <fcntl.h>
+#include <stdint.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 
 #include "self-exe.h"
+
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
+#ifndef F_SEAL_EXEC
+#define F_SEAL_EXEC 0x0020
+#endif
 
 #define SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
 
@@ -36,6 +42,35 @@ bool self_exe_is_sealed(void)
         return seals >= 0 && (seals & SEALS) == SEALS;
 }
 
+/* An executable memfd: MFD_EXEC says so where vm.memfd_noexec exists
+ * (Linux 6.3); older kernels refuse the flag and make memfds executable. */
+static int memfd_exec(struct modrun_error **reterr)
+{
+        int fd = memfd_create("modrun", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+        if (fd < 0 && errno == EINVAL)
+                fd = memfd_create("modrun", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        if (fd < 0)
+                return error_new(reterr, errno,
+                                 errno == EACCES ? "the sysctl vm.memfd_noexec is 2 here, which forbids executable "
+                                                   "memfds: set it to 0 or 1"
+                                                 : NULL,
+                                 "memfd_create for a sealed copy of the runtime (CVE-2019-5736 protection)");
+        return fd;
+}
+
+static int copy_all(int dst, int src, off_t size, struct modrun_error **reterr)
+{
+        for (off_t done = 0; done < size;) {
+                ssize_t k = sendfile(dst, src, NULL, (size_t)(size - done));
+                if (k <= 0)
+                        return error_new(reterr, k < 0 ? errno : EIO, NULL,
+                                         "copy the runtime into its sealed memfd (%jd of %jd bytes)", (intmax_t)done,
+                                         (intmax_t)size);
+                done += k;
+        }
+        return 0;
+}
+
 int self_exe_reexec_sealed(struct modrun_error **reterr)
 {
         if (self_exe_is_sealed())
@@ -44,20 +79,18 @@ int self_exe_reexec_sealed(struct modrun_error **reterr)
                 return error_new(reterr, EINVAL, NULL, "re-execute the runtime: its command line was not saved");
         _cleanup_close_ int src = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
         if (src < 0)
-                return error_new(reterr, errno, NULL, "open /proc/self/exe to copy the runtime into a sealed memfd");
+                return error_new(reterr, errno, "mount /proc", "open /proc/self/exe to copy the runtime into a sealed memfd");
         struct stat st;
         if (fstat(src, &st) < 0)
                 return error_new(reterr, errno, NULL, "stat /proc/self/exe");
-        _cleanup_close_ int mfd = memfd_create("modrun", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        _cleanup_close_ int mfd = memfd_exec(reterr);
         if (mfd < 0)
-                return error_new(reterr, errno, NULL, "memfd_create for a sealed copy of the runtime");
-        for (off_t done = 0; done < st.st_size;) {
-                ssize_t k = sendfile(mfd, src, NULL, (size_t)(st.st_size - done));
-                if (k <= 0)
-                        return error_new(reterr, k < 0 ? errno : EIO, NULL, "copy the runtime into a memfd");
-                done += k;
-        }
-        if (fcntl(mfd, F_ADD_SEALS, SEALS) < 0)
+                return mfd;
+        int r = copy_all(mfd, src, st.st_size, reterr);
+        if (r < 0)
+                return r;
+        /* F_SEAL_EXEC (Linux 6.3) also freezes the mode bits. */
+        if (fcntl(mfd, F_ADD_SEALS, SEALS | F_SEAL_EXEC) < 0 && fcntl(mfd, F_ADD_SEALS, SEALS) < 0)
                 return error_new(reterr, errno, NULL, "seal the memfd copy of the runtime");
         fexecve(mfd, saved_argv, environ);
         return error_new(reterr, errno, NULL, "re-execute the runtime from its sealed memfd copy");

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Running from a sealed memfd copy of ourselves (CVE-2019-5736). */
+/* Running from a sealed memfd copy of ourselves (CVE-2019-5736): every
+ * command that starts a process in a container does, see self-exe.c. */
 #pragma once
 
 #include <stdbool.h>

@@ -1,0 +1,99 @@
+#!/bin/bash
+# CVE-2019-5736: a container must never overwrite the runtime's binary.
+# The image's ELF loader is an attacker (helpers/exe-attacker.c) and its
+# program a script `#!/proc/self/exe`: the kernel then runs the binary the
+# process was executing with that loader, which keeps an O_PATH fd of
+# /proc/self/exe and writes through it once it can. Each path into the
+# container is attacked against a private copy of modrun (world-writable,
+# so only the runtime's own protection can stop the write): run -d,
+# create+start with and without a new pid namespace, exec, exec -d, a
+# startContainer hook, a user namespace. After each,
+# the attack must have run (its log shows the runtime's /proc/self/exe)
+# and the copy's hash and the plugins' hashes must be unchanged.
+. "$(dirname "$0")/lib.sh"
+
+command -v cc >/dev/null || { echo "SKIP: no C compiler (apt-get install gcc)"; exit 77; }
+cc -nostdlib -static -O2 -fno-stack-protector -fno-builtin -o "$T/attacker" "$SOURCE_ROOT/tests/integration/helpers/exe-attacker.c" ||
+    die "build the static attacker (needs libc6-dev)"
+chmod 0755 "$T"
+mkdir -p "$T/bin"
+PRIVATE=$T/bin/modrun
+cp "$MODRUN" "$PRIVATE.orig"
+GOOD=$(sha256sum <"$PRIVATE.orig")
+PLUGINS_GOOD=$(cat "$PLUGIN_DIR"/*.so | sha256sum)
+make_bundle
+MODRUN=$PRIVATE   # mr and it_cleanup use the private copy
+R=$BUNDLE/rootfs
+mkdir -p "$R/lib64"
+cp "$T/attacker" "$R/lib64/ld-linux-x86-64.so.2"
+printf '#!/proc/self/exe\n' >"$R/evil"
+chmod 0755 "$R/evil"
+config 'c["root"]["readonly"] = False'
+cp "$BUNDLE/config.json" "$T/config.base.json"
+
+fresh() { # a world-writable private copy, the base config, no log
+    cp "$PRIVATE.orig" "$PRIVATE" && chmod 0777 "$PRIVATE"
+    cp "$T/config.base.json" "$BUNDLE/config.json"
+    rm -f "$R/attack.log"
+}
+# judge CASE: wait for the attack's result, then check what is on disk
+judge() {
+    local what=$1 i
+    for i in $(seq 250); do grep -q '^result:' "$R/attack.log" 2>/dev/null && break; sleep 0.1; done
+    local log; log=$(cat "$R/attack.log" 2>/dev/null)
+    expect_match "$what: the attack ran from the runtime's image" 'stage1: exe ' "$log"
+    expect_match "$what: the attack got an answer" '^result:' "$log"
+    expect_no_match "$what: /proc/self/exe is not the installed file" "exe $PRIVATE( |$)" "$log"
+    expect_eq "$what: the runtime binary is unchanged" "$GOOD" "$(sha256sum <"$PRIVATE")"
+    expect_eq "$what: the plugins are unchanged" "$PLUGINS_GOOD" "$(cat "$PLUGIN_DIR"/*.so | sha256sum)"
+    mr delete --force "$2" >/dev/null 2>&1
+}
+
+fresh; args /evil
+mr run -d --bundle "$BUNDLE" x-run </dev/null >"$T/out" 2>&1 || fail "run -d: $(cat "$T/out")"
+judge "run -d" x-run
+
+fresh; args /evil
+mr create --bundle "$BUNDLE" x-cs </dev/null >"$T/out" 2>&1 || fail "create: $(cat "$T/out")"
+mr start x-cs || fail "start x-cs"
+judge "create+start" x-cs
+
+fresh; args /evil
+config 'c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "pid"]'
+mr create --bundle "$BUNDLE" x-hostpid </dev/null >"$T/out" 2>&1 || fail "create (host pid ns): $(cat "$T/out")"
+mr start x-hostpid || fail "start x-hostpid"
+judge "create+start in the host's pid namespace" x-hostpid
+
+fresh; args sleep 1000
+mr run -d --bundle "$BUNDLE" x-exec </dev/null >"$T/out" 2>&1 || fail "run -d sleep: $(cat "$T/out")"
+mr exec x-exec /evil </dev/null >"$T/out" 2>&1 || fail "exec /evil: $(cat "$T/out")"
+judge "exec" x-exec
+
+fresh; args sleep 1000
+mr run -d --bundle "$BUNDLE" x-execd </dev/null >"$T/out" 2>&1 || fail "run -d sleep: $(cat "$T/out")"
+mr exec -d x-execd /evil </dev/null >"$T/out" 2>&1 || fail "exec -d /evil: $(cat "$T/out")"
+judge "exec -d" x-execd
+
+# startContainer hooks run inside the container, from the init, with paths
+# resolved there (createContainer hooks resolve theirs on the host, before
+# the root switch, so the image's loader is not theirs).
+fresh; args sleep 1000
+config "c['hooks'] = {'startContainer': [{'path': '/evil', 'timeout': 30}]}"
+mr run -d --bundle "$BUNDLE" x-hook </dev/null >"$T/out" 2>&1 || fail "run -d with a startContainer hook: $(cat "$T/out")"
+judge "startContainer hook" x-hook
+
+# A user namespace: the container's root is not host root, but the copy is
+# world-writable, so only the seal stops it.
+if [ -f "$PLUGIN_DIR/namespace-idmap.so" ]; then
+    fresh; args /evil
+    chown -R 100000:100000 "$R"
+    config "c['linux']['namespaces'].append({'type': 'user'})
+c['linux']['uidMappings'] = [{'containerID': 0, 'hostID': 100000, 'size': 65536}]
+c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': 100000, 'size': 65536}]"
+    mr --plugin namespace=idmap run -d --bundle "$BUNDLE" x-userns </dev/null >"$T/out" 2>&1 ||
+        fail "run -d in a user namespace: $(cat "$T/out")"
+    judge "user namespace" x-userns
+    chown -R 0:0 "$R"
+fi
+assert_clean
+finish
