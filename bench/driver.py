@@ -5,7 +5,8 @@ Every timed command goes through `tm` (tm.c): posix_spawn + wait4, so the
 numbers do not include Python. Within each iteration every operation is
 measured for every runtime in turn (floor, modrun, crun, runc, rotated by one
 each iteration so no runtime always goes first). Writes raw.json:
-{"time": {op: {rt: [ns...]}}, "rss": {op: {rt: [KiB...]}}, "fail": {...}, ...}.
+{"time": {op: {rt: [ns...]}}, "rss": {op: {rt: [KiB...]}}, "cpu": {op: {rt: [us...]}},
+"fail": {...}, ...}.
 """
 import argparse, concurrent.futures, ctypes, json, os, shutil, stat, subprocess, sys, tempfile, time
 
@@ -17,7 +18,7 @@ RTS = ["floor", "modrun", "crun", "runc"]
 class Bench:
     def __init__(self, a):
         self.a = a
-        self.res = {"time": {}, "rss": {}, "fail": {}, "errors": [], "list_count": a.list_count,
+        self.res = {"time": {}, "rss": {}, "cpu": {}, "fail": {}, "errors": [], "list_count": a.list_count,
                     "par": [a.par_total, a.par_jobs]}
 
     # ---- command lines -------------------------------------------------
@@ -36,11 +37,11 @@ class Bench:
     def tm(self, argv, log=None):
         log = log or os.path.join(self.a.work, "logs", os.path.basename(argv[0]) + ".log")
         out = subprocess.run([self.a.tm, "-o", log, "--"] + argv, stdout=subprocess.PIPE, check=True, text=True).stdout
-        ns, rss, code = (int(x) for x in out.split())
-        return ns, rss, code
+        ns, rss, code, cpu = (int(x) for x in out.split())
+        return ns, rss, code, cpu
 
     def record(self, op, rt, argv, log=None):
-        ns, rss, code = self.tm(argv, log)
+        ns, rss, code, cpu = self.tm(argv, log)
         reap()
         if code != 0:
             self.res["fail"].setdefault(op, {}).setdefault(rt, 0)
@@ -50,6 +51,7 @@ class Bench:
             return False
         self.res["time"].setdefault(op, {}).setdefault(rt, []).append(ns)
         self.res["rss"].setdefault(op, {}).setdefault(rt, []).append(rss)
+        self.res["cpu"].setdefault(op, {}).setdefault(rt, []).append(cpu)
         return True
 
     def quiet(self, argv):

@@ -7,11 +7,12 @@
  * LOGFILE, default /dev/null, so a detached container never holds our pipe),
  * waits for it with wait4() and prints one line:
  *
- *   <wall-clock ns> <peak RSS in KiB> <exit code, or 128+signal>
+ *   <wall-clock ns> <peak RSS in KiB> <exit code, or 128+signal> <CPU us>
  *
  * The peak RSS is the ru_maxrss wait4() reports: the largest of the command
  * and of the descendants it waited for (runc's "runc init", modrun's
- * container init before it execs the container's process). */
+ * container init before it execs the container's process). The CPU time is
+ * user + system time of the same set of processes, in microseconds. */
 #include <fcntl.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -65,6 +66,8 @@ int main(int argc, char **argv)
         }
         long long t1 = now_ns();
         int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        printf("%lld %ld %d\n", t1 - t0, ru.ru_maxrss, code);
+        long long cpu_us = (long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000LL + ru.ru_utime.tv_usec +
+                           ru.ru_stime.tv_usec;
+        printf("%lld %ld %d %lld\n", t1 - t0, ru.ru_maxrss, code, cpu_us);
         return 0;
 }
