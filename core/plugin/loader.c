@@ -16,6 +16,7 @@
 
 #include "plugin/plugin-internal.h"
 #include "util/log.h"
+#include "util/sealed-copy.h"
 #include "util/userns.h"
 
 static const char *kind_name(uint32_t kind)
@@ -146,10 +147,25 @@ static void *dlopen_fd(int fd, const char *path, struct modrun_error **reterr)
         return h;
 }
 
+/* The checked file (an O_PATH fd), copied into a sealed memfd: the runtime
+ * and its init map the copy, never the installed file (self-exe.c). */
+static int sealed_plugin(int fd, const char *path, struct modrun_error **reterr)
+{
+        char proc[64];
+        (void)snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+        _cleanup_close_ int rfd = open(proc, O_RDONLY | O_CLOEXEC);
+        if (rfd < 0)
+                return error_new(reterr, errno, "is /proc mounted?", "open plugin %s for reading", path);
+        return sealed_copy(rfd, "modrun-plugin", path, reterr);
+}
+
 static int load_checked(const char *path, int fd, uint32_t kind, const char *name, void **ret_handle,
                         const struct modrun_plugin **ret_desc, struct modrun_error **reterr)
 {
-        void *h = dlopen_fd(fd, path, reterr);
+        _cleanup_close_ int sealed = sealed_plugin(fd, path, reterr);
+        if (sealed < 0)
+                return sealed;
+        void *h = dlopen_fd(sealed, path, reterr);
         if (!h)
                 return -ENOEXEC;
         (void)dlerror();

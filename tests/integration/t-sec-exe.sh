@@ -53,6 +53,21 @@ fresh; args /evil
 mr run -d --bundle "$BUNDLE" x-run </dev/null >"$T/out" 2>&1 || fail "run -d: $(cat "$T/out")"
 judge "run -d" x-run
 
+# The created init, seen from the host: it executes and maps sealed copies
+# only, not the installed binary or plugin files.
+fresh; args true
+if mr create --bundle "$BUNDLE" x-maps </dev/null >"$T/out" 2>&1; then
+    pid=$(state_field x-maps pid)
+    expect_match "the init's exe is a sealed memfd" '^/memfd:' "$(readlink /proc/$pid/exe)"
+    maps=$(awk '{print $6}' /proc/$pid/maps | sort -u)
+    expect_no_match "the init maps no installed plugin file" "^$PLUGIN_DIR/" "$maps"
+    expect_no_match "the init maps no installed runtime file" "^$T/bin/" "$maps"
+    expect_match "the init maps the plugins' sealed copies" '^/memfd:modrun-plugin' "$maps"
+    mr delete --force x-maps
+else
+    fail "create x-maps: $(cat "$T/out")"
+fi
+
 fresh; args /evil
 mr create --bundle "$BUNDLE" x-cs </dev/null >"$T/out" 2>&1 || fail "create: $(cat "$T/out")"
 mr start x-cs || fail "start x-cs"

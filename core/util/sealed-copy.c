@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * A sealed memfd is an anonymous file no process can write, grow or shrink,
+ * and whose seals cannot be lifted: a process that executes or maps it and
+ * is then reached by a container (/proc/PID/exe, /proc/PID/map_files) gives
+ * away nothing that the host runs again.
+ */
+#include <fcntl.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+
+#include "sealed-copy.h"
+
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
+#ifndef F_SEAL_EXEC
+#define F_SEAL_EXEC 0x0020
+#endif
+
+/* An executable memfd: MFD_EXEC says so where vm.memfd_noexec exists
+ * (Linux 6.3); older kernels refuse the flag and make memfds executable. */
+static int memfd_exec(const char *name, const char *what, struct modrun_error **reterr)
+{
+        int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+        if (fd < 0 && errno == EINVAL)
+                fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        if (fd < 0)
+                return error_new(reterr, errno,
+                                 errno == EACCES ? "the sysctl vm.memfd_noexec is 2 here, which forbids executable "
+                                                   "memfds: set it to 0 or 1"
+                                                 : NULL,
+                                 "memfd_create for a sealed copy of %s (CVE-2019-5736 protection)", what);
+        return fd;
+}
+
+static int copy_all(int dst, int src, off_t size, const char *what, struct modrun_error **reterr)
+{
+        for (off_t done = 0; done < size;) {
+                ssize_t k = sendfile(dst, src, NULL, (size_t)(size - done));
+                if (k <= 0)
+                        return error_new(reterr, k < 0 ? errno : EIO, NULL,
+                                         "copy %s into its sealed memfd (%jd of %jd bytes)", what, (intmax_t)done,
+                                         (intmax_t)size);
+                done += k;
+        }
+        return 0;
+}
+
+int sealed_copy(int src, const char *name, const char *what, struct modrun_error **reterr)
+{
+        struct stat st;
+        if (fstat(src, &st) < 0)
+                return error_new(reterr, errno, NULL, "stat %s", what);
+        _cleanup_close_ int mfd = memfd_exec(name, what, reterr);
+        if (mfd < 0)
+                return mfd;
+        int r = copy_all(mfd, src, st.st_size, what, reterr);
+        if (r < 0)
+                return r;
+        /* F_SEAL_EXEC (Linux 6.3) also freezes the mode bits. */
+        if (fcntl(mfd, F_ADD_SEALS, SEALED_COPY_SEALS | F_SEAL_EXEC) < 0 &&
+            fcntl(mfd, F_ADD_SEALS, SEALED_COPY_SEALS) < 0)
+                return error_new(reterr, errno, NULL, "seal the memfd copy of %s", what);
+        return TAKE_FD(mfd);
+}

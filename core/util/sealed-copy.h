@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Sealed, executable memfd copies of files: what the runtime executes and
+ * maps instead of its on-disk binary and plugins (CVE-2019-5736). */
+#pragma once
+
+#include <fcntl.h>
+
+#include "error.h"
+
+/* The seals a copy carries: no write, no resize, no more seals. */
+#define SEALED_COPY_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+
+/* A memfd named NAME holding the whole of the readable file SRC, sealed with
+ * SEALED_COPY_SEALS (and F_SEAL_EXEC where the kernel has it), O_CLOEXEC.
+ * Returns the fd, or -errno with *reterr naming WHAT. */
+int sealed_copy(int src, const char *name, const char *what, struct modrun_error **reterr);
