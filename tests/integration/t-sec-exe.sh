@@ -7,7 +7,7 @@
 # container is attacked against a private copy of modrun (world-writable,
 # so only the runtime's own protection can stop the write): run -d,
 # create+start with and without a new pid namespace, exec, exec -d, a
-# startContainer hook, a user namespace. After each,
+# startContainer hook, a user namespace, rootless. After each,
 # the attack must have run (its log shows the runtime's /proc/self/exe)
 # and the copy's hash and the plugins' hashes must be unchanged.
 . "$(dirname "$0")/lib.sh"
@@ -111,4 +111,45 @@ c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': 100000, 'size': 65536}
     chown -R 0:0 "$R"
 fi
 assert_clean
+
+# Rootless: the user owns its copy of modrun, and the container's root is
+# that user, so only the seal stops the write. A throw-away user.
+if command -v useradd >/dev/null && command -v setpriv >/dev/null; then
+    RLUSER=mrexe$$
+    rl_cleanup() {
+        local rc=$? id
+        for id in $(ls "$T/rl/state" 2>/dev/null); do rl delete --force "$id" >/dev/null 2>&1; done
+        pkill -9 -u "$RLUSER" 2>/dev/null
+        sleep 0.2
+        id -u "$RLUSER" >/dev/null 2>&1 && { userdel "$RLUSER" || echo "cleanup: userdel $RLUSER failed" >&2; }
+        getent group "$RLUSER" >/dev/null && groupdel "$RLUSER"
+        (exit "$rc")
+        it_cleanup
+    }
+    trap 'rl_cleanup' EXIT
+    useradd --system -M -U -d /nonexistent -s /usr/sbin/nologin "$RLUSER" || die "useradd $RLUSER"
+    RU=$(id -u "$RLUSER") RG=$(id -g "$RLUSER")
+    rl() { setpriv --reuid="$RU" --regid="$RG" --clear-groups env XDG_RUNTIME_DIR="$T/rl/xdg" \
+               timeout -k 5 60 "$T/rl/modrun" --root "$T/rl/state" --plugin-dir "$PLUGIN_DIR" "$@"; }
+    mkdir -m 0700 -p "$T/rl/xdg" "$T/rl/state"
+    cp "$PRIVATE.orig" "$T/rl/modrun"
+    bash "$SOURCE_ROOT/scripts/make-bundle.sh" "$T/rl/bundle" "$T/rl/modrun" >/dev/null || die "make-bundle (rootless)"
+    rm -f "$T/rl/bundle/config.json"
+    (cd "$T/rl/bundle" && "$T/rl/modrun" spec --rootless) || die "spec --rootless"
+    CONFIG_FILE=$T/rl/bundle/config.json config "c['process']['terminal'] = False; c['root']['readonly'] = False
+c['process']['args'] = ['/evil']
+c['linux']['uidMappings'] = [{'containerID': 0, 'hostID': $RU, 'size': 1}]
+c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': $RG, 'size': 1}]"
+    mkdir -p "$T/rl/bundle/rootfs/lib64"
+    cp "$T/attacker" "$T/rl/bundle/rootfs/lib64/ld-linux-x86-64.so.2"
+    cp "$R/evil" "$T/rl/bundle/rootfs/evil"
+    chown -R "$RU:$RG" "$T/rl"
+    RL_GOOD=$(sha256sum <"$T/rl/modrun")
+    if rl --plugin namespace=idmap run -d --bundle "$T/rl/bundle" x-rootless </dev/null >"$T/out" 2>&1; then
+        R=$T/rl/bundle/rootfs PRIVATE=$T/rl/modrun GOOD=$RL_GOOD judge "rootless" x-rootless
+        rl delete --force x-rootless >/dev/null 2>&1
+    else
+        fail "rootless run -d: $(cat "$T/out")"
+    fi
+fi
 finish
