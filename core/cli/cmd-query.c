@@ -6,22 +6,15 @@
 
 #include "commands.h"
 #include "state/state.h"
+#include "util/log.h"
 
 static const struct cli_option no_options[] = {{0}};
 
-/* Read a container's state: `state` waits for the container's lock, `list`
- * (STATE_NO_LOCK) reads what is there: a container being created has no
- * state.json yet, or one with pid 0, and shows as "creating". */
-static int read_state(const struct runtime_ctx *ctx, const char *id, int lock_timeout_ms, struct json_object **ret,
-                      struct modrun_error **reterr)
+/* The state of an opened container directory: a container being created
+ * has no state.json yet, or one with pid 0, and shows as "creating". */
+static int dir_state(const struct container_dir *d, struct json_object **ret, struct modrun_error **reterr)
 {
-        int r = state_validate_id(id, reterr);
-        if (r < 0)
-                return r;
-        _cleanup_container_dir_ struct container_dir *d = NULL;
         _cleanup_error_ struct modrun_error *err = NULL;
-        if ((r = container_dir_open(ctx->root, id, lock_timeout_ms, &d, reterr)) < 0)
-                return r;
         _cleanup_state_ struct container_state *s = NULL;
         if (state_load(d, &s, &err) < 0 && err->errnum != ENOENT) {
                 *reterr = TAKE_PTR(err);
@@ -36,9 +29,11 @@ int cmd_state(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error *
         int r = cli_next(a, no_options, &v, reterr);
         if (r < 0 || (r = cli_expect_args(a, 1, "state ID", reterr)) < 0)
                 return r;
+        const char *id = a->positional[0];
+        _cleanup_container_dir_ struct container_dir *d = NULL;
         struct json_object *o = NULL;
-        r = read_state(ctx, a->positional[0], 30000, &o, reterr);
-        if (r < 0)
+        if ((r = state_validate_id(id, reterr)) < 0 || (r = container_dir_open(ctx->root, id, 30000, &d, reterr)) < 0 ||
+            (r = dir_state(d, &o, reterr)) < 0)
                 return r;
         printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(o);
@@ -80,6 +75,40 @@ static void print_table(struct json_object *arr)
         }
 }
 
+/* Add the state of every container under root to arr: the root is opened
+ * and checked once, each container directory then beneath its fd, read
+ * without its lock (STATE_NO_LOCK). A container directory refused (not the
+ * invoking user's alone) is left out with a warning; one deleted meanwhile
+ * silently. */
+static int list_states(const char *root, struct json_object *arr, struct modrun_error **reterr)
+{
+        _cleanup_error_ struct modrun_error *err = NULL;
+        _cleanup_close_ int root_fd = state_root_open(root, false, &err);
+        if (root_fd == -ENOENT)
+                return 0;
+        if (root_fd < 0) {
+                *reterr = TAKE_PTR(err);
+                return error_ret(*reterr);
+        }
+        char **ids = NULL;
+        int r = state_list_ids(root_fd, root, &ids, reterr);
+        if (r < 0)
+                return r;
+        for (char **i = ids; *i; i++) {
+                _cleanup_container_dir_ struct container_dir *d = NULL;
+                _cleanup_error_ struct modrun_error *e = NULL;
+                struct json_object *o = NULL;
+                r = container_dir_open_at(root_fd, root, *i, STATE_NO_LOCK, &d, &e);
+                if (r == -EPERM || r == -ELOOP || r == -ENOTDIR)
+                        log_warning("%s, ignoring", e->msg);
+                if (r >= 0 && dir_state(d, &o, NULL) >= 0)
+                        json_object_array_add(arr, o);
+                free(*i);
+        }
+        free(ids);
+        return 0;
+}
+
 int cmd_list(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr)
 {
         const char *v, *format = "table";
@@ -95,18 +124,12 @@ int cmd_list(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **
                 return id;
         if (!streq(format, "table") && !streq(format, "json"))
                 return error_new(reterr, EINVAL, "use table or json", "list --format: unknown format \"%s\"", format);
-        char **ids = NULL;
-        int r = state_list_ids(ctx->root, &ids, reterr);
-        if (r < 0)
-                return r;
         struct json_object *arr = json_object_new_array();
-        for (char **i = ids; *i; i++) {
-                struct json_object *o = NULL;
-                if (read_state(ctx, *i, STATE_NO_LOCK, &o, NULL) >= 0)
-                        json_object_array_add(arr, o);
-                free(*i);
+        int r = list_states(ctx->root, arr, reterr);
+        if (r < 0) {
+                json_object_put(arr);
+                return r;
         }
-        free(ids);
         if (quiet)
                 for (size_t i = 0; i < json_object_array_length(arr); i++)
                         printf("%s\n", field(json_object_array_get_idx(arr, i), "id"));

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "oci/config.h"
 #include "util/fs-util.h"
 
 enum { OPT_RESOURCES = 1, OPT_INT = 100 };
@@ -63,15 +64,13 @@ static struct json_object *section(struct json_object *res, const char *name)
 
 static int read_resources_file(const char *path, struct json_object **ret, struct modrun_error **reterr)
 {
-        _cleanup_free_ char *text = NULL;
-        int r = streq(path, "-") ? fs_read_file(AT_FDCWD, "/dev/stdin", &text, reterr)
-                                 : fs_read_file(AT_FDCWD, path, &text, reterr);
+        struct json_object *o = NULL;
+        int r = config_read_json_object(path, &o, reterr);
         if (r < 0)
                 return error_wrap(reterr, "update -r");
-        struct json_object *o = json_tokener_parse(text);
-        if (!o || !json_object_is_type(o, json_type_object)) {
+        if ((r = config_check_resources_json(path, o, reterr)) < 0) {
                 json_object_put(o);
-                return error_new(reterr, EINVAL, "give a linux.resources object", "update -r %s: not a JSON object", path);
+                return error_wrap(reterr, "update -r");
         }
         *ret = o;
         return 0;

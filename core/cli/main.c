@@ -202,7 +202,7 @@ int cli_main(int argc, char **argv)
                 r = dispatch(&ctx, &a, &err);
         }
         if (r < 0)
-                log_report_error(err);
+                log_report_error(err, a.n_positional > 0 ? a.positional[0] : "modrun", r);
         cli_args_done(&a);
         plugin_options_done(&ctx.plugins);
         log_close();

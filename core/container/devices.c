@@ -5,11 +5,22 @@
  * cgroup manager gets an allow-all device list, so a v1 devices cgroup
  * lets the one filter decide), else the cgroup manager when it owns devices
  * (the v1 devices controller, systemd's unit properties), else nobody.
+ * Nobody is accepted only where a container cannot make device nodes, or
+ * with cgroups turned off on purpose (devices_check_filtered()).
+ *
+ * Each owner reads linux.resources.devices as an allow-list: the core
+ * gives it the config's rules followed by runc's defaults, for every
+ * config (core/oci/config-defaults.c), and each starts from "deny
+ * everything" (v1: "a" written to devices.deny first; eBPF and systemd:
+ * default deny).
  */
 #include <json-c/json.h>
+#include <string.h>
 
 #include "devices.h"
 #include "util/log.h"
+#include "util/macro.h"
+#include "util/userns.h"
 
 enum device_owner devices_owner(const struct plugins *pl)
 {
@@ -37,6 +48,21 @@ void devices_log_owner(const struct plugins *pl)
                 log_debug("device access: not filtered (cgroup manager %s does not filter devices and no devices "
                           "plugin is selected)", cg ? cg->name : "none");
         }
+}
+
+int devices_check_filtered(const struct plugins *pl, bool rootless, struct modrun_error **reterr)
+{
+        const struct plugin *cg = pl->by_kind[MODRUN_KIND_CGROUP];
+        if (devices_owner(pl) != DEVICE_OWNER_NONE || rootless || (cg && streq(cg->name, "disabled")) ||
+            userns_is_unprivileged_host())
+                return 0;
+        return error_new(reterr, EPERM,
+                         "select a devices plugin (--plugin devices=ebpf on cgroup v2), or a cgroup manager that "
+                         "filters devices (cgroupfs with the v1 devices controller, systemd)",
+                         "linux.resources.devices: nothing would filter the container's device access (cgroup "
+                         "manager %s owns no device filter and no devices plugin is selected): with CAP_MKNOD it "
+                         "could open every device of the host",
+                         cg ? cg->name : "none");
 }
 
 struct json_object *devices_resources_for_cgroup(const struct plugins *pl, const struct json_object *resources)

@@ -16,6 +16,12 @@ enum device_owner {
 enum device_owner devices_owner(const struct plugins *pl);
 /* The --debug line that names the owner. */
 void devices_log_owner(const struct plugins *pl);
+/* Fail closed: as root in the host's user namespace (where a container
+ * with CAP_MKNOD can make any device node), a container whose device
+ * access nobody filters is refused, unless the cgroup manager is the
+ * built-in "disabled" (cgroups turned off on purpose). Call once the
+ * cgroup exists (owns_devices() looks at what was made). */
+int devices_check_filtered(const struct plugins *pl, bool rootless, struct modrun_error **reterr);
 /* linux.resources as the cgroup manager must see them: with a devices
  * plugin owning device access, the device list is "allow all". A new
  * reference (json_object_put it); NULL when resources is NULL. */

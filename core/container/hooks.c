@@ -3,22 +3,30 @@
  * OCI hooks: each runs as its own process with the container's state JSON
  * on stdin, its args and env, and a bounded time (its timeout, or
  * HOOK_DEFAULT_TIMEOUT_S). A hook that fails or times out is an error that
- * names the hook's kind and index, its path, how it ended and what it wrote.
+ * names the hook's kind and index, its path, how it ended and what it wrote,
+ * and leaves no process behind: it runs under a supervisor process that is
+ * a subreaper (hook_supervise), in a process group of its own.
  */
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "hooks.h"
+#include "init/rootfs/procfs.h"
+#include "util/fs-util.h"
+#include "../../plugins/common/child.h"
 #include "../../plugins/common/clock.h"
 
 #define HOOK_OUTPUT_MAX 2048
+#define HOOK_KILL_BOUND_MS 2000 /* killing and reaping what a failed hook left */
+#define HOOK_DRAIN_MS 50        /* output read after the hook's exit */
 
 _Noreturn static void hook_exec(const struct oci_hook *h, int in, int out)
 {
@@ -36,39 +44,108 @@ _Noreturn static void hook_exec(const struct oci_hook *h, int in, int out)
         _exit(127);
 }
 
-/* Collect the output until EOF and the exit, both before deadline. */
-static int hook_wait(pid_t pid, int out, int64_t deadline, char *buf, size_t size, int *ret_status)
+/* Every process left of a hook that failed or timed out, from its
+ * supervisor: the hook's process group, and the descendants that left it
+ * (setsid daemons), which the subreaper inherits once their parents die.
+ * Killed and reaped until the supervisor has no child, within
+ * HOOK_KILL_BOUND_MS. Without a procfs (a container without /proc, the
+ * init after dropping CAP_SYS_ADMIN) only the process group is reached. */
+static void hook_kill_all(pid_t pgid)
 {
-        size_t len = 0;
+        _cleanup_close_ int proc = procfs_open_root("hooks", false, NULL);
+        int64_t deadline = clock_now_ms() + HOOK_KILL_BOUND_MS;
+        do {
+                (void)kill(-pgid, SIGKILL);
+                if (proc >= 0)
+                        procfs_kill_children(proc, getpid());
+                while (waitpid(-1, NULL, WNOHANG) > 0)
+                        ;
+                if (waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD)
+                        return;
+                clock_sleep_ms(2);
+        } while (clock_now_ms() < deadline);
+}
+
+struct hook_result {
+        int err;    /* 0: status is the hook's wait status; ETIMEDOUT; else why it could not run */
+        int status;
+};
+
+/* The hook's supervisor: a subreaper, so that whatever the hook leaves
+ * behind becomes its child; runs the hook in a process group of its own,
+ * waits for it until deadline, and on a timeout or a failure kills and
+ * reaps all of it before it reports on res. A hook that succeeds may leave
+ * a daemon running (it then moves to our parent's reaper, as before). */
+_Noreturn static void hook_supervise(const struct oci_hook *h, int in, int out, int res, int64_t deadline)
+{
+        (void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0UL, 0UL, 0UL);
+        (void)prctl(PR_SET_CHILD_SUBREAPER, 1UL, 0UL, 0UL, 0UL);
+        struct hook_result hr = {0};
+        pid_t pid = fork();
+        if (pid == 0) {
+                (void)setpgid(0, 0);
+                hook_exec(h, in, out);
+        }
+        hr.err = pid < 0 ? errno : 0;
+        (void)close(in);
+        (void)close(out);
+        if (pid > 0) {
+                (void)setpgid(pid, pid); /* whichever of us is first */
+                int r = child_wait_until(pid, deadline, &hr.status);
+                hr.err = r < 0 ? -r : 0;
+                if (r < 0 || !WIFEXITED(hr.status) || WEXITSTATUS(hr.status) != 0)
+                        hook_kill_all(pid);
+        }
+        _exit(write(res, &hr, sizeof(hr)) == (ssize_t)sizeof(hr) ? 0 : 1);
+}
+
+/* Append what out has to buf (at most size - 1 bytes kept); 1 at EOF. */
+static int read_output(int out, char *buf, size_t size)
+{
+        char tmp[512];
+        ssize_t k = read(out, tmp, sizeof(tmp));
+        if (k < 0)
+                return errno == EINTR || errno == EAGAIN ? 0 : 1;
+        if (k == 0)
+                return 1;
+        size_t len = strlen(buf), take = (size_t)k < size - 1 - len ? (size_t)k : size - 1 - len;
+        memcpy(buf + len, tmp, take);
+        buf[len + take] = '\0';
+        return 0;
+}
+
+/* Collect the output and the supervisor's report before deadline; then
+ * what output is already there (a background child of a hook that exited
+ * may hold the pipe open forever: not waited for). */
+static int hook_wait(int res, int out, int64_t deadline, char *buf, size_t size, struct hook_result *ret)
+{
         bool eof = false;
         for (;;) {
-                if (eof) {
-                        pid_t w = waitpid(pid, ret_status, WNOHANG);
-                        if (w == pid)
-                                return 0;
-                        if (w < 0 && errno != EINTR)
-                                return -errno;
-                }
                 int64_t left = deadline - clock_now_ms();
                 if (left <= 0)
                         return -ETIMEDOUT;
-                struct pollfd p = {.fd = out, .events = POLLIN};
-                int n = eof ? poll(NULL, 0, (int)(left < 10 ? left : 10)) : poll(&p, 1, (int)left);
+                struct pollfd p[2] = {{.fd = res, .events = POLLIN}, {.fd = eof ? -1 : out, .events = POLLIN}};
+                int n = poll(p, 2, (int)left);
                 if (n < 0 && errno != EINTR)
                         return -errno;
-                if (eof || n <= 0)
-                        continue;
-                char tmp[512];
-                ssize_t k = read(out, tmp, sizeof(tmp));
-                if (k <= 0) {
-                        eof = k == 0 || errno != EINTR;
-                        continue;
+                if (n > 0 && p[1].revents)
+                        eof = read_output(out, buf, size) > 0;
+                if (n > 0 && p[0].revents) {
+                        ssize_t k = read(res, ret, sizeof(*ret));
+                        if (k < 0 && errno == EINTR)
+                                continue;
+                        if (k != (ssize_t)sizeof(*ret))
+                                return k < 0 ? -errno : -EPROTO;
+                        break;
                 }
-                size_t take = (size_t)k < size - 1 - len ? (size_t)k : size - 1 - len;
-                memcpy(buf + len, tmp, take);
-                len += take;
-                buf[len] = '\0';
         }
+        for (int64_t end = clock_now_ms() + HOOK_DRAIN_MS; !eof && clock_now_ms() < end;) {
+                struct pollfd p = {.fd = out, .events = POLLIN};
+                if (poll(&p, 1, 0) <= 0)
+                        break;
+                eof = read_output(out, buf, size) > 0;
+        }
+        return 0;
 }
 
 static int hook_error(const char *kind, size_t i, const struct oci_hook *h, int r, int status, int timeout_s,
@@ -89,48 +166,68 @@ static int hook_error(const char *kind, size_t i, const struct oci_hook *h, int 
                          "hooks.%s[%zu] %s %s%s%s", kind, i, h->path, how, *output ? ": " : "", output);
 }
 
+static void close_pair(int fds[2])
+{
+        (void)close(fds[0]);
+        (void)close(fds[1]);
+}
+
 static int hook_run_one(const char *kind, size_t i, const struct oci_hook *h, const char *state_json,
                         struct modrun_error **reterr)
 {
-        int in[2], out[2];
+        int in[2], out[2], res[2];
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) < 0)
                 return error_new(reterr, errno, NULL, "hooks.%s[%zu] %s: socketpair for its stdin", kind, i, h->path);
         if (pipe2(out, O_CLOEXEC) < 0) {
                 int r = error_new(reterr, errno, NULL, "hooks.%s[%zu] %s: pipe for its output", kind, i, h->path);
-                (void)close(in[0]);
-                (void)close(in[1]);
+                close_pair(in);
                 return r;
         }
-        pid_t pid = fork();
-        if (pid == 0)
-                hook_exec(h, in[1], out[1]);
+        if (pipe2(res, O_CLOEXEC) < 0) {
+                int r = error_new(reterr, errno, NULL, "hooks.%s[%zu] %s: pipe for its supervisor", kind, i, h->path);
+                close_pair(in);
+                close_pair(out);
+                return r;
+        }
+        int timeout_s = h->has_timeout ? h->timeout : HOOK_DEFAULT_TIMEOUT_S;
+        int64_t deadline = clock_now_ms() + timeout_s * 1000L;
+        pid_t sup = fork();
+        if (sup == 0) { /* no exec here: every other fd (our ends of the pipes, sockets a peer waits on
+                         * for EOF, the init's) is closed, not left open for the hook's lifetime */
+                (void)fd_close_all_but(3, (const int[]){in[1], out[1], res[1]}, 3);
+                hook_supervise(h, in[1], out[1], res[1], deadline);
+        }
         int fork_errno = errno;
         (void)close(in[1]);
         (void)close(out[1]);
-        if (pid < 0) {
+        (void)close(res[1]);
+        if (sup < 0) {
                 (void)close(in[0]);
                 (void)close(out[0]);
+                (void)close(res[0]);
                 return error_new(reterr, fork_errno, NULL, "hooks.%s[%zu] %s: fork", kind, i, h->path);
         }
         /* The hook may not read its stdin at all: no SIGPIPE, no blocking
          * beyond the socket buffer (the state is small). */
         (void)send(in[0], state_json, strlen(state_json), MSG_NOSIGNAL | MSG_DONTWAIT);
         (void)close(in[0]);
-        int timeout_s = h->has_timeout ? h->timeout : HOOK_DEFAULT_TIMEOUT_S;
         char output[HOOK_OUTPUT_MAX] = "";
-        int status = 0;
-        int r = hook_wait(pid, out[0], clock_now_ms() + timeout_s * 1000L, output, sizeof(output), &status);
+        struct hook_result hr = {0};
+        int r = hook_wait(res[0], out[0], deadline + HOOK_KILL_BOUND_MS + 1000, output, sizeof(output), &hr);
         (void)close(out[0]);
-        if (r < 0) {
-                (void)kill(pid, SIGKILL);
-                while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-                        ;
-        }
-        if (r < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        (void)close(res[0]);
+        int status = 0;
+        if (r < 0)
+                (void)kill(sup, SIGKILL); /* stuck: should not happen, the supervisor is bounded */
+        while (waitpid(sup, &status, 0) < 0 && errno == EINTR)
+                ;
+        if (r >= 0 && hr.err)
+                r = -hr.err;
+        if (r < 0 || !WIFEXITED(hr.status) || WEXITSTATUS(hr.status) != 0) {
                 size_t n = strlen(output);
                 while (n > 0 && (output[n - 1] == '\n' || output[n - 1] == ' '))
                         output[--n] = '\0';
-                return hook_error(kind, i, h, r, status, timeout_s, output, reterr);
+                return hook_error(kind, i, h, r, hr.status, timeout_s, output, reterr);
         }
         return 0;
 }

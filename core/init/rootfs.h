@@ -11,11 +11,23 @@
 #include "oci/config.h"
 #include "util/error.h"
 
+/* The container's own cgroup directory in each hierarchy mounted at the
+ * runtime's /sys/fs/cgroup, opened O_PATH (mount-cgroup.c): a "cgroup"
+ * mount binds these and nothing else. The init takes it once it is in its
+ * cgroups and BEFORE it unshares a cgroup namespace, in which
+ * /proc/self/cgroup would read "/" for every hierarchy. */
+struct rootfs_cgroups;
+/* *ret = NULL when config.json has no cgroup mount. */
+int rootfs_cgroups_open(const struct oci_config *cfg, struct rootfs_cgroups **ret, struct modrun_error **reterr);
+struct rootfs_cgroups *rootfs_cgroups_free(struct rootfs_cgroups *c);
+void rootfs_cgroups_freep(struct rootfs_cgroups **c);
+
 struct rootfs_params {
         const struct oci_config *cfg;
         const char *rootfs; /* absolute, resolved */
         bool in_userns;     /* devices are bind-mounted instead of mknod */
         const int *mount_fds; /* by config mount index, then the rootfs: a detached id-mapped mount, or -1; may be NULL */
+        const struct rootfs_cgroups *cgroups; /* rootfs_cgroups_open(); NULL without a cgroup mount */
 };
 
 /* Before entering: make / private (or rootfsPropagation), bind the rootfs

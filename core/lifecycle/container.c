@@ -73,7 +73,7 @@ int container_open(const struct runtime_ctx *ctx, const char *id, bool load_plug
                 return error_ret(*reterr);
         }
         _cleanup_free_ char *text = NULL;
-        if (fs_read_file(c->dir->dir_fd, "config.json", &text, NULL) >= 0)
+        if (fs_read_regular_file(c->dir->dir_fd, "config.json", O_NOFOLLOW, SIZE_MAX, &text, NULL) >= 0)
                 (void)config_parse(text, strlen(text), &c->cfg, NULL);
         if (load_plugins && c->state) {
                 r = container_load_plugins(ctx, c->dir, c->cfg, c->state->bundle, c->state->rootfs, c->state,

@@ -2,8 +2,9 @@
 /*
  * `exec`: a new process in a running container. Its process object is the
  * container's (env, user, capabilities, rlimits, noNewPrivileges) with the
- * command line's changes, or a whole process.json (--process); it is built
- * as JSON and parsed like config.json, so its errors carry JSON paths. It
+ * command line's changes, or a whole process.json (--process) whose
+ * missing security settings (capabilities, noNewPrivileges, LSM labels,
+ * rlimits) are the container's; it is built as JSON and parsed like config.json, so its errors carry JSON paths. It
  * joins the namespaces of the container's init and its cgroup, and gets
  * the container's seccomp filter.
  */
@@ -110,14 +111,11 @@ static int add_caps(struct json_object *proc, char **caps, struct modrun_error *
         return 0;
 }
 
-/* The process object as JSON: --process FILE, or the container's with the flags applied. */
-static int build_process_json(const struct oci_config *cfg, const struct exec_opts *o, char **ret_text,
+/* The process object from the command line: the container's, with the
+ * command, terminal, cwd, env and user of the flags. */
+static int process_from_flags(const struct oci_config *cfg, const struct exec_opts *o, struct json_object **ret,
                               struct modrun_error **reterr)
 {
-        if (o->process_file) {
-                int r = fs_read_file(AT_FDCWD, o->process_file, ret_text, reterr);
-                return r < 0 ? error_wrap(reterr, "exec --process") : 0;
-        }
         if (!o->args || !o->args[0])
                 return error_new(reterr, EINVAL, "give the command after the container id, or --process FILE",
                                  "exec: no command to run");
@@ -130,16 +128,69 @@ static int build_process_json(const struct oci_config *cfg, const struct exec_op
         json_object_object_add(proc, "terminal", json_object_new_boolean(o->tty));
         if (o->cwd)
                 json_object_object_add(proc, "cwd", json_object_new_string(o->cwd));
+        merge_env(proc, o->env);
+        int r = set_user(proc, o, reterr);
+        if (r < 0) {
+                json_object_put(proc);
+                return r;
+        }
+        *ret = proc;
+        return 0;
+}
+
+/* The security settings a process object leaves out are the container's
+ * (as runc's exec, and for noNewPrivileges stricter: runc's `exec -p`
+ * clears it when the file omits it): an exec'd process never gets more
+ * than the container by omission. Seccomp is always the container's. */
+static int inherit_security(struct json_object *proc, const struct oci_config *cfg, const char *name,
+                            struct modrun_error **reterr)
+{
+        static const char *const keys[] = {"capabilities", "noNewPrivileges", "apparmorProfile", "selinuxLabel",
+                                           "rlimits"};
+        struct json_object *base = NULL;
+        if (!json_object_object_get_ex(cfg->json, "process", &base))
+                return 0;
+        for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
+                struct json_object *mine = NULL, *theirs = NULL, *copy = NULL;
+                if (json_object_object_get_ex(proc, keys[i], &mine) && !json_object_is_type(mine, json_type_null))
+                        continue;
+                if (!json_object_object_get_ex(base, keys[i], &theirs))
+                        continue;
+                if (json_object_deep_copy(theirs, &copy, NULL) < 0 || json_object_object_add(proc, keys[i], copy) < 0) {
+                        json_object_put(copy);
+                        return error_new(reterr, ENOMEM, NULL, "%s: copy the container's process.%s", name, keys[i]);
+                }
+        }
+        return 0;
+}
+
+/* The flags that ask for a change of security settings apply to a
+ * --process file as well (runc ignores them there). */
+static int apply_security_flags(struct json_object *proc, const struct exec_opts *o, struct modrun_error **reterr)
+{
         if (o->no_new_privs)
                 json_object_object_add(proc, "noNewPrivileges", json_object_new_boolean(true));
         if (o->process_label)
                 json_object_object_add(proc, "selinuxLabel", json_object_new_string(o->process_label));
         if (o->apparmor)
                 json_object_object_add(proc, "apparmorProfile", json_object_new_string(o->apparmor));
-        merge_env(proc, o->env);
-        int r = set_user(proc, o, reterr);
-        if (r >= 0)
-                r = add_caps(proc, o->caps, reterr);
+        return add_caps(proc, o->caps, reterr);
+}
+
+/* The process object as JSON text: --process FILE, or the container's
+ * with the flags applied; either way with the container's security
+ * settings where it leaves them out. */
+static int build_process_json(const struct oci_config *cfg, const struct exec_opts *o, char **ret_text,
+                              struct modrun_error **reterr)
+{
+        const char *name = o->process_file ? o->process_file : "exec process";
+        struct json_object *proc = NULL;
+        int r = o->process_file ? config_read_json_object(o->process_file, &proc, reterr)
+                                : process_from_flags(cfg, o, &proc, reterr);
+        if (r < 0)
+                return o->process_file ? error_wrap(reterr, "exec --process") : r;
+        if ((r = inherit_security(proc, cfg, name, reterr)) >= 0)
+                r = apply_security_flags(proc, o, reterr);
         if (r >= 0 && !(*ret_text = strdup(json_object_to_json_string_ext(proc, JSON_C_TO_STRING_PLAIN))))
                 r = error_new(reterr, ENOMEM, NULL, "exec: the process object");
         json_object_put(proc);

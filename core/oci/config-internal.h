@@ -26,6 +26,12 @@ int config_parse_linux(const struct json_ctx *c, const struct json_path *p, stru
                        struct oci_linux *ret);
 void config_linux_done(struct oci_linux *l);
 
+/* Type and range checks of the parts kept only as raw json (config-ranges.c):
+ * linux.resources, linux.seccomp, process.scheduler and process.ioPriority. */
+int config_check_resources(const struct json_ctx *c, const struct json_path *p, struct json_object *resources);
+int config_check_seccomp(const struct json_ctx *c, const struct json_path *p, struct json_object *seccomp);
+int config_check_process_extras(const struct json_ctx *c, const struct json_path *p, struct json_object *process);
+
 /* A string member that must be an absolute path: 1 set, 0 absent. */
 int config_member_abspath(const struct json_ctx *c, const struct json_path *p, struct json_object *obj,
                           const char *key, bool required, char **ret);

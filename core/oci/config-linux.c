@@ -252,6 +252,9 @@ int config_parse_linux(const struct json_ctx *c, const struct json_path *p, stru
             (r = json_member_object(c, p, v, "resources", false, &res)) < 0 ||
             (r = json_member_object(c, p, v, "seccomp", false, &sec)) < 0)
                 return r;
+        struct json_path rp = JSON_PATH_KEY(p, "resources"), sp = JSON_PATH_KEY(p, "seccomp");
+        if ((res && (r = config_check_resources(c, &rp, res)) < 0) || (sec && (r = config_check_seccomp(c, &sp, sec)) < 0))
+                return r;
         l->resources = res;
         l->seccomp = sec;
         return 0;

@@ -235,6 +235,67 @@ static int fail_syntax(const char *name, const char *text, size_t offset, const 
                          "%s: malformed JSON at line %zu, column %zu: %s", name, line, offset - line_start + 1, what);
 }
 
+/* The length of the number token at s (JSON: -?digits[.digits][e[+-]digits])
+ * and whether it is an integer json-c would clamp silently: beyond
+ * -9223372036854775808 .. 18446744073709551615 (Go's decoder refuses it). */
+static size_t number_token(const char *s, size_t left, bool *ret_out_of_range)
+{
+        static const char max_neg[] = "9223372036854775808", max_pos[] = "18446744073709551615";
+        size_t i = s[0] == '-', digits = 0;
+        while (i + digits < left && s[i + digits] >= '0' && s[i + digits] <= '9')
+                digits++;
+        size_t end = i + digits;
+        bool integer = !(end < left && (s[end] == '.' || s[end] == 'e' || s[end] == 'E'));
+        while (end < left && strchr("0123456789.eE+-", s[end]))
+                end++;
+        const char *limit = s[0] == '-' ? max_neg : max_pos;
+        size_t limit_len = strlen(limit);
+        *ret_out_of_range = integer && (digits > limit_len || (digits == limit_len && strncmp(s + i, limit, digits) > 0));
+        return end > 0 ? end : 1;
+}
+
+/* Before json-c builds anything: count the objects/arrays and the values
+ * (separators + containers) outside strings and refuse a document over the
+ * limits, and refuse an integer json-c would clamp. Syntax is json-c's to
+ * judge. */
+static int check_json_shape(const char *text, size_t len, const char *name, struct modrun_error **reterr)
+{
+        size_t containers = 0, values = 1;
+        bool in_string = false, out_of_range = false;
+        for (size_t i = 0; i < len; i++) {
+                char ch = text[i];
+                if (in_string) {
+                        if (ch == '\\')
+                                i++;
+                        else if (ch == '"')
+                                in_string = false;
+                        continue;
+                }
+                if (ch == '"')
+                        in_string = true;
+                else if (ch == '{' || ch == '[')
+                        containers++, values++;
+                else if (ch == ',')
+                        values++;
+                else if (ch == '-' || (ch >= '0' && ch <= '9')) {
+                        size_t n = number_token(text + i, len - i, &out_of_range);
+                        if (out_of_range)
+                                return fail_syntax(name, text, i,
+                                                   "integer outside -9223372036854775808..18446744073709551615", reterr);
+                        i += n - 1;
+                }
+        }
+        if (containers > CONFIG_JSON_MAX_CONTAINERS)
+                return error_new(reterr, EFBIG, "see \"Limits on config.json\" in docs/configuration.md",
+                                 "%s: %zu JSON objects and arrays, more than the limit of %d", name, containers,
+                                 CONFIG_JSON_MAX_CONTAINERS);
+        if (values > CONFIG_JSON_MAX_VALUES)
+                return error_new(reterr, EFBIG, "see \"Limits on config.json\" in docs/configuration.md",
+                                 "%s: about %zu JSON values, more than the limit of %d", name, values,
+                                 CONFIG_JSON_MAX_VALUES);
+        return 0;
+}
+
 static int tokenize(const char *text, size_t len, const char *name, struct json_object **ret,
                     struct modrun_error **reterr)
 {
@@ -247,8 +308,13 @@ static int tokenize(const char *text, size_t len, const char *name, struct json_
         const char *nul = memchr(text, '\0', len);
         if (nul)
                 return fail_syntax(name, text, (size_t)(nul - text), "NUL byte", reterr);
-        if (len > INT_MAX)
-                return error_new(reterr, EFBIG, NULL, "%s: %zu bytes is too large for a config file", name, len);
+        if (len > CONFIG_FILE_MAX_BYTES)
+                return error_new(reterr, EFBIG, "see \"Limits on config.json\" in docs/configuration.md",
+                                 "%s: %zu bytes is larger than the limit of %zu bytes", name, len,
+                                 CONFIG_FILE_MAX_BYTES);
+        int r = check_json_shape(text, len, name, reterr);
+        if (r < 0)
+                return r;
 
         struct json_tokener *tok = json_tokener_new();
         if (!tok)
@@ -269,8 +335,8 @@ static int tokenize(const char *text, size_t len, const char *name, struct json_
                 return fail_syntax(name, text, end, "unexpected data after the JSON object", reterr);
         }
         if (!json_object_is_type(obj, json_type_object)) {
-                int r = error_new(reterr, EINVAL, NULL, "%s: expected a JSON object at the top level, got %s", name,
-                                  json_type_noun(obj));
+                r = error_new(reterr, EINVAL, NULL, "%s: expected a JSON object at the top level, got %s", name,
+                              json_type_noun(obj));
                 json_object_put(obj);
                 return r;
         }
@@ -309,14 +375,35 @@ int config_load(const char *bundle, struct oci_config **ret, struct modrun_error
         _cleanup_free_ char *path = NULL, *text = NULL;
         if (asprintf(&path, "%s/config.json", bundle) < 0)
                 return error_new(reterr, ENOMEM, NULL, "load %s/config.json", bundle);
-        int r = fs_read_file(AT_FDCWD, path, &text, NULL);
+        _cleanup_error_ struct modrun_error *err = NULL;
+        int r = fs_read_regular_file(AT_FDCWD, path, 0, CONFIG_FILE_MAX_BYTES, &text, &err);
         if (r == -ENOENT)
                 return error_new(reterr, ENOENT,
                                  "run `modrun spec` in the bundle to create one, or point --bundle at the bundle",
                                  "%s: bundle has no config.json", path);
+        if (r < 0 && reterr && !*reterr)
+                *reterr = TAKE_PTR(err);
         if (r < 0)
-                return error_new(reterr, -r, NULL, "%s: read", path);
+                return r;
         return config_parse_named(text, (size_t)r, path, ret, reterr);
+}
+
+int config_read_json_object(const char *path, struct json_object **ret, struct modrun_error **reterr)
+{
+        _cleanup_free_ char *text = NULL;
+        int r;
+        if (streq(path, "-")) {
+                r = fs_read_fd(STDIN_FILENO, "standard input", CONFIG_FILE_MAX_BYTES, &text, reterr);
+        } else if (fs_is_own_stream(path)) { /* a pipe of the caller's: `exec -p <(...)` */
+                _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+                r = fd < 0 ? error_new(reterr, errno, NULL, "open %s", path)
+                           : fs_read_fd(fd, path, CONFIG_FILE_MAX_BYTES, &text, reterr);
+        } else {
+                r = fs_read_regular_file(AT_FDCWD, path, 0, CONFIG_FILE_MAX_BYTES, &text, reterr);
+        }
+        if (r < 0)
+                return r;
+        return tokenize(text, (size_t)r, path, ret, reterr);
 }
 
 struct oci_config *config_free(struct oci_config *c)

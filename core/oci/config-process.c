@@ -99,7 +99,6 @@ static int parse_capabilities(const struct json_ctx *c, const struct json_path *
         if (r <= 0)
                 return r;
         struct json_path cp = JSON_PATH_KEY(p, "capabilities");
-        caps->present = true; /* podman's --cap-drop all writes {}: every set empty, as runc */
         if ((r = json_member_strv(c, &cp, o, "bounding", false, &caps->bounding)) < 0 ||
             (r = json_member_strv(c, &cp, o, "effective", false, &caps->effective)) < 0 ||
             (r = json_member_strv(c, &cp, o, "inheritable", false, &caps->inheritable)) < 0 ||
@@ -208,7 +207,8 @@ int config_parse_process(const struct json_ctx *c, const struct json_path *p, st
             (r = parse_capabilities(c, p, v, &proc->caps)) < 0 || (r = parse_rlimits(c, p, v, proc)) < 0 ||
             (r = json_member_bool(c, p, v, "noNewPrivileges", false, &proc->no_new_privileges)) < 0 ||
             (r = json_member_string(c, p, v, "apparmorProfile", false, &proc->apparmor_profile)) < 0 ||
-            (r = json_member_string(c, p, v, "selinuxLabel", false, &proc->selinux_label)) < 0)
+            (r = json_member_string(c, p, v, "selinuxLabel", false, &proc->selinux_label)) < 0 ||
+            (r = config_check_process_extras(c, p, v)) < 0)
                 return r;
         int64_t adj;
         r = json_member_int64(c, p, v, "oomScoreAdj", false, -1000, 1000, &adj);

@@ -26,8 +26,10 @@ struct oci_rlimit {
 };
 
 struct oci_capabilities {
-        bool present; /* process.capabilities given, even {}: then absent lists are empty sets */
-        /* each a NULL-terminated list of "CAP_..." names, NULL when absent */
+        /* each a NULL-terminated list of "CAP_..." names, NULL when absent.
+         * An absent list, or process.capabilities absent altogether, is an
+         * empty set, as in runc: a process never keeps the runtime's
+         * capabilities by omission. */
         char **bounding, **effective, **inheritable, **permitted, **ambient;
 };
 
@@ -182,12 +184,29 @@ struct oci_config {
         struct json_object *json; /* the whole document (owned) */
 };
 
+/* The largest config.json (or exec --process file) read: 4 MiB, hundreds
+ * of times a real one (runc's default spec is 3 KiB, a Kubernetes pod's
+ * with a seccomp profile about 100 KiB). A bigger file, a FIFO, a device
+ * (config.json -> /dev/zero) or a directory is refused before it is read. */
+#define CONFIG_FILE_MAX_BYTES ((size_t)4 << 20)
+/* json-c spends ~750 bytes on an empty object: 4 MiB of "{}," would take
+ * 1 GiB. So a document may hold at most this many objects and arrays, and
+ * this many values (about 60 MiB of json-c objects at worst). */
+#define CONFIG_JSON_MAX_CONTAINERS 32768
+#define CONFIG_JSON_MAX_VALUES 262144
+
 /* Parse config.json text. Errors name the JSON path and what was expected:
  * "process.args[0]: expected a string, got number". Unknown fields are
  * ignored; ociVersion outside 1.x is refused. */
 int config_parse(const char *text, size_t len, struct oci_config **ret, struct modrun_error **reterr);
 /* Read and parse <bundle>/config.json (the error names the file). */
 int config_load(const char *bundle, struct oci_config **ret, struct modrun_error **reterr);
+/* Read a JSON object from a file the user names (exec --process, update
+ * -r; "-" is standard input): a regular file, or one of the caller's own
+ * streams (fs_is_own_stream: a pipe is fine), of at most
+ * CONFIG_FILE_MAX_BYTES; syntax errors carry line and column, prefixed
+ * with path. */
+int config_read_json_object(const char *path, struct json_object **ret, struct modrun_error **reterr);
 struct oci_config *config_free(struct oci_config *c);
 static inline void config_freep(struct oci_config **c) { config_free(*c); }
 #define _cleanup_config_ _cleanup_(config_freep)
@@ -198,9 +217,16 @@ int config_parse_process_json(const char *text, size_t len, const char *name, st
                               struct modrun_error **reterr);
 void config_process_done(struct oci_process *proc);
 
+/* The type and range checks config_parse() makes of linux.resources, for a
+ * resources object given alone (`update -r FILE`); name prefixes the
+ * messages. */
+int config_check_resources_json(const char *name, struct json_object *resources, struct modrun_error **reterr);
+
 /* Append runc's default device rules (mknod of any device; null, zero,
- * full, random, urandom, tty, console, ptmx, pts usable) to
- * linux.resources.devices in the json, creating it when absent. */
+ * full, random, urandom, tty, ptmx, pts usable) to linux.resources.devices
+ * in the json, creating it when absent (so every config reaches the device
+ * owner, which reads it as an allow-list). A value that is not an array is
+ * left for the device owner to refuse. */
 int config_add_default_device_rules(struct oci_config *cfg);
 
 /* An annotation's value or NULL. */

@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "state.h"
-#include "util/userns.h"
 
 #define ID_MAX 1024
 
@@ -27,26 +25,4 @@ int state_validate_id(const char *id, struct modrun_error **reterr)
                                          "invalid container ID \"%s\": character '%c' is not allowed", id, *c);
         }
         return 0;
-}
-
-/* runc's rule: the host's root uses /run/modrun; unprivileged, and as uid 0
- * of a rootless engine's user namespace (podman passes no --root), the
- * user's $XDG_RUNTIME_DIR, unless USER says root. */
-const char *state_default_root(void)
-{
-        static char buf[4096];
-        if (!userns_is_unprivileged_host())
-                return "/run/modrun";
-        const char *xdg = getenv("XDG_RUNTIME_DIR");
-        const char *user = getenv("USER");
-        bool honor_xdg = geteuid() != 0 || !user || !streq(user, "root");
-        if (honor_xdg && xdg && *xdg) {
-                int n = snprintf(buf, sizeof(buf), "%s/modrun", xdg);
-                if (n > 0 && (size_t)n < sizeof(buf))
-                        return buf;
-        }
-        if (geteuid() == 0)
-                return "/run/modrun";
-        int n = snprintf(buf, sizeof(buf), "/tmp/modrun-%u", (unsigned)geteuid());
-        return n > 0 ? buf : "/tmp/modrun";
 }

@@ -118,12 +118,17 @@ int state_load(const struct container_dir *d, struct container_state **ret, stru
 {
         _cleanup_free_ char *text = NULL;
         _cleanup_error_ struct modrun_error *err = NULL;
-        int r = fs_read_file(d->dir_fd == -1 ? AT_FDCWD : d->dir_fd, STATE_FILE, &text, &err);
+        int r = fs_read_regular_file(d->dir_fd, STATE_FILE, O_NOFOLLOW, SIZE_MAX, &text, &err);
         if (r < 0) {
                 if (r == -ENOENT)
                         return error_new(reterr, ENOENT, NULL, "container %s has no state yet (still being created)",
                                          d->id);
-                return error_new(reterr, -r, NULL, "read %s/%s", d->path, STATE_FILE);
+                if (r == -ELOOP || r == -EINVAL) /* a symlink, a FIFO: modrun never makes one */
+                        error_hint(err, "remove %s if you did not put it there", d->path);
+                if (!reterr)
+                        return r;
+                *reterr = TAKE_PTR(err);
+                return error_wrap(reterr, "read the state of container %s in %s", d->id, d->path);
         }
         struct json_object *o = json_tokener_parse(text);
         if (!o || !json_object_is_type(o, json_type_object)) {

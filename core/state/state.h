@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "plugin/plugins.h"
@@ -43,15 +44,26 @@ struct container_state {
 struct container_dir {
         char *id;
         char *path;
-        int dir_fd;
+        int root_fd; /* the checked state root (state_root_open) */
+        int dir_fd;  /* O_PATH of root_fd/id, checked by state_check_private */
         int lock_fd;
 };
 
 /* runc's id rules: [A-Za-z0-9_+.-]+, not "." or "..", at most 1024 bytes. */
 int state_validate_id(const char *id, struct modrun_error **reterr);
 /* The --root default: /run/modrun, or $XDG_RUNTIME_DIR/modrun rootless
- * (also as uid 0 of a rootless engine's user namespace, as runc). */
+ * (also as uid 0 of a rootless engine's user namespace, as runc), else
+ * /run/user/UID/modrun; never a shared directory (root.c). */
 const char *state_default_root(void);
+/* Open the state root (made first with mkdir -p, mode 0700 rootless, 0711
+ * as root, when create), never through a symlink, and check it with
+ * state_check_private. Returns an O_RDONLY|O_DIRECTORY fd, or -errno
+ * (-ENOENT when it does not exist and !create). */
+int state_root_open(const char *root, bool create, struct modrun_error **reterr);
+/* st (of what at path) is a directory owned by the euid and not writable
+ * by group or others; else -EPERM/-ENOTDIR saying so, with fix as hint. */
+int state_check_private(const struct stat *st, const char *what, const char *path, const char *fix,
+                        struct modrun_error **reterr);
 
 /* Create <root>/<id> (EEXIST: "container ID already exists") and lock it. */
 int container_dir_create(const char *root, const char *id, struct container_dir **ret, struct modrun_error **reterr);
@@ -61,6 +73,9 @@ int container_dir_create(const char *root, const char *id, struct container_dir 
 #define STATE_NO_LOCK (-1)
 int container_dir_open(const char *root, const char *id, int timeout_ms, struct container_dir **ret,
                        struct modrun_error **reterr);
+/* The same beneath an already opened root (state_root_open; `list`). */
+int container_dir_open_at(int root_fd, const char *root, const char *id, int timeout_ms,
+                          struct container_dir **ret, struct modrun_error **reterr);
 /* Remove the directory and everything in it, then free. */
 int container_dir_remove(struct container_dir *d, struct modrun_error **reterr);
 struct container_dir *container_dir_free(struct container_dir *d);
@@ -86,5 +101,6 @@ uint64_t proc_start_time(pid_t pid);
 int state_to_json(const struct container_dir *d, const struct container_state *s, struct json_object **ret,
                   struct modrun_error **reterr);
 
-/* Ids of every container under root, sorted. */
-int state_list_ids(const char *root, char ***ret_ids, struct modrun_error **reterr);
+/* Ids of every container under the opened root (names that may be
+ * container directories; container_dir_open_at checks them), sorted. */
+int state_list_ids(int root_fd, const char *root, char ***ret_ids, struct modrun_error **reterr);

@@ -63,7 +63,7 @@ const char *container_status_to_string(enum container_status st)
 static struct json_object *stored_annotations(const struct container_dir *d)
 {
         _cleanup_free_ char *text = NULL;
-        if (fs_read_file(d->dir_fd, "config.json", &text, NULL) < 0)
+        if (fs_read_regular_file(d->dir_fd, "config.json", O_NOFOLLOW, SIZE_MAX, &text, NULL) < 0)
                 return NULL;
         struct json_object *cfg = json_tokener_parse(text), *a = NULL;
         if (cfg && json_object_object_get_ex(cfg, "annotations", &a) && json_object_is_type(a, json_type_object))

@@ -20,26 +20,61 @@ struct container_dir *container_dir_free(struct container_dir *d)
                 (void)close(d->lock_fd);
         if (d->dir_fd >= 0)
                 (void)close(d->dir_fd);
+        if (d->root_fd >= 0)
+                (void)close(d->root_fd);
         free(d->id);
         free(d->path);
         free(d);
         return NULL;
 }
 
-static int dir_new(const char *root, const char *id, struct container_dir **ret, struct modrun_error **reterr)
+/* A container_dir for root/id holding its own copy of root_fd. */
+static int dir_new(int root_fd, const char *root, const char *id, struct container_dir **ret,
+                   struct modrun_error **reterr)
 {
         struct container_dir *d = calloc(1, sizeof(*d));
         if (!d)
                 return error_new(reterr, ENOMEM, NULL, "allocate container %s", id);
         d->dir_fd = d->lock_fd = -1;
+        d->root_fd = fcntl(root_fd, F_DUPFD_CLOEXEC, 3);
         d->id = strdup(id);
-        if (!d->id || asprintf(&d->path, "%s/%s", root, id) < 0) {
+        if (d->root_fd < 0 || !d->id || asprintf(&d->path, "%s/%s", root, id) < 0) {
+                int e = d->root_fd < 0 ? errno : ENOMEM;
                 d->path = NULL;
                 container_dir_free(d);
-                return error_new(reterr, ENOMEM, NULL, "allocate container %s", id);
+                return error_new(reterr, e, NULL, "allocate container %s", id);
         }
         *ret = d;
         return 0;
+}
+
+/* Open d->id beneath the root, never through a symlink, and check that it
+ * is the invoking user's alone (state_check_private). */
+static int dir_open_checked(struct container_dir *d, struct modrun_error **reterr)
+{
+        static const char fix_fmt[] = "remove %s (`rm -rf` as its owner or root) if you did not make it";
+        int fd = openat(d->root_fd, d->id, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        struct stat st;
+        if (fd < 0) {
+                int e = errno;
+                if (e == ENOENT)
+                        return error_new(reterr, ENOENT, "`modrun list` shows the containers under this --root",
+                                         "container \"%s\" does not exist (no %s)", d->id, d->path);
+                if (fstatat(d->root_fd, d->id, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+                        return error_new(reterr, ELOOP, "remove the symlink if you did not put it there",
+                                         "refusing container directory %s: it is a symlink (owner uid %u), and "
+                                         "modrun makes only real directories there: one elsewhere is not checked "
+                                         "to be yours alone",
+                                         d->path, (unsigned)st.st_uid);
+                return error_new(reterr, e, NULL, "open state directory %s", d->path);
+        }
+        d->dir_fd = fd;
+        if (fstat(fd, &st) < 0)
+                return error_new(reterr, errno, NULL, "stat state directory %s", d->path);
+        _cleanup_free_ char *fix = NULL;
+        if (asprintf(&fix, fix_fmt, d->path) < 0)
+                fix = NULL;
+        return state_check_private(&st, "container directory", d->path, fix, reterr);
 }
 
 /* flock with a bound: commands on one container never interleave, and a
@@ -65,26 +100,37 @@ static int lock_dir(struct container_dir *d, int timeout_ms, struct modrun_error
 
 int container_dir_create(const char *root, const char *id, struct container_dir **ret, struct modrun_error **reterr)
 {
-        int r = fs_mkdir_p(root, 0711, reterr);
-        if (r < 0)
-                return error_wrap(reterr, "create state root");
+        _cleanup_close_ int root_fd = state_root_open(root, true, reterr);
+        if (root_fd < 0)
+                return root_fd;
         _cleanup_container_dir_ struct container_dir *d = NULL;
-        r = dir_new(root, id, &d, reterr);
+        int r = dir_new(root_fd, root, id, &d, reterr);
         if (r < 0)
                 return r;
-        if (mkdir(d->path, 0711) < 0) {
+        if (mkdirat(root_fd, id, 0711) < 0) {
                 if (errno == EEXIST)
                         return error_new(reterr, EEXIST,
                                          "choose another ID, or remove the old container with `modrun delete`",
                                          "container ID \"%s\" already exists (%s)", id, d->path);
                 return error_new(reterr, errno, NULL, "create state directory %s", d->path);
         }
-        d->dir_fd = open(d->path, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-        if (d->dir_fd < 0 || lock_dir(d, 0, reterr) < 0) {
-                r = d->dir_fd < 0 ? error_new(reterr, errno, NULL, "open %s", d->path) : error_ret(*reterr);
-                (void)fs_rm_rf(d->path);
+        if ((r = dir_open_checked(d, reterr)) < 0 || (r = lock_dir(d, 0, reterr)) < 0) {
+                (void)fs_rm_rf_at(root_fd, id);
                 return r;
         }
+        *ret = TAKE_PTR(d);
+        return 0;
+}
+
+int container_dir_open_at(int root_fd, const char *root, const char *id, int timeout_ms,
+                          struct container_dir **ret, struct modrun_error **reterr)
+{
+        _cleanup_container_dir_ struct container_dir *d = NULL;
+        int r = dir_new(root_fd, root, id, &d, reterr);
+        if (r < 0 || (r = dir_open_checked(d, reterr)) < 0)
+                return r;
+        if (timeout_ms >= 0 && (r = lock_dir(d, timeout_ms, reterr)) < 0)
+                return r;
         *ret = TAKE_PTR(d);
         return 0;
 }
@@ -92,26 +138,21 @@ int container_dir_create(const char *root, const char *id, struct container_dir 
 int container_dir_open(const char *root, const char *id, int timeout_ms, struct container_dir **ret,
                        struct modrun_error **reterr)
 {
-        _cleanup_container_dir_ struct container_dir *d = NULL;
-        int r = dir_new(root, id, &d, reterr);
-        if (r < 0)
-                return r;
-        d->dir_fd = open(d->path, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-        if (d->dir_fd < 0) {
-                if (errno == ENOENT)
-                        return error_new(reterr, ENOENT, "`modrun list` shows the containers under this --root",
-                                         "container \"%s\" does not exist (no %s)", id, d->path);
-                return error_new(reterr, errno, NULL, "open state directory %s", d->path);
+        _cleanup_error_ struct modrun_error *err = NULL;
+        _cleanup_close_ int root_fd = state_root_open(root, false, &err);
+        if (root_fd == -ENOENT)
+                return error_new(reterr, ENOENT, "`modrun list` shows the containers under this --root",
+                                 "container \"%s\" does not exist (no state root %s)", id, root);
+        if (root_fd < 0) {
+                *reterr = TAKE_PTR(err);
+                return error_ret(*reterr);
         }
-        if (timeout_ms >= 0 && (r = lock_dir(d, timeout_ms, reterr)) < 0)
-                return r;
-        *ret = TAKE_PTR(d);
-        return 0;
+        return container_dir_open_at(root_fd, root, id, timeout_ms, ret, reterr);
 }
 
 int container_dir_remove(struct container_dir *d, struct modrun_error **reterr)
 {
-        int r = fs_rm_rf(d->path);
+        int r = fs_rm_rf_at(d->root_fd, d->id);
         if (r < 0)
                 return error_new(reterr, -r, NULL, "remove state directory %s", d->path);
         return 0;
@@ -119,23 +160,23 @@ int container_dir_remove(struct container_dir *d, struct modrun_error **reterr)
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-int state_list_ids(const char *root, char ***ret_ids, struct modrun_error **reterr)
+int state_list_ids(int root_fd, const char *root, char ***ret_ids, struct modrun_error **reterr)
 {
         size_t n = 0;
         char **ids = calloc(1, sizeof(char *));
-        if (!ids)
-                return error_new(reterr, ENOMEM, NULL, "list %s", root);
-        DIR *dir = opendir(root);
+        int fd = ids ? fcntl(root_fd, F_DUPFD_CLOEXEC, 3) : -1;
+        DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
         if (!dir) {
-                if (errno == ENOENT) {
-                        *ret_ids = ids;
-                        return 0;
-                }
+                int e = ids ? errno : ENOMEM;
+                if (fd >= 0)
+                        (void)close(fd);
                 free(ids);
-                return error_new(reterr, errno, NULL, "list containers in %s", root);
+                return error_new(reterr, e, NULL, "list containers in %s", root);
         }
         for (struct dirent *de; (de = readdir(dir));) {
-                if (de->d_name[0] == '.' || de->d_type != DT_DIR || state_validate_id(de->d_name, NULL) < 0)
+                /* symlinks too: opening one says it is refused */
+                bool maybe_dir = de->d_type == DT_DIR || de->d_type == DT_LNK || de->d_type == DT_UNKNOWN;
+                if (de->d_name[0] == '.' || !maybe_dir || state_validate_id(de->d_name, NULL) < 0)
                         continue;
                 char **grown = realloc(ids, (n + 2) * sizeof(char *));
                 if (!grown)

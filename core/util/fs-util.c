@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <dirent.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <linux/openat2.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -120,35 +122,82 @@ int fs_mkdir_beneath(int dirfd, const char *path, mode_t mode, struct modrun_err
         }
 }
 
+/* Read fd to the end, at most max bytes (more is EFBIG); name is for the
+ * messages. Returns the length; the content is NUL-terminated. */
+int fs_read_fd(int fd, const char *name, size_t max, char **ret_content, struct modrun_error **reterr)
+{
+        size_t cap = 4096, len = 0;
+        _cleanup_free_ char *buf = malloc(cap);
+        if (!buf)
+                return error_new(reterr, ENOMEM, NULL, "read %s", name);
+        for (;;) {
+                if (len + 1 >= cap) {
+                        char *n = realloc(buf, cap * 2);
+                        if (!n)
+                                return error_new(reterr, ENOMEM, NULL, "read %s", name);
+                        buf = n;
+                        cap *= 2;
+                }
+                size_t want = cap - len - 1;
+                if (max < SIZE_MAX && want > max + 1 - len) /* one byte past max tells "too large" */
+                        want = max + 1 - len;
+                ssize_t k = read(fd, buf + len, want);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0)
+                        return error_new(reterr, errno, NULL, "read %s", name);
+                if (k == 0)
+                        break;
+                len += (size_t)k;
+                if (len > max || len > INT_MAX)
+                        return error_new(reterr, EFBIG, "the file may hold at most that much; check that the right file is named",
+                                         "read %s: larger than %zu bytes", name, max < INT_MAX ? max : (size_t)INT_MAX);
+        }
+        buf[len] = '\0';
+        *ret_content = TAKE_PTR(buf);
+        return (int)len;
+}
+
 int fs_read_file(int dirfd, const char *path, char **ret_content, struct modrun_error **reterr)
 {
         _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
                 return error_new(reterr, errno, NULL, "open %s for reading", path);
-        size_t cap = 4096, len = 0;
-        _cleanup_free_ char *buf = malloc(cap);
-        if (!buf)
-                return error_new(reterr, ENOMEM, NULL, "read %s", path);
-        for (;;) {
-                if (len + 1 >= cap) {
-                        char *n = realloc(buf, cap * 2);
-                        if (!n)
-                                return error_new(reterr, ENOMEM, NULL, "read %s", path);
-                        buf = n;
-                        cap *= 2;
-                }
-                ssize_t k = read(fd, buf + len, cap - len - 1);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0)
-                        return error_new(reterr, errno, NULL, "read %s", path);
-                if (k == 0)
-                        break;
-                len += (size_t)k;
+        return fs_read_fd(fd, path, SIZE_MAX, ret_content, reterr);
+}
+
+int fs_read_regular_file(int dirfd, const char *path, int flags, size_t max, char **ret_content,
+                         struct modrun_error **reterr)
+{
+        /* O_NONBLOCK: opening a FIFO without a writer must not wait */
+        _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | flags);
+        if (fd < 0)
+                return error_new(reterr, errno, NULL, "open %s for reading", path);
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return error_new(reterr, errno, NULL, "stat %s", path);
+        if (!S_ISREG(st.st_mode))
+                return error_new(reterr, EINVAL, "give a regular file (a symlink to one is fine)",
+                                 "%s is not a regular file (it is a %s)", path, fs_type_noun(st.st_mode));
+        if ((uint64_t)st.st_size > max)
+                return error_new(reterr, EFBIG, "the file may hold at most that much; check that the right file is named",
+                                 "%s: %jd bytes is larger than the limit of %zu bytes", path, (intmax_t)st.st_size,
+                                 max);
+        return fs_read_fd(fd, path, max, ret_content, reterr);
+}
+
+const char *fs_type_noun(mode_t mode)
+{
+        switch (mode & S_IFMT) {
+        case S_IFREG: return "regular file";
+        case S_IFDIR: return "directory";
+        case S_IFCHR: return "character device";
+        case S_IFBLK: return "block device";
+        case S_IFIFO: return "FIFO";
+        case S_IFSOCK: return "socket";
+        case S_IFLNK: return "symlink";
         }
-        buf[len] = '\0';
-        *ret_content = TAKE_PTR(buf);
-        return (int)len;
+        return "file of unknown type";
 }
 
 int fs_write_file(int dirfd, const char *path, const char *value, struct modrun_error **reterr)
@@ -165,37 +214,113 @@ int fs_write_file(int dirfd, const char *path, const char *value, struct modrun_
         return 0;
 }
 
-int fs_write_atomic(int dirfd, const char *name, const char *content, size_t len, struct modrun_error **reterr)
+/* A new file for fs_write_atomic, ".NAME.tmp.<random>" in dirfd, created
+ * with O_EXCL: never an existing file, symlink or FIFO that someone else
+ * made under a name we would use (a shared directory such as /tmp). A
+ * name taken is not an error: another random one is tried. */
+static int create_temp(int dirfd, const char *name, char *tmp, size_t size, struct modrun_error **reterr)
 {
-        char tmp[NAME_MAX + 1];
-        int n = snprintf(tmp, sizeof(tmp), ".%s.tmp.%d", name, (int)getpid());
-        if (n < 0 || (size_t)n >= sizeof(tmp))
-                return error_new(reterr, ENAMETOOLONG, NULL, "write %s", name);
-        _cleanup_close_ int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (fd < 0)
-                return error_new(reterr, errno, NULL, "create %s", tmp);
-        size_t off = 0;
-        while (off < len) {
+        for (int tries = 0; tries < 16; tries++) {
+                uint64_t rnd;
+                if (getrandom(&rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+                        return error_new(reterr, errno, NULL, "getrandom for a temporary name next to %s", name);
+                int n = snprintf(tmp, size, ".%s.tmp.%016" PRIx64, name, rnd);
+                if (n < 0 || (size_t)n >= size)
+                        return error_new(reterr, ENAMETOOLONG, "choose a shorter file name",
+                                         "write %s: its temporary name is too long", name);
+                int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
+                if (fd >= 0 || errno != EEXIST)
+                        return fd >= 0 ? fd : error_new(reterr, errno, NULL, "create %s", tmp);
+        }
+        return error_new(reterr, EEXIST, "remove the files .NAME.tmp.* someone left in the directory",
+                         "write %s: 16 random temporary names were all taken", name);
+}
+
+static int write_all(int fd, const char *content, size_t len)
+{
+        for (size_t off = 0; off < len;) {
                 ssize_t k = write(fd, content + off, len - off);
                 if (k < 0 && errno == EINTR)
                         continue;
-                if (k < 0) {
-                        int r = error_new(reterr, errno, NULL, "write %s", tmp);
-                        (void)unlinkat(dirfd, tmp, 0);
-                        return r;
-                }
+                if (k < 0)
+                        return -errno;
                 off += (size_t)k;
+        }
+        return 0;
+}
+
+int fs_write_atomic(int dirfd, const char *name, const char *content, size_t len, struct modrun_error **reterr)
+{
+        char tmp[NAME_MAX + 1];
+        _cleanup_close_ int fd = create_temp(dirfd, name, tmp, sizeof(tmp), reterr);
+        if (fd < 0)
+                return fd;
+        int r = write_all(fd, content, len);
+        if (r < 0) {
+                (void)unlinkat(dirfd, tmp, 0);
+                return error_new(reterr, -r, NULL, "write %s", tmp);
         }
         /* No fsync: rename() already shows readers the old or the new file,
          * never half of one, and what is written here is a container's
          * runtime state (lost with the machine, like runc's and crun's) or
-         * a spec; a flush to disk cost 2 ms per file outside tmpfs. */
+         * a spec; a flush to disk cost 2 ms per file outside tmpfs.
+         * rename() replaces whatever name is (a planted symlink or FIFO
+         * too) without following or opening it. */
         if (renameat(dirfd, tmp, dirfd, name) < 0) {
-                int r = error_new(reterr, errno, NULL, "commit %s", name);
+                int e = errno;
                 (void)unlinkat(dirfd, tmp, 0);
-                return r;
+                return error_new(reterr, e,
+                                 e == EPERM || e == EACCES
+                                         ? "in a sticky directory (such as /tmp) only its owner may replace it: "
+                                           "remove it, or choose another path"
+                                         : NULL,
+                                 "replace %s", name);
         }
         return 0;
+}
+
+/* Open path to append to (a --log file): O_NOFOLLOW, so a planted symlink
+ * does not send the lines into a file of the caller's; O_NONBLOCK, so a
+ * planted FIFO does not hang the open; then only a regular file of the
+ * invoking user's with one link (not one another user made first, nor a
+ * hard link), or a character device (/dev/null, a tty). */
+bool fs_is_own_stream(const char *path)
+{
+        return streq(path, "/dev/stdin") || streq(path, "/dev/stdout") || streq(path, "/dev/stderr") ||
+               strncmp(path, "/dev/fd/", 8) == 0 || strncmp(path, "/proc/self/fd/", 14) == 0;
+}
+
+int fs_open_append(const char *path, mode_t mode, struct modrun_error **reterr)
+{
+        static const char hint[] = "remove it, or give a path in a directory only you can write";
+        /* The caller's own streams (runc's --log default is /dev/stderr),
+         * which no other user can plant. */
+        if (fs_is_own_stream(path)) {
+                int sfd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY);
+                return sfd >= 0 ? sfd : error_new(reterr, errno, NULL, "open %s", path);
+        }
+        _cleanup_close_ int fd =
+                open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK, mode);
+        struct stat st;
+        /* a symlink fails with ELOOP, or EACCES with O_CREAT; a FIFO
+         * without a reader with ENXIO */
+        if (fd < 0 && lstat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode))
+                return error_new(reterr, errno, hint, "refusing %s: it is a %s", path, fs_type_noun(st.st_mode));
+        if (fd < 0)
+                return error_new(reterr, errno, NULL, "open %s", path);
+        if (fstat(fd, &st) < 0)
+                return error_new(reterr, errno, NULL, "stat %s", path);
+        if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode))
+                return error_new(reterr, EINVAL, hint, "refusing %s: it is a %s", path, fs_type_noun(st.st_mode));
+        if (S_ISREG(st.st_mode) && st.st_uid != geteuid())
+                return error_new(reterr, EPERM, hint, "refusing %s: it belongs to uid %u, not to you (uid %u)", path,
+                                 (unsigned)st.st_uid, (unsigned)geteuid());
+        if (S_ISREG(st.st_mode) && st.st_nlink != 1)
+                return error_new(reterr, EPERM, hint, "refusing %s: it has %ju hard links", path,
+                                 (uintmax_t)st.st_nlink);
+        if (fcntl(fd, F_SETFL, O_APPEND) < 0) /* writes to a tty may block again */
+                return error_new(reterr, errno, NULL, "fcntl %s", path);
+        return TAKE_FD(fd);
 }
 
 int fs_mkdir_p(const char *path, mode_t mode, struct modrun_error **reterr)
@@ -254,13 +379,15 @@ static int rm_rf_at(int parent_fd, const char *name, dev_t dev)
         return ret;
 }
 
-int fs_rm_rf(const char *path)
+int fs_rm_rf_at(int dirfd, const char *name)
 {
         struct stat st;
-        if (lstat(path, &st) < 0)
+        if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
                 return errno == ENOENT ? 0 : -errno;
-        return rm_rf_at(AT_FDCWD, path, st.st_dev);
+        return rm_rf_at(dirfd, name, st.st_dev);
 }
+
+int fs_rm_rf(const char *path) { return fs_rm_rf_at(AT_FDCWD, path); }
 
 static int cmp_int(const void *a, const void *b)
 {

@@ -5,6 +5,7 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include "fs-util.h"
 #include "log.h"
 
 static int log_fd = -1;
@@ -17,10 +18,12 @@ int log_setup(const char *path, enum log_format format, bool debug, struct modru
         log_dbg = debug;
         if (!path)
                 return 0;
-        int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0640);
-        if (fd < 0)
-                return error_new(reterr, errno, "check that the directory exists and is writable, or drop --log",
-                                 "open log file %s", path);
+        int fd = fs_open_append(path, 0640, reterr);
+        if (fd < 0) {
+                error_hint(reterr ? *reterr : NULL, "check that the directory exists and is writable, or drop --log");
+                (void)error_wrap(reterr, "open log file %s", path);
+                return fd;
+        }
         log_close();
         log_fd = fd;
         return 0;
@@ -68,8 +71,10 @@ static void write_line(int fd, int level, const char *msg)
         char *buf = NULL;
         size_t len = 0;
         FILE *f = open_memstream(&buf, &len);
-        if (!f)
+        if (!f) {
+                (void)dprintf(fd, "modrun: %s\n", msg);
                 return;
+        }
         struct timeval tv;
         struct tm tm;
         char ts[64];
@@ -85,9 +90,12 @@ static void write_line(int fd, int level, const char *msg)
         else
                 fprintf(f, "modrun: %s%s\n", level == LOG_ERR ? "" : level == LOG_WARNING ? "warning: " : "",
                         msg);
-        fclose(f);
-        ssize_t w = write(fd, buf, len);
-        (void)w;
+        /* out of memory (the stream could not grow): the bare message,
+         * with dprintf, which does not allocate */
+        if (fclose(f) != 0 || !buf || len == 0)
+                (void)dprintf(fd, "modrun: %s\n", msg);
+        else
+                (void)!write(fd, buf, len);
         free(buf);
 }
 
@@ -96,15 +104,19 @@ void log_msgv(int level, const char *fmt, va_list ap)
         if (level == LOG_DEBUG && !log_dbg)
                 return;
         int saved = errno;
-        char *msg = NULL;
+        char *msg = NULL, fallback[1024];
+        va_list again;
+        va_copy(again, ap);
+        /* out of memory: the message still goes out, truncated if long */
         if (vasprintf(&msg, fmt, ap) < 0) {
-                errno = saved;
-                return;
+                msg = NULL;
+                (void)vsnprintf(fallback, sizeof(fallback), fmt, again);
         }
+        va_end(again);
         if (log_fd >= 0)
-                write_line(log_fd, level, msg);
+                write_line(log_fd, level, msg ? msg : fallback);
         if (log_fd < 0 || level <= LOG_WARNING)
-                write_line(STDERR_FILENO, level, msg);
+                write_line(STDERR_FILENO, level, msg ? msg : fallback);
         free(msg);
         errno = saved;
 }
@@ -117,10 +129,12 @@ void log_msg(int level, const char *fmt, ...)
         va_end(ap);
 }
 
-void log_report_error(const struct modrun_error *err)
+void log_report_error(const struct modrun_error *err, const char *command, int r)
 {
-        if (!err)
+        if (!err) { /* the error object itself could not be made (out of memory) */
+                log_msg(LOG_ERR, "%s failed: %s", command, strerror(-r));
                 return;
+        }
         if (err->hint)
                 log_msg(LOG_ERR, "%s (hint: %s)", err->msg, err->hint);
         else

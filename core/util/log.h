@@ -19,7 +19,7 @@ bool log_debug_enabled(void);
 void log_msgv(int level, const char *fmt, va_list ap);
 void log_msg(int level, const char *fmt, ...) _printf_(2, 3);
 /* The final user-facing error of a command: to stderr and to the log file. */
-void log_report_error(const struct modrun_error *err);
+void log_report_error(const struct modrun_error *err, const char *command, int r);
 
 #define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
 #define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)

@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * linux.resources.devices on the cgroup v1 devices controller: each OCI
- * rule, in order, becomes a line written to devices.allow or devices.deny
- * (convert.c). A leading deny-all rule is the "a" line, which resets the
- * cgroup to deny everything, so the list that follows is exactly what the
- * container may use. No rule is added here: the defaults a container needs
- * (e.g. mknod, /dev/null) are the config's business.
+ * linux.resources.devices on the cgroup v1 devices controller, as an
+ * allow-list: "a" is written to devices.deny first, then each OCI rule, in
+ * order, becomes a line written to devices.allow or devices.deny
+ * (convert.c). A new v1 devices cgroup starts with its parent's list
+ * (usually "a *:* rwm"): without that first deny, rules that only allow
+ * or only deny, or none, would leave the container every device.
+ *
+ * A whole-wildcard rule is the "a" line, which resets the cgroup (it
+ * clears every exception) to allow or deny everything, so the lines
+ * before the last one are not written. The defaults a container needs
+ * (mknod, /dev/null...) come from the core (core/oci/config-defaults.c).
  *
  * Used on v1 and hybrid hosts; on pure v2 a devices plugin (eBPF) owns the
  * rules, and owns_devices() tells the core which.
@@ -72,29 +77,34 @@ static void normalize(const char *line, char *out, size_t size)
         (void)snprintf(out, size, "%.*s %s", (int)(sp - line), line, acc);
 }
 
-/* On update the core passes every rule again: when the list starts with
- * the deny-all reset, is followed by allows only, and devices.list shows
- * exactly those, rewriting would only open a window in which the running
- * container may use no device at all. */
+/* On update the core passes every rule again: when the list is a reset
+ * followed by allows only, and devices.list shows exactly that ("a *:*
+ * rwm" after the allow-all reset), rewriting would only open a window in
+ * which the running container may use no device at all. */
 static bool already_applied(const char *dir, const struct dev_line *v, size_t n)
 {
-        if (n == 0 || v[0].allow || strcmp(v[0].text, "a") != 0)
+        if (n == 0 || strcmp(v[0].text, "a") != 0)
                 return false;
+        for (size_t i = 1; i < n; i++)
+                if (!v[i].allow)
+                        return false;
         size_t cap = n * 64 + 1, len = 0;
         _cleanup_free_ char *want = calloc(1, cap), *have = NULL;
         if (!want || cg_read(dir, "devices.list", &have) < 0)
                 return false;
+        if (v[0].allow)
+                return strcmp(have, "a *:* rwm\n") == 0;
         for (size_t i = 1; i < n; i++) {
                 char norm[64];
-                if (!v[i].allow)
-                        return false;
                 normalize(v[i].text, norm, sizeof(norm));
                 len += (size_t)snprintf(want + len, cap - len, "%s\n", norm);
         }
         return strcmp(want, have) == 0;
 }
 
-/* Every rule checked before the first write: an invalid rule changes nothing. */
+/* Every rule checked before the first write: an invalid rule changes
+ * nothing. The lines start with the deny-all reset, or with the last reset
+ * the rules hold. */
 static int lines_build(const struct cgfs *s, const struct json_object *rules, struct dev_line **ret, size_t *ret_n,
                        struct modrun_error **reterr)
 {
@@ -102,6 +112,7 @@ static int lines_build(const struct cgfs *s, const struct json_object *rules, st
         struct dev_line *v = calloc(2 * n_rules + 1, sizeof(*v));
         if (!v)
                 return s->host->error(reterr, ENOMEM, NULL, "cgroupfs: linux.resources.devices");
+        v[n++] = (struct dev_line){ .allow = false, .text = "a" };
         for (size_t i = 0; i < n_rules; i++) {
                 struct cg_dev_rule rule;
                 char lines[2][64];
@@ -114,6 +125,8 @@ static int lines_build(const struct cgfs *s, const struct json_object *rules, st
                         return s->host->error(reterr, EINVAL, why, "cgroupfs: linux.resources.devices[%zu] is not valid", i);
                 }
                 for (int j = 0; j < k; j++) {
+                        if (strcmp(lines[j], "a") == 0)
+                                n = 0; /* a reset: what came before does not count */
                         v[n].allow = rule.allow;
                         memcpy(v[n++].text, lines[j], sizeof(lines[j]));
                 }

@@ -19,7 +19,8 @@ src=$(cd "$here/../.." && pwd)
 targets=(config process mountinfo cli cgroupfs devices systemd idmap plugin)
 
 oci_src=(core/oci/config-parse.c core/oci/config-process.c core/oci/config-linux.c core/oci/config-mounts.c
-         core/oci/config-defaults.c core/oci/json-util.c core/util/error.c core/util/fs-util.c)
+         core/oci/config-defaults.c core/oci/config-ranges.c core/oci/json-util.c core/util/error.c
+         core/util/fs-util.c)
 sources_for() {
     case "$1" in
         config|process) echo "${oci_src[@]}" ;;
@@ -30,7 +31,8 @@ sources_for() {
         systemd) echo plugins/systemd/unit-name.c plugins/systemd/props.c plugins/systemd/props-io.c \
                       plugins/systemd/devices.c ;;
         idmap) echo plugins/idmap/config.c plugins/idmap/maps.c plugins/idmap/diag.c ;;
-        plugin) echo core/plugin/desc-check.c core/plugin/kind.c core/util/error.c core/util/log.c ;;
+        plugin) echo core/plugin/desc-check.c core/plugin/kind.c core/util/error.c core/util/log.c \
+                     core/util/fs-util.c ;;
         *) return 1 ;;
     esac
 }

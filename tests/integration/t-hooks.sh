@@ -53,12 +53,12 @@ state=$(cat)
 pid=$(echo "$state" | sed 's/.*"pid":\([0-9]*\).*/\1/')
 bundle=$(echo "$state" | sed 's/.*"bundle":"\([^"]*\)".*/\1/')
 cg=$(awk -F: '$2 == "devices" { print $3 }' /proc/$pid/cgroup)
-mknod -m 666 "$bundle/rootfs/dev/gpu-tun" c 10 200 &&
-echo 'c 10:200 rwm' > "/sys/fs/cgroup/devices$cg/devices.allow"
+mknod -m 666 "$bundle/rootfs/dev/gpu-tun" c 10 229 &&
+echo 'c 10:229 rwm' > "/sys/fs/cgroup/devices$cg/devices.allow"
 SH
 chmod 755 "$T/gpu.sh"
 args sh -c 'exec 3<>/dev/gpu-tun && echo opened; exit 0'
-config "c['hooks'] = {}; c['linux']['devices'] = [{'path': '/dev/gpu-tun', 'type': 'c', 'major': 10, 'minor': 200}]"
+config "c['hooks'] = {}; c['linux']['devices'] = [{'path': '/dev/gpu-tun', 'type': 'c', 'major': 10, 'minor': 229}]"
 out=$(mr run --bundle "$BUNDLE" g1 2>&1)
 expect_match "without the hook the device is denied (EPERM)" "Operation not permitted" "$out"
 config "c['linux']['devices'] = []; c['hooks'] = {'createContainer': [{'path': '$T/gpu.sh'}]}"

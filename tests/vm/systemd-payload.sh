@@ -150,6 +150,27 @@ cat "$W/c3.err" | sed 's/^/  c3| /'
 [ $rc != 0 ] && grep -q 'slice:prefix:name' "$W/c3.err"; res bad_cgroups_path_error $?
 $M delete --force c3 > /dev/null 2>&1
 
+# 3b. device access is an allow-list with no linux.resources at all:
+# DevicePolicy=strict, no block device usable, and a node of a host block
+# device made with CAP_MKNOD (mknod is one of runc's defaults) gives EPERM
+blk=$(cat /sys/block/nullb0/dev 2>/dev/null || cat "$(ls -d /sys/class/block/* | head -n1)/dev")
+bundle "$W/b3b" "system.slice:sdtest:c3b" '{}'
+cfg "$W/b3b" "del c['linux']['resources']
+c['process']['capabilities'] = {k: ['CAP_MKNOD'] for k in ('bounding', 'effective', 'permitted')}
+c['process']['args'] = ['/bin/busybox', 'sh', '-c', 'busybox mknod /dev/blk b ${blk%%:*} ${blk#*:} && echo mknod-ok; (exec 3</dev/blk) 2>&1 | busybox sed \"s/^/open: /\"; echo probe-done; busybox sleep 1000']"
+$M create --bundle "$W/b3b" c3b > "$W/c3b.out" 2> "$W/c3b.err" < /dev/null
+res create_c3b $? "$(tail -3 "$W/c3b.err" | tr '\n' ' ')"
+show=$(systemctl show -p DevicePolicy -p DeviceAllow sdtest-c3b.scope)
+echo "$show" | sed 's/^/  /'
+echo "$show" | grep -qx 'DevicePolicy=strict'; res no_resources_devicepolicy_strict $?
+! echo "$show" | grep -qE 'block-[^ ]* r|/dev/block/[^ ]* r'; res no_resources_no_block_read $?
+$M start c3b
+wait_for "$W/c3b.out" probe-done 1
+cat "$W/c3b.out" | sed 's/^/  c3b| /'
+grep -q '^mknod-ok' "$W/c3b.out"; res no_resources_mknod_ok $? "b $blk"
+grep -q '^open: .*Operation not permitted' "$W/c3b.out"; res no_resources_block_eperm $? "b $blk"
+$M delete --force c3b; res delete_c3b $?
+
 # 4. resources systemd takes only for a device path, or not at all; pause,
 # resume, update, events --stats, kill --all, delete
 nb=$(cat /sys/block/nullb0/dev 2>/dev/null)   # "MAJ:MIN" of null_blk's disk

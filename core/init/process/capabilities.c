@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Capabilities by name, the bounding set, capset(2) and the ambient set,
- * without libcap: raw capset and prctl. */
+ * without libcap: raw capset and prctl. Every set is always applied: one
+ * absent from config.json (or process.capabilities absent) is empty, as in
+ * runc, so the process never keeps the runtime's capabilities by omission. */
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <strings.h>
@@ -119,9 +121,7 @@ static int parse_list(const char *list, char **names, int last_cap, uint64_t *re
 
 int caps_parse(const struct oci_capabilities *c, int last_cap, struct cap_sets *ret, struct modrun_error **reterr)
 {
-        struct cap_sets s = {
-                .present = c->present,
-        };
+        struct cap_sets s = {0};
         int r;
         if ((r = parse_list("bounding", c->bounding, last_cap, &s.bounding, reterr)) < 0 ||
             (r = parse_list("effective", c->effective, last_cap, &s.effective, reterr)) < 0 ||
@@ -135,8 +135,6 @@ int caps_parse(const struct oci_capabilities *c, int last_cap, struct cap_sets *
 
 int caps_apply_bounding(const struct cap_sets *s, int last_cap, struct modrun_error **reterr)
 {
-        if (!s->present)
-                return 0;
         for (int c = 0; c <= last_cap; c++) {
                 if (s->bounding & (UINT64_C(1) << c))
                         continue;
@@ -174,8 +172,6 @@ static void cap_mask_names(uint64_t m, char *buf, size_t size)
 
 int caps_apply(const struct cap_sets *s, int last_cap, struct modrun_error **reterr)
 {
-        if (!s->present)
-                return 0;
         if (sys_capset(s->effective, s->permitted, s->inheritable) < 0) {
                 int e = errno;
                 char missing[1024];

@@ -80,13 +80,13 @@ static int setup_early(const struct init_args *a, struct modrun_error **reterr)
         return sysctl_apply(cfg->linux_.sysctl, cfg->linux_.n_sysctl, reterr);
 }
 
-static int setup_rootfs(const struct init_args *a, int console_sock, const char *state_json,
-                        struct modrun_error **reterr)
+static int setup_rootfs(const struct init_args *a, const struct rootfs_cgroups *cgroups, int console_sock,
+                        const char *state_json, struct modrun_error **reterr)
 {
         if (!ns_is_new(a->cfg, OCI_NS_MOUNT)) /* joined: its filesystem is used as it is */
                 return run_create_hooks(a, state_json, reterr);
         struct rootfs_params rp = {.cfg = a->cfg, .rootfs = a->rootfs, .in_userns = a->in_userns,
-                                   .mount_fds = a->mount_fds};
+                                   .mount_fds = a->mount_fds, .cgroups = cgroups};
         _cleanup_close_ int rootfs_fd = -1;
         int r = rootfs_prepare(&rp, &rootfs_fd, reterr);
         if (r >= 0)
@@ -185,20 +185,28 @@ static int userns_become_root(struct modrun_error **reterr)
 
 /* A new cgroup namespace is made here, once the init is in the
  * container's cgroups (by the runtime's enter() before "go", or itself):
- * created at clone it would be rooted in the runtime's cgroup. */
-static int enter_cgroups(const struct init_args *a, struct modrun_error **reterr)
+ * created at clone it would be rooted in the runtime's cgroup. Before it,
+ * the own cgroup directories for cgroup mounts are opened: inside it
+ * /proc/self/cgroup reads "/" and names none of them. */
+static int enter_cgroups(const struct init_args *a, struct rootfs_cgroups **ret_cgroups, struct modrun_error **reterr)
 {
         struct modrun_cgroup_entry e = a->cg_entry;
         int r = cgroup_entry_self(&e, reterr);
-        if (r >= 0 && !a->exec_mode && ns_is_new(a->cfg, OCI_NS_CGROUP) && unshare(CLONE_NEWCGROUP) < 0)
-                r = error_new(reterr, errno, NULL, "linux.namespaces: create the cgroup namespace (unshare CLONE_NEWCGROUP)");
-        return r;
+        if (r < 0 || a->exec_mode)
+                return r;
+        if (ns_is_new(a->cfg, OCI_NS_MOUNT) && (r = rootfs_cgroups_open(a->cfg, ret_cgroups, reterr)) < 0)
+                return r;
+        if (ns_is_new(a->cfg, OCI_NS_CGROUP) && unshare(CLONE_NEWCGROUP) < 0)
+                return error_new(reterr, errno, NULL,
+                                 "linux.namespaces: create the cgroup namespace (unshare CLONE_NEWCGROUP)");
+        return 0;
 }
 
 static int init_setup(const struct init_args *a, char **ret_exe, char **ret_state, struct modrun_error **reterr)
 {
+        _cleanup_(rootfs_cgroups_freep) struct rootfs_cgroups *cgroups = NULL;
         int r = wait_go(a, a->timeout_ms, ret_state, reterr);
-        if (r < 0 || (r = enter_cgroups(a, reterr)) < 0)
+        if (r < 0 || (r = enter_cgroups(a, &cgroups, reterr)) < 0)
                 return r;
         (void)prctl(PR_SET_DUMPABLE, 0UL, 0UL, 0UL, 0UL); /* the id maps are written */
         if (a->exec_mode) {
@@ -220,7 +228,7 @@ static int init_setup(const struct init_args *a, char **ret_exe, char **ret_stat
         _cleanup_close_ int console_sock = -1;
         if (a->cfg->process.terminal && (r = terminal_connect(a->console_socket_fd, &console_sock, reterr)) < 0)
                 return r;
-        if ((r = setup_rootfs(a, console_sock, *ret_state ? *ret_state : "{}", reterr)) < 0)
+        if ((r = setup_rootfs(a, cgroups, console_sock, *ret_state ? *ret_state : "{}", reterr)) < 0)
                 return r;
         return setup_process(a, ret_exe, reterr);
 }

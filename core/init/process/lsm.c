@@ -7,16 +7,12 @@
  * on a host without SELinux is ignored, as runc and crun do.
  */
 #include <fcntl.h>
-#include <linux/magic.h>
-#include <linux/mount.h>
-#include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/statfs.h>
-#include <sys/syscall.h>
+#include <sys/stat.h>
 
 #include "process.h"
-#include "init/rootfs/sys-mount.h"
+#include "init/rootfs/procfs.h"
 #include "util/fs-util.h"
 
 bool lsm_apparmor_enabled(const char *sysroot)
@@ -51,28 +47,18 @@ int lsm_plan(const struct oci_process *proc, const char *sysroot, struct lsm_pla
 }
 
 /* CVE-2025-52881 class: after the root switch, /proc is the container's
- * and could be redirected by a mount; the attributes are written through a
- * procfs instance of our own that is attached nowhere (fsopen/fsmount),
- * opened beneath it without following any symlink, and checked by fstatfs. */
-static int private_procfs(struct modrun_error **reterr)
-{
-        _cleanup_close_ int fs = sys_fsopen("proc", FSOPEN_CLOEXEC);
-        if (fs < 0 || sys_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-                return error_new(reterr, errno, NULL, "fsopen a private procfs to write the LSM attributes");
-        int m = sys_fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
-        return m < 0 ? error_new(reterr, errno, NULL, "fsmount a private procfs") : m;
-}
-
+ * and could be redirected by a mount (/dev/null or a file bound over
+ * attr/exec); the attributes are written through a procfs we can trust
+ * (a private instance attached nowhere, see init/rootfs/procfs.h), opened
+ * without following any symlink or crossing a mount, and checked to be a
+ * regular file on procfs. */
 static int write_attr(int proc, const char *what, const char *rel, const char *value, struct modrun_error **reterr)
 {
         char path[96];
         (void)snprintf(path, sizeof(path), "%d/task/%d/attr/%s", (int)getpid(), (int)gettid(), rel);
-        struct open_how how = {.flags = O_WRONLY | O_CLOEXEC,
-                               .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
-        _cleanup_close_ int fd = (int)syscall(SYS_openat2, proc, path, &how, sizeof(how));
-        struct statfs sf;
-        if (fd < 0 || fstatfs(fd, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC)
-                return error_new(reterr, fd < 0 ? errno : EXDEV, NULL, "%s: open /proc/%s", what, path);
+        _cleanup_close_ int fd = procfs_open(proc, path, O_WRONLY, S_IFREG, what, reterr);
+        if (fd < 0)
+                return fd;
         if (write(fd, value, strlen(value)) != (ssize_t)strlen(value))
                 return error_new(reterr, errno, NULL, "%s: write \"%s\" to /proc/%s", what, value, path);
         return 0;
@@ -82,7 +68,7 @@ int lsm_apply(const struct lsm_plan *plan, struct modrun_error **reterr)
 {
         if (!plan->apparmor[0] && !plan->selinux[0])
                 return 0;
-        _cleanup_close_ int proc = private_procfs(reterr);
+        _cleanup_close_ int proc = procfs_open_root("process.apparmorProfile/selinuxLabel", true, reterr);
         if (proc < 0)
                 return proc;
         int r = 0;

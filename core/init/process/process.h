@@ -20,7 +20,6 @@
 /* ---- capabilities.c -------------------------------------------------- */
 
 struct cap_sets {
-        bool present; /* process.capabilities given: otherwise nothing is changed */
         uint64_t bounding, effective, inheritable, permitted, ambient;
 };
 

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* linux.sysctl: only namespaced keys (runc's rules), written to /proc/sys
  * by the init in its namespaces: /proc/sys resolves net.*, kernel.shm* ...
- * to the writer's namespaces, whichever procfs it goes through. */
+ * to the writer's namespaces, whichever procfs it goes through, so the
+ * init writes through a procfs it can trust (init/rootfs/procfs.h). */
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
 #include "process.h"
+#include "init/rootfs/procfs.h"
 
 static const char *const ipc_keys[] = {
         "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
@@ -82,29 +84,44 @@ int sysctl_check(const struct oci_config *cfg, struct modrun_error **reterr)
         return 0;
 }
 
+static int sysctl_write(int proc, const struct oci_sysctl *s, struct modrun_error **reterr)
+{
+        char rel[PATH_MAX];
+        int len = snprintf(rel, sizeof(rel), "sys/%s", s->key);
+        if (len < 0 || (size_t)len >= sizeof(rel))
+                return error_new(reterr, ENAMETOOLONG, NULL, "linux.sysctl \"%s\"", s->key);
+        for (char *p = rel + strlen("sys/"); !strchr(s->key, '/') && *p; p++)
+                if (*p == '.')
+                        *p = '/';
+        _cleanup_free_ char *what = NULL;
+        if (asprintf(&what, "linux.sysctl %s=%s", s->key, s->value) < 0)
+                return error_new(reterr, ENOMEM, NULL, "linux.sysctl \"%s\"", s->key);
+        _cleanup_close_ int fd = procfs_open(proc, rel, O_WRONLY | O_NOCTTY, S_IFREG, what, reterr);
+        if (fd < 0)
+                return fd;
+        size_t vl = strlen(s->value);
+        ssize_t k = write(fd, s->value, vl);
+        if (k < 0)
+                return error_new(reterr, errno, NULL, "%s: write /proc/%s", what, rel);
+        if ((size_t)k != vl)
+                return error_new(reterr, EIO, NULL, "%s: short write to /proc/%s", what, rel);
+        return 0;
+}
+
+/* Through a procfs checked by procfs_open_root() and procfs_open(): a
+ * tmpfs or a file mounted over /proc/sys (a joined mount namespace) is
+ * refused, never written to. */
 int sysctl_apply(const struct oci_sysctl *s, size_t n, struct modrun_error **reterr)
 {
+        if (n == 0)
+                return 0;
+        _cleanup_close_ int proc = procfs_open_root("linux.sysctl", false, reterr);
+        if (proc < 0)
+                return proc;
         for (size_t i = 0; i < n; i++) {
-                char path[PATH_MAX];
-                int len = snprintf(path, sizeof(path), "/proc/sys/%s", s[i].key);
-                if (len < 0 || (size_t)len >= sizeof(path))
-                        return error_new(reterr, ENAMETOOLONG, NULL, "linux.sysctl \"%s\"", s[i].key);
-                for (char *p = path + strlen("/proc/sys/"); !strchr(s[i].key, '/') && *p; p++)
-                        if (*p == '.')
-                                *p = '/';
-                _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
-                if (fd < 0)
-                        return error_new(reterr, errno,
-                                         errno == ENOENT ? "this kernel has no such sysctl (check the key)" : NULL,
-                                         "linux.sysctl %s=%s: open %s", s[i].key, s[i].value, path);
-                size_t vl = strlen(s[i].value);
-                ssize_t k = write(fd, s[i].value, vl);
-                if (k < 0)
-                        return error_new(reterr, errno, NULL, "linux.sysctl %s=%s: write %s", s[i].key, s[i].value,
-                                         path);
-                if ((size_t)k != vl)
-                        return error_new(reterr, EIO, NULL, "linux.sysctl %s=%s: short write to %s", s[i].key,
-                                         s[i].value, path);
+                int r = sysctl_write(proc, &s[i], reterr);
+                if (r < 0)
+                        return r;
         }
         return 0;
 }

@@ -1,87 +1,246 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * A "cgroup"/"cgroup2" mount of config.json. The host decides the shape:
- *  - cgroup v2 (/sys/fs/cgroup is cgroup2): in a cgroup namespace mount a
- *    new cgroup2 (it shows the namespace's root); otherwise, or when that is
- *    refused, bind the process's own cgroup directory.
- *  - cgroup v1 or hybrid: as runc, a tmpfs at the destination and beneath
- *    it one bind per hierarchy mounted under the host's /sys/fs/cgroup (the
- *    process's own cgroup within it), cgroup2 at <dest>/unified on a hybrid
- *    host, the co-mount symlinks (cpu -> cpu,cpuacct) copied; "ro" makes
- *    each bind and finally the tmpfs read-only.
- * Failures get the FIELD-NOTES #1 diagnosis (owner and mode of the mount
- * point and of the cgroup directory, mapping, umask).
+ * A "cgroup"/"cgroup2" mount of config.json shows the container its own
+ * cgroup in every hierarchy and nothing above it, with or without a cgroup
+ * namespace (runc shows the same; see tests/integration/t-sec-cgroupns.sh):
+ *  - rootfs_cgroups_open(), in the init once it is in its cgroups and
+ *    before it unshares a cgroup namespace (afterwards /proc/self/cgroup
+ *    reads "/" everywhere and names no directory), opens O_PATH the own
+ *    directory of each hierarchy mounted at the runtime's /sys/fs/cgroup:
+ *    the mount point plus the /proc/self/cgroup path taken relative to the
+ *    mount's root (mountinfo), both read in the same cgroup namespace. A
+ *    hierarchy whose own directory is not below that mount is left out:
+ *    nothing else, least of all the hierarchy's root, stands in for it.
+ *  - mount_cgroup() binds those fds only. cgroup v2 (/sys/fs/cgroup is
+ *    cgroup2): the own directory onto the destination. cgroup v1 or
+ *    hybrid: as runc, a tmpfs at the destination and beneath it one bind
+ *    per hierarchy (cgroup2 at <dest>/unified on a hybrid host), the
+ *    co-mount symlinks (cpu -> cpu,cpuacct) copied; "ro" makes each bind
+ *    and finally the tmpfs read-only. No new cgroup file system is mounted:
+ *    in a namespace the init did not create (or joined by path) its root
+ *    could lie above the container's cgroup.
+ * Bind failures get the FIELD-NOTES #1 diagnosis (owner and mode of the
+ * mount point and of the cgroup directory, mapping, umask).
  */
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/magic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
+#include <unistd.h>
 
 #include "mount-diag.h"
 #include "mount-util.h"
 #include "sys-mount.h"
 #include "util/fs-util.h"
+#include "util/mountinfo.h"
 
 #define CGROUP_ROOT "/sys/fs/cgroup"
 #define CGROUP_MNT_FLAGS (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MOUNT_ATIME_FLAGS | MS_NODIRATIME)
 
-static bool has_cgroupns(const struct oci_config *cfg)
+struct cgroup_hier {
+        char *name; /* entry under /sys/fs/cgroup ("memory", "unified"); "" when it is cgroup2 itself */
+        char *dir;  /* the own directory on the host, for messages */
+        int fd;     /* O_PATH of it */
+};
+
+struct rootfs_cgroups {
+        bool v2_root; /* /sys/fs/cgroup itself is cgroup2 */
+        size_t n;
+        struct cgroup_hier *h;
+};
+
+struct rootfs_cgroups *rootfs_cgroups_free(struct rootfs_cgroups *c)
 {
-        for (size_t i = 0; cfg && i < cfg->linux_.n_namespaces; i++)
-                if (cfg->linux_.namespaces[i].type == OCI_NS_CGROUP)
+        if (!c)
+                return NULL;
+        for (size_t i = 0; i < c->n; i++) {
+                free(c->h[i].name);
+                free(c->h[i].dir);
+                if (c->h[i].fd >= 0)
+                        (void)close(c->h[i].fd);
+        }
+        free(c->h);
+        free(c);
+        return NULL;
+}
+
+void rootfs_cgroups_freep(struct rootfs_cgroups **c)
+{
+        rootfs_cgroups_free(*c);
+}
+
+static bool config_has_cgroup_mount(const struct oci_config *cfg)
+{
+        for (size_t i = 0; i < cfg->n_mounts; i++) {
+                if (mount_type_is_cgroup(cfg->mounts[i].type))
                         return true;
+        }
         return false;
 }
 
-/* The process's cgroup in the hierarchy whose controller list is
- * "controllers" ("" for the unified one), from /proc/self/cgroup. */
-static char *own_cgroup(const char *controllers)
+/* Is [tok, tok+len) one of the comma-separated options of opts? */
+static bool option_listed(const char *opts, const char *tok, size_t len)
 {
-        _cleanup_free_ char *text = NULL;
-        if (fs_read_file(AT_FDCWD, "/proc/self/cgroup", &text, NULL) < 0)
-                return strdup("/");
-        char *save = NULL;
-        for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-                char *c = strchr(l, ':');
-                char *p = c ? strchr(c + 1, ':') : NULL;
-                if (!p)
-                        continue;
-                *p = '\0';
-                const char *ctl = c + 1;
-                if (strncmp(ctl, "name=", 5) == 0 && streq(ctl + 5, controllers))
-                        return strdup(p + 1);
-                if (streq(ctl, controllers))
-                        return strdup(p + 1);
+        for (const char *p = opts; p && *p;) {
+                size_t l = strcspn(p, ",");
+                if (l == len && strncmp(p, tok, len) == 0)
+                        return true;
+                p += l + (p[l] == ',');
         }
-        return strdup("/");
+        return false;
 }
 
-static void fill_call(struct mount_call *c, const struct mount_ctx *ctx, const char *source, const char *dest,
-                      const char *fstype, unsigned long flags, const char *data, int fd, const char *cgdir)
+/* Does the /proc/self/cgroup line "id:ctl:path" (ctl of length ctl_len)
+ * describe the hierarchy mounted as m? cgroup2 is id 0 with no controller;
+ * a v1 hierarchy lists its controllers (and name=) in its super options,
+ * and no two hierarchies share one. */
+static bool line_is_hierarchy(const char *id, const char *ctl, size_t ctl_len, const struct mountinfo_entry *m)
 {
-        *c = (struct mount_call){ .source = source, .target = dest, .fstype = fstype, .flags = flags,
-                                  .data = data, .target_fd = fd, .cgroup_dir = cgdir, .in_userns = ctx->in_userns,
-                                  .source_on_host = fstype == NULL };
+        if (streq(m->fstype, "cgroup2"))
+                return ctl_len == 0 && strncmp(id, "0:", 2) == 0;
+        if (ctl_len == 0)
+                return false;
+        for (size_t i = 0; i < ctl_len;) {
+                size_t l = strcspn(ctl + i, ",:");
+                if (!option_listed(m->super_options, ctl + i, l))
+                        return false;
+                i += l + 1;
+        }
+        return true;
 }
 
-/* Bind host_dir onto fd (the mount point at dest), then apply the flags. */
-static int bind_cgroup_dir(const struct mount_ctx *ctx, const char *host_dir, int fd, const char *dest,
-                           unsigned long flags, struct modrun_error **reterr)
+/* The process's cgroup path (malloc()ed) in the hierarchy mounted as m,
+ * from the text of /proc/self/cgroup; NULL when no line matches. */
+static char *own_path(const char *proc_cgroup, const struct mountinfo_entry *m)
 {
-        _cleanup_close_ int src = open(host_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (src < 0) {
-                struct mount_call c;
-                fill_call(&c, ctx, host_dir, dest, NULL, MS_BIND | MS_REC, NULL, fd, host_dir);
+        for (const char *l = proc_cgroup; l && *l;) {
+                size_t len = strcspn(l, "\n");
+                const char *c1 = memchr(l, ':', len);
+                const char *c2 = c1 ? memchr(c1 + 1, ':', len - (size_t)(c1 + 1 - l)) : NULL;
+                if (c2 && line_is_hierarchy(l, c1 + 1, (size_t)(c2 - c1 - 1), m))
+                        return strndup(c2 + 1, len - (size_t)(c2 + 1 - l));
+                l += len + (l[len] == '\n');
+        }
+        return NULL;
+}
+
+/* own relative to the mount's root ("" or "/a/b"), or NULL when own is not
+ * at or below it, or has a ".." component (a namespace joined by path can
+ * show "/.." paths: never walk out of the mount). */
+static const char *path_below(const char *own, const char *root)
+{
+        size_t n = streq(root, "/") ? 0 : strlen(root);
+        if (strncmp(own, root, n) != 0 || (own[n] != '\0' && own[n] != '/'))
+                return NULL;
+        const char *rel = streq(own + n, "/") ? "" : own + n;
+        for (const char *p = rel; (p = strstr(p, "/..")); p += 3)
+                if (p[3] == '\0' || p[3] == '/')
+                        return NULL;
+        return rel;
+}
+
+/* Open the own directory of the hierarchy mounted as m (called name under
+ * /sys/fs/cgroup) and add it; nothing is added when it is not below m. */
+static int cgroups_add(struct rootfs_cgroups *c, const char *name, const struct mountinfo_entry *m,
+                       const char *proc_cgroup, struct modrun_error **reterr)
+{
+        _cleanup_free_ char *own = own_path(proc_cgroup, m);
+        const char *rel = own ? path_below(own, m->root) : NULL;
+        if (!rel)
+                return 0;
+        _cleanup_free_ char *dir = NULL, *nm = strdup(name);
+        if (!nm || asprintf(&dir, "%s%s", m->mount_point, rel) < 0)
+                return error_new(reterr, ENOMEM, NULL, "cgroup mount: the container's cgroup in %s", m->mount_point);
+        _cleanup_close_ int fd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 && errno == ENOENT)
+                return 0; /* removed meanwhile: the container is not in it */
+        if (fd < 0)
+                return error_new(reterr, errno, "the runtime must be able to search the host's cgroup directories",
+                                 "cgroup mount: open the container's own cgroup directory %s", dir);
+        struct cgroup_hier *h = reallocarray(c->h, c->n + 1, sizeof(*h));
+        if (!h)
+                return error_new(reterr, ENOMEM, NULL, "cgroup mount: the container's cgroup in %s", m->mount_point);
+        c->h = h;
+        c->h[c->n++] = (struct cgroup_hier){ .name = TAKE_PTR(nm), .dir = TAKE_PTR(dir), .fd = TAKE_FD(fd) };
+        return 0;
+}
+
+/* Every hierarchy visible at /sys/fs/cgroup: the top mount there when it
+ * is cgroup2, else the top cgroup mounts right beneath it. */
+static int cgroups_scan(struct rootfs_cgroups *c, const struct mountinfo_entry *e, size_t n, const char *proc_cgroup,
+                        struct modrun_error **reterr)
+{
+        const struct mountinfo_entry *top = mountinfo_find(e, n, CGROUP_ROOT);
+        if (!top)
+                return 0;
+        if (streq(top->fstype, "cgroup2")) {
+                c->v2_root = true;
+                return cgroups_add(c, "", top, proc_cgroup, reterr);
+        }
+        const size_t plen = strlen(CGROUP_ROOT "/");
+        for (size_t i = 0; i < n; i++) {
+                const struct mountinfo_entry *m = &e[i];
+                if (m->parent_id != top->mount_id || (!streq(m->fstype, "cgroup") && !streq(m->fstype, "cgroup2")) ||
+                    strncmp(m->mount_point, CGROUP_ROOT "/", plen) != 0 || strchr(m->mount_point + plen, '/') ||
+                    mountinfo_find(e, n, m->mount_point) != m)
+                        continue;
+                int r = cgroups_add(c, m->mount_point + plen, m, proc_cgroup, reterr);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int rootfs_cgroups_open(const struct oci_config *cfg, struct rootfs_cgroups **ret, struct modrun_error **reterr)
+{
+        if (!config_has_cgroup_mount(cfg)) {
+                *ret = NULL;
+                return 0;
+        }
+        _cleanup_free_ char *proc_cgroup = NULL;
+        int r = fs_read_file(AT_FDCWD, "/proc/self/cgroup", &proc_cgroup, reterr);
+        if (r < 0)
+                return error_wrap(reterr, "cgroup mount: find the container's own cgroups");
+        struct mountinfo_entry *e = NULL;
+        size_t n = 0;
+        if ((r = mountinfo_read_self(&e, &n, reterr)) < 0)
+                return error_wrap(reterr, "cgroup mount: find the host's cgroup hierarchies");
+        _cleanup_(rootfs_cgroups_freep) struct rootfs_cgroups *c = calloc(1, sizeof(*c));
+        r = c ? cgroups_scan(c, e, n, proc_cgroup, reterr) : error_new(reterr, ENOMEM, NULL, "cgroup mount");
+        mountinfo_free(e, n);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(c);
+        return 0;
+}
+
+static const struct cgroup_hier *cgroups_find(const struct rootfs_cgroups *c, const char *name)
+{
+        for (size_t i = 0; i < c->n; i++)
+                if (streq(c->h[i].name, name))
+                        return &c->h[i];
+        return NULL;
+}
+
+/* Bind the own directory h onto fd (the mount point at dest), then apply
+ * the flags. */
+static int bind_own_dir(const struct mount_ctx *ctx, const struct cgroup_hier *h, int fd, const char *dest,
+                        unsigned long flags, struct modrun_error **reterr)
+{
+        /* h->fd was opened with the runtime's credentials: the container's
+         * root must reach the directory too (FIELD-NOTES #1). */
+        if (faccessat(AT_FDCWD, h->dir, X_OK, AT_EACCESS) < 0) {
+                struct mount_call c = { .source = h->dir, .target = dest, .flags = MS_BIND | MS_REC, .target_fd = fd,
+                                        .cgroup_dir = h->dir, .in_userns = ctx->in_userns, .source_on_host = true };
                 return mount_error(reterr, errno, &c);
         }
-        int r = mount_bind_fd(ctx, src, host_dir, fd, dest, true, reterr);
+        int r = mount_bind_fd(ctx, h->fd, h->dir, fd, dest, true, reterr);
         if (r < 0) {
-                error_hint(*reterr, "the cgroup directory is %s", host_dir);
+                error_hint(*reterr, "the cgroup directory is %s", h->dir);
                 return r;
         }
         if (!(flags & CGROUP_MNT_FLAGS))
@@ -89,45 +248,15 @@ static int bind_cgroup_dir(const struct mount_ctx *ctx, const char *host_dir, in
         _cleanup_close_ int nfd = fs_open_beneath(ctx->rootfs_fd, dest, O_PATH, 0, reterr);
         if (nfd < 0)
                 return nfd;
-        return mount_bind_remount(ctx, nfd, host_dir, dest, flags & CGROUP_MNT_FLAGS, 0, reterr);
-}
-
-/* A new cgroup2 (in a cgroup namespace) or, failing that, a bind of the
- * process's own cgroup. */
-static int mount_unified(const struct mount_ctx *ctx, const char *host_root, int fd, const char *dest,
-                         unsigned long flags, struct modrun_error **reterr)
-{
-        char t[PROC_FD_PATH_MAX];
-        _cleanup_free_ char *own = own_cgroup("");
-        _cleanup_free_ char *host_dir = NULL;
-        if (!own || asprintf(&host_dir, "%s%s", host_root, streq(own, "/") ? "" : own) < 0)
-                return error_new(reterr, ENOMEM, NULL, "cgroup mount on %s", dest);
-        if (has_cgroupns(ctx->cfg)) {
-                unsigned long mflags = flags & CGROUP_MNT_FLAGS;
-                int r = sys_mount("cgroup2", proc_fd_path(fd, t), "cgroup2", mflags, NULL);
-                if (r == 0)
-                        return 0;
-                if (r != -EPERM && r != -EBUSY) {
-                        _cleanup_free_ char *host = mount_diag_fd_path(fd);
-                        struct mount_call c;
-                        fill_call(&c, ctx, "cgroup2", dest, "cgroup2", mflags, NULL, fd, host_dir);
-                        c.host_target = host;
-                        return mount_error(reterr, -r, &c);
-                }
-                /* As runc: a user namespace that does not own the cgroup
-                 * namespace may not mount cgroup2; bind instead. */
-        }
-        return bind_cgroup_dir(ctx, host_dir, fd, dest, flags, reterr);
+        return mount_bind_remount(ctx, nfd, h->dir, dest, flags & CGROUP_MNT_FLAGS, 0, reterr);
 }
 
 static int mount_hierarchy(const struct mount_ctx *ctx, int tmpfs_fd, const char *dest, const char *name,
                            unsigned long flags, struct modrun_error **reterr)
 {
-        char host_root[PATH_MAX];
-        struct statfs sfs;
-        (void)snprintf(host_root, sizeof(host_root), CGROUP_ROOT "/%s", name);
-        if (statfs(host_root, &sfs) < 0 || (sfs.f_type != CGROUP_SUPER_MAGIC && sfs.f_type != CGROUP2_SUPER_MAGIC))
-                return 0; /* not a mounted hierarchy */
+        const struct cgroup_hier *h = cgroups_find(ctx->cgroups, name);
+        if (!h)
+                return 0; /* not a hierarchy, or the container has no cgroup of its own in it */
         _cleanup_free_ char *sub = NULL;
         if (asprintf(&sub, "%s/%s", streq(dest, "/") ? "" : dest, name) < 0)
                 return error_new(reterr, ENOMEM, NULL, "cgroup mount on %s", dest);
@@ -136,19 +265,7 @@ static int mount_hierarchy(const struct mount_ctx *ctx, int tmpfs_fd, const char
         _cleanup_close_ int fd = openat(tmpfs_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
                 return error_new(reterr, errno, NULL, "open %s", sub);
-        if (sfs.f_type == CGROUP2_SUPER_MAGIC)
-                return mount_unified(ctx, host_root, fd, sub, flags, reterr);
-
-        _cleanup_free_ char *own = own_cgroup(name);
-        _cleanup_free_ char *host_dir = NULL;
-        if (!own || asprintf(&host_dir, "%s%s", host_root, streq(own, "/") ? "" : own) < 0)
-                return error_new(reterr, ENOMEM, NULL, "cgroup mount on %s", dest);
-        /* The own cgroup may not exist in a hierarchy the runtime did not
-         * join; then the hierarchy's root is what the process sees. */
-        struct stat st;
-        if (stat(host_dir, &st) < 0)
-                (void)snprintf(host_dir, strlen(host_dir) + 1, "%s", host_root);
-        return bind_cgroup_dir(ctx, host_dir, fd, sub, flags, reterr);
+        return bind_own_dir(ctx, h, fd, sub, flags, reterr);
 }
 
 static int copy_symlinks_and_mount(const struct mount_ctx *ctx, int tmpfs_fd, const char *dest, unsigned long flags,
@@ -181,21 +298,24 @@ int mount_cgroup(const struct mount_ctx *ctx, const struct oci_mount *m, const s
                  struct modrun_error **reterr)
 {
         char t[PROC_FD_PATH_MAX];
-        struct statfs sfs;
-        if (statfs(CGROUP_ROOT, &sfs) < 0)
-                return error_new(reterr, errno, "mount cgroup2 (or the v1 hierarchies) on the host",
-                                 "cgroup mount on %s: no cgroup file system at " CGROUP_ROOT " on the host",
+        if (!ctx->cgroups)
+                return error_new(reterr, EPROTO, NULL, "cgroup mount on %s: the init did not look up its own cgroups",
                                  m->destination);
-        if (sfs.f_type == CGROUP2_SUPER_MAGIC)
-                return mount_unified(ctx, CGROUP_ROOT, tfd, m->destination, o->flags, reterr);
-
+        if (ctx->cgroups->v2_root) {
+                const struct cgroup_hier *h = cgroups_find(ctx->cgroups, "");
+                if (!h)
+                        return error_new(reterr, ENOENT, "run the container in a cgroup below the runtime's view of " CGROUP_ROOT,
+                                         "cgroup mount on %s: the container's cgroup is not below the host's " CGROUP_ROOT,
+                                         m->destination);
+                return bind_own_dir(ctx, h, tfd, m->destination, o->flags, reterr);
+        }
         unsigned long tflags = (o->flags & CGROUP_MNT_FLAGS & ~MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC;
         int r = sys_mount("tmpfs", proc_fd_path(tfd, t), "tmpfs", tflags, "mode=755");
         if (r < 0) {
                 _cleanup_free_ char *host = mount_diag_fd_path(tfd);
-                struct mount_call c;
-                fill_call(&c, ctx, "tmpfs", m->destination, "tmpfs", tflags, "mode=755", tfd, NULL);
-                c.host_target = host;
+                struct mount_call c = { .source = "tmpfs", .target = m->destination, .host_target = host,
+                                        .fstype = "tmpfs", .flags = tflags, .data = "mode=755", .target_fd = tfd,
+                                        .in_userns = ctx->in_userns };
                 return mount_error(reterr, -r, &c);
         }
         _cleanup_close_ int top = fs_open_beneath(ctx->rootfs_fd, m->destination, O_PATH | O_DIRECTORY, 0, reterr);

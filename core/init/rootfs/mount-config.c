@@ -8,7 +8,9 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
+#include <linux/magic.h>
 
 #ifndef ST_NOSYMFOLLOW
 #define ST_NOSYMFOLLOW 0x2000 /* glibc 2.36 lacks it; the kernel's value */
@@ -47,7 +49,7 @@ int mount_split_path(const char *path, char **ret_dir, char **ret_base)
         return 0;
 }
 
-int mount_open_target(const struct mount_ctx *ctx, const char *dest, bool dir, struct modrun_error **reterr)
+static int open_target(const struct mount_ctx *ctx, const char *dest, bool dir, struct modrun_error **reterr)
 {
         int fd = fs_open_beneath(ctx->rootfs_fd, dest, O_PATH, 0, NULL);
         if (fd >= 0 || fd != -ENOENT) {
@@ -74,6 +76,21 @@ int mount_open_target(const struct mount_ctx *ctx, const char *dest, bool dir, s
                 return error_new(reterr, errno, NULL, "create the file %s (beneath the rootfs %s) to mount on",
                                  dest, ctx->rootfs);
         return fs_open_beneath(ctx->rootfs_fd, dest, O_PATH, 0, reterr);
+}
+
+int mount_open_target_as(const struct mount_ctx *ctx, const char *dest, bool dir, bool proc_root_ok,
+                         struct modrun_error **reterr)
+{
+        _cleanup_close_ int fd = open_target(ctx, dest, dir, reterr);
+        if (fd < 0)
+                return fd;
+        int r = mount_check_proc_dest(ctx, fd, dest, proc_root_ok, reterr);
+        return r < 0 ? r : TAKE_FD(fd);
+}
+
+int mount_open_target(const struct mount_ctx *ctx, const char *dest, bool dir, struct modrun_error **reterr)
+{
+        return mount_open_target_as(ctx, dest, dir, false, reterr);
 }
 
 int mount_bind_fd(const struct mount_ctx *ctx, int src_fd, const char *source, int dst_fd, const char *dest,
@@ -207,7 +224,9 @@ static int mount_bind_entry(const struct mount_ctx *ctx, const struct oci_mount 
         struct stat st;
         if (fstat(src, &st) < 0)
                 return error_new(reterr, errno, NULL, "stat bind source %s", m->source);
-        _cleanup_close_ int tfd = mount_open_target(ctx, m->destination, S_ISDIR(st.st_mode), reterr);
+        struct statfs sf;
+        bool procfs = fstatfs(src, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
+        _cleanup_close_ int tfd = mount_open_target_as(ctx, m->destination, S_ISDIR(st.st_mode), procfs, reterr);
         if (tfd < 0)
                 return tfd;
         int r = mount_bind_fd(ctx, src, m->source, tfd, m->destination, (o->flags & MS_REC) != 0, reterr);
@@ -263,9 +282,15 @@ static int mount_attach_idmapped(const struct mount_ctx *ctx, const struct oci_m
         return remount_with_flags(ctx, m, o, reterr);
 }
 
-static bool is_cgroup_type(const char *type)
+bool mount_type_is_cgroup(const char *type)
 {
         return type && (streq(type, "cgroup") || streq(type, "cgroup2"));
+}
+
+/* proc and sysfs: mounted only on an ordinary directory (mount-proc.c) */
+static bool is_proc_type(const char *type)
+{
+        return streq(type, "proc") || streq(type, "sysfs");
 }
 
 static int mount_entry_parsed(const struct mount_ctx *ctx, const struct oci_mount *m, const struct mount_options *o,
@@ -283,10 +308,12 @@ static int mount_entry_parsed(const struct mount_ctx *ctx, const struct oci_moun
                 if (!m->type)
                         return error_new(reterr, EINVAL, "set \"type\" (tmpfs, proc, ...) or the bind option",
                                          "mount on %s: no type and not a bind mount", m->destination);
-                _cleanup_close_ int tfd = mount_open_target(ctx, m->destination, true, reterr);
+                _cleanup_close_ int tfd = is_proc_type(m->type)
+                                                  ? mount_open_ordinary_dir(ctx, m->type, m->destination, reterr)
+                                                  : mount_open_target(ctx, m->destination, true, reterr);
                 if (tfd < 0)
                         return tfd;
-                r = is_cgroup_type(m->type) ? mount_cgroup(ctx, m, o, tfd, reterr)
+                r = mount_type_is_cgroup(m->type) ? mount_cgroup(ctx, m, o, tfd, reterr)
                                             : mount_fs_entry(ctx, m, o, tfd, reterr);
         }
         if (r < 0 || (!o->n_propagation && !mount_options_has_rec_attr(o)))

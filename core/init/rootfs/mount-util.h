@@ -14,6 +14,7 @@ struct mount_ctx {
         int rootfs_fd;      /* O_PATH of the rootfs bind mount */
         bool in_userns;
         const int *mount_fds; /* rootfs_params.mount_fds */
+        const struct rootfs_cgroups *cgroups; /* rootfs_params.cgroups */
 };
 
 /* "/proc/self/fd/N": what mount(2) gets instead of a path inside the rootfs
@@ -26,8 +27,30 @@ const char *proc_fd_path(int fd, char buf[static PROC_FD_PATH_MAX]);
 int mount_split_path(const char *path, char **ret_dir, char **ret_base);
 
 /* O_PATH fd of dest beneath the rootfs, created (directory, or empty file
- * when !dir) when missing. */
+ * when !dir) when missing, and refused when it lands inside /proc
+ * (mount_check_proc_dest). */
 int mount_open_target(const struct mount_ctx *ctx, const char *dest, bool dir, struct modrun_error **reterr);
+/* The same; proc_root_ok: a bind of a procfs may land on /proc itself. */
+int mount_open_target_as(const struct mount_ctx *ctx, const char *dest, bool dir, bool proc_root_ok,
+                         struct modrun_error **reterr);
+
+/* In mount-proc.c. Why a mount may not land at inner (its path inside the
+ * rootfs, symlinks resolved), or NULL when it may: inside /proc only /proc
+ * itself (proc_root_ok: type proc, or a bind of a procfs) and runc's list of
+ * files lxcfs binds over. */
+const char *mount_proc_dest_refusal(const char *inner, bool proc_root_ok);
+/* "cgroup" or "cgroup2" */
+bool mount_type_is_cgroup(const char *type);
+/* Refuse (EPERM, naming dest, where it resolved and why) the mount point
+ * fd when mount_proc_dest_refusal() says so. */
+int mount_check_proc_dest(const struct mount_ctx *ctx, int fd, const char *dest, bool proc_root_ok,
+                          struct modrun_error **reterr);
+/* O_PATH fd of the directory dest for a proc or sysfs mount: reached
+ * without any symlink (created when missing), a directory, and not inside
+ * /proc (except /proc for proc); else "must be mounted on ordinary
+ * directory". */
+int mount_open_ordinary_dir(const struct mount_ctx *ctx, const char *type, const char *dest,
+                            struct modrun_error **reterr);
 
 /* Bind src_fd onto dst_fd (MS_BIND, MS_REC when recursive). */
 int mount_bind_fd(const struct mount_ctx *ctx, int src_fd, const char *source, int dst_fd, const char *dest,
@@ -41,6 +64,14 @@ int mount_bind_remount(const struct mount_ctx *ctx, int fd, const char *source, 
 /* MS_SHARED|MS_REC ... on the mount at fd. */
 int mount_set_propagation(const struct mount_ctx *ctx, int fd, const char *dest, unsigned long prop,
                           struct modrun_error **reterr);
+
+/* In mount-fd.c, for use after the root switch (no path through /proc):
+ * bind the tree at src_fd onto dst_fd (open_tree clone + move_mount), made
+ * read-only (the top mount) before it is attached when readonly... */
+int mount_fd_bind(const struct mount_ctx *ctx, int src_fd, const char *source, int dst_fd, const char *dest,
+                  bool recursive, bool readonly, struct modrun_error **reterr);
+/* ... and attach an empty read-only tmpfs (size=0k) onto dst_fd. */
+int mount_fd_empty_tmpfs(const struct mount_ctx *ctx, int dst_fd, const char *dest, struct modrun_error **reterr);
 
 /* One config.json mount, in mount-config.c. */
 int mount_config_entry(const struct mount_ctx *ctx, const struct oci_mount *m, struct modrun_error **reterr);

@@ -9,7 +9,8 @@
  *
  * rootfs_finalize(), with the rootfs as "/": rootfsPropagation of the new
  * "/", root.readonly, linux.readonlyPaths, linux.maskedPaths. Every path is
- * resolved beneath "/" and mounted on through /proc/self/fd/N.
+ * resolved beneath "/" and mounted on by its fd (mount-fd.c): /proc is the
+ * container's by then, and no path goes through it.
  */
 #include <fcntl.h>
 #include <string.h>
@@ -116,7 +117,7 @@ int rootfs_prepare(const struct rootfs_params *p, int *ret_rootfs_fd, struct mod
         if ((r = rootfs_bind_self(p, &rootfs_fd, reterr)) < 0)
                 return r;
         struct mount_ctx ctx = { .cfg = p->cfg, .rootfs = p->rootfs, .rootfs_fd = rootfs_fd,
-                                 .in_userns = p->in_userns, .mount_fds = p->mount_fds };
+                                 .in_userns = p->in_userns, .mount_fds = p->mount_fds, .cgroups = p->cgroups };
         for (size_t i = 0; i < p->cfg->n_mounts; i++)
                 if ((r = mount_config_entry(&ctx, &p->cfg->mounts[i], reterr)) < 0)
                         return error_wrap(reterr, "mounts[%zu]", i);
@@ -182,12 +183,7 @@ static int readonly_path(const struct mount_ctx *ctx, const char *path, struct m
         int r = open_listed(ctx, "readonlyPaths", path, &fd, reterr);
         if (r < 0 || fd < 0)
                 return r;
-        if ((r = mount_bind_fd(ctx, fd, path, fd, path, true, reterr)) < 0)
-                return error_wrap(reterr, "linux.readonlyPaths");
-        _cleanup_close_ int nfd = fs_open_beneath(ctx->rootfs_fd, path, O_PATH, 0, reterr);
-        if (nfd < 0)
-                return error_wrap(reterr, "linux.readonlyPaths");
-        if ((r = mount_bind_remount(ctx, nfd, path, path, MS_RDONLY, 0, reterr)) < 0)
+        if ((r = mount_fd_bind(ctx, fd, path, fd, path, true, true, reterr)) < 0)
                 return error_wrap(reterr, "linux.readonlyPaths");
         return 0;
 }
@@ -223,30 +219,16 @@ static int masked_path(const struct mount_ctx *ctx, const char *path, int *null_
         if (!S_ISDIR(st.st_mode)) {
                 if (*null_fd < 0 && (*null_fd = open_dev_null(ctx, reterr)) < 0)
                         return *null_fd;
-                if ((r = mount_bind_fd(ctx, *null_fd, "/dev/null", fd, path, false, reterr)) < 0)
-                        return error_wrap(reterr, "linux.maskedPaths");
-                return 0;
-        }
-        char t[PROC_FD_PATH_MAX];
-        const unsigned long flags = MS_RDONLY;
-        if ((r = sys_mount("tmpfs", proc_fd_path(fd, t), "tmpfs", flags, "size=0k")) < 0) {
-                _cleanup_free_ char *host = mount_diag_fd_path(fd);
-                struct mount_call c = { .source = "tmpfs", .target = path, .host_target = host, .fstype = "tmpfs",
-                                        .flags = flags, .data = "size=0k", .target_fd = fd,
-                                        .in_userns = ctx->in_userns };
-                (void)mount_error(reterr, -r, &c);
-                return error_wrap(reterr, "linux.maskedPaths");
-        }
-        return 0;
+                r = mount_fd_bind(ctx, *null_fd, "/dev/null", fd, path, false, false, reterr);
+        } else
+                r = mount_fd_empty_tmpfs(ctx, fd, path, reterr);
+        return r < 0 ? error_wrap(reterr, "linux.maskedPaths") : 0;
 }
 
 static int finalize_paths(const struct mount_ctx *ctx, struct modrun_error **reterr)
 {
         char *const *ro = ctx->cfg->linux_.readonly_paths, *const *masked = ctx->cfg->linux_.masked_paths;
         int r;
-        if (((ro && *ro) || (masked && *masked)) && faccessat(AT_FDCWD, "/proc/self/fd", F_OK, 0) < 0)
-                return error_new(reterr, errno, "add a mount of type proc at /proc to config.json",
-                                 "linux.maskedPaths/readonlyPaths: /proc/self/fd is not there inside the container");
         for (; ro && *ro; ro++)
                 if ((r = readonly_path(ctx, *ro, reterr)) < 0)
                         return r;

@@ -188,12 +188,42 @@ static void test_wildcards(void **unused)
         free(p.insns);
 }
 
+/* Device access is an allow-list: no rule, an empty list, rules that only
+ * deny, or only allow, leave every other device denied (the v1 devices
+ * controller let such lists inherit its parent's "a *:* rwm"). */
+static void test_allow_list(void **unused)
+{
+        static const char *lists[] = {
+                NULL, "[]", "[{\"allow\": false, \"type\": \"c\"}]", "[" DEFAULTS "]",
+                "[{\"allow\": false, \"type\": \"c\"}, " DEFAULTS "]",
+                "[{\"allow\": false, \"access\": \"rwm\"}, {\"allow\": false, \"type\": \"c\"}, " DEFAULTS "]",
+        };
+        for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+                struct prog p = compile_json(lists[i]);
+                bool defaults = i >= 3;
+                assert_int_equal(run(&p, B, R, 7, 0), 0); /* a loop device */
+                assert_int_equal(run(&p, B, W, 8, 0), 0); /* a disk */
+                assert_int_equal(run(&p, C, R, 1, 1), 0); /* /dev/mem */
+                assert_int_equal(run(&p, B, M, 7, 0), defaults);
+                assert_int_equal(run(&p, C, R | W, 1, 3), defaults);
+                free(p.insns);
+        }
+        /* the explicitly allowed device, and nothing next to it */
+        struct prog p = compile_json("[{\"allow\": true, \"type\": \"b\", \"major\": 7, \"minor\": 0, "
+                                     "\"access\": \"r\"}, " DEFAULTS "]");
+        assert_int_equal(run(&p, B, R, 7, 0), 1);
+        assert_int_equal(run(&p, B, W, 7, 0), 0);
+        assert_int_equal(run(&p, B, R, 7, 1), 0);
+        free(p.insns);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_shape),          cmocka_unit_test(test_rule_insns),
                 cmocka_unit_test(test_defaults),       cmocka_unit_test(test_last_match_wins),
                 cmocka_unit_test(test_access_bits),    cmocka_unit_test(test_wildcards),
+                cmocka_unit_test(test_allow_list),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -139,6 +139,49 @@ static void test_allow_all_and_deny(void **unused)
         sd_devices_done(&d);
 }
 
+/* Device access is an allow-list (DevicePolicy=strict): no rule, an empty
+ * list, or rules that only deny, as given or with the core's deny-all and
+ * defaults around them, allow no block device (but mknod with the
+ * defaults). */
+static void test_allow_list(void **unused)
+{
+        static const char *lists[] = {
+                "[]",
+                "[{\"allow\":false,\"type\":\"c\"}]",
+                "[{\"allow\":false,\"access\":\"rwm\"},{\"allow\":false,\"type\":\"c\"}]",
+                "[" DEFAULTS "]",
+                "[" DEFAULTS ",{\"allow\":false,\"type\":\"c\",\"major\":1,\"minor\":3,\"access\":\"rw\"}]",
+                "[{\"allow\":false,\"access\":\"rwm\"},{\"allow\":false,\"type\":\"c\",\"major\":1,"
+                "\"minor\":3}," DEFAULTS "]",
+        };
+        char *why = NULL;
+        struct sd_devices d = {0};
+        assert_int_equal(sd_devices_translate(NULL, procdev, NULL, &d, &why), 0); /* no linux.resources */
+        assert_false(d.allow_all);
+        assert_int_equal(d.n, 0);
+        sd_devices_done(&d);
+        for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+                translate(lists[i], NULL, &d);
+                assert_false(d.allow_all);
+                for (size_t k = 0; k < d.n; k++)
+                        if (strncmp(d.allow[k].path, "block-", 6) == 0 || strncmp(d.allow[k].path, "/dev/block/", 11) == 0)
+                                assert_string_equal(d.allow[k].access, "m");
+                assert_null(access_of(&d, "/dev/block/7:0"));
+                struct sd_props p = {0};
+                assert_int_equal(sd_devices_to_props(&d, &p), 0);
+                assert_string_equal(p.v[0].name, "DeviceAllow");
+                assert_string_equal(p.v[1].name, "DevicePolicy");
+                assert_string_equal(p.v[1].s, "strict");
+                sd_props_done(&p);
+                sd_devices_done(&d);
+        }
+        /* the explicitly allowed device, read only (DEFAULTS starts with a deny-all) */
+        translate("[" DEFAULTS ",{\"allow\":true,\"type\":\"b\",\"major\":7,\"minor\":0,\"access\":\"r\"}]", NULL, &d);
+        assert_string_equal(access_of(&d, "/dev/block/7:0"), "r");
+        assert_string_equal(access_of(&d, "block-*"), "m");
+        sd_devices_done(&d);
+}
+
 static void test_driverless_major(void **unused)
 {
         struct sd_devices d = {0};
@@ -191,6 +234,7 @@ int main(void)
                 cmocka_unit_test(test_proc_devices),       cmocka_unit_test(test_proc_devices_blank_line),
                 cmocka_unit_test(test_defaults),
                 cmocka_unit_test(test_allow_all_and_deny), cmocka_unit_test(test_driverless_major),
+                cmocka_unit_test(test_allow_list),
                 cmocka_unit_test(test_refused),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

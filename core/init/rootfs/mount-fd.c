@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Mounts made on an fd with the new mount API (open_tree, fsmount,
+ * mount_setattr, move_mount), for rootfs_finalize(): after the root switch
+ * /proc is the container's, so "/proc/self/fd/N" handed to mount(2) would be
+ * resolved through a procfs the container controls (a mount over
+ * /proc/self/fd, or a /proc that is not procfs at all: the CVE-2025-52881
+ * class). Here no path is resolved at all: the mount point is the fd.
+ */
+#include <fcntl.h>
+#include <sys/mount.h>
+
+#include "mount-diag.h"
+#include "mount-util.h"
+#include "sys-mount.h"
+
+static int attach(const struct mount_ctx *ctx, int tree, const char *source, int dst_fd, const char *dest,
+                  unsigned long flags, struct modrun_error **reterr)
+{
+        int r = sys_move_mount(tree, "", dst_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+        if (r < 0) {
+                _cleanup_free_ char *host = mount_diag_fd_path(dst_fd);
+                struct mount_call c = { .source = source, .target = dest, .host_target = host, .flags = flags,
+                                        .target_fd = dst_fd, .in_userns = ctx->in_userns };
+                (void)mount_error(reterr, -r, &c);
+                return error_wrap(reterr, "move_mount onto the fd of %s", dest);
+        }
+        return 0;
+}
+
+static int set_readonly(const struct mount_ctx *ctx, int tree, const char *dest, struct modrun_error **reterr)
+{
+        struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+        int r = sys_mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr));
+        if (r < 0) {
+                struct mount_call c = { .target = dest, .target_fd = -1, .in_userns = ctx->in_userns };
+                return mount_setattr_error(reterr, -r, &c, attr.attr_set, 0, 0, false);
+        }
+        return 0;
+}
+
+/* Linux 5.6 to 5.11 (open_tree and move_mount, no mount_setattr): the
+ * attached tree is made read-only with mount(2) on ".", with tree as the
+ * working directory for the call: no path through /proc. Before the
+ * container's process runs, so no one sees it writable. */
+static int remount_readonly_here(const struct mount_ctx *ctx, int tree, const char *dest,
+                                 struct modrun_error **reterr)
+{
+        _cleanup_close_ int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (cwd < 0 || fchdir(tree) < 0)
+                return error_new(reterr, errno, NULL, "make %s read-only: enter the new mount", dest);
+        const unsigned long flags = MS_REMOUNT | MS_BIND | MS_RDONLY;
+        int r = sys_mount(NULL, ".", NULL, flags, NULL);
+        int back = fchdir(cwd) < 0 ? -errno : 0;
+        if (r < 0) {
+                struct mount_call c = { .target = dest, .flags = flags, .target_fd = tree, .in_userns = ctx->in_userns };
+                return mount_error(reterr, -r, &c);
+        }
+        return back < 0 ? error_new(reterr, -back, NULL, "make %s read-only: return to the working directory", dest)
+                        : 0;
+}
+
+int mount_fd_bind(const struct mount_ctx *ctx, int src_fd, const char *source, int dst_fd, const char *dest,
+                  bool recursive, bool readonly, struct modrun_error **reterr)
+{
+        unsigned long flags = MS_BIND | (recursive ? MS_REC : 0) | (readonly ? MS_RDONLY : 0);
+        _cleanup_close_ int tree =
+                sys_open_tree(src_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0));
+        if (tree < 0) {
+                _cleanup_free_ char *host = mount_diag_fd_path(dst_fd);
+                struct mount_call c = { .source = source, .target = dest, .host_target = host, .flags = flags,
+                                        .target_fd = dst_fd, .in_userns = ctx->in_userns };
+                (void)mount_error(reterr, -tree, &c);
+                return error_wrap(reterr, "open_tree (clone) of %s", source);
+        }
+        /* Read-only before it is attached: never visible writable. Only
+         * the top mount, as runc's remount of readonlyPaths. */
+        _cleanup_error_ struct modrun_error *setattr_err = NULL;
+        int r = readonly ? set_readonly(ctx, tree, dest, &setattr_err) : 0;
+        if (r < 0 && r != -ENOSYS) {
+                if (reterr)
+                        *reterr = TAKE_PTR(setattr_err);
+                return r;
+        }
+        bool remount = r == -ENOSYS;
+        r = attach(ctx, tree, source, dst_fd, dest, flags, reterr);
+        return r < 0 || !remount ? r : remount_readonly_here(ctx, tree, dest, reterr);
+}
+
+int mount_fd_empty_tmpfs(const struct mount_ctx *ctx, int dst_fd, const char *dest, struct modrun_error **reterr)
+{
+        const unsigned long flags = MS_RDONLY;
+        _cleanup_close_ int fs = sys_fsopen("tmpfs", FSOPEN_CLOEXEC);
+        int r = fs;
+        if (fs >= 0 && (r = sys_fsconfig(fs, FSCONFIG_SET_STRING, "size", "0k", 0)) >= 0 &&
+            (r = sys_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0)) >= 0)
+                r = sys_fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY);
+        if (r < 0) {
+                _cleanup_free_ char *host = mount_diag_fd_path(dst_fd);
+                struct mount_call c = { .source = "tmpfs", .target = dest, .host_target = host, .fstype = "tmpfs",
+                                        .flags = flags, .data = "size=0k", .target_fd = dst_fd,
+                                        .in_userns = ctx->in_userns };
+                (void)mount_error(reterr, -r, &c);
+                return error_wrap(reterr, "fsopen/fsmount an empty tmpfs for %s", dest);
+        }
+        _cleanup_close_ int mnt = r;
+        return attach(ctx, mnt, "tmpfs", dst_fd, dest, flags, reterr);
+}
