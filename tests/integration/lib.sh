@@ -86,11 +86,31 @@ assert_clean() {
     [ "$FAILED" -eq 0 ] && pass "$what: nothing left behind"
 }
 
+# Throw-away users: tmp_user NAME makes a system user and its group; the
+# EXIT trap (it_cleanup) kills their processes and removes them.
+TMP_USERS=""
+tmp_user() {
+    useradd --system -M -U -d /nonexistent -s /usr/sbin/nologin "$1" || die "useradd $1"
+    TMP_USERS="$TMP_USERS $1"
+}
+tmp_users_remove() {
+    local u
+    for u in $TMP_USERS; do
+        if id -u "$u" >/dev/null 2>&1; then
+            pkill -9 -U "$u"; pkill -9 -u "$u"
+            for _ in $(seq 20); do pgrep -U "$u" >/dev/null || pgrep -u "$u" >/dev/null || break; sleep 0.1; done
+            userdel "$u" || echo "cleanup: userdel $u failed" >&2
+        fi
+        getent group "$u" >/dev/null && groupdel "$u"
+    done 2>/dev/null
+}
+
 it_cleanup() {
     local rc=$?
     local id
     [ -z "$BG_PIDS" ] || { kill -9 $BG_PIDS; wait $BG_PIDS; } 2>/dev/null
     for id in $(ls "$ROOT" 2>/dev/null); do "$MODRUN" --root "$ROOT" delete --force "$id" >/dev/null 2>&1; done
+    tmp_users_remove
     grep " $T" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l 2>/dev/null
     rm -rf "$T"
     if [ "$rc" -eq 0 ] && [ "$FAILED" -ne 0 ]; then exit 1; fi
@@ -114,6 +134,33 @@ cg_cleanup() {
     [ -n "${CG_EXTRA:-}" ] && find /sys/fs/cgroup -maxdepth 8 -type d -name "$CG_EXTRA" -exec rmdir {} \; 2>/dev/null
     (exit $rc)
     it_cleanup
+}
+
+# devices.list as the kernel shows it after a deny-all and runc 1.1.5's
+# default allows, which modrun appends to every config
+RUNC_DEFAULT_DEVICES_LIST='c *:* m
+b *:* m
+c 1:3 rwm
+c 1:8 rwm
+c 1:7 rwm
+c 5:0 rwm
+c 1:5 rwm
+c 1:9 rwm
+c 136:* rwm
+c 5:2 rwm
+c 10:200 rwm'
+
+# dev_progs DIR: "ID NAME" of each device program attached to the cgroup DIR
+# (nothing when there is none or no such cgroup: bpftool then prints
+# nothing, or {"error": ...})
+dev_progs() {
+    bpftool -j cgroup show "$1" 2>/dev/null | python3 -c '
+import json, sys
+t = sys.stdin.read().strip()
+progs = json.loads(t) if t else []
+for p in (progs if isinstance(progs, list) else []):
+    if p.get("attach_type") in ("cgroup_device", "device"):
+        print(p["id"], p.get("name", ""))'
 }
 
 finish() { [ "$FAILED" -eq 0 ] && exit 0 || exit 1; }

@@ -38,17 +38,7 @@ make_bundle
 # of anything; null, random, full, tty, zero, urandom, pts, ptmx, tun),
 # so devices.list is exactly those, and /dev/kmsg (1:11) stays denied.
 devices_rules="[{'allow': False, 'access': 'rwm'}]"
-expected_devices_list='c *:* m
-b *:* m
-c 1:3 rwm
-c 1:8 rwm
-c 1:7 rwm
-c 5:0 rwm
-c 1:5 rwm
-c 1:9 rwm
-c 136:* rwm
-c 5:2 rwm
-c 10:200 rwm'
+expected_devices_list=$RUNC_DEFAULT_DEVICES_LIST
 
 if [ $LAYOUT = v2 ]; then
     for c in memory pids cpu cpuset; do

@@ -21,18 +21,6 @@ PLUG=(--plugin cgroup=cgroupfs --plugin devices=ebpf)
 
 trap cg_cleanup EXIT  # lib.sh
 
-# "ID NAME" of each device program attached to the cgroup directory $1
-# (nothing when there is none or no such cgroup: bpftool then prints
-# nothing, or {"error": ...})
-dev_progs() {
-    bpftool -j cgroup show "$1" 2>/dev/null | python3 -c '
-import json, sys
-t = sys.stdin.read().strip()
-progs = json.loads(t) if t else []
-for p in (progs if isinstance(progs, list) else []):
-    if p.get("attach_type") in ("cgroup_device", "device"):
-        print(p["id"], p.get("name", ""))'
-}
 
 make_bundle
 # Nodes made from linux.devices; the rules: deny all, 195:255 rw, 195:254 r

@@ -94,19 +94,6 @@ declare -A CASES=(
 )
 ORDER="none empty denyc allowed"
 
-# devices.list as the kernel shows it after the plugin's deny-all and
-# runc's default allows (runc 1.1.5's)
-DEFAULT_LIST='c *:* m
-b *:* m
-c 1:3 rwm
-c 1:8 rwm
-c 1:7 rwm
-c 5:0 rwm
-c 1:5 rwm
-c 1:9 rwm
-c 136:* rwm
-c 5:2 rwm
-c 10:200 rwm'
 
 use_case() { # use_case CASE CGROUPSPATH
     cp "$T/config.base" "$BUNDLE/config.json"
@@ -128,16 +115,6 @@ check_probe() {
     fi
 }
 
-# dev_progs DIR: "ID NAME" of each device program attached to the cgroup DIR
-dev_progs() {
-    bpftool -j cgroup show "$1" 2>/dev/null | python3 -c '
-import json, sys
-t = sys.stdin.read().strip()
-progs = json.loads(t) if t else []
-for p in (progs if isinstance(progs, list) else []):
-    if p.get("attach_type") in ("cgroup_device", "device"):
-        print(p["id"], p.get("name", ""))'
-}
 
 # run_case OWNER CASE RUNNER...: create with RUNNER, call check_OWNER
 # while the container exists, start it, wait for the probe, delete
@@ -175,9 +152,9 @@ check_v1() {
     local list; list=$(cat "/sys/fs/cgroup/devices$CGP/$1/devices.list" 2>&1)
     if [ "$2" = allowed ]; then
         expect_eq "$1: devices.list: the allowed device, then the defaults" "b $MAJ:$MIN r
-$DEFAULT_LIST" "$list"
+$RUNC_DEFAULT_DEVICES_LIST" "$list"
     else
-        expect_eq "$1: devices.list: runc's defaults only (no a *:* rwm)" "$DEFAULT_LIST" "$list"
+        expect_eq "$1: devices.list: runc's defaults only (no a *:* rwm)" "$RUNC_DEFAULT_DEVICES_LIST" "$list"
     fi
     V1_LIST[$2]=$list
 }

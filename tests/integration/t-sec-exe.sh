@@ -119,15 +119,11 @@ if command -v useradd >/dev/null && command -v setpriv >/dev/null; then
     rl_cleanup() {
         local rc=$? id
         for id in $(ls "$T/rl/state" 2>/dev/null); do rl delete --force "$id" >/dev/null 2>&1; done
-        pkill -9 -u "$RLUSER" 2>/dev/null
-        sleep 0.2
-        id -u "$RLUSER" >/dev/null 2>&1 && { userdel "$RLUSER" || echo "cleanup: userdel $RLUSER failed" >&2; }
-        getent group "$RLUSER" >/dev/null && groupdel "$RLUSER"
         (exit "$rc")
         it_cleanup
     }
     trap 'rl_cleanup' EXIT
-    useradd --system -M -U -d /nonexistent -s /usr/sbin/nologin "$RLUSER" || die "useradd $RLUSER"
+    tmp_user "$RLUSER"
     RU=$(id -u "$RLUSER") RG=$(id -g "$RLUSER")
     rl() { setpriv --reuid="$RU" --regid="$RG" --clear-groups env XDG_RUNTIME_DIR="$T/rl/xdg" \
                timeout -k 5 60 "$T/rl/modrun" --root "$T/rl/state" --plugin-dir "$PLUGIN_DIR" "$@"; }

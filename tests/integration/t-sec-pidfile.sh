@@ -14,18 +14,7 @@ for tool in useradd userdel setpriv mkfifo sha256sum; do
 done
 chmod 0755 "$T"
 ATT=mrpatk$$
-pf_cleanup() {
-    local rc=$?
-    if id -u "$ATT" >/dev/null 2>&1; then
-        pkill -9 -U "$ATT" 2>/dev/null # this test's own user only
-        userdel "$ATT" || echo "cleanup: userdel $ATT failed" >&2
-    fi
-    getent group "$ATT" >/dev/null && groupdel "$ATT"
-    (exit "$rc")
-    it_cleanup
-}
-trap 'pf_cleanup' EXIT
-useradd --system -M -U -d /nonexistent -s /usr/sbin/nologin "$ATT" || die "useradd $ATT"
+tmp_user "$ATT"
 AU=$(id -u "$ATT") AG=$(id -g "$ATT")
 as_att() { setpriv --reuid="$AU" --regid="$AG" --clear-groups "$@"; }
 

@@ -19,22 +19,14 @@ chmod 0755 "$T"
 
 ATT=mrsatk$$ VIC=mrsvic$$
 sec_cleanup() {
-    local rc=$? u
+    local rc=$?
     [ -n "${VU:-}" ] && rm -rf "/tmp/modrun-$VU"
-    for u in "$ATT" "$VIC"; do
-        if id -u "$u" >/dev/null 2>&1; then
-            pkill -9 -U "$u" 2>/dev/null # processes of this test's own users only
-            userdel "$u" || echo "cleanup: userdel $u failed" >&2
-        fi
-        getent group "$u" >/dev/null && groupdel "$u"
-    done
     (exit "$rc")
     it_cleanup
 }
 trap 'sec_cleanup' EXIT
-for u in "$ATT" "$VIC"; do
-    useradd --system -M -U -d /nonexistent -s /usr/sbin/nologin "$u" || die "useradd $u"
-done
+tmp_user "$ATT"
+tmp_user "$VIC"
 AU=$(id -u "$ATT") AG=$(id -g "$ATT") VU=$(id -u "$VIC") VG=$(id -g "$VIC")
 [ -e "/tmp/modrun-$VU" ] && die "/tmp/modrun-$VU exists before the test"
 [ -e "/run/user/$VU" ] && die "/run/user/$VU exists: the no-XDG_RUNTIME_DIR case needs it missing"

@@ -12,6 +12,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "init/rootfs/sys-mount.h"
 #include "process.h"
 #include "util/fd-pass.h"
 
@@ -49,10 +50,9 @@ static int bind_console(int peer, const char *name, struct modrun_error **reterr
         _cleanup_close_ int c = open("/dev/console", O_CREAT | O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
         if (c < 0)
                 return error_new(reterr, errno, NULL, "process.terminal: create /dev/console to mount %s on", name);
-        char src[32], dst[32];
-        (void)snprintf(src, sizeof(src), "/proc/self/fd/%d", peer);
-        (void)snprintf(dst, sizeof(dst), "/proc/self/fd/%d", c);
-        if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
+        /* by fd, not through the container's /proc (CVE-2025-52881 class) */
+        _cleanup_close_ int tree = sys_open_tree(peer, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+        if (tree < 0 || sys_move_mount(tree, "", c, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
                 return error_new(reterr, errno, NULL, "process.terminal: bind %s onto /dev/console", name);
         return 0;
 }
