@@ -14,15 +14,22 @@
 #include "mount-util.h"
 #include "sys-mount.h"
 
+/* mount_error() for a call whose target is the fd c.target_fd: the host
+ * path it names is looked up for the message. */
+static int fd_mount_error(struct modrun_error **reterr, int err, struct mount_call c)
+{
+        _cleanup_free_ char *host = mount_diag_fd_path(c.target_fd);
+        c.host_target = host;
+        return mount_error(reterr, err, &c);
+}
+
 static int attach(const struct mount_ctx *ctx, int tree, const char *source, int dst_fd, const char *dest,
                   unsigned long flags, struct modrun_error **reterr)
 {
         int r = sys_move_mount(tree, "", dst_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
         if (r < 0) {
-                _cleanup_free_ char *host = mount_diag_fd_path(dst_fd);
-                struct mount_call c = { .source = source, .target = dest, .host_target = host, .flags = flags,
-                                        .target_fd = dst_fd, .in_userns = ctx->in_userns };
-                (void)mount_error(reterr, -r, &c);
+                (void)fd_mount_error(reterr, -r, (struct mount_call){ .source = source, .target = dest, .flags = flags,
+                                                                      .target_fd = dst_fd, .in_userns = ctx->in_userns });
                 return error_wrap(reterr, "move_mount onto the fd of %s", dest);
         }
         return 0;
@@ -67,10 +74,8 @@ int mount_fd_bind(const struct mount_ctx *ctx, int src_fd, const char *source, i
         _cleanup_close_ int tree =
                 sys_open_tree(src_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0));
         if (tree < 0) {
-                _cleanup_free_ char *host = mount_diag_fd_path(dst_fd);
-                struct mount_call c = { .source = source, .target = dest, .host_target = host, .flags = flags,
-                                        .target_fd = dst_fd, .in_userns = ctx->in_userns };
-                (void)mount_error(reterr, -tree, &c);
+                (void)fd_mount_error(reterr, -tree, (struct mount_call){ .source = source, .target = dest, .flags = flags,
+                                                                         .target_fd = dst_fd, .in_userns = ctx->in_userns });
                 return error_wrap(reterr, "open_tree (clone) of %s", source);
         }
         /* Read-only before it is attached: never visible writable. Only
@@ -96,11 +101,9 @@ int mount_fd_empty_tmpfs(const struct mount_ctx *ctx, int dst_fd, const char *de
             (r = sys_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0)) >= 0)
                 r = sys_fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY);
         if (r < 0) {
-                _cleanup_free_ char *host = mount_diag_fd_path(dst_fd);
-                struct mount_call c = { .source = "tmpfs", .target = dest, .host_target = host, .fstype = "tmpfs",
-                                        .flags = flags, .data = "size=0k", .target_fd = dst_fd,
-                                        .in_userns = ctx->in_userns };
-                (void)mount_error(reterr, -r, &c);
+                (void)fd_mount_error(reterr, -r, (struct mount_call){ .source = "tmpfs", .target = dest, .fstype = "tmpfs",
+                                                                      .flags = flags, .data = "size=0k", .target_fd = dst_fd,
+                                                                      .in_userns = ctx->in_userns });
                 return error_wrap(reterr, "fsopen/fsmount an empty tmpfs for %s", dest);
         }
         _cleanup_close_ int mnt = r;
