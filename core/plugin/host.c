@@ -26,7 +26,7 @@ static int level_to_core(int level)
         return LOG_DEBUG;
 }
 
-static void host_log(const struct modrun_host *host, int level, const char *fmt, ...)
+_printf_(3, 4) static void host_log(const struct modrun_host *host, int level, const char *fmt, ...)
 {
         const struct plugin *pl = host ? host->core : NULL;
         int core_level = level_to_core(level);
@@ -45,7 +45,7 @@ static void host_log(const struct modrun_host *host, int level, const char *fmt,
                 log_msg(core_level, "plugin: %s", msg);
 }
 
-static int host_error(struct modrun_error **reterr, int errnum, const char *hint, const char *fmt, ...)
+_printf_(4, 5) static int host_error(struct modrun_error **reterr, int errnum, const char *hint, const char *fmt, ...)
 {
         va_list ap;
         va_start(ap, fmt);

@@ -86,7 +86,7 @@ void error_hint(struct modrun_error *err, const char *fmt, ...)
         va_end(ap);
 }
 
-static void hint_appendv(char **hint, const char *fmt, va_list ap)
+_printf_(2, 0) static void hint_appendv(char **hint, const char *fmt, va_list ap)
 {
         char *part = NULL, *n = NULL;
         if (vasprintf(&part, fmt, ap) < 0)

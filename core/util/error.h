@@ -18,7 +18,7 @@ struct modrun_error {
 /* Build *reterr (if reterr is not NULL and *reterr is NULL) and return
  * -errnum (or -EINVAL when errnum is 0). */
 int error_new(struct modrun_error **reterr, int errnum, const char *hint, const char *fmt, ...) _printf_(4, 5);
-int error_newv(struct modrun_error **reterr, int errnum, const char *hint, const char *fmt, va_list ap);
+int error_newv(struct modrun_error **reterr, int errnum, const char *hint, const char *fmt, va_list ap) _printf_(4, 0);
 /* Prefix context: "context: old message". Returns -errnum of *err. */
 int error_wrap(struct modrun_error **err, const char *fmt, ...) _printf_(2, 3);
 /* Set the hint when none is set yet. */

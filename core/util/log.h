@@ -16,7 +16,7 @@ enum log_format { LOG_FORMAT_TEXT, LOG_FORMAT_JSON };
 int log_setup(const char *path, enum log_format format, bool debug, struct modrun_error **reterr);
 void log_close(void);
 bool log_debug_enabled(void);
-void log_msgv(int level, const char *fmt, va_list ap);
+void log_msgv(int level, const char *fmt, va_list ap) _printf_(2, 0);
 void log_msg(int level, const char *fmt, ...) _printf_(2, 3);
 /* The final user-facing error of a command: to stderr and to the log file. */
 void log_report_error(const struct modrun_error *err, const char *command, int r);

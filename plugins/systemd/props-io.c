@@ -93,7 +93,7 @@ static int weight_devices(const struct json_object *list, sd_block_dev_fn block_
 {
         for (size_t i = 0; list && i < json_object_array_length(list); i++) {
                 const struct json_object *e = json_object_array_get_idx(list, i);
-                int64_t ma, mi;
+                int64_t ma = 0, mi = 0;
                 uint64_t w = 0;
                 int r = dev_numbers(e, "weightDevice", i, &ma, &mi, ret_why);
                 if (r < 0)
@@ -130,7 +130,7 @@ static int throttle_devices(size_t t, const struct json_object *list, sd_block_d
 {
         for (size_t i = 0; list && i < json_object_array_length(list); i++) {
                 const struct json_object *e = json_object_array_get_idx(list, i);
-                int64_t ma, mi;
+                int64_t ma = 0, mi = 0;
                 uint64_t rate = 0;
                 int r = dev_numbers(e, throttles[t].oci, i, &ma, &mi, ret_why);
                 if (r < 0)

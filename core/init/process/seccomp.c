@@ -145,7 +145,7 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t action, int nr, const char *na
 static int add_syscalls(scmp_filter_ctx ctx, const struct json_object *entry, const char *path, uint32_t dflt,
                         int dflt_errno, bool fail_unknown, struct modrun_error **reterr)
 {
-        uint32_t action;
+        uint32_t action = 0;
         int r = parse_action(member_string(entry, "action"), path, entry, dflt_errno, &action, reterr);
         if (r < 0)
                 return r;
@@ -258,7 +258,7 @@ int seccomp_compile(const struct oci_config *cfg, void **ret_filter, struct modr
                 return 0;
         struct json_object *v = NULL;
         int dflt_errno = json_object_object_get_ex(sc, "defaultErrnoRet", &v) ? json_object_get_int(v) : EPERM;
-        uint32_t dflt;
+        uint32_t dflt = 0;
         int r = parse_action(member_string(sc, "defaultAction"), "linux.seccomp.defaultAction", NULL, dflt_errno,
                              &dflt, reterr);
         if (r < 0)
