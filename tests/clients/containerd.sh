@@ -12,27 +12,8 @@ need_pkgs containerd runc bsdutils busybox-static
 make_rootfs
 
 # ------------------------------------------------------------------ image
-# OCI image layout: blobs/sha256/<digest> for the layer (uncompressed, so its
-# digest is its diff_id), the config and the manifest; index.json names it.
 IMG=localhost/modrun-clients-bb:latest
-L=$W/oci
-mkdir -p "$L/blobs/sha256"
-add_blob() { # add_blob FILE -> "digest size"
-    local d; d=$(sha256sum "$1" | cut -d' ' -f1)
-    mv "$1" "$L/blobs/sha256/$d"; echo "$d $(stat -c %s "$L/blobs/sha256/$d")"
-}
-tar --numeric-owner -C "$W/rootfs" -cf "$W/layer.tar" .
-read -r layer_d layer_s < <(add_blob "$W/layer.tar")
-printf '{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/bin"],"Cmd":["/bin/sh"],"WorkingDir":"/"},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
-    "$layer_d" > "$W/cfg.json"
-read -r cfg_d cfg_s < <(add_blob "$W/cfg.json")
-printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%s},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"sha256:%s","size":%s}]}' \
-    "$cfg_d" "$cfg_s" "$layer_d" "$layer_s" > "$W/mf.json"
-read -r mf_d mf_s < <(add_blob "$W/mf.json")
-echo '{"imageLayoutVersion":"1.0.0"}' > "$L/oci-layout"
-printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"annotations":{"io.containerd.image.name":"%s","org.opencontainers.image.ref.name":"latest"}}]}' \
-    "$mf_d" "$mf_s" "$IMG" > "$L/index.json"
-tar -C "$L" -cf "$W/image.tar" oci-layout index.json blobs
+make_image "$W/image.tar" "$IMG" '["/bin/sh"]'
 
 # ------------------------------------------------------------------ daemon
 CTD_PID=""

@@ -123,6 +123,33 @@ make_rootfs() {
     chmod 1777 "$r/tmp"
 }
 
+# make_image TAR NAME CMD_JSON: an OCI image layout archive of $W/rootfs
+# (make_rootfs) for `ctr images import`, named NAME, running CMD_JSON.
+# blobs/sha256/<digest> hold the layer (uncompressed, so its digest is its
+# diff_id), the config and the manifest; index.json names the image.
+make_image() {
+    local tar=$1 name=$2 cmd=$3 L layer_d layer_s cfg_d cfg_s mf_d mf_s
+    L=$(mktemp -d "$W/oci.XXXXXX")
+    mkdir -p "$L/blobs/sha256"
+    add_blob() { # add_blob FILE -> "digest size"
+        local d; d=$(sha256sum "$1" | cut -d' ' -f1)
+        mv "$1" "$L/blobs/sha256/$d"; echo "$d $(stat -c %s "$L/blobs/sha256/$d")"
+    }
+    tar --numeric-owner -C "$W/rootfs" -cf "$L/layer.tar" .
+    read -r layer_d layer_s < <(add_blob "$L/layer.tar")
+    printf '{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/bin"],"Cmd":%s,"WorkingDir":"/"},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
+        "$cmd" "$layer_d" > "$L/cfg.json"
+    read -r cfg_d cfg_s < <(add_blob "$L/cfg.json")
+    printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%s},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"sha256:%s","size":%s}]}' \
+        "$cfg_d" "$cfg_s" "$layer_d" "$layer_s" > "$L/mf.json"
+    read -r mf_d mf_s < <(add_blob "$L/mf.json")
+    echo '{"imageLayoutVersion":"1.0.0"}' > "$L/oci-layout"
+    printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"annotations":{"io.containerd.image.name":"%s","org.opencontainers.image.ref.name":"latest"}}]}' \
+        "$mf_d" "$mf_s" "$name" > "$L/index.json"
+    tar -C "$L" -cf "$tar" oci-layout index.json blobs
+    rm -rf "$L"
+}
+
 # ------------------------------------------------------------------ checks
 # check NAME FUNCTION [ARGS...]: runs FUNCTION for the current runtime
 # ($RTN); rc 0 pass, 77 skip (first output line: why), else fail.
