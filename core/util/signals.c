@@ -52,10 +52,11 @@ static int parse_rt(const char *s)
 
 int signal_parse(const char *s, struct modrun_error **reterr)
 {
-        static const char hint[] = "give a name like SIGTERM, TERM or KILL, or a number from 1 to 64 (`kill -l`)";
+        static const char hint[] = "give a name like SIGTERM, TERM or KILL, or a number from 0 to 64 (`kill -l`)";
         long n = 0;
         if (parse_number(s, &n) == 0) {
-                if (n < 1 || n > SIGRTMAX)
+                /* 0 sends nothing and checks that the process exists (kill(2)); runc takes it */
+                if (n < 0 || n > SIGRTMAX)
                         return error_new(reterr, EINVAL, hint, "invalid signal number %s", s);
                 return (int)n;
         }
