@@ -4,6 +4,7 @@
  * mount(2) gets /proc/self/fd/N of that fd, never a path inside the rootfs
  * that a symlink could redirect. */
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -49,6 +50,65 @@ int mount_split_path(const char *path, char **ret_dir, char **ret_base)
         return 0;
 }
 
+/* The file to create for dest whose last component is a dangling symlink:
+ * its target, resolved as if the rootfs were "/" (an absolute target from
+ * the rootfs, a relative one from dname), as crun does for a bind onto
+ * /etc/resolv.conf -> ../run/resolv.conf. -EINVAL when base is no symlink. */
+static int follow_last_symlink(int pfd, const char *dname, const char *base, char **ret_path)
+{
+        struct stat st;
+        if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return -errno;
+        if (!S_ISLNK(st.st_mode))
+                return -EINVAL;
+        char target[PATH_MAX];
+        ssize_t n = readlinkat(pfd, base, target, sizeof(target) - 1);
+        if (n < 0)
+                return -errno;
+        if (n == 0)
+                return -ENOENT;
+        target[n] = '\0';
+        char *p = NULL;
+        if (asprintf(&p, "%s%s%s", target[0] == '/' ? "" : dname,
+                     target[0] == '/' || streq(dname, "/") ? "" : "/", target) < 0)
+                return -ENOMEM;
+        *ret_path = p;
+        return 0;
+}
+
+/* Create the empty file dest (beneath the rootfs) to mount a file on; a
+ * dangling symlink on the way or at the end is followed inside the rootfs
+ * (at most 40, as the kernel's limit). */
+static int create_target_file(const struct mount_ctx *ctx, const char *dest, struct modrun_error **reterr)
+{
+        _cleanup_free_ char *path = strdup(dest);
+        if (!path)
+                return error_new(reterr, ENOMEM, NULL, "mount destination %s", dest);
+        for (int links = 0;; links++) {
+                _cleanup_free_ char *dname = NULL, *base = NULL;
+                int r = mount_split_path(path, &dname, &base);
+                if (r < 0)
+                        return error_new(reterr, -r, NULL, "mount destination %s: not an absolute file name", path);
+                _cleanup_close_ int pfd = fs_mkdir_beneath(ctx->rootfs_fd, dname, 0755, reterr);
+                if (pfd < 0)
+                        return pfd;
+                /* O_NOFOLLOW: a symlink is followed here, beneath the
+                 * rootfs, never by the kernel from the host's "/". */
+                _cleanup_close_ int cfd =
+                        openat(pfd, base, O_CREAT | O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0644);
+                if (cfd >= 0)
+                        return fs_open_beneath(ctx->rootfs_fd, path, O_PATH, 0, reterr);
+                int err = errno;
+                char *next = NULL;
+                if (err != ELOOP || links >= 40 || (r = follow_last_symlink(pfd, dname, base, &next)) < 0)
+                        return error_new(reterr, err, NULL,
+                                         "create the file %s (beneath the rootfs %s) to mount %s on", path,
+                                         ctx->rootfs, dest);
+                free(path);
+                path = next;
+        }
+}
+
 static int open_target(const struct mount_ctx *ctx, const char *dest, bool dir, struct modrun_error **reterr)
 {
         int fd = fs_open_beneath(ctx->rootfs_fd, dest, O_PATH, 0, NULL);
@@ -60,22 +120,7 @@ static int open_target(const struct mount_ctx *ctx, const char *dest, bool dir, 
         }
         if (dir)
                 return fs_mkdir_beneath(ctx->rootfs_fd, dest, 0755, reterr);
-
-        _cleanup_free_ char *dname = NULL, *base = NULL;
-        int r = mount_split_path(dest, &dname, &base);
-        if (r < 0)
-                return error_new(reterr, -r, NULL, "mount destination %s: not an absolute file name", dest);
-        _cleanup_close_ int pfd = fs_mkdir_beneath(ctx->rootfs_fd, dname, 0755, reterr);
-        if (pfd < 0)
-                return pfd;
-        /* The parent was resolved beneath the rootfs; the last component is
-         * created with O_NOFOLLOW, so a dangling symlink is an error rather
-         * than a way out. */
-        _cleanup_close_ int cfd = openat(pfd, base, O_CREAT | O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0644);
-        if (cfd < 0)
-                return error_new(reterr, errno, NULL, "create the file %s (beneath the rootfs %s) to mount on",
-                                 dest, ctx->rootfs);
-        return fs_open_beneath(ctx->rootfs_fd, dest, O_PATH, 0, reterr);
+        return create_target_file(ctx, dest, reterr);
 }
 
 int mount_open_target_as(const struct mount_ctx *ctx, const char *dest, bool dir, bool proc_root_ok,
