@@ -12,6 +12,12 @@
  * The id mapping is the container's user namespace ("idmap" without
  * mappings: files owned by host uid 0 show as the container's root), or a
  * user namespace made for the mount's own uidMappings/gidMappings.
+ *
+ * The same way, every other bind mount of a container with a user
+ * namespace: its source is opened here, with the runtime's credentials
+ * (open_tree(OPEN_TREE_CLONE), as runc 1.2's mount source fds and crun),
+ * because the init, root of its user namespace only, may not reach it (a
+ * 0700 directory of host root on the way: EACCES/EPERM).
  */
 #include <fcntl.h>
 #include <sched.h>
@@ -79,6 +85,21 @@ static int userns_for_maps(const struct oci_mount *m, struct modrun_error **rete
         return fd;
 }
 
+/* A detached copy of the bind source (its submounts too when rec); a symlink
+ * at its last component is followed unless src-nofollow. */
+static int clone_source(const struct oci_mount *m, const struct mount_options *o, bool rec,
+                        struct modrun_error **reterr)
+{
+        unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rec ? AT_RECURSIVE : 0) |
+                         (o->src_nofollow ? AT_SYMLINK_NOFOLLOW : 0);
+        int fd = sys_open_tree(AT_FDCWD, m->source, flags);
+        if (fd < 0)
+                return error_new(reterr, -fd, -fd == ENOENT ? "the bind source must exist on the host" : NULL,
+                                 "mount %s: open the bind source %s (open_tree OPEN_TREE_CLONE%s%s)", m->destination,
+                                 m->source, rec ? "|AT_RECURSIVE" : "", o->src_nofollow ? "|AT_SYMLINK_NOFOLLOW" : "");
+        return fd;
+}
+
 static int clone_idmapped(const struct oci_mount *m, const struct mount_options *o, pid_t init,
                           struct modrun_error **reterr)
 {
@@ -96,10 +117,9 @@ static int clone_idmapped(const struct oci_mount *m, const struct mount_options 
                         return error_new(reterr, errno, NULL, "mount %s: the container's user namespace", m->destination);
         }
         bool rec = o->ridmap || (o->flags & MS_REC);
-        _cleanup_close_ int fd = sys_open_tree(AT_FDCWD, m->source,
-                                               OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rec ? AT_RECURSIVE : 0));
+        _cleanup_close_ int fd = clone_source(m, o, rec, reterr);
         if (fd < 0)
-                return error_new(reterr, -fd, NULL, "mount %s: open_tree(%s, OPEN_TREE_CLONE)", m->destination, m->source);
+                return fd;
         struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns};
         int r = sys_mount_setattr(fd, "", AT_EMPTY_PATH | (o->ridmap ? AT_RECURSIVE : 0), &attr, sizeof(attr));
         if (r < 0)
@@ -118,7 +138,7 @@ static int send_mount_fd(int sock, int fd, int32_t index, const char *what, stru
         struct sync_msg msg = {.type = SYNC_MOUNTFD, .value = index};
         int n = sync_encode(&msg, buf, sizeof(buf));
         int r = n < 0 ? n : fd_send(sock, fd, buf, (size_t)n);
-        return r < 0 ? error_new(reterr, -r, NULL, "send the id-mapped mount %s to the init", what) : 0;
+        return r < 0 ? error_new(reterr, -r, NULL, "send the mount of %s to the init", what) : 0;
 }
 
 /* org.modrun.rootfs-idmap=true: the rootfs itself, through the container's
@@ -145,22 +165,32 @@ static int send_rootfs(const struct oci_config *cfg, const char *rootfs, pid_t i
         return fd < 0 ? fd : send_mount_fd(sock, fd, (int32_t)cfg->n_mounts, rootfs, reterr);
 }
 
-int idmap_mounts_send(const struct oci_config *cfg, const char *rootfs, pid_t init, int sock,
-                      struct modrun_error **reterr)
+/* The detached mount to send for m, 0 when the init mounts it itself. */
+static int mount_fd_for(const struct oci_config *cfg, const struct oci_mount *m, pid_t init,
+                        struct modrun_error **reterr)
+{
+        struct mount_options o;
+        if (mount_options_parse(m->options, &o, reterr) < 0)
+                return -EINVAL;
+        int fd = 0;
+        if (o.idmap || o.ridmap || m->n_uid_mappings || m->n_gid_mappings)
+                fd = clone_idmapped(m, &o, init, reterr);
+        else if (m->source && mount_options_is_bind(&o, m->type) && config_namespace(cfg, OCI_NS_USER))
+                fd = clone_source(m, &o, (o.flags & MS_REC) != 0, reterr);
+        mount_options_done(&o);
+        return fd;
+}
+
+int mount_fds_send(const struct oci_config *cfg, const char *rootfs, pid_t init, int sock,
+                   struct modrun_error **reterr)
 {
         for (size_t i = 0; i < cfg->n_mounts; i++) {
-                const struct oci_mount *m = &cfg->mounts[i];
-                struct mount_options o;
-                if (mount_options_parse(m->options, &o, reterr) < 0)
-                        return -EINVAL;
-                bool wanted = o.idmap || o.ridmap || m->n_uid_mappings || m->n_gid_mappings;
-                int fd = wanted ? clone_idmapped(m, &o, init, reterr) : 0;
-                mount_options_done(&o);
+                int fd = mount_fd_for(cfg, &cfg->mounts[i], init, reterr);
                 if (fd < 0)
                         return fd;
-                if (!wanted)
+                if (fd == 0)
                         continue;
-                int r = send_mount_fd(sock, fd, (int32_t)i, m->destination, reterr);
+                int r = send_mount_fd(sock, fd, (int32_t)i, cfg->mounts[i].destination, reterr);
                 (void)close(fd);
                 if (r < 0)
                         return r;
