@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "idmap-mounts.h"
 #include "init/rootfs/mount-options.h"
@@ -165,6 +166,23 @@ static int send_rootfs(const struct oci_config *cfg, const char *rootfs, pid_t i
         return fd < 0 ? fd : send_mount_fd(sock, fd, (int32_t)cfg->n_mounts, rootfs, reterr);
 }
 
+/* A bind source for the init in a user namespace. A runtime without
+ * CAP_SYS_ADMIN over its mount namespace (rootless, not in a namespace of
+ * its own) cannot clone it: 0, and the init binds what it can reach, as
+ * before. */
+static int bind_source(const struct oci_mount *m, const struct mount_options *o, struct modrun_error **reterr)
+{
+        if (geteuid() != 0)
+                return 0;
+        _cleanup_error_ struct modrun_error *err = NULL;
+        int fd = clone_source(m, o, (o->flags & MS_REC) != 0, &err);
+        if (fd == -EPERM)
+                return 0;
+        if (fd < 0 && reterr)
+                *reterr = TAKE_PTR(err);
+        return fd;
+}
+
 /* The detached mount to send for m, 0 when the init mounts it itself. */
 static int mount_fd_for(const struct oci_config *cfg, const struct oci_mount *m, pid_t init,
                         struct modrun_error **reterr)
@@ -176,7 +194,7 @@ static int mount_fd_for(const struct oci_config *cfg, const struct oci_mount *m,
         if (o.idmap || o.ridmap || m->n_uid_mappings || m->n_gid_mappings)
                 fd = clone_idmapped(m, &o, init, reterr);
         else if (m->source && mount_options_is_bind(&o, m->type) && config_namespace(cfg, OCI_NS_USER))
-                fd = clone_source(m, &o, (o.flags & MS_REC) != 0, reterr);
+                fd = bind_source(m, &o, reterr);
         mount_options_done(&o);
         return fd;
 }

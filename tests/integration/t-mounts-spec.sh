@@ -212,6 +212,11 @@ config "c['mounts'] = [m for m in c['mounts'] if not m['destination'].startswith
 c['mounts'].append({'destination': '/x', 'type': 'tmpfs', 'source': 'tmpfs', 'options': ['frobnicate']})"
 if mr create --bundle "$BUNDLE" mt-5 >"$T/out" 2>&1 </dev/null; then fail "tmpfs with an unknown option was mounted"
 else expect_match "unknown tmpfs option refused, named" "frobnicate" "$(cat "$T/out")"; fi
+# dest-nofollow does not open a way into /proc (crun's test)
+config "c['mounts'][-1] = {'destination': '/proc/self', 'type': 'bind', 'source': '$T/a-symlink',
+                          'options': ['bind', 'dest-nofollow', 'src-nofollow']}"
+if mr create --bundle "$BUNDLE" mt-6 >"$T/out" 2>&1 </dev/null; then fail "a symlink was bound over /proc/self"
+else expect_match "dest-nofollow onto /proc/self refused" "/proc/self.*inside /proc" "$(cat "$T/out")"; fi
 umount "$T/src/sub" "$T/src/plain"
 assert_clean "after mount options"
 finish
