@@ -64,8 +64,8 @@ left_clean "after dangling symlinks"
 HOST_ID=100000
 if [ -f "$PLUGIN_DIR/idmap/namespace-idmap.so" ] || [ -f "$PLUGIN_DIR/namespace-idmap.so" ]; then
     mkdir -p "$T/priv/src/sub" "$T/priv/dir"
-    echo hidden >"$T/priv/src/f"
-    ln -s "$T/priv/src" "$T/priv/link"
+    echo hidden >"$T/priv/src/f"; echo in-dir >"$T/priv/dir/f"
+    ln -s "$T/priv/src" "$T/priv/link"; ln -s "$T/priv/dir" "$T/priv/dirlink"
     mount -t tmpfs -o size=1m privsub "$T/priv/src/sub" && echo inner >"$T/priv/src/sub/g"
     chmod 0700 "$T/priv"                        # host root's, not the container's to reach
     chown -R $HOST_ID:$HOST_ID "$BUNDLE/rootfs"
@@ -76,7 +76,7 @@ c['linux']['uidMappings'] = [{'containerID': 0, 'hostID': $HOST_ID, 'size': 6553
 c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': $HOST_ID, 'size': 65536}]
 c['mounts'] = c['mounts'][:7] + [
   {'destination': '/b', 'type': 'bind', 'source': '$T/priv/src', 'options': ['rbind', 'ro']},
-  {'destination': '/s', 'type': 'bind', 'source': '$T/priv/link', 'options': ['bind', 'ro']},
+  {'destination': '/s', 'type': 'bind', 'source': '$T/priv/dirlink', 'options': ['bind', 'ro']},
   {'destination': '/im', 'type': 'bind', 'source': '$T/priv/link', 'options': ['rbind', 'idmap']},
   {'destination': '/rim', 'type': 'bind', 'source': '$T/priv/src', 'options': ['rbind', 'ridmap']},
   {'destination': '/target', 'type': 'bind', 'source': '$T/a-symlink', 'options': ['bind', 'dest-nofollow', 'src-nofollow']}]"
@@ -86,7 +86,7 @@ c['mounts'] = c['mounts'][:7] + [
         expect_eq "userns: bind from a 0700 directory of host root" hidden "$(cat /proc/$pid/root/b/f)"
         expect_match "userns: ... read-only" "^ro," "$(mnt_opts $pid /b)"
         expect_eq "userns: rbind brought the submount" inner "$(cat /proc/$pid/root/b/sub/g)"
-        expect_eq "userns: bind through a symlinked source" hidden "$(cat /proc/$pid/root/s/f)"
+        expect_eq "userns: bind through a symlinked source" in-dir "$(cat /proc/$pid/root/s/f)"
         expect_match "userns: idmap through a symlinked source" "idmapped" "$(mnt_opts $pid /im)"
         expect_match "userns: ridmap maps the submount too" "idmapped" "$(mnt_opts $pid /rim/sub)"
         expect_no_match "userns: idmap (not ridmap) leaves the submount" "idmapped" "$(mnt_opts $pid /im/sub)"
@@ -97,6 +97,26 @@ c['mounts'] = c['mounts'][:7] + [
             "$(mr exec mt-2 cat /b/f 2>&1)"
     fi
     mr delete --force mt-2
+    # the kernel's rule, not lifted: no non-recursive bind of a directory
+    # with mounts below it into a user namespace (runc 1.2 alike)
+    config "c['mounts'] = c['mounts'][:7] + [{'destination': '/b', 'type': 'bind', 'source': '$T/priv/src', 'options': ['bind']}]"
+    if mr create --bundle "$BUNDLE" mt-2b >"$T/out" 2>&1 </dev/null; then fail "userns: a non-recursive bind uncovered a submount"; mr delete --force mt-2b
+    else expect_match "userns: non-recursive bind over a submount refused, with the fix" "/b.*$T/priv/src.*use rbind" "$(cat "$T/out")"; fi
+    # the clone keeps the kernel's locks of a less privileged mount
+    # namespace: the container's root (CAP_SYS_ADMIN in its namespace) can
+    # neither make a read-only host mount writable nor uncover a submount
+    mkdir -p "$T/rosrc" && mount -t tmpfs -o ro,size=1m rotmp "$T/rosrc"
+    config "c['mounts'] = c['mounts'][:7] + [
+  {'destination': '/lk', 'type': 'bind', 'source': '$T/rosrc', 'options': ['rbind']},
+  {'destination': '/b', 'type': 'bind', 'source': '$T/priv/src', 'options': ['rbind']}]
+for k in ('bounding', 'effective', 'permitted'):
+    c['process']['capabilities'][k].append('CAP_SYS_ADMIN')"
+    args sh -c 'mount -o remount,bind,rw /lk 2>/dev/null && echo remounted-rw || echo ro-locked
+                umount /b/sub 2>/dev/null && echo uncovered || echo sub-locked'
+    out=$(mr run --bundle "$BUNDLE" mt-2c 2>&1 </dev/null)
+    expect_match "userns: a read-only host mount stays read-only (locked)" "^ro-locked$" "$out"
+    expect_match "userns: a submount cannot be unmounted (locked)" "^sub-locked$" "$out"
+    umount "$T/rosrc"
     umount "$T/priv/src/sub"
     chown -R 0:0 "$BUNDLE/rootfs"
     left_clean "after user namespace binds"
