@@ -11,7 +11,8 @@
 #define IDMAP_ROOTFS_ANNOTATION "org.modrun.rootfs-idmap"
 
 /* Clone every id-mapped bind mount of cfg (option idmap/ridmap, or mount
- * uidMappings/gidMappings), and the rootfs when the annotation asks, and
- * send each to the init over sock. */
-int idmap_mounts_send(const struct oci_config *cfg, const char *rootfs, pid_t init, int sock,
-                      struct modrun_error **reterr);
+ * uidMappings/gidMappings), every other bind source when the container has
+ * a user namespace, and the rootfs when the annotation asks, and send each
+ * to the init over sock (SYNC_MOUNTFD). */
+int mount_fds_send(const struct oci_config *cfg, const char *rootfs, pid_t init, int sock,
+                   struct modrun_error **reterr);

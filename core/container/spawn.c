@@ -413,7 +413,7 @@ static int spawn_run(const struct spawn_params *p, struct spawn_prep *s, pid_t *
         _cleanup_free_ char *state_json = hooks_state_json(p->cfg, p->id, "creating", pid, p->bundle);
         r = state_json ? place_init(p, pid, s->born_in_cgroup, reterr) : error_new(reterr, ENOMEM, NULL, "state of %s", p->id);
         if (r >= 0 && !p->join_pid)
-                r = idmap_mounts_send(p->cfg, p->rootfs, pid, s->sock[0], reterr);
+                r = mount_fds_send(p->cfg, p->rootfs, pid, s->sock[0], reterr);
         if (r >= 0 && (r = sync_send(s->sock[0], SYNC_GO, 0, state_json, NULL)) < 0)
                 r = error_new(reterr, -r, NULL, "send \"go\" to the container init (pid %d)", (int)pid);
         if (r >= 0)

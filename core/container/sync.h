@@ -9,7 +9,7 @@
  *                                   msg = the state JSON hooks read
  *   init -> runtime     SYNC_HOOKS  mounts prepared: run prestart and
  *                                   createRuntime hooks, then SYNC_GO
- *   runtime -> init     SYNC_MOUNTFD with a detached id-mapped mount; value =
+ *   runtime -> init     SYNC_MOUNTFD with a detached mount (id-mapped, or a bind source the init cannot open); value =
  *                                   the index of its config.json mount (before GO)
  *   init -> runtime     SYNC_SECCOMP with the seccomp notify fd: hand it to
  *                                   linux.seccomp.listenerPath, then SYNC_GO

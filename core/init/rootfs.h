@@ -26,7 +26,10 @@ struct rootfs_params {
         const struct oci_config *cfg;
         const char *rootfs; /* absolute, resolved */
         bool in_userns;     /* devices are bind-mounted instead of mknod */
-        const int *mount_fds; /* by config mount index, then the rootfs: a detached id-mapped mount, or -1; may be NULL */
+        /* by config mount index, then the rootfs: a detached mount the runtime
+         * made (id-mapped, or a bind source opened with its credentials), or
+         * -1; may be NULL */
+        const int *mount_fds;
         const struct rootfs_cgroups *cgroups; /* rootfs_cgroups_open(); NULL without a cgroup mount */
 };
 

@@ -4,6 +4,7 @@
  * mount(2) gets /proc/self/fd/N of that fd, never a path inside the rootfs
  * that a symlink could redirect. */
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -49,9 +50,71 @@ int mount_split_path(const char *path, char **ret_dir, char **ret_base)
         return 0;
 }
 
-static int open_target(const struct mount_ctx *ctx, const char *dest, bool dir, struct modrun_error **reterr)
+/* The file to create for dest whose last component is a dangling symlink:
+ * its target, resolved as if the rootfs were "/" (an absolute target from
+ * the rootfs, a relative one from dname), as crun does for a bind onto
+ * /etc/resolv.conf -> ../run/resolv.conf. -EINVAL when base is no symlink. */
+static int follow_last_symlink(int pfd, const char *dname, const char *base, char **ret_path)
 {
-        int fd = fs_open_beneath(ctx->rootfs_fd, dest, O_PATH, 0, NULL);
+        struct stat st;
+        if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return -errno;
+        if (!S_ISLNK(st.st_mode))
+                return -EINVAL;
+        char target[PATH_MAX];
+        ssize_t n = readlinkat(pfd, base, target, sizeof(target) - 1);
+        if (n < 0)
+                return -errno;
+        if (n == 0)
+                return -ENOENT;
+        target[n] = '\0';
+        char *p = NULL;
+        if (asprintf(&p, "%s%s%s", target[0] == '/' ? "" : dname,
+                     target[0] == '/' || streq(dname, "/") ? "" : "/", target) < 0)
+                return -ENOMEM;
+        *ret_path = p;
+        return 0;
+}
+
+/* Create the empty file dest (beneath the rootfs) to mount a file on; a
+ * dangling symlink on the way or at the end is followed inside the rootfs
+ * (at most 40, as the kernel's limit). */
+static int create_target_file(const struct mount_ctx *ctx, const char *dest, struct modrun_error **reterr)
+{
+        _cleanup_free_ char *path = strdup(dest);
+        if (!path)
+                return error_new(reterr, ENOMEM, NULL, "mount destination %s", dest);
+        for (int links = 0;; links++) {
+                _cleanup_free_ char *dname = NULL, *base = NULL;
+                int r = mount_split_path(path, &dname, &base);
+                if (r < 0)
+                        return error_new(reterr, -r, NULL, "mount destination %s: not an absolute file name", path);
+                _cleanup_close_ int pfd = fs_mkdir_beneath(ctx->rootfs_fd, dname, 0755, reterr);
+                if (pfd < 0)
+                        return pfd;
+                /* O_NOFOLLOW: a symlink is followed here, beneath the
+                 * rootfs, never by the kernel from the host's "/". */
+                _cleanup_close_ int cfd =
+                        openat(pfd, base, O_CREAT | O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0644);
+                if (cfd >= 0)
+                        return fs_open_beneath(ctx->rootfs_fd, path, O_PATH, 0, reterr);
+                int err = errno;
+                char *next = NULL;
+                if (err != ELOOP || links >= 40 || (r = follow_last_symlink(pfd, dname, base, &next)) < 0)
+                        return error_new(reterr, err, NULL,
+                                         "create the file %s (beneath the rootfs %s) to mount %s on", path,
+                                         ctx->rootfs, dest);
+                free(path);
+                path = next;
+        }
+}
+
+/* nofollow: a symlink at the last component is the mount point itself
+ * (dest-nofollow), else it is followed beneath the rootfs. */
+static int open_target(const struct mount_ctx *ctx, const char *dest, bool dir, bool nofollow,
+                       struct modrun_error **reterr)
+{
+        int fd = fs_open_beneath(ctx->rootfs_fd, dest, O_PATH | (nofollow ? O_NOFOLLOW : 0), 0, NULL);
         if (fd >= 0 || fd != -ENOENT) {
                 if (fd < 0)
                         return error_new(reterr, -fd, NULL, "resolve mount destination %s beneath the rootfs %s",
@@ -60,28 +123,13 @@ static int open_target(const struct mount_ctx *ctx, const char *dest, bool dir, 
         }
         if (dir)
                 return fs_mkdir_beneath(ctx->rootfs_fd, dest, 0755, reterr);
-
-        _cleanup_free_ char *dname = NULL, *base = NULL;
-        int r = mount_split_path(dest, &dname, &base);
-        if (r < 0)
-                return error_new(reterr, -r, NULL, "mount destination %s: not an absolute file name", dest);
-        _cleanup_close_ int pfd = fs_mkdir_beneath(ctx->rootfs_fd, dname, 0755, reterr);
-        if (pfd < 0)
-                return pfd;
-        /* The parent was resolved beneath the rootfs; the last component is
-         * created with O_NOFOLLOW, so a dangling symlink is an error rather
-         * than a way out. */
-        _cleanup_close_ int cfd = openat(pfd, base, O_CREAT | O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0644);
-        if (cfd < 0)
-                return error_new(reterr, errno, NULL, "create the file %s (beneath the rootfs %s) to mount on",
-                                 dest, ctx->rootfs);
-        return fs_open_beneath(ctx->rootfs_fd, dest, O_PATH, 0, reterr);
+        return create_target_file(ctx, dest, reterr);
 }
 
-int mount_open_target_as(const struct mount_ctx *ctx, const char *dest, bool dir, bool proc_root_ok,
+int mount_open_target_as(const struct mount_ctx *ctx, const char *dest, bool dir, bool proc_root_ok, bool nofollow,
                          struct modrun_error **reterr)
 {
-        _cleanup_close_ int fd = open_target(ctx, dest, dir, reterr);
+        _cleanup_close_ int fd = open_target(ctx, dest, dir, nofollow, reterr);
         if (fd < 0)
                 return fd;
         int r = mount_check_proc_dest(ctx, fd, dest, proc_root_ok, reterr);
@@ -90,7 +138,7 @@ int mount_open_target_as(const struct mount_ctx *ctx, const char *dest, bool dir
 
 int mount_open_target(const struct mount_ctx *ctx, const char *dest, bool dir, struct modrun_error **reterr)
 {
-        return mount_open_target_as(ctx, dest, dir, false, reterr);
+        return mount_open_target_as(ctx, dest, dir, false, false, reterr);
 }
 
 int mount_bind_fd(const struct mount_ctx *ctx, int src_fd, const char *source, int dst_fd, const char *dest,
@@ -196,40 +244,69 @@ static int apply_rec_attr(const struct mount_ctx *ctx, int fd, const char *dest,
         return 0;
 }
 
+/* The mount just made at m->destination (with dest-nofollow the one on the
+ * symlink, which following would leave). */
+static int open_mounted(const struct mount_ctx *ctx, const struct oci_mount *m, const struct mount_options *o,
+                        struct modrun_error **reterr)
+{
+        return fs_open_beneath(ctx->rootfs_fd, m->destination, O_PATH | (o->dest_nofollow ? O_NOFOLLOW : 0), 0,
+                               reterr);
+}
+
 /* A new bind mount takes the source's flags: remount it with the ones the
- * options ask for, if any (bind entries and attached id-mapped clones). */
+ * options ask for, if any. */
 static int remount_with_flags(const struct mount_ctx *ctx, const struct oci_mount *m, const struct mount_options *o,
                               struct modrun_error **reterr)
 {
         if (!(o->flags & ~(MS_BIND | MS_REC | MS_REMOUNT)))
                 return 0;
-        _cleanup_close_ int nfd = fs_open_beneath(ctx->rootfs_fd, m->destination, O_PATH, 0, reterr);
+        _cleanup_close_ int nfd = open_mounted(ctx, m, o, reterr);
         if (nfd < 0)
                 return nfd;
         return mount_bind_remount(ctx, nfd, m->source, m->destination, o->flags, o->cleared, reterr);
 }
 
+/* Attach the detached mount fd (from the runtime) onto tfd. */
+static int attach_detached(const struct oci_mount *m, int fd, int tfd, struct modrun_error **reterr)
+{
+        int r = sys_move_mount(fd, "", tfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+        if (r < 0) {
+                _cleanup_free_ char *host = mount_diag_fd_path(tfd);
+                return error_new(reterr, -r, NULL,
+                                 "mount %s: move_mount of the mount of %s that the runtime opened onto %s",
+                                 m->destination, m->source, host ? host : m->destination);
+        }
+        return 0;
+}
+
+/* A bind mount. fd >= 0 is a detached mount of the source that the runtime
+ * made (container/idmap-mounts.c: an id-mapped one, or one the init could
+ * not open in its user namespace), moved onto the destination; else the
+ * source is opened here and bound. Then remounted with its flags. */
 static int mount_bind_entry(const struct mount_ctx *ctx, const struct oci_mount *m, const struct mount_options *o,
-                            struct modrun_error **reterr)
+                            int fd, struct modrun_error **reterr)
 {
         if (!m->source)
                 return error_new(reterr, EINVAL, "give the host path to bind in \"source\"",
                                  "bind mount on %s: no source", m->destination);
-        _cleanup_close_ int src = open(m->source, O_PATH | O_CLOEXEC);
-        if (src < 0) {
+        _cleanup_close_ int own = -1;
+        if (fd < 0 && (own = open(m->source, O_PATH | O_CLOEXEC | (o->src_nofollow ? O_NOFOLLOW : 0))) < 0) {
                 struct mount_call c = { .source = m->source, .target = m->destination, .flags = o->flags,
                                         .target_fd = -1, .in_userns = ctx->in_userns, .source_on_host = true };
                 return mount_error(reterr, errno, &c);
         }
+        int src = fd >= 0 ? fd : own;
         struct stat st;
         if (fstat(src, &st) < 0)
                 return error_new(reterr, errno, NULL, "stat bind source %s", m->source);
         struct statfs sf;
         bool procfs = fstatfs(src, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
-        _cleanup_close_ int tfd = mount_open_target_as(ctx, m->destination, S_ISDIR(st.st_mode), procfs, reterr);
+        _cleanup_close_ int tfd =
+                mount_open_target_as(ctx, m->destination, S_ISDIR(st.st_mode), procfs, o->dest_nofollow, reterr);
         if (tfd < 0)
                 return tfd;
-        int r = mount_bind_fd(ctx, src, m->source, tfd, m->destination, (o->flags & MS_REC) != 0, reterr);
+        int r = fd >= 0 ? attach_detached(m, fd, tfd, reterr)
+                        : mount_bind_fd(ctx, src, m->source, tfd, m->destination, (o->flags & MS_REC) != 0, reterr);
         return r < 0 ? r : remount_with_flags(ctx, m, o, reterr);
 }
 
@@ -264,24 +341,6 @@ static int mount_fs_entry(const struct mount_ctx *ctx, const struct oci_mount *m
         return 0;
 }
 
-/* An id-mapped clone the runtime made (container/idmap-mounts.c), moved
- * onto its destination beneath the rootfs, then remounted with its flags. */
-static int mount_attach_idmapped(const struct mount_ctx *ctx, const struct oci_mount *m, const struct mount_options *o,
-                                 int fd, struct modrun_error **reterr)
-{
-        struct stat st;
-        if (fstat(fd, &st) < 0)
-                return error_new(reterr, errno, NULL, "mount %s: stat the id-mapped mount", m->destination);
-        _cleanup_close_ int tfd = mount_open_target(ctx, m->destination, S_ISDIR(st.st_mode), reterr);
-        if (tfd < 0)
-                return tfd;
-        int r = sys_move_mount(fd, "", tfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
-        if (r < 0)
-                return error_new(reterr, -r, NULL, "mount %s: move_mount of the id-mapped %s onto it", m->destination,
-                                 m->source);
-        return remount_with_flags(ctx, m, o, reterr);
-}
-
 bool mount_type_is_cgroup(const char *type)
 {
         return type && (streq(type, "cgroup") || streq(type, "cgroup2"));
@@ -297,13 +356,13 @@ static int mount_entry_parsed(const struct mount_ctx *ctx, const struct oci_moun
                               struct modrun_error **reterr)
 {
         int r;
+        int fd = ctx->mount_fds ? ctx->mount_fds[m - ctx->cfg->mounts] : -1;
         if (o->idmap || o->ridmap || m->n_uid_mappings || m->n_gid_mappings) {
-                int fd = ctx->mount_fds ? ctx->mount_fds[m - ctx->cfg->mounts] : -1;
                 r = fd < 0 ? error_new(reterr, EPROTO, NULL, "mount %s: the runtime sent no id-mapped mount",
                                        m->destination)
-                           : mount_attach_idmapped(ctx, m, o, fd, reterr);
+                           : mount_bind_entry(ctx, m, o, fd, reterr);
         } else if (mount_options_is_bind(o, m->type)) {
-                r = mount_bind_entry(ctx, m, o, reterr);
+                r = mount_bind_entry(ctx, m, o, fd, reterr);
         } else {
                 if (!m->type)
                         return error_new(reterr, EINVAL, "set \"type\" (tmpfs, proc, ...) or the bind option",
@@ -319,7 +378,7 @@ static int mount_entry_parsed(const struct mount_ctx *ctx, const struct oci_moun
         if (r < 0 || (!o->n_propagation && !mount_options_has_rec_attr(o)))
                 return r;
 
-        _cleanup_close_ int nfd = fs_open_beneath(ctx->rootfs_fd, m->destination, O_PATH, 0, reterr);
+        _cleanup_close_ int nfd = open_mounted(ctx, m, o, reterr);
         if (nfd < 0)
                 return nfd;
         for (size_t i = 0; i < o->n_propagation; i++) {

@@ -92,7 +92,7 @@ static const struct rec_opt rec_opts[] = {
 
 const char *const *mount_option_names(void)
 {
-        static const char *names[ELEMENTSOF(flag_opts) + ELEMENTSOF(propagation_opts) + ELEMENTSOF(rec_opts) + 4];
+        static const char *names[ELEMENTSOF(flag_opts) + ELEMENTSOF(propagation_opts) + ELEMENTSOF(rec_opts) + 7];
         if (!names[0]) {
                 size_t n = 0;
                 for (size_t i = 0; i < ELEMENTSOF(flag_opts); i++)
@@ -102,6 +102,9 @@ const char *const *mount_option_names(void)
                 for (size_t i = 0; i < ELEMENTSOF(rec_opts); i++)
                         names[n++] = rec_opts[i].name;
                 names[n++] = "tmpcopyup";
+                names[n++] = "notmpcopyup";
+                names[n++] = "src-nofollow";
+                names[n++] = "dest-nofollow";
                 names[n++] = "idmap";
                 names[n++] = "ridmap";
         }
@@ -191,6 +194,10 @@ int mount_options_parse(char *const *options, struct mount_options *ret, struct 
                         o.tmpcopyup = true;
                 else if (streq(opt, "notmpcopyup"))
                         o.tmpcopyup = false;
+                else if (streq(opt, "src-nofollow"))
+                        o.src_nofollow = true;
+                else if (streq(opt, "dest-nofollow"))
+                        o.dest_nofollow = true;
                 else if (data_append(&o.data, opt) < 0) {
                         mount_options_done(&o);
                         return error_new(reterr, ENOMEM, NULL, "mount option %s", opt);

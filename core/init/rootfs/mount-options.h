@@ -23,6 +23,7 @@ struct mount_options {
         uint64_t rec_attr_set, rec_attr_clr; /* MOUNT_ATTR_* for mount_setattr(AT_RECURSIVE) */
         bool idmap, ridmap;                  /* applied by the idmap support, not here */
         bool tmpcopyup;
+        bool src_nofollow, dest_nofollow; /* crun's: a symlink at the last component is bound, not followed */
         char *data; /* unknown options, comma-joined ("mode=755,size=65536k"); NULL when none */
 };
 

@@ -30,8 +30,9 @@ int mount_split_path(const char *path, char **ret_dir, char **ret_base);
  * when !dir) when missing, and refused when it lands inside /proc
  * (mount_check_proc_dest). */
 int mount_open_target(const struct mount_ctx *ctx, const char *dest, bool dir, struct modrun_error **reterr);
-/* The same; proc_root_ok: a bind of a procfs may land on /proc itself. */
-int mount_open_target_as(const struct mount_ctx *ctx, const char *dest, bool dir, bool proc_root_ok,
+/* The same; proc_root_ok: a bind of a procfs may land on /proc itself;
+ * nofollow: a symlink at the last component is the mount point (dest-nofollow). */
+int mount_open_target_as(const struct mount_ctx *ctx, const char *dest, bool dir, bool proc_root_ok, bool nofollow,
                          struct modrun_error **reterr);
 
 /* In mount-proc.c. Why a mount may not land at inner (its path inside the

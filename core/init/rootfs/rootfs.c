@@ -7,8 +7,10 @@
  * itself (pivot_root(2) and move_mount(2) need a mount point), every
  * config.json mount, then /dev.
  *
- * rootfs_finalize(), with the rootfs as "/": rootfsPropagation of the new
- * "/", root.readonly, linux.readonlyPaths, linux.maskedPaths. Every path is
+ * rootfs_finalize(), with the rootfs as "/": root.readonly,
+ * linux.readonlyPaths, linux.maskedPaths, then rootfsPropagation of the new
+ * "/" (an unbindable one is private until then: the rootfs and the
+ * readonlyPaths are bound from below it). Every path is
  * resolved beneath "/" and mounted on by its fd (mount-fd.c): /proc is the
  * container's by then, and no path goes through it.
  */
@@ -105,13 +107,19 @@ int rootfs_prepare(const struct rootfs_params *p, int *ret_rootfs_fd, struct mod
         int r = root_propagation(p->cfg, &prop, reterr);
         if (r < 0)
                 return r;
-        unsigned long flags = prop ? prop : MS_PRIVATE | MS_REC;
+        /* "/" unbindable now would forbid the bind of the rootfs below it:
+         * private until rootfs_finalize() makes the new "/" unbindable. */
+        unsigned long flags = !prop ? MS_PRIVATE | MS_REC
+                              : (prop & MS_UNBINDABLE) ? (prop & ~MS_UNBINDABLE) | MS_PRIVATE
+                                                       : prop;
         if ((r = sys_mount(NULL, "/", NULL, flags, NULL)) < 0) {
                 struct mount_call c = { .target = "/", .host_target = "/", .flags = flags, .target_fd = -1,
                                         .in_userns = p->in_userns };
                 return mount_error(reterr, -r, &c);
         }
-        if ((flags & MS_SHARED) && (r = rootfs_parent_make_private(p->rootfs, reterr)) < 0)
+        /* Whatever "/" became, a shared mount holding the rootfs is still a
+         * peer of the host's (runc's rootfsParentMountPrivate). */
+        if ((r = rootfs_parent_make_private(p->rootfs, reterr)) < 0)
                 return r;
         _cleanup_close_ int rootfs_fd = -1;
         if ((r = rootfs_bind_self(p, &rootfs_fd, reterr)) < 0)
@@ -245,10 +253,6 @@ int rootfs_finalize(const struct rootfs_params *p, struct modrun_error **reterr)
         int r = root_propagation(p->cfg, &prop, reterr);
         if (r < 0)
                 return r;
-        /* After pivot_root, not before: set on the old "/" it would have
-         * reached the host's mounts when they are shared. */
-        if (prop && (r = root_mount(p, prop, reterr)) < 0)
-                return error_wrap(reterr, "linux.rootfsPropagation");
         if (p->cfg->root.readonly &&
             (r = root_mount(p, MS_BIND | MS_REMOUNT | MS_RDONLY | root_keep_flags(), reterr)) < 0)
                 return error_wrap(reterr, "root.readonly");
@@ -257,5 +261,12 @@ int rootfs_finalize(const struct rootfs_params *p, struct modrun_error **reterr)
                 return error_new(reterr, errno, NULL, "open / of the container (the rootfs %s)", p->rootfs);
         struct mount_ctx ctx = { .cfg = p->cfg, .rootfs = p->rootfs, .rootfs_fd = root_fd,
                                  .in_userns = p->in_userns };
-        return finalize_paths(&ctx, reterr);
+        if ((r = finalize_paths(&ctx, reterr)) < 0)
+                return r;
+        /* After pivot_root, not before: set on the old "/" it would have
+         * reached the host's mounts when they are shared. And last: the
+         * readonlyPaths binds cannot clone an (r)unbindable tree. */
+        if (prop && (r = root_mount(p, prop, reterr)) < 0)
+                return error_wrap(reterr, "linux.rootfsPropagation");
+        return 0;
 }
