@@ -166,7 +166,9 @@ static int setup_process(const struct init_args *a, char **ret_exe, char ***ret_
         /* changing credentials cleared the parent-death signal */
         (void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0UL, 0UL, 0UL);
         if (chdir(proc->cwd) < 0)
-                return error_new(reterr, errno, "process.cwd must be searchable by the user",
+                return error_new(reterr, errno,
+                                 errno == ENOENT ? "only the container's init creates a missing cwd: create it first"
+                                                 : "process.cwd must be searchable by the user",
                                  "process.cwd: chdir to %s inside the container (as uid %u)", proc->cwd,
                                  (unsigned)proc->user.uid);
         /* CVE-2024-21626: a cwd outside the root reads as "(unreachable)..." */
