@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +88,33 @@ int cli_parse_uint(const char *flag, const char *value, int *ret, struct modrun_
                 return error_new(reterr, EINVAL, NULL, "%s: \"%s\" is not a non-negative number", flag,
                                  value ? value : "");
         *ret = (int)v;
+        return 0;
+}
+
+/* The first fd >= 3 that was not open when modrun started. */
+static int first_closed_fd = -1;
+
+void cli_note_inherited_fds(void)
+{
+        int fd = 3;
+        while (fd < 1 << 20 && fcntl(fd, F_GETFD) >= 0)
+                fd++;
+        first_closed_fd = fd;
+}
+
+int cli_parse_preserve_fds(const char *value, int *ret, struct modrun_error **reterr)
+{
+        int n = 0;
+        int r = cli_parse_uint("--preserve-fds", value, &n, reterr);
+        if (r < 0)
+                return r;
+        /* As runc: every fd passed on must be open, else the container
+         * would get whatever modrun itself opened there. */
+        if (first_closed_fd >= 0 && n > first_closed_fd - 3)
+                return error_new(reterr, EBADF, "open the fds to pass on as 3, 4, ... before running modrun",
+                                 "--preserve-fds %d: fd %d is not open (modrun was started with %d fds above stderr)",
+                                 n, first_closed_fd, first_closed_fd - 3);
+        *ret = n;
         return 0;
 }
 

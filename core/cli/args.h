@@ -32,4 +32,9 @@ int cli_next(struct cli_args *a, const struct cli_option *opts, const char **ret
 bool cli_bool_value(const char *value);
 /* Parse a non-negative int; error names the flag. */
 int cli_parse_uint(const char *flag, const char *value, int *ret, struct modrun_error **reterr);
+/* Note which fds modrun was started with (first thing in main). */
+void cli_note_inherited_fds(void);
+/* --preserve-fds N: N, refused (EBADF) unless fds 3 to 2+N were all open
+ * when modrun started. */
+int cli_parse_preserve_fds(const char *value, int *ret, struct modrun_error **reterr);
 void cli_args_done(struct cli_args *a);

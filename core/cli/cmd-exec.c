@@ -78,7 +78,7 @@ static int parse_exec(struct cli_args *a, struct exec_opts *o, struct modrun_err
                 case OPT_DETACH: o->detach = cli_bool_value(v); break;
                 case OPT_PID_FILE: o->pid_file = v; break;
                 case OPT_CONSOLE_SOCKET: o->console_socket = v; break;
-                case OPT_PRESERVE_FDS: r = cli_parse_uint("--preserve-fds", v, &o->preserve_fds, reterr); break;
+                case OPT_PRESERVE_FDS: r = cli_parse_preserve_fds(v, &o->preserve_fds, reterr); break;
                 case OPT_PIDFD_SOCKET: o->pidfd_socket = v; break;
                 case OPT_PROCESS_LABEL: o->process_label = v; break;
                 case OPT_APPARMOR: o->apparmor = v; break;

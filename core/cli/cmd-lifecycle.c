@@ -59,7 +59,7 @@ static int parse_create(struct runtime_ctx *ctx, struct cli_args *a, struct crea
                 case OPT_PID_FILE: f->o.pid_file = v; break;
                 case OPT_CONSOLE_SOCKET: f->o.console_socket = v; break;
                 case OPT_PIDFD_SOCKET: f->o.pidfd_socket = v; break;
-                case OPT_PRESERVE_FDS: r = cli_parse_uint("--preserve-fds", v, &f->o.preserve_fds, reterr); break;
+                case OPT_PRESERVE_FDS: r = cli_parse_preserve_fds(v, &f->o.preserve_fds, reterr); break;
                 case OPT_NO_PIVOT:
                         if (cli_bool_value(v))
                                 r = plugin_options_set(&ctx->plugins, "mount=move-mount", "--no-pivot", reterr);

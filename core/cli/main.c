@@ -176,6 +176,7 @@ static bool starts_container_process(const char *command)
 
 int cli_main(int argc, char **argv)
 {
+        cli_note_inherited_fds(); /* before modrun opens anything */
         struct runtime_ctx ctx = {.root = NULL, .rootless = geteuid() != 0};
         struct global_settings g = {.log_format = LOG_FORMAT_TEXT};
         _cleanup_error_ struct modrun_error *err = NULL;

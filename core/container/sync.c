@@ -8,6 +8,9 @@
 
 #include "sync.h"
 #include "util/fd-pass.h"
+#include "util/signals.h"
+
+#define STOP_CHECK_MS 100
 #include "../../plugins/common/clock.h"
 
 struct sync_hdr {
@@ -149,8 +152,13 @@ static int wait_readable(int fd, int timeout_ms, const char *what, struct modrun
                 if (left < 0)
                         left = 0;
                 struct pollfd pfd = {.fd = fd, .events = POLLIN};
-                int r = poll(&pfd, 1, timeout_ms < 0 ? -1 : (int)left);
-                if (r < 0 && errno == EINTR)
+                /* in slices, to notice a blocked SIGTERM (run, exec) */
+                int slice = timeout_ms < 0 || left > STOP_CHECK_MS ? STOP_CHECK_MS : (int)left;
+                int r = poll(&pfd, 1, slice);
+                int sig = r <= 0 ? signal_stop_pending() : 0;
+                if (sig)
+                        return error_new(reterr, EINTR, NULL, "waiting for %s: stopped by %s", what, strsignal(sig));
+                if ((r < 0 && errno == EINTR) || (r == 0 && (timeout_ms < 0 || left > slice)))
                         continue;
                 if (r < 0)
                         return error_new(reterr, errno, NULL, "wait for %s", what);

@@ -9,6 +9,7 @@
 #include "../../plugins/common/clock.h"
 #include "state.h"
 #include "util/fs-util.h"
+#include "util/signals.h"
 
 #define LOCK_FILE ".lock"
 
@@ -89,6 +90,10 @@ static int lock_dir(struct container_dir *d, int timeout_ms, struct modrun_error
                         return 0;
                 if (errno != EWOULDBLOCK)
                         return error_new(reterr, errno, NULL, "lock %s/%s", d->path, LOCK_FILE);
+                int sig = signal_stop_pending();
+                if (sig)
+                        return error_new(reterr, EINTR, NULL, "waiting for the lock of container %s: stopped by %s",
+                                         d->id, strsignal(sig));
                 if (waited >= timeout_ms)
                         return error_new(reterr, ETIMEDOUT,
                                          "another modrun command holds this container; retry when it has finished",

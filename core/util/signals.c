@@ -69,3 +69,15 @@ int signal_parse(const char *s, struct modrun_error **reterr)
                 return rt;
         return error_new(reterr, EINVAL, hint, "unknown signal \"%s\"", s);
 }
+
+int signal_stop_pending(void)
+{
+        static const int stops[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT};
+        sigset_t pending;
+        if (sigpending(&pending) < 0)
+                return 0;
+        for (size_t i = 0; i < sizeof(stops) / sizeof(stops[0]); i++)
+                if (sigismember(&pending, stops[i]) == 1)
+                        return stops[i];
+        return 0;
+}

@@ -3,3 +3,7 @@
 #include "error.h"
 /* "SIGKILL", "KILL", "kill", "9", "RTMIN+3", "SIGRTMAX-1" -> signal number. */
 int signal_parse(const char *s, struct modrun_error **reterr);
+/* SIGTERM, SIGINT, SIGHUP or SIGQUIT when one is pending (blocked, as
+ * `run` and `exec` block them to forward them later), else 0: a bounded
+ * wait gives up on it instead of ignoring the request to stop. */
+int signal_stop_pending(void);

@@ -14,5 +14,33 @@ mr delete --force s1
 config "c['linux']['sysctl'] = {'net.nosuch.key': '1'}"
 out=$(mr create --bundle "$BUNDLE" s2 2>&1) && fail "unknown sysctl accepted"
 expect_match "sysctl error names the key" "net.nosuch.key" "$out"
-assert_clean "after the sysctl error"
+
+# Each key only with the namespace that owns it (runc's validator), the
+# reason given; runc refuses the same (compared on two of them).
+rc() { timeout -k 5 30 runc --root "$T/runc" "$@"; }
+# sysctls only with the namespace that owns them
+sysctl_case() { # sysctl_case KEY VALUE NSTYPE NSNAME
+    config "c.pop('hostname', None); c['linux']['sysctl'] = {'$1': '$2'}; c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] != '$3']"
+    out=$(mr create --bundle "$BUNDLE" sc-sysctl 2>&1) && fail "$1 without a $4 namespace: accepted"
+    expect_match "$1 without a $4 namespace: refused with the reason" "linux.sysctl \"$1\": needs a $4 namespace" "$out"
+    [ "$1" = kernel.hostname ] || [ "$1" = net.ipv4.ip_forward ] || { cp "$T/config.sysctl" "$BUNDLE/config.json"; return; }
+    rc create --bundle "$BUNDLE" sc-sysctl >/dev/null 2>&1 && { fail "runc accepts $1 without $4"; rc delete -f sc-sysctl; } || pass "runc refuses it too"
+    cp "$T/config.sysctl" "$BUNDLE/config.json"
+}
+cp "$BUNDLE/config.json" "$T/config.sysctl"
+sysctl_case kernel.hostname x uts uts
+sysctl_case net.ipv4.ip_forward 1 network network
+sysctl_case kernel.shmmax 65536 ipc ipc
+sysctl_case fs.mqueue.msg_max 20 ipc ipc
+config "c['linux']['sysctl'] = {'kernel.pid_max': '65536'}"
+out=$(mr create --bundle "$BUNDLE" sc-sysctl 2>&1) && fail "kernel.pid_max accepted"
+expect_match "a sysctl no namespace owns is refused" "not namespaced, setting it would change the host" "$out"
+cp "$T/config.sysctl" "$BUNDLE/config.json"
+config "c['linux']['sysctl'] = {'kernel.domainname': 'sc.example', 'net.ipv4.ip_forward': '1', 'kernel.shmmax': '65536'}"
+args sh -c 'cat /proc/sys/kernel/domainname /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/shmmax | xargs'
+out=$(mr run --bundle "$BUNDLE" sc-sysctl-ok 2>&1)
+expect_eq "with their namespaces the sysctls are set" "sc.example 1 65536" "$out"
+config "c['linux'].pop('sysctl')"
+
+assert_clean "after the sysctl errors"
 finish

@@ -156,6 +156,19 @@ static int sys_capset(uint64_t eff, uint64_t prm, uint64_t inh)
         return (int)syscall(SYS_capset, &h, d);
 }
 
+int caps_raise_effective(struct modrun_error **reterr)
+{
+        struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+        struct __user_cap_data_struct d[2] = {0};
+        if (syscall(SYS_capget, &h, d) < 0)
+                return error_new(reterr, errno, NULL, "capget of the container init");
+        d[0].effective = d[0].permitted;
+        d[1].effective = d[1].permitted;
+        if (syscall(SYS_capset, &h, d) < 0)
+                return error_new(reterr, errno, NULL, "raise the effective capabilities to the permitted ones");
+        return 0;
+}
+
 static void cap_mask_names(uint64_t m, char *buf, size_t size)
 {
         size_t off = 0;

@@ -124,10 +124,8 @@ static int reset_signals(void)
         return RET_NERRNO(sigprocmask(SIG_SETMASK, &none, NULL));
 }
 
-int exec_process(const char *path, char *const *args, char *const *env, int preserve_fds,
-                 struct modrun_error **reterr)
+int exec_prepare(int preserve_fds, struct modrun_error **reterr)
 {
-        static char *const empty_env[] = {NULL};
         int r = reset_signals();
         if (r < 0)
                 return error_new(reterr, -r, NULL, "reset the signal mask before exec");
@@ -140,6 +138,12 @@ int exec_process(const char *path, char *const *args, char *const *env, int pres
          * still be reported on stderr */
         if (close_range(3u + (unsigned)preserve_fds, ~0u, CLOSE_RANGE_CLOEXEC) < 0)
                 return error_new(reterr, errno, NULL, "close_range from fd %d", 3 + preserve_fds);
+        return 0;
+}
+
+int exec_process(const char *path, char *const *args, char *const *env, struct modrun_error **reterr)
+{
+        static char *const empty_env[] = {NULL};
         execve(path, args, env ? env : empty_env);
         return error_new(reterr, errno, errno == ENOEXEC ? "is it a binary for this architecture or a script without #!?" : NULL,
                          "exec %s", path);

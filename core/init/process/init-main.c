@@ -71,7 +71,7 @@ static int setup_early(const struct init_args *a, struct modrun_error **reterr)
 {
         const struct oci_config *cfg = a->cfg;
         int r = ns_set_hostname(cfg, reterr);
-        if (r < 0)
+        if (r < 0 || (ns_is_new(cfg, OCI_NS_NETWORK) && (r = net_loopback_up(reterr)) < 0))
                 return r;
         if (cfg->process.has_oom_score_adj && (r = oom_score_adj_apply(cfg->process.oom_score_adj, reterr)) < 0)
                 return r;
@@ -116,7 +116,7 @@ static int load_seccomp(const struct init_args *a, struct modrun_error **reterr)
         bool listener = seccomp_listener_path(a->cfg) != NULL;
         _cleanup_close_ int nfd = -1;
         int r = seccomp_install(a->seccomp, listener ? &nfd : NULL, reterr);
-        if (r < 0 || !listener)
+        if (r < 0 || nfd < 0) /* no SCMP_ACT_NOTIFY rule: nothing to pass on */
                 return r;
         if ((r = sync_send_fd(a->sync_fd, SYNC_SECCOMP, nfd)) < 0)
                 return error_new(reterr, -r, NULL, "send the seccomp notify fd to the runtime");
@@ -130,23 +130,45 @@ static bool seccomp_loads_late(const struct init_args *a)
         return a->cfg->process.no_new_privileges && !seccomp_listener_path(a->cfg);
 }
 
-static int setup_process(const struct init_args *a, char **ret_exe, struct modrun_error **reterr)
+/* Load the filter during set-up without no_new_privs: that needs
+ * CAP_SYS_ADMIN, which a change of uid took out of the effective set but
+ * left in the permitted one (PR_SET_KEEPCAPS): raise it for the load, and
+ * set the final capabilities afterwards (capset: allowed by every profile,
+ * and what runc also does under the filter). */
+static int load_seccomp_privileged(const struct init_args *a, struct modrun_error **reterr)
+{
+        if (!a->seccomp)
+                return 0;
+        int r = caps_raise_effective(reterr);
+        return r < 0 ? r : load_seccomp(a, reterr);
+}
+
+/* User, cwd, executable, signals and fds are all set up before the filter
+ * is loaded, so a profile need allow none of the syscalls that takes
+ * (faccessat2, close_range...): what follows it is capset without
+ * no_new_privs, the handshake with the runtime and `start`, the
+ * startContainer hooks, and execve (runc's standard_init_linux.go). */
+static int setup_process(const struct init_args *a, char **ret_exe, char ***ret_env, struct modrun_error **reterr)
 {
         const struct oci_process *proc = &a->cfg->process;
-        int r;
-        /* Without no_new_privs the filter must be loaded while we still have
-         * CAP_SYS_ADMIN (runc's order). */
-        if (!proc->no_new_privileges && (r = load_seccomp(a, reterr)) < 0)
-                return r;
-        r = caps_apply_bounding(&a->caps, a->last_cap, reterr);
+        /* the exec labels first, as runc (written to /proc/self/attr/exec) */
+        int r = lsm_apply(&a->lsm, reterr);
         if (r < 0)
+                return r;
+        if (!a->exec_mode && (r = cwd_create(proc->cwd, reterr)) < 0)
+                return r;
+        if ((r = env_with_home(proc->env, proc->user.uid, ret_env, reterr)) < 0)
+                return r;
+        if ((r = caps_apply_bounding(&a->caps, a->last_cap, reterr)) < 0)
                 return r;
         if ((r = user_apply(&proc->user, a->in_userns, reterr)) < 0)
                 return r;
         /* changing credentials cleared the parent-death signal */
         (void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0UL, 0UL, 0UL);
         if (chdir(proc->cwd) < 0)
-                return error_new(reterr, errno, "process.cwd must exist in the rootfs and be searchable by the user",
+                return error_new(reterr, errno,
+                                 errno == ENOENT ? "only the container's init creates a missing cwd: create it first"
+                                                 : "process.cwd must be searchable by the user",
                                  "process.cwd: chdir to %s inside the container (as uid %u)", proc->cwd,
                                  (unsigned)proc->user.uid);
         /* CVE-2024-21626: a cwd outside the root reads as "(unreachable)..." */
@@ -155,15 +177,19 @@ static int setup_process(const struct init_args *a, char **ret_exe, struct modru
                 return error_new(reterr, EPERM, NULL,
                                  "process.cwd: %s resolves outside the container's root, refusing to run there",
                                  proc->cwd);
+        char *const *env = *ret_env ? *ret_env : proc->env;
+        if ((r = exec_find(AT_FDCWD, proc->args[0], exec_path_env(env), ret_exe, reterr)) < 0 ||
+            (r = exec_prepare(a->preserve_fds, reterr)) < 0)
+                return r;
+        if (!proc->no_new_privileges && (r = load_seccomp_privileged(a, reterr)) < 0)
+                return r;
         if ((r = caps_apply(&a->caps, a->last_cap, reterr)) < 0)
                 return r;
         if (proc->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1UL, 0UL, 0UL, 0UL) < 0)
                 return error_new(reterr, errno, NULL, "process.noNewPrivileges: prctl PR_SET_NO_NEW_PRIVS");
-        if (proc->no_new_privileges && !seccomp_loads_late(a) && (r = load_seccomp(a, reterr)) < 0)
-                return r;
-        if ((r = lsm_apply(&a->lsm, reterr)) < 0)
-                return r;
-        return exec_find(AT_FDCWD, proc->args[0], exec_path_env(proc->env), ret_exe, reterr);
+        if (proc->no_new_privileges && !seccomp_loads_late(a))
+                return load_seccomp(a, reterr);
+        return 0;
 }
 
 /* In a new user namespace the init still has the runtime's ids, which the
@@ -202,7 +228,8 @@ static int enter_cgroups(const struct init_args *a, struct rootfs_cgroups **ret_
         return 0;
 }
 
-static int init_setup(const struct init_args *a, char **ret_exe, char **ret_state, struct modrun_error **reterr)
+static int init_setup(const struct init_args *a, char **ret_exe, char ***ret_env, char **ret_state,
+                      struct modrun_error **reterr)
 {
         _cleanup_(rootfs_cgroups_freep) struct rootfs_cgroups *cgroups = NULL;
         int r = wait_go(a, a->timeout_ms, ret_state, reterr);
@@ -219,7 +246,7 @@ static int init_setup(const struct init_args *a, char **ret_exe, char **ret_stat
                 if (proc->terminal && ((r = terminal_connect(a->console_socket_fd, &sock, reterr)) < 0 ||
                                        (r = terminal_setup(sock, proc, false, reterr)) < 0))
                         return r;
-                return setup_process(a, ret_exe, reterr);
+                return setup_process(a, ret_exe, ret_env, reterr);
         }
         if (a->in_userns && ns_is_new(a->cfg, OCI_NS_USER) && (r = userns_become_root(reterr)) < 0)
                 return r;
@@ -230,17 +257,17 @@ static int init_setup(const struct init_args *a, char **ret_exe, char **ret_stat
                 return r;
         if ((r = setup_rootfs(a, cgroups, console_sock, *ret_state ? *ret_state : "{}", reterr)) < 0)
                 return r;
-        return setup_process(a, ret_exe, reterr);
+        return setup_process(a, ret_exe, ret_env, reterr);
 }
 
 _Noreturn void init_process_main(const struct init_args *a)
 {
         struct modrun_error *err = NULL;
-        char *exe = NULL, *state_json = NULL;
+        char *exe = NULL, *state_json = NULL, **env = NULL;
 
         /* The runtime is our parent (CLONE_PARENT): die with it during set-up. */
         (void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0UL, 0UL, 0UL);
-        int r = init_setup(a, &exe, &state_json, &err);
+        int r = init_setup(a, &exe, &env, &state_json, &err);
         if (r < 0) {
                 (void)sync_send_error(a->sync_fd, err, -r);
                 _exit(1);
@@ -261,10 +288,11 @@ _Noreturn void init_process_main(const struct init_args *a)
                 (void)close(a->fifo_fd);
                 r = hooks_run(a->cfg, OCI_HOOK_START_CONTAINER, state_json ? state_json : "{}", &err);
         }
+        /* Nothing but execve() after the filter (runc's order). */
         if (r >= 0 && seccomp_loads_late(a))
                 r = seccomp_install(a->seccomp, NULL, &err);
         if (r >= 0)
-                r = exec_process(exe, a->cfg->process.args, a->cfg->process.env, a->preserve_fds, &err);
+                r = exec_process(exe, a->cfg->process.args, env ? env : a->cfg->process.env, &err);
         /* Nobody listens on the sync socket any more: the container's stderr
          * is the only place left. */
         const char *msg = err && err->msg ? err->msg : "exec failed";

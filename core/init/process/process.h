@@ -42,6 +42,9 @@ int caps_apply_bounding(const struct cap_sets *s, int last_cap, struct modrun_er
 /* capset() effective/permitted/inheritable, then the ambient set (after
  * changing the user with PR_SET_KEEPCAPS). */
 int caps_apply(const struct cap_sets *s, int last_cap, struct modrun_error **reterr);
+/* Raise the effective set to the permitted one (a change of uid cleared
+ * it): loading a seccomp filter without no_new_privs needs CAP_SYS_ADMIN. */
+int caps_raise_effective(struct modrun_error **reterr);
 
 /* ---- rlimits.c ------------------------------------------------------- */
 
@@ -83,11 +86,22 @@ uint64_t ns_clone_flags(const struct oci_config *cfg);
 bool ns_is_new(const struct oci_config *cfg, enum oci_ns_type t);
 int ns_set_hostname(const struct oci_config *cfg, struct modrun_error **reterr);
 
+/* ---- loopback.c ------------------------------------------------------ */
+
+/* Set IFF_UP on lo of the network namespace we are in. */
+int net_loopback_up(struct modrun_error **reterr);
+
 /* ---- process-user.c -------------------------------------------------- */
 
 /* setgroups (additionalGids, or none), setresgid, setresuid, keeping the
  * capabilities for caps_apply(); then the umask (0022 when unset). */
 int user_apply(const struct oci_user *u, bool in_userns, struct modrun_error **reterr);
+/* Without HOME in env: *ret_env is env plus HOME from the container's
+ * /etc/passwd entry of uid, else "/" (runc, crun). With HOME: NULL. */
+int env_with_home(char *const *env, uid_t uid, char ***ret_env, struct modrun_error **reterr);
+/* The container's process.cwd, created (root's, 0755) when missing, as
+ * runc and crun do; resolved beneath "/" (the container's root). */
+int cwd_create(const char *cwd, struct modrun_error **reterr);
 
 /* ---- exec.c ---------------------------------------------------------- */
 
@@ -102,10 +116,12 @@ const char *exec_path_env(char *const *env);
 int exec_find(int root_fd, const char *name, const char *path, char **ret_path, struct modrun_error **reterr);
 /* Block until `start` writes to the exec fifo (fd: its read end). */
 int exec_wait_fifo(int fifo_fd, struct modrun_error **reterr);
-/* Reset signals, keep fds 0..2+preserve_fds, execve. Returns only on
- * failure. */
-int exec_process(const char *path, char *const *args, char *const *env, int preserve_fds,
-                 struct modrun_error **reterr);
+/* Reset the signals, keep fds 0..2+preserve_fds and mark the others
+ * CLOEXEC: done before the seccomp filter is loaded, which need not allow
+ * rt_sigaction, fcntl or close_range. */
+int exec_prepare(int preserve_fds, struct modrun_error **reterr);
+/* execve(); returns only on failure. */
+int exec_process(const char *path, char *const *args, char *const *env, struct modrun_error **reterr);
 
 /* ---- terminal.c ------------------------------------------------------ */
 
@@ -122,7 +138,8 @@ int terminal_setup(int sock, const struct oci_process *proc, bool console, struc
  * when the config has none. Errors name the JSON path. */
 int seccomp_compile(const struct oci_config *cfg, void **ret_filter, struct modrun_error **reterr);
 /* Load a compiled filter into this process (NULL: nothing to do); with
- * ret_notify_fd, also return its SCMP_ACT_NOTIFY fd. */
+ * ret_notify_fd, also return its SCMP_ACT_NOTIFY fd (-1 when no rule
+ * notifies). */
 int seccomp_install(void *filter, int *ret_notify_fd, struct modrun_error **reterr);
 /* linux.seccomp.listenerPath, or NULL. */
 const char *seccomp_listener_path(const struct oci_config *cfg);

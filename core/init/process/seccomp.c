@@ -10,12 +10,19 @@
 #include <json-c/json.h>
 #include <seccomp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "process.h"
 #include "util/log.h"
 
 #define FAIL_UNKNOWN_ANNOTATION "run.oci.seccomp_fail_unknown_syscall"
+
+/* What seccomp_compile() hands the init. */
+struct seccomp_filter {
+        scmp_filter_ctx ctx;
+        bool notify; /* a rule with SCMP_ACT_NOTIFY was added: loading makes a notify fd */
+};
 
 static const struct {
         const char *name;
@@ -142,7 +149,7 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t action, int nr, const char *na
         return 0;
 }
 
-static int add_syscalls(scmp_filter_ctx ctx, const struct json_object *entry, const char *path, uint32_t dflt,
+static int add_syscalls(struct seccomp_filter *f, const struct json_object *entry, const char *path, uint32_t dflt,
                         int dflt_errno, bool fail_unknown, struct modrun_error **reterr)
 {
         uint32_t action = 0;
@@ -175,8 +182,9 @@ static int add_syscalls(scmp_filter_ctx ctx, const struct json_object *entry, co
                         log_debug("seccomp: %s.names[%zu]: unknown syscall \"%s\", skipped", path, i, name ? name : "");
                         continue;
                 }
-                if ((r = add_rule(ctx, action, nr, name, cmp, n, path, reterr)) < 0)
+                if ((r = add_rule(f->ctx, action, nr, name, cmp, n, path, reterr)) < 0)
                         return r;
+                f->notify = f->notify || action == SCMP_ACT_NOTIFY;
         }
         return 0;
 }
@@ -218,8 +226,9 @@ static int add_arches_and_flags(scmp_filter_ctx ctx, const struct json_object *s
         return 0;
 }
 
-static int seccomp_build(const struct oci_config *cfg, scmp_filter_ctx ctx, struct modrun_error **reterr)
+static int seccomp_build(const struct oci_config *cfg, struct seccomp_filter *f, struct modrun_error **reterr)
 {
+        scmp_filter_ctx ctx = f->ctx;
         const struct json_object *sc = cfg->linux_.seccomp;
         int r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0); /* process.noNewPrivileges decides */
         if (r >= 0)
@@ -242,7 +251,7 @@ static int seccomp_build(const struct oci_config *cfg, scmp_filter_ctx ctx, stru
                 char path[64];
                 (void)snprintf(path, sizeof(path), "linux.seccomp.syscalls[%zu]", i);
                 /* a rule's ERRNO without errnoRet is EPERM, as in runc */
-                r = add_syscalls(ctx, json_object_array_get_idx(syscalls, i), path, dflt, EPERM, fail_unknown,
+                r = add_syscalls(f, json_object_array_get_idx(syscalls, i), path, dflt, EPERM, fail_unknown,
                                  reterr);
                 if (r < 0)
                         return r;
@@ -263,28 +272,40 @@ int seccomp_compile(const struct oci_config *cfg, void **ret_filter, struct modr
                              &dflt, reterr);
         if (r < 0)
                 return r;
-        scmp_filter_ctx ctx = seccomp_init(dflt);
-        if (!ctx)
+        struct seccomp_filter *f = calloc(1, sizeof(*f));
+        if (!f || !(f->ctx = seccomp_init(dflt))) {
+                free(f);
                 return error_new(reterr, ENOMEM, NULL, "seccomp_init(default action %#x)", dflt);
-        if ((r = seccomp_build(cfg, ctx, reterr)) < 0) {
-                seccomp_release(ctx);
+        }
+        if ((r = seccomp_build(cfg, f, reterr)) < 0) {
+                seccomp_free(f);
                 return r;
         }
-        *ret_filter = ctx;
+        *ret_filter = f;
         return 0;
 }
 
 int seccomp_install(void *filter, int *ret_notify_fd, struct modrun_error **reterr)
 {
-        if (!filter)
+        struct seccomp_filter *f = filter;
+        if (ret_notify_fd)
+                *ret_notify_fd = -1;
+        if (!f)
                 return 0;
-        int r = seccomp_load(filter);
+        int r = seccomp_load(f->ctx);
         if (r < 0)
                 return error_new(reterr, -r,
                                  r == -EACCES ? "without noNewPrivileges, loading a filter needs CAP_SYS_ADMIN" : NULL,
                                  "load the seccomp filter of linux.seccomp");
-        if (ret_notify_fd && (*ret_notify_fd = seccomp_notify_fd(filter)) < 0)
-                return error_new(reterr, -*ret_notify_fd, NULL, "the notify fd of the seccomp filter");
+        /* Without a SCMP_ACT_NOTIFY rule there is no notify fd, and the
+         * listener is not contacted (runtime-spec: the state is sent "when
+         * the SCMP_ACT_NOTIFY action is used"; runc) */
+        if (!ret_notify_fd || !f->notify)
+                return 0;
+        int fd = seccomp_notify_fd(f->ctx);
+        if (fd < 0)
+                return error_new(reterr, -fd, NULL, "the notify fd of the seccomp filter");
+        *ret_notify_fd = fd;
         return 0;
 }
 
@@ -295,6 +316,10 @@ const char *seccomp_listener_path(const struct oci_config *cfg)
 
 void seccomp_free(void *filter)
 {
-        if (filter)
-                seccomp_release(filter);
+        struct seccomp_filter *f = filter;
+        if (!f)
+                return;
+        if (f->ctx)
+                seccomp_release(f->ctx);
+        free(f);
 }
