@@ -26,7 +26,7 @@ static void idmap_fini(void *state)
         free(s);
 }
 
-/* The caller's name for hints about /etc/subuid (NSS only here, in init). */
+/* The caller's name for /etc/subuid (NSS only here, in init). */
 static void lookup_user(struct idmap_state *s)
 {
         struct passwd pw, *res = NULL;
@@ -58,8 +58,12 @@ static int idmap_init(const struct modrun_host *host, void **ret_state, struct m
                 idmap_config_done(&s->cfg);
         } else
                 s->have_cfg = true;
-        if (host->rootless && s->cfg.new_userns)
-                lookup_user(s);
+        if (s->cfg.new_userns)
+                lookup_user(s); /* hints about /etc/subuid, and the default maps */
+        if (s->have_cfg && idmap_defaults_apply(s) < 0) {
+                idmap_fini(s);
+                return host->error(reterr, ENOMEM, NULL, "idmap: the default id maps of the new user namespace");
+        }
         *ret_state = s;
         return 0;
 }
