@@ -2,7 +2,8 @@
 /*
  * namespace plugin "idmap": the ops table and the state.
  *
- * init() reads the maps from config.json; check() validates them and
+ * init() reads the maps from config.json, or makes crun's default ones
+ * when a new user namespace has none (defaults.c); check() validates them and
  * checks the rootfs before the container exists (check.c); set_id_maps()
  * writes them for the new init (write.c). set_id_maps() runs the same
  * checks first when check() was not called in this process, so a caller
