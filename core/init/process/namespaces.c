@@ -26,7 +26,9 @@ int ns_check_config(const struct oci_config *cfg, struct modrun_error **reterr)
 {
         if (!config_namespace(cfg, OCI_NS_MOUNT))
                 return error_new(reterr, EINVAL, "add {\"type\": \"mount\"} to linux.namespaces",
-                                 "linux.namespaces: the container needs a mount namespace (new or joined by path)");
+                                 "linux.namespaces: the container needs a mount namespace (new or joined by path): "
+                                 "without one its mounts would be made in the runtime's mount namespace and left "
+                                 "there (runc 1.1 does that)");
         /* The container's uts namespace, new or joined by path (runc sets
          * the name in a joined one too); never the runtime's. */
         if (cfg->hostname && *cfg->hostname && !config_namespace(cfg, OCI_NS_UTS))
