@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The pre-flight check (FIELD-NOTES #3), in the runtime before the
- * container exists: the maps are valid, the rootfs is owned by an id the
- * container's user namespace maps, and the container's root can search
- * every directory on the way to the rootfs. Each refusal names the
- * resolved rootfs (and how root.path was written), the id or directory at
- * fault, the mapped ranges, and the fixes.
+ * container exists: the maps are valid, and the container's root can
+ * search every directory on the way to the rootfs and the rootfs itself.
+ * It refuses only what certainly fails: a rootfs owned by an id the maps
+ * do not hold is used read-only-ish by runc and crun, so it gets a
+ * warning (cause and fix) and runs. Each refusal names the resolved
+ * rootfs (and how root.path was written), the id or directory at fault,
+ * the mapped ranges, and the fixes.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -58,30 +60,39 @@ static uint32_t fix_id(const struct idmap_set *m)
         return m->n ? m->e[0].host_id : 0;
 }
 
-static int refuse_owner(struct idmap_state *s, const struct idmap_stat *st, struct modrun_error **reterr)
+/* "chown the rootfs into the mapped range ..., or ... org.modrun.rootfs-idmap=true" */
+static void owner_fix(const struct idmap_state *s, char *buf, size_t size)
 {
-        const char *rootfs = s->host->rootfs;
-        char how[512], hint[1024];
-        _cleanup_free_ char *ranges = idmap_ranges(&s->cfg.uids);
         uint32_t u = fix_id(&s->cfg.uids), g = fix_id(&s->cfg.gids);
         uint32_t first = s->cfg.uids.n ? s->cfg.uids.e[0].host_id : 0;
         uint32_t cfirst = s->cfg.uids.n ? s->cfg.uids.e[0].container_id : 0;
-        describe_root_path(s, how, sizeof(how));
         char shift[96];
         if (cfirst == 0)
                 (void)snprintf(shift, sizeof(shift), "%" PRIu32 " + container id", first);
         else
                 (void)snprintf(shift, sizeof(shift), "%" PRIu32 " + container id - %" PRIu32, first, cfirst);
-        (void)snprintf(hint, sizeof(hint),
+        (void)snprintf(buf, size,
                        "chown the rootfs into the mapped range (host id = %s; for a rootfs owned only by root: "
                        "chown -R %" PRIu32 ":%" PRIu32 " %s), or let modrun mount it id-mapped with the annotation "
                        "org.modrun.rootfs-idmap=true (Linux >= 5.12), so that no chown is needed",
-                       shift, u, g, rootfs);
-        return s->host->error(reterr, 0, hint,
-                              "idmap: the rootfs %s %s is owned by host uid %" PRIu32 " (gid %" PRIu32
-                              "), which is not mapped into the container's user namespace (linux.uidMappings: %s): "
-                              "the container's root could neither own nor write its own files",
-                              rootfs, how, st->uid, st->gid, ranges ? ranges : "?");
+                       shift, u, g, s->host->rootfs);
+}
+
+/* The rootfs is owned by an unmapped uid, but the container's root can
+ * reach and search it: runc and crun run such a container, and so do we,
+ * saying what will not work inside and how to fix it. */
+static void warn_owner(struct idmap_state *s, const struct idmap_stat *st)
+{
+        char how[512], fix[1024];
+        _cleanup_free_ char *ranges = idmap_ranges(&s->cfg.uids);
+        describe_root_path(s, how, sizeof(how));
+        owner_fix(s, fix, sizeof(fix));
+        s->host->log(s->host, MODRUN_LOG_WARNING,
+                     "the rootfs %s %s is owned by host uid %" PRIu32 " (gid %" PRIu32
+                     "), which is not mapped into the container's user namespace (linux.uidMappings: %s): its files "
+                     "show as the overflow uid (nobody) inside, so the container's root can read and search them but "
+                     "not write to them or change their owner; running it anyway. To fix: %s",
+                     s->host->rootfs, how, st->uid, st->gid, ranges ? ranges : "?", fix);
 }
 
 static int stat_of(const char *path, struct idmap_stat *ret)
@@ -120,7 +131,12 @@ static void denied_add(char *buf, size_t size, const char *dir, const struct idm
                                idmap_from_host(uids, st->uid, NULL) ? "" : ", owner not mapped", why);
 }
 
-static int check_parents(struct idmap_state *s, const struct idmap_root *root, struct modrun_error **reterr)
+/* Every directory on the way to the rootfs, and the rootfs itself, must be
+ * searchable by the container's root: else nothing in it can be executed,
+ * and the container certainly fails. owner is the rootfs's owner when it
+ * is not mapped (the refusal then names it and the chown fix), else NULL. */
+static int check_parents(struct idmap_state *s, const struct idmap_root *root, const struct idmap_stat *owner,
+                         struct modrun_error **reterr)
 {
         const char *rootfs = s->host->rootfs;
         char *parents[IDMAP_MAX_DEPTH + 1] = {0};
@@ -151,15 +167,22 @@ static int check_parents(struct idmap_state *s, const struct idmap_root *root, s
                 return s->host->error(reterr, ENOMEM, NULL, "idmap: the parent directories of the rootfs %s", rootfs);
         if (r < 0 || n_denied == 0)
                 return r;
-        char who[128], how[512], hint[1024];
+        char who[128], how[512], hint[2048], fix[1024] = "", owned[256] = "";
         who_is_root(root, who, sizeof(who));
         describe_root_path(s, how, sizeof(how));
+        if (owner) {
+                _cleanup_free_ char *ranges = idmap_ranges(&s->cfg.uids);
+                owner_fix(s, fix, sizeof(fix));
+                (void)snprintf(owned, sizeof(owned),
+                               " (the rootfs is owned by host uid %" PRIu32 ", which linux.uidMappings does not map: %s)",
+                               owner->uid, ranges ? ranges : "?");
+        }
         (void)snprintf(hint, sizeof(hint),
-                       "let others search it: chmod o+x %s (e.g. mode 0711), or move the bundle to a path whose "
+                       "%s%slet others search it: chmod o+x %s (e.g. mode 0711), or move the bundle to a path whose "
                        "every directory is searchable by the container's root (%s)",
-                       first, who);
-        return s->host->error(reterr, 0, hint, "idmap: the container's root (%s) cannot reach the rootfs %s %s: %s", who,
-                              rootfs, how, denied);
+                       fix, owner ? "; or " : "", first, who);
+        return s->host->error(reterr, 0, hint, "idmap: the container's root (%s) cannot reach the rootfs %s %s%s: %s",
+                              who, rootfs, how, owned, denied);
 }
 
 int idmap_check_rootfs(struct idmap_state *s, struct modrun_error **reterr)
@@ -181,8 +204,6 @@ int idmap_check_rootfs(struct idmap_state *s, struct modrun_error **reterr)
                              rootfs);
                 v = IDMAP_OWNER_OK;
         }
-        if (v == IDMAP_OWNER_UID_UNMAPPED)
-                return refuse_owner(s, &st, reterr);
         if (v == IDMAP_OWNER_GID_UNMAPPED) {
                 _cleanup_free_ char *ranges = idmap_ranges(&s->cfg.gids);
                 s->host->log(s->host, MODRUN_LOG_WARNING,
@@ -191,8 +212,13 @@ int idmap_check_rootfs(struct idmap_state *s, struct modrun_error **reterr)
                              rootfs, st.gid, ranges ? ranges : "?");
         }
         struct idmap_root root = idmap_root_of(&s->cfg.uids, &s->cfg.gids);
-        if ((r = check_parents(s, &root, reterr)) < 0)
+        bool uid_unmapped = v == IDMAP_OWNER_UID_UNMAPPED;
+        if ((r = check_parents(s, &root, uid_unmapped ? &st : NULL, reterr)) < 0)
                 return r;
+        if (uid_unmapped) {
+                warn_owner(s, &st);
+                return 0;
+        }
         s->host->log(s->host, MODRUN_LOG_DEBUG, "the rootfs %s (owner %" PRIu32 ":%" PRIu32
                      ") is owned by a mapped id and reachable by the container's root", rootfs, st.uid, st.gid);
         return 0;

@@ -100,6 +100,13 @@ static void read_cgroup_mount(const struct json_object *config, struct idmap_con
         }
 }
 
+static uint32_t read_process_id(const struct json_object *config, const char *key)
+{
+        uint32_t id = 0;
+        struct json_object *user = member(member(config, "process"), "user");
+        return user && read_id(user, key, &id) == 0 ? id : 0;
+}
+
 int idmap_config_read(const struct json_object *config, struct idmap_config *ret, char **ret_why)
 {
         *ret = (struct idmap_config){ .uids.key = "uidMappings", .gids.key = "gidMappings" };
@@ -111,6 +118,8 @@ int idmap_config_read(const struct json_object *config, struct idmap_config *ret
         const struct json_object *linux_ = member(config, "linux");
         read_userns(linux_, ret);
         read_cgroup_mount(config, ret);
+        ret->process_uid = read_process_id(config, "uid");
+        ret->process_gid = read_process_id(config, "gid");
         int r = read_set(linux_, "uidMappings", &ret->uids, ret_why);
         if (r >= 0)
                 r = read_set(linux_, "gidMappings", &ret->gids, ret_why);

@@ -2,7 +2,8 @@
 /*
  * namespace plugin "idmap": the ops table and the state.
  *
- * init() reads the maps from config.json; check() validates them and
+ * init() reads the maps from config.json, or makes crun's default ones
+ * when a new user namespace has none (defaults.c); check() validates them and
  * checks the rootfs before the container exists (check.c); set_id_maps()
  * writes them for the new init (write.c). set_id_maps() runs the same
  * checks first when check() was not called in this process, so a caller
@@ -26,7 +27,7 @@ static void idmap_fini(void *state)
         free(s);
 }
 
-/* The caller's name for hints about /etc/subuid (NSS only here, in init). */
+/* The caller's name for /etc/subuid (NSS only here, in init). */
 static void lookup_user(struct idmap_state *s)
 {
         struct passwd pw, *res = NULL;
@@ -58,8 +59,12 @@ static int idmap_init(const struct modrun_host *host, void **ret_state, struct m
                 idmap_config_done(&s->cfg);
         } else
                 s->have_cfg = true;
-        if (host->rootless && s->cfg.new_userns)
-                lookup_user(s);
+        if (s->cfg.new_userns)
+                lookup_user(s); /* hints about /etc/subuid, and the default maps */
+        if (s->have_cfg && idmap_defaults_apply(s) < 0) {
+                idmap_fini(s);
+                return host->error(reterr, ENOMEM, NULL, "idmap: the default id maps of the new user namespace");
+        }
         *ret_state = s;
         return 0;
 }

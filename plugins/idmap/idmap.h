@@ -70,6 +70,15 @@ bool idmap_from_host(const struct idmap_set *m, uint32_t h, uint32_t *ret_contai
  * unprivileged process may write itself) */
 bool idmap_is_single_own(const struct idmap_set *m, uint32_t id);
 
+/* A subordinate id range of /etc/subuid or /etc/subgid ("name:from:count"). */
+struct idmap_subrange {
+        uint32_t from, count;
+};
+/* ret (its entries replaced) = crun's map for a new user namespace without
+ * linux.uidMappings/gidMappings; sub is NULL when the runtime's user has
+ * no subordinate range. -ENOMEM or 0. */
+int idmap_default_set(struct idmap_set *ret, uint32_t container_id, uint32_t host_id, const struct idmap_subrange *sub);
+
 /* ---- diag.c (pure) ---- */
 /* What stat(2) said about a path. */
 struct idmap_stat {
@@ -128,6 +137,8 @@ struct idmap_config {
         bool new_userns;  /* linux.namespaces has "user" without "path" */
         bool joins_userns;
         struct idmap_set uids, gids;
+        bool uids_default, gids_default; /* absent or empty in config.json: crun's map (defaults.c) */
+        uint32_t process_uid, process_gid; /* process.user.uid/gid (0 when absent) */
         const char *root_path; /* root.path as written, or NULL */
         const char *cgroup_mount; /* destination of a cgroup/cgroup2 mount, or NULL */
 };
@@ -148,6 +159,8 @@ struct idmap_state {
 
 /* ---- write.c ---- */
 int idmap_write_maps(struct idmap_state *s, pid_t pid, struct modrun_error **reterr);
+
+int idmap_defaults_apply(struct idmap_state *s);
 
 /* ---- check.c ---- */
 int idmap_check_rootfs(struct idmap_state *s, struct modrun_error **reterr);

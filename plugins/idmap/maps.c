@@ -174,3 +174,39 @@ bool idmap_is_single_own(const struct idmap_set *m, uint32_t id)
 {
         return m->n == 1 && m->e[0].size == 1 && m->e[0].host_id == id;
 }
+
+/*
+ * The map of a new user namespace whose config.json has none, as crun
+ * does (libcrun_set_usernamespace, format_default_id_mapping): with a
+ * subordinate range of the runtime's user (/etc/subuid or /etc/subgid),
+ * the container id of the process (process.user) is the runtime's own id
+ * and the range fills the ids below and above it; without one, a
+ * privileged runtime maps container 0..id to host 0..id (identity), and
+ * an unprivileged one maps container 0 to its own id.
+ */
+int idmap_default_set(struct idmap_set *ret, uint32_t container_id, uint32_t host_id, const struct idmap_subrange *sub)
+{
+        struct idmap_entry *e = calloc(3, sizeof(*e));
+        if (!e)
+                return -ENOMEM;
+        size_t n = 0;
+        if (sub && sub->count > 0) {
+                uint32_t from = sub->from, avail = sub->count;
+                uint32_t used = container_id < avail ? container_id : avail;
+                if (used > 0)
+                        e[n++] = (struct idmap_entry){ .container_id = 0, .host_id = from, .size = used };
+                from += used;
+                avail -= used;
+                e[n++] = (struct idmap_entry){ .container_id = container_id, .host_id = host_id, .size = 1 };
+                if (avail > 0 && container_id < UINT32_MAX)
+                        e[n++] = (struct idmap_entry){ .container_id = container_id + 1, .host_id = from, .size = avail };
+        } else if (host_id != 0)
+                e[n++] = (struct idmap_entry){ .container_id = 0, .host_id = host_id, .size = 1 };
+        else
+                e[n++] = (struct idmap_entry){ .container_id = 0, .host_id = 0,
+                                               .size = container_id < UINT32_MAX - 1 ? container_id + 1 : UINT32_MAX - 1 };
+        free(ret->e);
+        ret->e = e;
+        ret->n = n;
+        return 0;
+}

@@ -192,10 +192,11 @@ static int setup_process(const struct init_args *a, char **ret_exe, char ***ret_
         return 0;
 }
 
-/* In a new user namespace the init still has the runtime's ids, which the
- * maps do not hold (creating a file in a tmpfs of the namespace fails with
- * EOVERFLOW, and host directories are searched as the host's root): once
- * the maps are written, become the namespace's root, as runc's nsexec. */
+/* In a new user namespace, or one joined by path, the init still has the
+ * runtime's ids, which the maps do not hold (creating a file in a tmpfs of
+ * the namespace fails with EOVERFLOW, and host directories are searched as
+ * the host's root): once the maps are written, become the namespace's
+ * root, as runc's nsexec (setuid(0) and setgid(0) in its last stage). */
 static int userns_become_root(struct modrun_error **reterr)
 {
         if (setgroups(0, NULL) < 0 && errno != EPERM) /* EPERM: setgroups is "deny" (rootless) */
@@ -248,7 +249,7 @@ static int init_setup(const struct init_args *a, char **ret_exe, char ***ret_env
                         return r;
                 return setup_process(a, ret_exe, ret_env, reterr);
         }
-        if (a->in_userns && ns_is_new(a->cfg, OCI_NS_USER) && (r = userns_become_root(reterr)) < 0)
+        if (config_namespace(a->cfg, OCI_NS_USER) && (r = userns_become_root(reterr)) < 0)
                 return r;
         if ((r = setup_early(a, reterr)) < 0)
                 return r;

@@ -26,14 +26,18 @@ int ns_check_config(const struct oci_config *cfg, struct modrun_error **reterr)
 {
         if (!config_namespace(cfg, OCI_NS_MOUNT))
                 return error_new(reterr, EINVAL, "add {\"type\": \"mount\"} to linux.namespaces",
-                                 "linux.namespaces: the container needs a mount namespace (new or joined by path)");
-        if (cfg->hostname && *cfg->hostname && !ns_is_new(cfg, OCI_NS_UTS))
+                                 "linux.namespaces: the container needs a mount namespace (new or joined by path): "
+                                 "without one its mounts would be made in the runtime's mount namespace and left "
+                                 "there (runc 1.1 does that)");
+        /* The container's uts namespace, new or joined by path (runc sets
+         * the name in a joined one too); never the runtime's. */
+        if (cfg->hostname && *cfg->hostname && !config_namespace(cfg, OCI_NS_UTS))
                 return error_new(reterr, EINVAL, "add {\"type\": \"uts\"} to linux.namespaces or remove \"hostname\"",
-                                 "hostname \"%s\": setting it needs a new uts namespace", cfg->hostname);
-        if (cfg->domainname && *cfg->domainname && !ns_is_new(cfg, OCI_NS_UTS))
+                                 "hostname \"%s\": setting it needs a uts namespace of the container", cfg->hostname);
+        if (cfg->domainname && *cfg->domainname && !config_namespace(cfg, OCI_NS_UTS))
                 return error_new(reterr, EINVAL,
                                  "add {\"type\": \"uts\"} to linux.namespaces or remove \"domainname\"",
-                                 "domainname \"%s\": setting it needs a new uts namespace", cfg->domainname);
+                                 "domainname \"%s\": setting it needs a uts namespace of the container", cfg->domainname);
         if ((cfg->linux_.time_boottime.present || cfg->linux_.time_monotonic.present) &&
             !ns_is_new(cfg, OCI_NS_TIME))
                 return error_new(reterr, EINVAL, "add {\"type\": \"time\"} to linux.namespaces",
@@ -124,10 +128,12 @@ static int join_one(const struct oci_config *cfg, enum oci_ns_type t, int fd, st
 
 int ns_join(const struct oci_config *cfg, const int fds[_OCI_NS_MAX], struct modrun_error **reterr)
 {
-        /* user first (it grants the rights over the others), mount last (it
-         * changes root and working directory) */
-        static const enum oci_ns_type order[] = {OCI_NS_USER, OCI_NS_PID,    OCI_NS_IPC,  OCI_NS_UTS,
-                                                 OCI_NS_NETWORK, OCI_NS_CGROUP, OCI_NS_TIME, OCI_NS_MOUNT};
+        /* runc's order (libcontainer's NamespaceTypes, followed by nsexec):
+         * user first, since it grants the rights over the others and owns
+         * the namespaces created after it; the mount namespace changes root
+         * and working directory, which the open fds do not care about. */
+        static const enum oci_ns_type order[] = {OCI_NS_USER, OCI_NS_IPC,   OCI_NS_UTS,    OCI_NS_NETWORK,
+                                                 OCI_NS_PID,  OCI_NS_MOUNT, OCI_NS_CGROUP, OCI_NS_TIME};
         for (size_t i = 0; i < ELEMENTSOF(order); i++) {
                 int r = join_one(cfg, order[i], fds[order[i]], reterr);
                 if (r < 0)

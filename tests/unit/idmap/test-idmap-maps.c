@@ -124,13 +124,44 @@ static void test_lookup(void **unused)
         assert_false(idmap_is_single_own(&own, 1001));
 }
 
+/* crun's map for a new user namespace without linux.*Mappings */
+static void default_is(uint32_t cid, uint32_t hid, const struct idmap_subrange *sub, const char *want)
+{
+        struct idmap_set m = { .key = "uidMappings" };
+        assert_int_equal(idmap_default_set(&m, cid, hid, sub), 0);
+        char *text = idmap_format_inline(&m);
+        assert_non_null(text);
+        assert_string_equal(text, want);
+        char *why = NULL;
+        assert_int_equal(idmap_validate(&m, &why), 0);
+        free(text);
+        free(m.e);
+}
+
+static void test_default(void **unused)
+{
+        (void)unused;
+        /* privileged, no subordinate range: identity up to process.user */
+        default_is(0, 0, NULL, "0 0 1");
+        default_is(1000, 0, NULL, "0 0 1001");
+        /* unprivileged, none: container 0 is the runtime's own id */
+        default_is(0, 61999, NULL, "0 61999 1");
+        default_is(1000, 61999, NULL, "0 61999 1");
+        /* a subordinate range fills the ids below and above process.user */
+        struct idmap_subrange sub = { .from = 100000, .count = 65536 };
+        default_is(0, 0, &sub, "0 0 1, 1 100000 65536");
+        default_is(1000, 1000, &sub, "0 100000 1000, 1000 1000 1, 1001 101000 64536");
+        struct idmap_subrange small = { .from = 100000, .count = 10 };
+        default_is(1000, 0, &small, "0 100000 10, 1000 0 1");
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_valid),         cmocka_unit_test(test_empty_and_zero),
                 cmocka_unit_test(test_beyond_2_32),   cmocka_unit_test(test_overlap),
                 cmocka_unit_test(test_too_many),      cmocka_unit_test(test_format),
-                cmocka_unit_test(test_lookup),
+                cmocka_unit_test(test_lookup),        cmocka_unit_test(test_default),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
