@@ -61,8 +61,12 @@ int cli_next(struct cli_args *a, const struct cli_option *opts, const char **ret
                 const struct cli_option *o = len == 1 ? find_short(opts, name[0]) : NULL;
                 if (!o)
                         o = find_long(opts, name, len);
+                if (!o && !eq && (streq(name, "help") || streq(name, "h"))) {
+                        a->help = a->done = true;
+                        return 0;
+                }
                 if (!o)
-                        return error_new(reterr, EINVAL, "see `modrun --help`", "unknown option %.*s", (int)(len + (size_t)(name - arg)), arg);
+                        return error_new(reterr, EINVAL, "see `modrun COMMAND --help` for the options of a command", "unknown option %.*s", (int)(len + (size_t)(name - arg)), arg);
                 if (eq)
                         *ret_value = eq + 1;
                 else if (o->has_arg) {

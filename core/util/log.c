@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <time.h>
 
 #include "fs-util.h"
@@ -10,12 +10,12 @@
 
 static int log_fd = -1;
 static enum log_format log_fmt = LOG_FORMAT_TEXT;
-static bool log_dbg;
+static int log_max_level = LOG_INFO;
 
-int log_setup(const char *path, enum log_format format, bool debug, struct modrun_error **reterr)
+int log_setup(const char *path, enum log_format format, int max_level, struct modrun_error **reterr)
 {
         log_fmt = format;
-        log_dbg = debug;
+        log_max_level = max_level;
         if (!path)
                 return 0;
         int fd = fs_open_append(path, 0640, reterr);
@@ -36,7 +36,7 @@ void log_close(void)
         log_fd = -1;
 }
 
-bool log_debug_enabled(void) { return log_dbg; }
+bool log_debug_enabled(void) { return log_max_level >= LOG_DEBUG; }
 
 static const char *level_name(int level)
 {
@@ -48,8 +48,10 @@ static const char *level_name(int level)
         }
 }
 
-/* JSON string escaping for the log line (RFC 8259). */
-static void json_escape(FILE *f, const char *s)
+/* The string escaping of a JSON string (RFC 8259), or of a logfmt quoted
+ * value (Go's strconv.Quote, as logrus writes it: \xNN for the other
+ * control characters). */
+static void escape(FILE *f, const char *s, bool json)
 {
         for (; *s; s++) {
                 unsigned char c = (unsigned char)*s;
@@ -59,11 +61,32 @@ static void json_escape(FILE *f, const char *s)
                         fputs("\\n", f);
                 else if (c == '\t')
                         fputs("\\t", f);
-                else if (c < 0x20)
-                        fprintf(f, "\\u%04x", c);
+                else if (c == '\r')
+                        fputs("\\r", f);
+                else if (c < 0x20 || c == 0x7f)
+                        fprintf(f, json ? "\\u%04x" : "\\x%02x", c);
                 else
                         fputc(c, f);
         }
+}
+
+/* RFC 3339 in local time, seconds (Go's time.RFC3339, logrus's default for
+ * text and JSON): 2006-01-02T15:04:05Z07:00 */
+static void rfc3339(char *buf, size_t size)
+{
+        time_t now = time(NULL);
+        struct tm tm;
+        if (!localtime_r(&now, &tm) || strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
+                (void)snprintf(buf, size, "1970-01-01T00:00:00Z");
+                return;
+        }
+        size_t k = strlen(buf);
+        long off = tm.tm_gmtoff;
+        if (off == 0)
+                (void)snprintf(buf + k, size - k, "Z");
+        else
+                (void)snprintf(buf + k, size - k, "%c%02ld:%02ld", off < 0 ? '-' : '+', labs(off) / 3600,
+                               labs(off) % 3600 / 60);
 }
 
 static void write_line(int fd, int level, const char *msg)
@@ -75,19 +98,18 @@ static void write_line(int fd, int level, const char *msg)
                 (void)dprintf(fd, "modrun: %s\n", msg);
                 return;
         }
-        struct timeval tv;
-        struct tm tm;
         char ts[64];
-        gettimeofday(&tv, NULL);
-        gmtime_r(&tv.tv_sec, &tm);
-        strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+        rfc3339(ts, sizeof(ts));
+        /* runc's lines (logrus): JSON keys sorted, as containerd and CRI-O parse them */
         if (log_fmt == LOG_FORMAT_JSON && fd == log_fd) {
                 fprintf(f, "{\"level\":\"%s\",\"msg\":\"", level_name(level));
-                json_escape(f, msg);
-                fprintf(f, "\",\"time\":\"%s.%06ldZ\"}\n", ts, (long)tv.tv_usec);
-        } else if (fd == log_fd)
-                fprintf(f, "time=\"%s.%06ldZ\" level=%s msg=\"%s\"\n", ts, (long)tv.tv_usec, level_name(level), msg);
-        else
+                escape(f, msg, true);
+                fprintf(f, "\",\"time\":\"%s\"}\n", ts);
+        } else if (fd == log_fd) {
+                fprintf(f, "time=\"%s\" level=%s msg=\"", ts, level_name(level));
+                escape(f, msg, false);
+                fputs("\"\n", f);
+        } else
                 fprintf(f, "modrun: %s%s\n", level == LOG_ERR ? "" : level == LOG_WARNING ? "warning: " : "",
                         msg);
         /* out of memory (the stream could not grow): the bare message,
@@ -101,7 +123,7 @@ static void write_line(int fd, int level, const char *msg)
 
 void log_msgv(int level, const char *fmt, va_list ap)
 {
-        if (level == LOG_DEBUG && !log_dbg)
+        if (level > log_max_level && level != LOG_ERR)
                 return;
         int saved = errno;
         char *msg = NULL, fallback[1024];
