@@ -30,7 +30,7 @@ enum {
 
 const struct cli_option cli_global_options[] = {
         {"root", 0, true, OPT_ROOT, "DIR", "state directory (default /run/modrun, or $XDG_RUNTIME_DIR/modrun rootless)"},
-        {"log", 0, true, OPT_LOG, "FILE", "also write logs to FILE (errors and warnings still go to stderr)"},
+        {"log", 0, true, OPT_LOG, "FILE", "also write logs to FILE, or to the journal with journald[:IDENT] (errors and warnings still go to stderr)"},
         {"log-format", 0, true, OPT_LOG_FORMAT, "text|json", "format of --log: logfmt text, or runc's JSON lines"},
         {"log-level", 0, true, OPT_LOG_LEVEL, "LEVEL", "debug, info (default), warn or error"},
         {"debug", 0, false, OPT_DEBUG, NULL, "the same as --log-level debug: every automatic choice explained"},
@@ -175,12 +175,12 @@ static int dispatch(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_e
         if (!c)
                 return error_new(reterr, 0, "`modrun help` lists the commands", "unknown command \"%s\"", name);
         struct cli_args sub = {.argc = a->argc, .argv = a->argv, .i = a->i, .stop_at_positional = c->stop_at_positional};
-        if (!c->fn)
-                return cmd_help(&sub, reterr);
         if (!c->unsupported && wants_help(c, &sub)) {
                 cli_help_command(stdout, c);
                 return 0;
         }
+        if (!c->fn)
+                return cmd_help(&sub, reterr);
         int r = c->fn(ctx, &sub, reterr);
         cli_args_done(&sub);
         return r;

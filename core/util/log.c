@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "fs-util.h"
 #include "log.h"
@@ -11,6 +13,32 @@
 static int log_fd = -1;
 static enum log_format log_fmt = LOG_FORMAT_TEXT;
 static int log_max_level = LOG_INFO;
+/* --log journald[:IDENT]: sd_journal_send from libsystemd, loaded only then
+ * (the core has no libsystemd dependency; the plugins that need it link it) */
+typedef int (*journal_send_fn)(const char *format, ...);
+static journal_send_fn journal_send;
+static char journal_ident[64] = "modrun";
+
+#define JOURNAL_SOCKET "/run/systemd/journal/socket"
+
+static int journal_setup(const char *spec, struct modrun_error **reterr)
+{
+        const char *ident = strchr(spec, ':');
+        if (ident && (!ident[1] || strlen(ident + 1) >= sizeof(journal_ident)))
+                return error_new(reterr, 0, "give 1 to 63 characters after \"journald:\"",
+                                 "--log %s: bad identifier", spec);
+        if (access(JOURNAL_SOCKET, W_OK) < 0)
+                return error_new(reterr, errno, "is systemd-journald running? Log to a file with --log FILE instead",
+                                 "--log %s: no journal socket at %s", spec, JOURNAL_SOCKET);
+        void *lib = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+        journal_send = lib ? (journal_send_fn)dlsym(lib, "sd_journal_send") : NULL;
+        if (!journal_send)
+                return error_new(reterr, 0, "install libsystemd0, or log to a file with --log FILE",
+                                 "--log %s: cannot load sd_journal_send from libsystemd.so.0: %s", spec, dlerror());
+        if (ident)
+                (void)snprintf(journal_ident, sizeof(journal_ident), "%s", ident + 1);
+        return 0;
+}
 
 int log_setup(const char *path, enum log_format format, int max_level, struct modrun_error **reterr)
 {
@@ -18,6 +46,8 @@ int log_setup(const char *path, enum log_format format, int max_level, struct mo
         log_max_level = max_level;
         if (!path)
                 return 0;
+        if (streq(path, "journald") || strncmp(path, "journald:", 9) == 0)
+                return journal_setup(path, reterr);
         int fd = fs_open_append(path, 0640, reterr);
         if (fd < 0) {
                 error_hint(reterr ? *reterr : NULL, "check that the directory exists and is writable, or drop --log");
@@ -137,7 +167,10 @@ void log_msgv(int level, const char *fmt, va_list ap)
         va_end(again);
         if (log_fd >= 0)
                 write_line(log_fd, level, msg ? msg : fallback);
-        if (log_fd < 0 || level <= LOG_WARNING)
+        if (journal_send)
+                (void)journal_send("MESSAGE=%s", msg ? msg : fallback, "PRIORITY=%i", level, "SYSLOG_IDENTIFIER=%s",
+                                   journal_ident, NULL);
+        if ((log_fd < 0 && !journal_send) || level <= LOG_WARNING)
                 write_line(STDERR_FILENO, level, msg ? msg : fallback);
         free(msg);
         errno = saved;
