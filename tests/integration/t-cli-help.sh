@@ -103,6 +103,13 @@ mr delete -f cl-1 || fail "delete cl-1"
 out=$(mr pause cl-1 2>&1)
 expect_match "pause of a missing container" "does not exist" "$out"
 
+# no device filter (cgroup manager "disabled", no devices plugin): a warning, not only under --debug
+args true
+out=$(mr --cgroup-manager=disabled run --bundle "$BUNDLE" cl-3 2>&1) || fail "run cl-3: $out"
+expect_match "unfiltered device access: a warning without --debug" "warning: device access: not filtered" "$out"
+out=$(mr run --bundle "$BUNDLE" cl-4 2>&1) || fail "run cl-4: $out"
+expect_no_match "cgroupfs with the v1 devices controller filters: no warning" "device access" "$out"
+
 # run: process.terminal with stdin not a terminal fails at once, leaving nothing
 config "c['process']['terminal'] = True; c['process']['args'] = ['sh']"
 start=$(date +%s)
