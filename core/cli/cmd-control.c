@@ -103,7 +103,7 @@ int cmd_ps(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **re
         if (a->n_positional < 1)
                 return error_new(reterr, 0, "see `modrun ps --help`", "usage: modrun ps [--format table|json] ID [PS ARGS...]");
         if (!streq(format, "table") && !streq(format, "json"))
-                return error_new(reterr, EINVAL, "use table or json", "ps --format: unknown format \"%s\"", format);
+                return error_new(reterr, 0, "use table or json", "ps --format: unknown format \"%s\"", format);
         _cleanup_free_ pid_t *pids = NULL;
         size_t n = 0;
         int r = lifecycle_pids(ctx, a->positional[0], &pids, &n, reterr);
@@ -143,9 +143,9 @@ static int parse_interval(const char *v, int *ret_ms, struct modrun_error **rete
         double x = strtod(v, &end);
         double mul = streq(end, "ms") ? 1 : streq(end, "s") ? 1000 : streq(end, "m") ? 60000 : -1;
         if (end == v || mul < 0 || x <= 0 || x * mul > 86400000.0)
-                return error_new(reterr, EINVAL, "e.g. 5s or 500ms", "events --interval \"%s\": not a duration", v);
+                return error_new(reterr, 0, "e.g. 5s or 500ms", "events --interval \"%s\": not a duration", v);
         *ret_ms = (int)(x * mul);
-        return *ret_ms > 0 ? 0 : error_new(reterr, EINVAL, NULL, "events --interval \"%s\" is too short", v);
+        return *ret_ms > 0 ? 0 : error_new(reterr, 0, "give at least 1ms", "events --interval \"%s\" is too short", v);
 }
 
 const struct cli_option cli_events_options[] = {

@@ -125,7 +125,7 @@ int cmd_list(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **
         if (id < 0 || (id = cli_expect_args(a, 0, "list [--quiet] [--format table|json]", reterr)) < 0)
                 return id;
         if (!streq(format, "table") && !streq(format, "json"))
-                return error_new(reterr, EINVAL, "use table or json", "list --format: unknown format \"%s\"", format);
+                return error_new(reterr, 0, "use table or json", "list --format: unknown format \"%s\"", format);
         struct json_object *arr = json_object_new_array();
         int r = list_states(ctx->root, arr, reterr);
         if (r < 0) {

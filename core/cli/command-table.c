@@ -28,6 +28,8 @@ const struct cli_command cli_commands[] = {
         {"list", cmd_list, cli_list_options, "[--quiet] [--format table|json]", "list the containers under --root"},
         {"spec", cmd_spec, cli_spec_options, "[--bundle DIR] [--rootless]", "write a default config.json into the bundle"},
         {"features", cmd_features, cli_no_options, "", "print what this runtime supports, and its plugins, as JSON"},
+        {"plugins", cmd_plugins, cli_plugins_options, "[--format table|json]",
+         "list the plugins found, and why any would be refused"},
         {"help", NULL, cli_no_options, "[COMMAND]", "print the help of modrun or of a command"},
         {"checkpoint", cmd_unsupported, NULL, "", "not supported: checkpointing a container (CRIU)", false, true},
         {"restore", cmd_unsupported, NULL, "", "not supported: restoring a checkpointed container (CRIU)", false, true},

@@ -24,12 +24,13 @@ int cmd_list(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **
 int cmd_spec(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr);
 int cmd_features(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr);
 
+int cmd_plugins(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr);
 int cmd_unsupported(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr);
 
 /* Each command's option table: the parser's, and the source of its help. */
 extern const struct cli_option cli_no_options[], cli_create_options[], cli_run_options[], cli_exec_options[],
         cli_ps_options[], cli_events_options[], cli_update_options[], cli_kill_options[], cli_delete_options[],
-        cli_list_options[], cli_spec_options[], cli_global_options[];
+        cli_list_options[], cli_spec_options[], cli_plugins_options[], cli_global_options[];
 
 struct cli_command {
         const char *name;

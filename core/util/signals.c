@@ -56,7 +56,7 @@ int signal_parse(const char *s, struct modrun_error **reterr)
         long n = 0;
         if (parse_number(s, &n) == 0) {
                 if (n < 1 || n > SIGRTMAX)
-                        return error_new(reterr, EINVAL, hint, "invalid signal number %s", s);
+                        return error_new(reterr, 0, hint, "invalid signal number %s", s);
                 return (int)n;
         }
         const char *name = strncasecmp(s, "SIG", 3) == 0 ? s + 3 : s;
@@ -66,5 +66,5 @@ int signal_parse(const char *s, struct modrun_error **reterr)
         int rt = parse_rt(name);
         if (rt > 0)
                 return rt;
-        return error_new(reterr, EINVAL, hint, "unknown signal \"%s\"", s);
+        return error_new(reterr, 0, hint, "unknown signal \"%s\"", s);
 }

@@ -103,6 +103,14 @@ mr delete -f cl-1 || fail "delete cl-1"
 out=$(mr pause cl-1 2>&1)
 expect_match "pause of a missing container" "does not exist" "$out"
 
+# plugins: a refused plugin is marked, with the loader's reason
+mkdir -p "$T/pd"
+cp "$PLUGIN_DIR/mount-pivot-root.so" "$T/pd/" && chmod 0666 "$T/pd/mount-pivot-root.so"
+out=$("$MODRUN" --plugin-dir "$T/pd" plugins) || fail "plugins"
+expect_match "plugins: a world-writable plugin is refused, and why" "pivot-root +refused .*
+ +why: .*world-writable" "$out"
+expect_match "plugins: the built-in one is usable" "disabled +usable" "$out"
+
 # no device filter (cgroup manager "disabled", no devices plugin): a warning, not only under --debug
 args true
 out=$(mr --cgroup-manager=disabled run --bundle "$BUNDLE" cl-3 2>&1) || fail "run cl-3: $out"
