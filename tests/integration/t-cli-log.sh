@@ -4,6 +4,7 @@
 # {"level":...,"msg":...,"time":RFC 3339}, --log-level filters, and
 # --log journald without a journal is a clear error.
 . "$(dirname "$0")/lib.sh"
+cd "$T"   # a modrun without journald support would write a file named "journald" here
 L=$T/log
 mr --log "$L" state 'cl-"q"' >/dev/null 2>&1 && fail "state of a missing container succeeded"
 line=$(tail -1 "$L")
