@@ -9,6 +9,7 @@ test_pkgs=(libcmocka-dev valgrind qemu-system-x86 cpio xz-utils kmod util-linux 
            clang libclang-rt-14-dev bpftool)
 test_pkgs+=(golang-go golang-github-opencontainers-runtime-tools-dev)  # tests/integration/helpers/oci-gen: configs from runtime-tools' generator
 test_pkgs+=(golang-github-containers-common)  # /usr/share/containers/seccomp.json: podman's default seccomp profile (t-seccomp-profiles)
+test_pkgs+=(scdoc)  # man pages (man/*.scd), checked by t-cli-help
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--tests" ] && want+=("${test_pkgs[@]}")
 

@@ -62,13 +62,17 @@ int cli_next(struct cli_args *a, const struct cli_option *opts, const char **ret
                 const struct cli_option *o = len == 1 ? find_short(opts, name[0]) : NULL;
                 if (!o)
                         o = find_long(opts, name, len);
+                if (!o && !eq && (streq(name, "help") || streq(name, "h"))) {
+                        a->help = a->done = true;
+                        return 0;
+                }
                 if (!o)
-                        return error_new(reterr, EINVAL, "see `modrun --help`", "unknown option %.*s", (int)(len + (size_t)(name - arg)), arg);
+                        return error_new(reterr, 0, "see `modrun COMMAND --help` for the options of a command", "unknown option %.*s", (int)(len + (size_t)(name - arg)), arg);
                 if (eq)
                         *ret_value = eq + 1;
                 else if (o->has_arg) {
                         if (a->i >= a->argc)
-                                return error_new(reterr, EINVAL, NULL, "option %s needs a value", arg);
+                                return error_new(reterr, 0, "give the value after it, or as --NAME=VALUE", "option %s needs a value", arg);
                         *ret_value = a->argv[a->i++];
                 }
                 return o->id;
@@ -85,7 +89,7 @@ int cli_parse_uint(const char *flag, const char *value, int *ret, struct modrun_
         errno = 0;
         long v = value ? strtol(value, &end, 10) : -1;
         if (!value || !*value || errno || *end || v < 0 || v > INT_MAX)
-                return error_new(reterr, EINVAL, NULL, "%s: \"%s\" is not a non-negative number", flag,
+                return error_new(reterr, 0, "give a whole number, e.g. 3", "%s: \"%s\" is not a non-negative number", flag,
                                  value ? value : "");
         *ret = (int)v;
         return 0;

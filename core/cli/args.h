@@ -8,11 +8,15 @@
 
 #include "util/error.h"
 
+/* One table per command is the single source of the parser, `--help`,
+ * and (checked by tests/unit/cli) the man page. */
 struct cli_option {
         const char *name; /* long name without dashes */
         char short_name;  /* 0 when none */
         bool has_arg;
         int id;           /* > 0 */
+        const char *arg;  /* the value's name in the help (e.g. "DIR"), when has_arg */
+        const char *help; /* one line; NULL hides nothing: every option needs one */
 };
 
 struct cli_args {
@@ -21,12 +25,14 @@ struct cli_args {
         int i;                   /* next argv index */
         bool stop_at_positional; /* everything from the first positional on is positional */
         bool done;
+        bool help;               /* --help or -h was seen (not an option of the table) */
         char **positional;       /* collected positionals, NULL-terminated */
         int n_positional;
 };
 
 /* Returns the id of the next option (value in *ret_value), 0 when options
- * are exhausted, or -EINVAL with *reterr set. */
+ * are exhausted, or -EINVAL with *reterr set. --help and -h, unless the
+ * table has them, set a->help and end the options (return 0). */
 int cli_next(struct cli_args *a, const struct cli_option *opts, const char **ret_value, struct modrun_error **reterr);
 /* Parse "true"/"false" (value of --flag=VALUE) for a boolean flag. */
 bool cli_bool_value(const char *value);

@@ -10,12 +10,12 @@
 #include "commands.h"
 #include "util/fs-util.h"
 
-static const struct cli_option no_options[] = {{0}};
+const struct cli_option cli_no_options[] = {{0}};
 
 static int cmd_pause_resume(struct runtime_ctx *ctx, struct cli_args *a, bool pause, struct modrun_error **reterr)
 {
         const char *v;
-        int r = cli_next(a, no_options, &v, reterr);
+        int r = cli_next(a, cli_no_options, &v, reterr);
         if (r < 0 || (r = cli_expect_args(a, 1, pause ? "pause ID" : "resume ID", reterr)) < 0)
                 return r;
         return lifecycle_pause(ctx, a->positional[0], pause, reterr);
@@ -88,20 +88,22 @@ static int ps_table(char **ps_args, const pid_t *pids, size_t n, struct modrun_e
         return 0;
 }
 
+const struct cli_option cli_ps_options[] = {
+        {"format", 'f', true, 1, "table|json", "table: ps(1)'s output (ps -ef, or the PS ARGS); json: the pids"}, {0}};
+
 int cmd_ps(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr)
 {
-        static const struct cli_option opts[] = {{"format", 'f', true, 1}, {0}};
         const char *v, *format = "table";
         int id;
         a->stop_at_positional = true; /* ps(1)'s arguments follow the id */
-        while ((id = cli_next(a, opts, &v, reterr)) > 0)
+        while ((id = cli_next(a, cli_ps_options, &v, reterr)) > 0)
                 format = v;
         if (id < 0)
                 return id;
         if (a->n_positional < 1)
-                return error_new(reterr, EINVAL, NULL, "usage: modrun ps [--format table|json] ID [PS ARGS...]");
+                return error_new(reterr, 0, "see `modrun ps --help`", "usage: modrun ps [--format table|json] ID [PS ARGS...]");
         if (!streq(format, "table") && !streq(format, "json"))
-                return error_new(reterr, EINVAL, "use table or json", "ps --format: unknown format \"%s\"", format);
+                return error_new(reterr, 0, "use table or json", "ps --format: unknown format \"%s\"", format);
         _cleanup_free_ pid_t *pids = NULL;
         size_t n = 0;
         int r = lifecycle_pids(ctx, a->positional[0], &pids, &n, reterr);
@@ -141,18 +143,23 @@ static int parse_interval(const char *v, int *ret_ms, struct modrun_error **rete
         double x = strtod(v, &end);
         double mul = streq(end, "ms") ? 1 : streq(end, "s") ? 1000 : streq(end, "m") ? 60000 : -1;
         if (end == v || mul < 0 || x <= 0 || x * mul > 86400000.0)
-                return error_new(reterr, EINVAL, "e.g. 5s or 500ms", "events --interval \"%s\": not a duration", v);
+                return error_new(reterr, 0, "e.g. 5s or 500ms", "events --interval \"%s\": not a duration", v);
         *ret_ms = (int)(x * mul);
-        return *ret_ms > 0 ? 0 : error_new(reterr, EINVAL, NULL, "events --interval \"%s\" is too short", v);
+        return *ret_ms > 0 ? 0 : error_new(reterr, 0, "give at least 1ms", "events --interval \"%s\" is too short", v);
 }
+
+const struct cli_option cli_events_options[] = {
+        {"stats", 0, false, 1, NULL, "print the statistics once and exit"},
+        {"interval", 0, true, 2, "DURATION", "time between two statistics lines, e.g. 5s or 500ms (default 5s)"},
+        {0},
+};
 
 int cmd_events(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr)
 {
-        static const struct cli_option opts[] = {{"stats", 0, false, 1}, {"interval", 0, true, 2}, {0}};
         const char *v;
         bool once = false;
         int id, interval_ms = 5000, r = 0;
-        while (r >= 0 && (id = cli_next(a, opts, &v, reterr)) > 0) {
+        while (r >= 0 && (id = cli_next(a, cli_events_options, &v, reterr)) > 0) {
                 if (id == 1)
                         once = cli_bool_value(v);
                 else

@@ -25,24 +25,24 @@ enum {
         OPT_PIDFD_SOCKET,
 };
 
-static const struct cli_option exec_options[] = {
-        {"process", 'p', true, OPT_PROCESS},
-        {"cwd", 0, true, OPT_CWD},
-        {"env", 'e', true, OPT_ENV},
-        {"tty", 't', false, OPT_TTY},
-        {"user", 'u', true, OPT_USER},
-        {"additional-gids", 'g', true, OPT_ADDITIONAL_GIDS},
-        {"cap", 'c', true, OPT_CAP},
-        {"no-new-privs", 0, false, OPT_NO_NEW_PRIVS},
-        {"detach", 'd', false, OPT_DETACH},
-        {"pid-file", 0, true, OPT_PID_FILE},
-        {"console-socket", 0, true, OPT_CONSOLE_SOCKET},
-        {"preserve-fds", 0, true, OPT_PRESERVE_FDS},
-        {"process-label", 0, true, OPT_PROCESS_LABEL},
-        {"apparmor", 0, true, OPT_APPARMOR},
-        {"cgroup", 0, true, OPT_CGROUP},
-        {"ignore-paused", 0, false, OPT_IGNORE_PAUSED},
-        {"pidfd-socket", 0, true, OPT_PIDFD_SOCKET},
+const struct cli_option cli_exec_options[] = {
+        {"process", 'p', true, OPT_PROCESS, "FILE", "the process as a JSON file (config.json's process); other flags add to it"},
+        {"cwd", 0, true, OPT_CWD, "DIR", "working directory in the container"},
+        {"env", 'e', true, OPT_ENV, "NAME=VALUE", "set an environment variable (repeatable)"},
+        {"tty", 't', false, OPT_TTY, NULL, "allocate a pty (sent to --console-socket)"},
+        {"user", 'u', true, OPT_USER, "UID[:GID]", "run as this user id (and group id)"},
+        {"additional-gids", 'g', true, OPT_ADDITIONAL_GIDS, "GID", "add a supplementary group id (repeatable)"},
+        {"cap", 'c', true, OPT_CAP, "CAP", "add a capability, e.g. CAP_NET_ADMIN (repeatable)"},
+        {"no-new-privs", 0, false, OPT_NO_NEW_PRIVS, NULL, "set no_new_privs for the process"},
+        {"detach", 'd', false, OPT_DETACH, NULL, "return once the process runs, instead of waiting for it"},
+        {"pid-file", 0, true, OPT_PID_FILE, "FILE", "write the process's pid to FILE"},
+        {"console-socket", 0, true, OPT_CONSOLE_SOCKET, "SOCKET", "send the pty master (--tty) to this AF_UNIX socket"},
+        {"preserve-fds", 0, true, OPT_PRESERVE_FDS, "N", "pass N more file descriptors (3 and up) to the process"},
+        {"process-label", 0, true, OPT_PROCESS_LABEL, "LABEL", "SELinux label of the process"},
+        {"apparmor", 0, true, OPT_APPARMOR, "PROFILE", "AppArmor profile of the process"},
+        {"cgroup", 0, true, OPT_CGROUP, "PATH", "run in this sub-cgroup of the container's (cgroup v2)"},
+        {"ignore-paused", 0, false, OPT_IGNORE_PAUSED, NULL, "exec even when the container is paused"},
+        {"pidfd-socket", 0, true, OPT_PIDFD_SOCKET, "SOCKET", "send a pidfd of the process to this AF_UNIX socket"},
         {0},
 };
 
@@ -65,7 +65,7 @@ static int parse_exec(struct cli_args *a, struct exec_opts *o, struct modrun_err
 {
         const char *v;
         int id, r = 0;
-        while (r >= 0 && (id = cli_next(a, exec_options, &v, reterr)) > 0) {
+        while (r >= 0 && (id = cli_next(a, cli_exec_options, &v, reterr)) > 0) {
                 switch (id) {
                 case OPT_PROCESS: o->process_file = v; break;
                 case OPT_CWD: o->cwd = v; break;
@@ -95,7 +95,7 @@ static int parse_exec(struct cli_args *a, struct exec_opts *o, struct modrun_err
         if (id < 0 || r < 0)
                 return id < 0 ? id : r;
         if (a->n_positional < 1)
-                return error_new(reterr, EINVAL, NULL, "usage: modrun exec [options] ID [COMMAND [ARG...]]");
+                return error_new(reterr, 0, "see `modrun exec --help`", "usage: modrun exec [options] ID [COMMAND [ARG...]]");
         o->args = a->positional + 1;
         return 0;
 }

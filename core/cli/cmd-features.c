@@ -69,9 +69,8 @@ static struct json_object *linux_features(void)
 
 int cmd_features(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr)
 {
-        static const struct cli_option none[] = {{0}};
         const char *v;
-        int r = cli_next(a, none, &v, reterr);
+        int r = cli_next(a, cli_no_options, &v, reterr);
         if (r < 0 || (r = cli_expect_args(a, 0, "features", reterr)) < 0)
                 return r;
         struct json_object *plugins = NULL;

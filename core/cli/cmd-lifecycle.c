@@ -21,25 +21,31 @@ enum {
         OPT_PIDFD_SOCKET,
 };
 
-static const struct cli_option create_options[] = {
-        {"bundle", 'b', true, OPT_BUNDLE},
-        {"pid-file", 0, true, OPT_PID_FILE},
-        {"console-socket", 0, true, OPT_CONSOLE_SOCKET},
-        {"pidfd-socket", 0, true, OPT_PIDFD_SOCKET},
-        {"no-pivot", 0, false, OPT_NO_PIVOT},
-        {"no-new-keyring", 0, false, OPT_NO_NEW_KEYRING},
-        {"preserve-fds", 0, true, OPT_PRESERVE_FDS},
-        {"detach", 'd', false, OPT_DETACH},
-        {"keep", 0, false, OPT_KEEP},
-        {"no-subreaper", 0, false, OPT_NO_SUBREAPER},
+#define CREATE_OPTIONS                                                                                                 \
+        {"bundle", 'b', true, OPT_BUNDLE, "DIR", "the bundle: config.json and the rootfs (default: the current directory)"}, \
+        {"pid-file", 0, true, OPT_PID_FILE, "FILE", "write the container init's pid to FILE"},                          \
+        {"console-socket", 0, true, OPT_CONSOLE_SOCKET, "SOCKET",                                                       \
+         "send the pty master (process.terminal) to this AF_UNIX socket"},                                              \
+        {"pidfd-socket", 0, true, OPT_PIDFD_SOCKET, "SOCKET", "send a pidfd of the container init to this AF_UNIX socket"}, \
+        {"no-pivot", 0, false, OPT_NO_PIVOT, NULL, "move the rootfs onto / instead of pivot_root (rootfs on a ramdisk)"}, \
+        {"no-new-keyring", 0, false, OPT_NO_NEW_KEYRING, NULL, "accepted for compatibility: modrun never makes a session keyring"}, \
+        {"preserve-fds", 0, true, OPT_PRESERVE_FDS, "N", "pass N more file descriptors (3 and up) to the process"},      \
+        {"no-subreaper", 0, false, OPT_NO_SUBREAPER, NULL, "accepted for compatibility: modrun is never a subreaper"}
+
+const struct cli_option cli_create_options[] = {CREATE_OPTIONS, {0}};
+const struct cli_option cli_run_options[] = {
+        CREATE_OPTIONS,
+        {"detach", 'd', false, OPT_DETACH, NULL, "return once the process runs, instead of waiting for it"},
+        {"keep", 0, false, OPT_KEEP, NULL, "do not delete the container after its process exits"},
         {0},
 };
 
 int cli_expect_args(const struct cli_args *a, int n, const char *usage, struct modrun_error **reterr)
 {
         if (a->n_positional != n)
-                return error_new(reterr, EINVAL, NULL, "usage: modrun %s (%d argument%s expected, %d given)", usage, n,
-                                 n == 1 ? "" : "s", a->n_positional);
+                return error_new(reterr, 0, "see `modrun help`, or `modrun COMMAND --help`",
+                                 "usage: modrun %s (%d argument%s expected, %d given)", usage, n, n == 1 ? "" : "s",
+                                 a->n_positional);
         return 0;
 }
 
@@ -53,7 +59,7 @@ static int parse_create(struct runtime_ctx *ctx, struct cli_args *a, struct crea
 {
         const char *v;
         int id, r = 0;
-        while (r >= 0 && (id = cli_next(a, create_options, &v, reterr)) > 0) {
+        while (r >= 0 && (id = cli_next(a, f->is_run ? cli_run_options : cli_create_options, &v, reterr)) > 0) {
                 switch (id) {
                 case OPT_BUNDLE: f->o.bundle = v; break;
                 case OPT_PID_FILE: f->o.pid_file = v; break;
@@ -68,9 +74,6 @@ static int parse_create(struct runtime_ctx *ctx, struct cli_args *a, struct crea
                 case OPT_NO_SUBREAPER: break;   /* runc's flag; modrun does not become a subreaper */
                 case OPT_DETACH:
                 case OPT_KEEP:
-                        if (!f->is_run)
-                                return error_new(reterr, EINVAL, NULL, "option --%s is only valid for run",
-                                                 id == OPT_DETACH ? "detach" : "keep");
                         *(id == OPT_DETACH ? &f->detach : &f->keep) = cli_bool_value(v);
                         break;
                 }
@@ -101,25 +104,24 @@ int cmd_run(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **r
         return r < 0 ? r : status;
 }
 
-static const struct cli_option no_options[] = {{0}};
-
 int cmd_start(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr)
 {
         const char *v;
-        int r = cli_next(a, no_options, &v, reterr);
+        int r = cli_next(a, cli_no_options, &v, reterr);
         if (r < 0 || (r = cli_expect_args(a, 1, "start ID", reterr)) < 0)
                 return r;
         return lifecycle_start(ctx, a->positional[0], reterr);
 }
 
-static const struct cli_option kill_options[] = {{"all", 'a', false, OPT_ALL}, {0}};
+const struct cli_option cli_kill_options[] = {
+        {"all", 'a', false, OPT_ALL, NULL, "send the signal to every process of the container"}, {0}};
 
 int cmd_kill(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr)
 {
         const char *v;
         bool all = false;
         int id;
-        while ((id = cli_next(a, kill_options, &v, reterr)) > 0)
+        while ((id = cli_next(a, cli_kill_options, &v, reterr)) > 0)
                 all = cli_bool_value(v);
         if (id < 0)
                 return id;
@@ -131,14 +133,15 @@ int cmd_kill(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **
         return lifecycle_kill(ctx, a->positional[0], signo, all, reterr);
 }
 
-static const struct cli_option delete_options[] = {{"force", 'f', false, OPT_FORCE}, {0}};
+const struct cli_option cli_delete_options[] = {
+        {"force", 'f', false, OPT_FORCE, NULL, "kill a container that still runs (SIGKILL), then delete it"}, {0}};
 
 int cmd_delete(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr)
 {
         const char *v;
         bool force = false;
         int id;
-        while ((id = cli_next(a, delete_options, &v, reterr)) > 0)
+        while ((id = cli_next(a, cli_delete_options, &v, reterr)) > 0)
                 force = cli_bool_value(v);
         if (id < 0)
                 return id;

@@ -8,8 +8,6 @@
 #include "state/state.h"
 #include "util/log.h"
 
-static const struct cli_option no_options[] = {{0}};
-
 /* The state of an opened container directory: a container being created
  * has no state.json yet, or one with pid 0, and shows as "creating". */
 static int dir_state(const struct container_dir *d, struct json_object **ret, struct modrun_error **reterr)
@@ -26,7 +24,7 @@ static int dir_state(const struct container_dir *d, struct json_object **ret, st
 int cmd_state(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr)
 {
         const char *v;
-        int r = cli_next(a, no_options, &v, reterr);
+        int r = cli_next(a, cli_no_options, &v, reterr);
         if (r < 0 || (r = cli_expect_args(a, 1, "state ID", reterr)) < 0)
                 return r;
         const char *id = a->positional[0];
@@ -41,7 +39,11 @@ int cmd_state(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error *
 }
 
 enum { OPT_QUIET = 1, OPT_FORMAT };
-static const struct cli_option list_options[] = {{"quiet", 'q', false, OPT_QUIET}, {"format", 'f', true, OPT_FORMAT}, {0}};
+const struct cli_option cli_list_options[] = {
+        {"quiet", 'q', false, OPT_QUIET, NULL, "print the container ids only"},
+        {"format", 'f', true, OPT_FORMAT, "table|json", "a table (default) or a JSON array of states"},
+        {0},
+};
 
 static const char *field(struct json_object *o, const char *key)
 {
@@ -114,7 +116,7 @@ int cmd_list(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **
         const char *v, *format = "table";
         bool quiet = false;
         int id;
-        while ((id = cli_next(a, list_options, &v, reterr)) > 0) {
+        while ((id = cli_next(a, cli_list_options, &v, reterr)) > 0) {
                 if (id == OPT_QUIET)
                         quiet = cli_bool_value(v);
                 else
@@ -123,7 +125,7 @@ int cmd_list(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **
         if (id < 0 || (id = cli_expect_args(a, 0, "list [--quiet] [--format table|json]", reterr)) < 0)
                 return id;
         if (!streq(format, "table") && !streq(format, "json"))
-                return error_new(reterr, EINVAL, "use table or json", "list --format: unknown format \"%s\"", format);
+                return error_new(reterr, 0, "use table or json", "list --format: unknown format \"%s\"", format);
         struct json_object *arr = json_object_new_array();
         int r = list_states(ctx->root, arr, reterr);
         if (r < 0) {

@@ -9,14 +9,18 @@
 #include "util/fs-util.h"
 
 enum { OPT_BUNDLE = 1, OPT_ROOTLESS };
-static const struct cli_option spec_options[] = {{"bundle", 'b', true, OPT_BUNDLE}, {"rootless", 0, false, OPT_ROOTLESS}, {0}};
+const struct cli_option cli_spec_options[] = {
+        {"bundle", 'b', true, OPT_BUNDLE, "DIR", "write DIR/config.json (default: the current directory)"},
+        {"rootless", 0, false, OPT_ROOTLESS, NULL, "a config for a container run by an unprivileged user"},
+        {0},
+};
 
 int cmd_spec(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr)
 {
         const char *v, *bundle = ".";
         bool rootless = false;
         int id;
-        while ((id = cli_next(a, spec_options, &v, reterr)) > 0) {
+        while ((id = cli_next(a, cli_spec_options, &v, reterr)) > 0) {
                 if (id == OPT_BUNDLE)
                         bundle = v;
                 else

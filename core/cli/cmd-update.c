@@ -9,25 +9,73 @@
 #include "oci/config.h"
 #include "util/fs-util.h"
 
-enum { OPT_RESOURCES = 1, OPT_INT = 100 };
+enum {
+        OPT_RESOURCES = 1,
+        OPT_MEMORY,
+        OPT_MEMORY_RESERVATION,
+        OPT_MEMORY_SWAP,
+        OPT_KERNEL_MEMORY,
+        OPT_KERNEL_MEMORY_TCP,
+        OPT_CPU_SHARE,
+        OPT_CPU_SHARES,
+        OPT_CPU_QUOTA,
+        OPT_CPU_PERIOD,
+        OPT_CPU_RT_PERIOD,
+        OPT_CPU_RT_RUNTIME,
+        OPT_CPUSET_CPUS,
+        OPT_CPUSET_MEMS,
+        OPT_PIDS_LIMIT,
+        OPT_BLKIO_WEIGHT,
+        OPT_L3_CACHE_SCHEMA,
+        OPT_MEM_BW_SCHEMA,
+};
 
-/* flag -> linux.resources.<section>.<key>, and whether it takes a size ("512m") */
+/* runc 1.1's flags (crun's are the same, plus the kernel memory ones;
+ * --cpu-shares is modrun's older spelling). */
+const struct cli_option cli_update_options[] = {
+        {"resources", 'r', true, OPT_RESOURCES, "FILE",
+         "linux.resources as JSON from FILE, or - for stdin; the other flags are then ignored (as runc)"},
+        {"memory", 0, true, OPT_MEMORY, "BYTES", "memory limit, e.g. 536870912 or 512m"},
+        {"memory-reservation", 0, true, OPT_MEMORY_RESERVATION, "BYTES", "memory soft limit"},
+        {"memory-swap", 0, true, OPT_MEMORY_SWAP, "BYTES", "memory plus swap limit; -1: unlimited swap"},
+        {"kernel-memory", 0, true, OPT_KERNEL_MEMORY, "BYTES", "kernel memory limit (cgroup v1; deprecated by the kernel)"},
+        {"kernel-memory-tcp", 0, true, OPT_KERNEL_MEMORY_TCP, "BYTES", "kernel TCP buffer limit (cgroup v1)"},
+        {"cpu-share", 0, true, OPT_CPU_SHARE, "N", "CPU shares (relative weight)"},
+        {"cpu-shares", 0, true, OPT_CPU_SHARES, "N", "the same as --cpu-share"},
+        {"cpu-quota", 0, true, OPT_CPU_QUOTA, "USEC", "CPU time allowed per period (CFS quota); -1: no limit"},
+        {"cpu-period", 0, true, OPT_CPU_PERIOD, "USEC", "CFS period"},
+        {"cpu-rt-period", 0, true, OPT_CPU_RT_PERIOD, "USEC", "realtime period"},
+        {"cpu-rt-runtime", 0, true, OPT_CPU_RT_RUNTIME, "USEC", "realtime runtime allowed per realtime period"},
+        {"cpuset-cpus", 0, true, OPT_CPUSET_CPUS, "LIST", "CPUs to run on, e.g. 0-1,3"},
+        {"cpuset-mems", 0, true, OPT_CPUSET_MEMS, "LIST", "memory nodes to use, e.g. 0"},
+        {"pids-limit", 0, true, OPT_PIDS_LIMIT, "N", "maximum number of processes; -1: unlimited"},
+        {"blkio-weight", 0, true, OPT_BLKIO_WEIGHT, "N", "block I/O weight, 10 to 1000"},
+        {"l3-cache-schema", 0, true, OPT_L3_CACHE_SCHEMA, "SCHEMA", "Intel RDT L3 cache schema (linux.intelRdt)"},
+        {"mem-bw-schema", 0, true, OPT_MEM_BW_SCHEMA, "SCHEMA", "Intel RDT memory bandwidth schema (linux.intelRdt)"},
+        {0},
+};
+
+/* option id -> linux.resources.<section>.<key>; size: takes "512m" */
 static const struct {
-        const char *flag, *section, *key;
+        int id;
+        const char *section, *key;
         bool size, string;
 } flags[] = {
-        {"memory", "memory", "limit", true, false},
-        {"memory-reservation", "memory", "reservation", true, false},
-        {"memory-swap", "memory", "swap", true, false},
-        {"cpu-shares", "cpu", "shares", false, false},
-        {"cpu-quota", "cpu", "quota", false, false},
-        {"cpu-period", "cpu", "period", false, false},
-        {"cpu-rt-period", "cpu", "realtimePeriod", false, false},
-        {"cpu-rt-runtime", "cpu", "realtimeRuntime", false, false},
-        {"cpuset-cpus", "cpu", "cpus", false, true},
-        {"cpuset-mems", "cpu", "mems", false, true},
-        {"pids-limit", "pids", "limit", false, false},
-        {"blkio-weight", "blockIO", "weight", false, false},
+        {OPT_MEMORY, "memory", "limit", true, false},
+        {OPT_MEMORY_RESERVATION, "memory", "reservation", true, false},
+        {OPT_MEMORY_SWAP, "memory", "swap", true, false},
+        {OPT_KERNEL_MEMORY, "memory", "kernel", true, false},
+        {OPT_KERNEL_MEMORY_TCP, "memory", "kernelTCP", true, false},
+        {OPT_CPU_SHARE, "cpu", "shares", false, false},
+        {OPT_CPU_SHARES, "cpu", "shares", false, false},
+        {OPT_CPU_QUOTA, "cpu", "quota", false, false},
+        {OPT_CPU_PERIOD, "cpu", "period", false, false},
+        {OPT_CPU_RT_PERIOD, "cpu", "realtimePeriod", false, false},
+        {OPT_CPU_RT_RUNTIME, "cpu", "realtimeRuntime", false, false},
+        {OPT_CPUSET_CPUS, "cpu", "cpus", false, true},
+        {OPT_CPUSET_MEMS, "cpu", "mems", false, true},
+        {OPT_PIDS_LIMIT, "pids", "limit", false, false},
+        {OPT_BLKIO_WEIGHT, "blockIO", "weight", false, false},
 };
 
 /* "512m", "1g", "1024", "-1" */
@@ -46,7 +94,7 @@ static int parse_value(const char *flag, const char *v, bool size, int64_t *ret,
                         end++;
         }
         if (errno || end == v || *end)
-                return error_new(reterr, EINVAL, size ? "e.g. 536870912 or 512m" : NULL,
+                return error_new(reterr, 0, size ? "e.g. 536870912 or 512m" : NULL,
                                  "update --%s \"%s\": not a number", flag, v);
         *ret = (int64_t)x * mul;
         return 0;
@@ -76,33 +124,58 @@ static int read_resources_file(const char *path, struct json_object **ret, struc
         return 0;
 }
 
-int cmd_update(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr)
+static const char *flag_name(int id)
 {
-        struct cli_option opts[ELEMENTSOF(flags) + 2] = {{"resources", 'r', true, OPT_RESOURCES}};
-        for (size_t i = 0; i < ELEMENTSOF(flags); i++)
-                opts[i + 1] = (struct cli_option){flags[i].flag, 0, true, OPT_INT + (int)i};
-        struct json_object *res = json_object_new_object();
-        const char *v;
-        int id, r = 0;
-        while (r >= 0 && (id = cli_next(a, opts, &v, reterr)) > 0) {
-                if (id == OPT_RESOURCES) {
-                        json_object_put(res);
-                        res = NULL;
-                        r = read_resources_file(v, &res, reterr);
+        for (const struct cli_option *o = cli_update_options; o->id; o++)
+                if (o->id == id)
+                        return o->name;
+        return "?";
+}
+
+/* Add one flag's value to res (linux.resources). */
+static int add_flag(struct json_object *res, int id, const char *v, struct modrun_error **reterr)
+{
+        if (id == OPT_L3_CACHE_SCHEMA || id == OPT_MEM_BW_SCHEMA)
+                return error_new(reterr, EOPNOTSUPP, "set linux.intelRdt in config.json when creating the container",
+                                 "update --%s: Intel RDT schemata cannot be changed on a running container by modrun",
+                                 flag_name(id));
+        for (size_t k = 0; k < ELEMENTSOF(flags); k++) {
+                if (flags[k].id != id)
                         continue;
-                }
-                size_t k = (size_t)(id - OPT_INT);
                 struct json_object *s = section(res, flags[k].section);
                 int64_t x = 0;
                 if (flags[k].string)
                         json_object_object_add(s, flags[k].key, json_object_new_string(v));
-                else if ((r = parse_value(flags[k].flag, v, flags[k].size, &x, reterr)) >= 0)
+                else if (parse_value(flag_name(id), v, flags[k].size, &x, reterr) < 0)
+                        return -EINVAL;
+                else
                         json_object_object_add(s, flags[k].key, json_object_new_int64(x));
         }
-        if (id >= 0 && r >= 0)
-                r = cli_expect_args(a, 1, "update [-r FILE] [--memory N] [--cpu-shares N] ... ID", reterr);
-        if (id >= 0 && r >= 0)
+        return 0;
+}
+
+int cmd_update(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr)
+{
+        struct json_object *res = json_object_new_object();
+        const char *v, *file = NULL;
+        int id, r = 0;
+        while (r >= 0 && (id = cli_next(a, cli_update_options, &v, reterr)) > 0) {
+                if (id == OPT_RESOURCES)
+                        file = v;
+                else
+                        r = add_flag(res, id, v, reterr);
+        }
+        if (id < 0)
+                r = id;
+        if (r >= 0)
+                r = cli_expect_args(a, 1, "update [-r FILE|-] [--memory BYTES] [--cpu-share N] ... ID", reterr);
+        if (r >= 0 && file) { /* runc: with -r, the other flags are ignored */
+                json_object_put(res);
+                res = NULL;
+                r = read_resources_file(file, &res, reterr);
+        }
+        if (r >= 0)
                 r = lifecycle_update(ctx, a->positional[0], res, reterr);
         json_object_put(res);
-        return id < 0 ? id : r;
+        return r;
 }

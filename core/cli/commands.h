@@ -3,6 +3,8 @@
  * the process exit code (0, 1 on error, or the container's for run). */
 #pragma once
 
+#include <stdio.h>
+
 #include "args.h"
 #include "lifecycle/lifecycle.h"
 
@@ -21,6 +23,33 @@ int cmd_state(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error *
 int cmd_list(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr);
 int cmd_spec(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr);
 int cmd_features(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr);
+
+int cmd_plugins(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr);
+int cmd_unsupported(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr);
+
+/* Each command's option table: the parser's, and the source of its help. */
+extern const struct cli_option cli_no_options[], cli_create_options[], cli_run_options[], cli_exec_options[],
+        cli_ps_options[], cli_events_options[], cli_update_options[], cli_kill_options[], cli_delete_options[],
+        cli_list_options[], cli_spec_options[], cli_plugins_options[], cli_global_options[];
+
+struct cli_command {
+        const char *name;
+        int (*fn)(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr);
+        const struct cli_option *options;
+        const char *args;    /* the synopsis after "modrun NAME" */
+        const char *summary; /* one line */
+        bool stop_at_positional; /* the arguments after the id are not modrun's (exec, ps) */
+        bool unsupported;        /* checkpoint, restore: an error, --help included */
+};
+extern const struct cli_command cli_commands[];
+extern const size_t cli_n_commands;
+const struct cli_command *cli_command_find(const char *name);
+
+/* The help of one command, or of modrun itself (the commands and the global options). */
+void cli_help_command(FILE *f, const struct cli_command *c);
+void cli_help_global(FILE *f);
+/* `modrun --version` */
+void cli_print_version(FILE *f, const struct plugin_options *o);
 
 /* Exactly n positional arguments, else an error naming the command's usage. */
 int cli_expect_args(const struct cli_args *a, int n, const char *usage, struct modrun_error **reterr);

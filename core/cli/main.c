@@ -2,6 +2,7 @@
 /* Global options and the command table. */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -15,6 +16,7 @@ enum {
         OPT_ROOT = 1,
         OPT_LOG,
         OPT_LOG_FORMAT,
+        OPT_LOG_LEVEL,
         OPT_DEBUG,
         OPT_SYSTEMD_CGROUP,
         OPT_CGROUP_MANAGER,
@@ -24,66 +26,26 @@ enum {
         OPT_ROOTLESS,
         OPT_CRIU,
         OPT_VERSION,
-        OPT_HELP,
 };
 
-static const struct cli_option global_options[] = {
-        {"root", 0, true, OPT_ROOT},
-        {"log", 0, true, OPT_LOG},
-        {"log-format", 0, true, OPT_LOG_FORMAT},
-        {"debug", 0, false, OPT_DEBUG},
-        {"systemd-cgroup", 0, false, OPT_SYSTEMD_CGROUP},
-        {"cgroup-manager", 0, true, OPT_CGROUP_MANAGER},
-        {"plugin", 0, true, OPT_PLUGIN},
-        {"plugin-dir", 0, true, OPT_PLUGIN_DIR},
-        {"mount-strategy", 0, true, OPT_MOUNT_STRATEGY},
-        {"rootless", 0, true, OPT_ROOTLESS},
-        {"criu", 0, true, OPT_CRIU},
-        {"version", 'v', false, OPT_VERSION},
-        {"help", 'h', false, OPT_HELP},
+const struct cli_option cli_global_options[] = {
+        {"root", 0, true, OPT_ROOT, "DIR", "state directory (default /run/modrun, or $XDG_RUNTIME_DIR/modrun rootless)"},
+        {"log", 0, true, OPT_LOG, "FILE", "also write logs to FILE, or to the journal with journald[:IDENT] (errors and warnings still go to stderr)"},
+        {"log-format", 0, true, OPT_LOG_FORMAT, "text|json", "format of --log: logfmt text, or runc's JSON lines"},
+        {"log-level", 0, true, OPT_LOG_LEVEL, "LEVEL", "debug, info (default), warn or error"},
+        {"debug", 0, false, OPT_DEBUG, NULL, "the same as --log-level debug: every automatic choice explained"},
+        {"plugin", 0, true, OPT_PLUGIN, "KIND=NAME", "choose a plugin (kinds: cgroup, devices, namespace, mount)"},
+        {"plugin-dir", 0, true, OPT_PLUGIN_DIR, "DIR", "also search DIR for plugins (e.g. <builddir>/plugins)"},
+        {"cgroup-manager", 0, true, OPT_CGROUP_MANAGER, "NAME", "the same as --plugin cgroup=NAME"},
+        {"systemd-cgroup", 0, false, OPT_SYSTEMD_CGROUP, NULL, "the same as --plugin cgroup=systemd (runc's flag)"},
+        {"mount-strategy", 0, true, OPT_MOUNT_STRATEGY, "NAME",
+         "the same as --plugin mount=NAME (pivot-root, move-mount, auto)"},
+        {"rootless", 0, true, OPT_ROOTLESS, "true|false|auto",
+         "accepted for compatibility (runc's flag): rootless is detected from the euid"},
+        {"criu", 0, true, OPT_CRIU, "PATH", "accepted for compatibility (runc's flag): checkpoint is not supported"},
+        {"version", 'v', false, OPT_VERSION, NULL, "print the version, commit, spec, libseccomp, plugin ABI and directories"},
         {0},
 };
-
-static const struct {
-        const char *name;
-        int (*fn)(struct runtime_ctx *, struct cli_args *, struct modrun_error **);
-        const char *summary;
-} commands[] = {
-        {"create", cmd_create, "create a container from a bundle; its process waits for `start`"},
-        {"start", cmd_start, "run the user process of a created container"},
-        {"run", cmd_run, "create and start a container (and wait for it unless --detach)"},
-        {"exec", cmd_exec, "run a new process in a running container"},
-        {"ps", cmd_ps, "list the processes of a container (--format table|json, ps(1) args after the id)"},
-        {"pause", cmd_pause, "freeze every process of a container"},
-        {"resume", cmd_resume, "thaw a paused container"},
-        {"update", cmd_update, "change the resources of a running container"},
-        {"events", cmd_events, "print the statistics of a container (--stats once, else every --interval)"},
-        {"state", cmd_state, "print the state of a container as JSON"},
-        {"kill", cmd_kill, "send a signal (default SIGTERM) to the container's init, or --all processes"},
-        {"delete", cmd_delete, "delete a stopped container (--force: kill it first)"},
-        {"list", cmd_list, "list the containers under --root"},
-        {"spec", cmd_spec, "write a default config.json into the bundle"},
-        {"features", cmd_features, "print what this runtime supports, and its plugins, as JSON"},
-};
-
-static void usage(FILE *f)
-{
-        fprintf(f, "usage: modrun [global options] COMMAND [options] [ID]\n\ncommands:\n");
-        for (size_t i = 0; i < ELEMENTSOF(commands); i++)
-                fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
-        fprintf(f, "\nglobal options:\n"
-                   "  --root DIR              state directory (default %s)\n"
-                   "  --log FILE              write logs to FILE (errors also go to stderr)\n"
-                   "  --log-format text|json  format of --log (json: containerd's shim)\n"
-                   "  --debug                 debug logs, including every automatic choice\n"
-                   "  --plugin KIND=NAME      choose a plugin (kinds: cgroup, devices, namespace, mount)\n"
-                   "  --plugin-dir DIR        also search DIR for plugins (e.g. <builddir>/plugins)\n"
-                   "  --cgroup-manager NAME   same as --plugin cgroup=NAME\n"
-                   "  --systemd-cgroup        same as --plugin cgroup=systemd\n"
-                   "  --mount-strategy NAME   same as --plugin mount=NAME (pivot-root, move-mount, auto)\n"
-                   "  -v, --version           print the version\n",
-                state_default_root());
-}
 
 static int set_choice(struct runtime_ctx *ctx, uint32_t kind, const char *name, const char *flag,
                       struct modrun_error **reterr)
@@ -114,14 +76,31 @@ static int parse_log_format(const char *v, enum log_format *ret, struct modrun_e
         else if (streq(v, "json"))
                 *ret = LOG_FORMAT_JSON;
         else
-                return error_new(reterr, EINVAL, "use text or json", "--log-format: unknown format \"%s\"", v);
+                return error_new(reterr, 0, "use text or json", "--log-format: unknown format \"%s\"", v);
         return 0;
+}
+
+/* crun's names, and logrus's (runc, containerd): warning, fatal, panic. */
+static int parse_log_level(const char *v, int *ret, struct modrun_error **reterr)
+{
+        static const struct {
+                const char *name;
+                int level;
+        } levels[] = {{"debug", LOG_DEBUG}, {"trace", LOG_DEBUG},   {"info", LOG_INFO},   {"warn", LOG_WARNING},
+                      {"warning", LOG_WARNING}, {"error", LOG_ERR}, {"fatal", LOG_ERR}, {"panic", LOG_ERR}};
+        for (size_t i = 0; i < ELEMENTSOF(levels); i++)
+                if (strcasecmp(v, levels[i].name) == 0) {
+                        *ret = levels[i].level;
+                        return 0;
+                }
+        return error_new(reterr, 0, "use debug, info, warn or error", "--log-level: unknown level \"%s\"", v);
 }
 
 struct global_settings {
         const char *log_path;
         enum log_format log_format;
-        bool debug, version, help;
+        int log_level;
+        bool version;
 };
 
 static int parse_global(struct runtime_ctx *ctx, struct cli_args *a, struct global_settings *g,
@@ -129,12 +108,16 @@ static int parse_global(struct runtime_ctx *ctx, struct cli_args *a, struct glob
 {
         const char *v;
         int id, r = 0;
-        while (r >= 0 && (id = cli_next(a, global_options, &v, reterr)) > 0) {
+        while (r >= 0 && (id = cli_next(a, cli_global_options, &v, reterr)) > 0) {
                 switch (id) {
                 case OPT_ROOT: ctx->root = v; break;
                 case OPT_LOG: g->log_path = v; break;
                 case OPT_LOG_FORMAT: r = parse_log_format(v, &g->log_format, reterr); break;
-                case OPT_DEBUG: g->debug = cli_bool_value(v); break;
+                case OPT_LOG_LEVEL: r = parse_log_level(v, &g->log_level, reterr); break;
+                case OPT_DEBUG:
+                        if (cli_bool_value(v))
+                                g->log_level = LOG_DEBUG;
+                        break;
                 case OPT_SYSTEMD_CGROUP:
                         if (cli_bool_value(v))
                                 r = set_choice(ctx, MODRUN_KIND_CGROUP, "systemd", "--systemd-cgroup", reterr);
@@ -150,23 +133,57 @@ static int parse_global(struct runtime_ctx *ctx, struct cli_args *a, struct glob
                 case OPT_ROOTLESS: break; /* runc's flag: rootless is detected from the euid */
                 case OPT_CRIU: break;     /* runc's flag: checkpointing is not supported */
                 case OPT_VERSION: g->version = true; break;
-                case OPT_HELP: g->help = true; break;
                 }
         }
         return id < 0 ? id : r;
 }
 
+/* `modrun help [COMMAND]` */
+static int cmd_help(const struct cli_args *sub, struct modrun_error **reterr)
+{
+        if (sub->i >= sub->argc) {
+                cli_help_global(stdout);
+                return 0;
+        }
+        const char *name = sub->argv[sub->i];
+        const struct cli_command *c = cli_command_find(name);
+        if (!c)
+                return error_new(reterr, 0, "`modrun help` lists the commands", "help: unknown command \"%s\"", name);
+        if (c->unsupported)
+                return c->fn(NULL, &(struct cli_args){.argc = sub->argc, .argv = sub->argv, .i = sub->i + 1}, reterr);
+        cli_help_command(stdout, c);
+        return 0;
+}
+
+/* Does the command line ask for the command's help? Options are read as the
+ * command reads them (an option's value, or what follows the id of exec or
+ * ps, is not a --help); an error is left to the command to report. */
+static bool wants_help(const struct cli_command *c, const struct cli_args *a)
+{
+        struct cli_args scan = {.argc = a->argc, .argv = a->argv, .i = a->i, .stop_at_positional = c->stop_at_positional};
+        const char *v;
+        while (cli_next(&scan, c->options, &v, NULL) > 0)
+                ;
+        cli_args_done(&scan);
+        return scan.help;
+}
+
 static int dispatch(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr)
 {
         const char *name = a->positional[0];
-        for (size_t i = 0; i < ELEMENTSOF(commands); i++)
-                if (streq(commands[i].name, name)) {
-                        struct cli_args sub = {.argc = a->argc, .argv = a->argv, .i = a->i};
-                        int r = commands[i].fn(ctx, &sub, reterr);
-                        cli_args_done(&sub);
-                        return r;
-                }
-        return error_new(reterr, EINVAL, "see `modrun --help` for the commands", "unknown command \"%s\"", name);
+        const struct cli_command *c = cli_command_find(name);
+        if (!c)
+                return error_new(reterr, 0, "`modrun help` lists the commands", "unknown command \"%s\"", name);
+        struct cli_args sub = {.argc = a->argc, .argv = a->argv, .i = a->i, .stop_at_positional = c->stop_at_positional};
+        if (!c->unsupported && wants_help(c, &sub)) {
+                cli_help_command(stdout, c);
+                return 0;
+        }
+        if (!c->fn)
+                return cmd_help(&sub, reterr);
+        int r = c->fn(ctx, &sub, reterr);
+        cli_args_done(&sub);
+        return r;
 }
 
 static bool starts_container_process(const char *command)
@@ -178,7 +195,7 @@ int cli_main(int argc, char **argv)
 {
         cli_note_inherited_fds(); /* before modrun opens anything */
         struct runtime_ctx ctx = {.root = NULL, .rootless = geteuid() != 0};
-        struct global_settings g = {.log_format = LOG_FORMAT_TEXT};
+        struct global_settings g = {.log_format = LOG_FORMAT_TEXT, .log_level = LOG_INFO};
         _cleanup_error_ struct modrun_error *err = NULL;
         /* Global options end at the command name. */
         struct cli_args a = {.argc = argc, .argv = argv, .i = 1, .stop_at_positional = true};
@@ -189,12 +206,12 @@ int cli_main(int argc, char **argv)
         if (r >= 0 && a.n_positional > 0 && starts_container_process(a.positional[0]))
                 r = self_exe_reexec_sealed(&err);
         if (r >= 0)
-                r = log_setup(g.log_path, g.log_format, g.debug, &err);
+                r = log_setup(g.log_path, g.log_format, g.log_level, &err);
         if (r >= 0 && g.version)
-                printf("modrun version %s\nspec: 1.2.0\nplugin ABI: %d\n", MODRUN_VERSION, MODRUN_ABI_MAJOR);
-        else if (r >= 0 && (g.help || a.n_positional == 0)) {
-                usage(g.help ? stdout : stderr);
-                r = g.help ? 0 : error_new(&err, EINVAL, NULL, "no command given");
+                cli_print_version(stdout, &ctx.plugins);
+        else if (r >= 0 && (a.help || a.n_positional == 0)) {
+                cli_help_global(a.help ? stdout : stderr);
+                r = a.help ? 0 : error_new(&err, 0, "give a command: `modrun help` lists them", "no command given");
         } else if (r >= 0) {
                 if (!ctx.root)
                         ctx.root = state_default_root();

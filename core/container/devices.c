@@ -17,6 +17,8 @@
 #include <json-c/json.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "devices.h"
 #include "util/log.h"
 #include "util/macro.h"
@@ -44,9 +46,11 @@ void devices_log_owner(const struct plugins *pl)
         case DEVICE_OWNER_CGROUP:
                 log_debug("device access: one filter, owned by the cgroup manager %s", cg->name);
                 break;
-        default:
-                log_debug("device access: not filtered (cgroup manager %s does not filter devices and no devices "
-                          "plugin is selected)", cg ? cg->name : "none");
+        default: /* as root, say so: the container could use every device node it can make or is given */
+                log_msg(geteuid() == 0 ? LOG_WARNING : LOG_DEBUG,
+                        "device access: not filtered (cgroup manager %s does not filter devices and no devices plugin "
+                        "is selected); select one with --plugin devices=NAME or a cgroup manager that filters devices",
+                        cg ? cg->name : "none");
         }
 }
 

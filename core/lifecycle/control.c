@@ -32,8 +32,11 @@ static int open_live(const struct runtime_ctx *ctx, const char *id, const char *
                 return r;
         enum container_status st = state_status(c->dir, c->state);
         if (st == STATUS_STOPPED || st == STATUS_CREATING)
-                return error_new(reterr, EINVAL, NULL, "cannot %s container %s: it is %s", verb, id,
-                                 container_status_to_string(st));
+                return error_new(reterr, 0,
+                                 st == STATUS_STOPPED ? "its process has exited: `modrun delete` removes it, and "
+                                                        "`modrun run` starts a new one"
+                                                      : "wait until `modrun create` has returned",
+                                 "cannot %s container %s: it is %s", verb, id, container_status_to_string(st));
         *ret = TAKE_PTR(c);
         return 0;
 }
@@ -46,8 +49,8 @@ int lifecycle_pause(const struct runtime_ctx *ctx, const char *id, bool pause, s
         if (r < 0)
                 return r;
         if (pause == (state_status(c->dir, c->state) == STATUS_PAUSED))
-                return error_new(reterr, EINVAL, NULL, "cannot %s container %s: it is %s", verb, id,
-                                 pause ? "paused already" : "not paused");
+                return error_new(reterr, 0, "`modrun state` shows its status", "cannot %s container %s: it is %s",
+                                 verb, id, pause ? "paused already" : "not paused");
         void *st = NULL;
         const struct modrun_cgroup_ops *cg = plugins_cgroup(c->plugins, &st);
         if (!cg || !MODRUN_HAS_OP(cg, freeze))

@@ -41,6 +41,13 @@ int lifecycle_run(const struct runtime_ctx *ctx, const char *id, const struct cr
                 (void)close(co.console_fd);
         if (r >= 0 && ours >= 0)
                 r = console_receive(ours, &master, reterr);
+        /* runc refuses this too: the pty would read from nothing, and the
+         * shell in it would wait for input forever. */
+        if (r >= 0 && master >= 0 && !isatty(STDIN_FILENO))
+                r = error_new(reterr, 0,
+                              "run it from a terminal, set process.terminal to false in config.json, or pass "
+                              "--console-socket (with --detach) to give the terminal to another program",
+                              "run %s: process.terminal is true, but modrun's stdin is not a terminal", id);
         if (r >= 0)
                 r = lifecycle_start(ctx, id, reterr);
         if (r < 0) {

@@ -14,9 +14,9 @@ int lifecycle_start(const struct runtime_ctx *ctx, const char *id, struct modrun
                 return r;
         enum container_status st = state_status(c->dir, c->state);
         if (st != STATUS_CREATED)
-                return error_new(reterr, EINVAL,
+                return error_new(reterr, 0,
                                  st == STATUS_STOPPED ? "create it again: a stopped container cannot be restarted"
-                                                      : NULL,
+                                                      : "`modrun state` shows its status",
                                  "cannot start container %s: it is %s, not created", id,
                                  container_status_to_string(st));
         r = container_release(c->dir->dir_fd, LIFECYCLE_START_TIMEOUT_MS, reterr);

@@ -99,7 +99,9 @@ int json_fail(const struct json_ctx *c, const struct json_path *p, const char *h
                 (void)error_new(c->reterr, ENOMEM, NULL, "%s: reporting a parse error", c->file);
                 return -ENOMEM;
         }
-        return error_new(c->reterr, EINVAL, hint, "%s: %s: %s", c->file, path, msg);
+        /* a mistake in the file, not an errno: the message says what is wrong */
+        return error_new(c->reterr, 0, hint ? hint : "correct that field (see the runtime-spec, config.md)", "%s: %s: %s",
+                         c->file, path, msg);
 }
 
 int json_fail_type(const struct json_ctx *c, const struct json_path *p, const char *expected,

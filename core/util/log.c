@@ -1,23 +1,53 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "fs-util.h"
 #include "log.h"
 
 static int log_fd = -1;
 static enum log_format log_fmt = LOG_FORMAT_TEXT;
-static bool log_dbg;
+static int log_max_level = LOG_INFO;
+/* --log journald[:IDENT]: sd_journal_send from libsystemd, loaded only then
+ * (the core has no libsystemd dependency; the plugins that need it link it) */
+typedef int (*journal_send_fn)(const char *format, ...);
+static journal_send_fn journal_send;
+static char journal_ident[64] = "modrun";
 
-int log_setup(const char *path, enum log_format format, bool debug, struct modrun_error **reterr)
+#define JOURNAL_SOCKET "/run/systemd/journal/socket"
+
+static int journal_setup(const char *spec, struct modrun_error **reterr)
+{
+        const char *ident = strchr(spec, ':');
+        if (ident && (!ident[1] || strlen(ident + 1) >= sizeof(journal_ident)))
+                return error_new(reterr, 0, "give 1 to 63 characters after \"journald:\"",
+                                 "--log %s: bad identifier", spec);
+        if (access(JOURNAL_SOCKET, W_OK) < 0)
+                return error_new(reterr, errno, "is systemd-journald running? Log to a file with --log FILE instead",
+                                 "--log %s: no journal socket at %s", spec, JOURNAL_SOCKET);
+        void *lib = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+        journal_send = lib ? (journal_send_fn)dlsym(lib, "sd_journal_send") : NULL;
+        if (!journal_send)
+                return error_new(reterr, 0, "install libsystemd0, or log to a file with --log FILE",
+                                 "--log %s: cannot load sd_journal_send from libsystemd.so.0: %s", spec, dlerror());
+        if (ident)
+                (void)snprintf(journal_ident, sizeof(journal_ident), "%s", ident + 1);
+        return 0;
+}
+
+int log_setup(const char *path, enum log_format format, int max_level, struct modrun_error **reterr)
 {
         log_fmt = format;
-        log_dbg = debug;
+        log_max_level = max_level;
         if (!path)
                 return 0;
+        if (streq(path, "journald") || strncmp(path, "journald:", 9) == 0)
+                return journal_setup(path, reterr);
         int fd = fs_open_append(path, 0640, reterr);
         if (fd < 0) {
                 error_hint(reterr ? *reterr : NULL, "check that the directory exists and is writable, or drop --log");
@@ -36,7 +66,7 @@ void log_close(void)
         log_fd = -1;
 }
 
-bool log_debug_enabled(void) { return log_dbg; }
+bool log_debug_enabled(void) { return log_max_level >= LOG_DEBUG; }
 
 static const char *level_name(int level)
 {
@@ -48,8 +78,10 @@ static const char *level_name(int level)
         }
 }
 
-/* JSON string escaping for the log line (RFC 8259). */
-static void json_escape(FILE *f, const char *s)
+/* The string escaping of a JSON string (RFC 8259), or of a logfmt quoted
+ * value (Go's strconv.Quote, as logrus writes it: \xNN for the other
+ * control characters). */
+static void escape(FILE *f, const char *s, bool json)
 {
         for (; *s; s++) {
                 unsigned char c = (unsigned char)*s;
@@ -59,11 +91,32 @@ static void json_escape(FILE *f, const char *s)
                         fputs("\\n", f);
                 else if (c == '\t')
                         fputs("\\t", f);
-                else if (c < 0x20)
-                        fprintf(f, "\\u%04x", c);
+                else if (c == '\r')
+                        fputs("\\r", f);
+                else if (c < 0x20 || c == 0x7f)
+                        fprintf(f, json ? "\\u%04x" : "\\x%02x", c);
                 else
                         fputc(c, f);
         }
+}
+
+/* RFC 3339 in local time, seconds (Go's time.RFC3339, logrus's default for
+ * text and JSON): 2006-01-02T15:04:05Z07:00 */
+static void rfc3339(char *buf, size_t size)
+{
+        time_t now = time(NULL);
+        struct tm tm;
+        if (!localtime_r(&now, &tm) || strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
+                (void)snprintf(buf, size, "1970-01-01T00:00:00Z");
+                return;
+        }
+        size_t k = strlen(buf);
+        long off = tm.tm_gmtoff;
+        if (off == 0)
+                (void)snprintf(buf + k, size - k, "Z");
+        else
+                (void)snprintf(buf + k, size - k, "%c%02ld:%02ld", off < 0 ? '-' : '+', labs(off) / 3600,
+                               labs(off) % 3600 / 60);
 }
 
 static void write_line(int fd, int level, const char *msg)
@@ -75,19 +128,18 @@ static void write_line(int fd, int level, const char *msg)
                 (void)dprintf(fd, "modrun: %s\n", msg);
                 return;
         }
-        struct timeval tv;
-        struct tm tm;
         char ts[64];
-        gettimeofday(&tv, NULL);
-        gmtime_r(&tv.tv_sec, &tm);
-        strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+        rfc3339(ts, sizeof(ts));
+        /* runc's lines (logrus): JSON keys sorted, as containerd and CRI-O parse them */
         if (log_fmt == LOG_FORMAT_JSON && fd == log_fd) {
                 fprintf(f, "{\"level\":\"%s\",\"msg\":\"", level_name(level));
-                json_escape(f, msg);
-                fprintf(f, "\",\"time\":\"%s.%06ldZ\"}\n", ts, (long)tv.tv_usec);
-        } else if (fd == log_fd)
-                fprintf(f, "time=\"%s.%06ldZ\" level=%s msg=\"%s\"\n", ts, (long)tv.tv_usec, level_name(level), msg);
-        else
+                escape(f, msg, true);
+                fprintf(f, "\",\"time\":\"%s\"}\n", ts);
+        } else if (fd == log_fd) {
+                fprintf(f, "time=\"%s\" level=%s msg=\"", ts, level_name(level));
+                escape(f, msg, false);
+                fputs("\"\n", f);
+        } else
                 fprintf(f, "modrun: %s%s\n", level == LOG_ERR ? "" : level == LOG_WARNING ? "warning: " : "",
                         msg);
         /* out of memory (the stream could not grow): the bare message,
@@ -101,7 +153,7 @@ static void write_line(int fd, int level, const char *msg)
 
 void log_msgv(int level, const char *fmt, va_list ap)
 {
-        if (level == LOG_DEBUG && !log_dbg)
+        if (level > log_max_level && level != LOG_ERR)
                 return;
         int saved = errno;
         char *msg = NULL, fallback[1024];
@@ -115,7 +167,10 @@ void log_msgv(int level, const char *fmt, va_list ap)
         va_end(again);
         if (log_fd >= 0)
                 write_line(log_fd, level, msg ? msg : fallback);
-        if (log_fd < 0 || level <= LOG_WARNING)
+        if (journal_send)
+                (void)journal_send("MESSAGE=%s", msg ? msg : fallback, "PRIORITY=%i", level, "SYSLOG_IDENTIFIER=%s",
+                                   journal_ident, NULL);
+        if ((log_fd < 0 && !journal_send) || level <= LOG_WARNING)
                 write_line(STDERR_FILENO, level, msg ? msg : fallback);
         free(msg);
         errno = saved;

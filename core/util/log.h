@@ -12,8 +12,9 @@
 
 enum log_format { LOG_FORMAT_TEXT, LOG_FORMAT_JSON };
 
-/* Route logs to path (NULL: stderr only) in the given format. */
-int log_setup(const char *path, enum log_format format, bool debug, struct modrun_error **reterr);
+/* Route logs to path (NULL: stderr only) in the given format; messages
+ * above max_level (LOG_ERR ... LOG_DEBUG) are dropped, errors never. */
+int log_setup(const char *path, enum log_format format, int max_level, struct modrun_error **reterr);
 void log_close(void);
 bool log_debug_enabled(void);
 void log_msgv(int level, const char *fmt, va_list ap) _printf_(2, 0);

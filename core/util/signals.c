@@ -57,7 +57,7 @@ int signal_parse(const char *s, struct modrun_error **reterr)
         if (parse_number(s, &n) == 0) {
                 /* 0 sends nothing and checks that the process exists (kill(2)); runc takes it */
                 if (n < 0 || n > SIGRTMAX)
-                        return error_new(reterr, EINVAL, hint, "invalid signal number %s", s);
+                        return error_new(reterr, 0, hint, "invalid signal number %s", s);
                 return (int)n;
         }
         const char *name = strncasecmp(s, "SIG", 3) == 0 ? s + 3 : s;
@@ -67,7 +67,7 @@ int signal_parse(const char *s, struct modrun_error **reterr)
         int rt = parse_rt(name);
         if (rt > 0)
                 return rt;
-        return error_new(reterr, EINVAL, hint, "unknown signal \"%s\"", s);
+        return error_new(reterr, 0, hint, "unknown signal \"%s\"", s);
 }
 
 int signal_stop_pending(void)

@@ -76,7 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         static bool once;
         if (!once) {
                 /* debug lines (the ops table size notes) formatted, and dropped */
-                (void)log_setup("/dev/null", LOG_FORMAT_TEXT, true, NULL);
+                (void)log_setup("/dev/null", LOG_FORMAT_TEXT, LOG_DEBUG, NULL);
                 once = true;
         }
         uint8_t flags = size > 16 ? data[16] : 0;
