@@ -403,7 +403,13 @@ static int spawn_run(const struct spawn_params *p, struct spawn_prep *s, pid_t *
                      struct modrun_error **reterr)
 {
         pid_t pid = 0;
-        int r = create_init(p, s, &pid, reterr);
+        /* execCPUAffinity.initial: the init inherits it from us */
+        struct affinity_saved aff;
+        int r = affinity_enter_initial(&p->cfg->process, &aff, reterr);
+        if (r < 0)
+                return r;
+        r = create_init(p, s, &pid, reterr);
+        affinity_restore(&aff);
         if (s->sock[1] >= 0) {
                 (void)close(s->sock[1]);
                 s->sock[1] = -1;

@@ -133,7 +133,11 @@ static bool seccomp_loads_late(const struct init_args *a)
 static int setup_process(const struct init_args *a, char **ret_exe, struct modrun_error **reterr)
 {
         const struct oci_process *proc = &a->cfg->process;
-        int r;
+        /* runtime-spec 1.1-1.3 task attributes, while we have every
+         * capability and no filter yet */
+        int r = process_attrs_apply(a->cfg, reterr);
+        if (r < 0)
+                return r;
         /* Without no_new_privs the filter must be loaded while we still have
          * CAP_SYS_ADMIN (runc's order). */
         if (!proc->no_new_privileges && (r = load_seccomp(a, reterr)) < 0)
@@ -161,7 +165,7 @@ static int setup_process(const struct init_args *a, char **ret_exe, struct modru
                 return error_new(reterr, errno, NULL, "process.noNewPrivileges: prctl PR_SET_NO_NEW_PRIVS");
         if (proc->no_new_privileges && !seccomp_loads_late(a) && (r = load_seccomp(a, reterr)) < 0)
                 return r;
-        if ((r = lsm_apply(&a->lsm, reterr)) < 0)
+        if ((r = lsm_apply(&a->lsm, reterr)) < 0 || (r = affinity_apply_final(proc, reterr)) < 0)
                 return r;
         return exec_find(AT_FDCWD, proc->args[0], exec_path_env(proc->env), ret_exe, reterr);
 }
@@ -263,6 +267,8 @@ _Noreturn void init_process_main(const struct init_args *a)
         }
         if (r >= 0 && seccomp_loads_late(a))
                 r = seccomp_install(a->seccomp, NULL, &err);
+        if (r >= 0) /* again: a late cgroup move (paused container) reset it */
+                r = affinity_apply_final(&a->cfg->process, &err);
         if (r >= 0)
                 r = exec_process(exe, a->cfg->process.args, a->cfg->process.env, a->preserve_fds, &err);
         /* Nobody listens on the sync socket any more: the container's stderr
