@@ -19,6 +19,11 @@
 
 struct json_object;
 
+/* The runtime-spec version modrun implements: `spec` writes it, state,
+ * hooks and the seccomp listener report it, `features` lists it as
+ * ociVersionMax. */
+#define OCI_VERSION_IMPLEMENTED "1.3.0"
+
 struct oci_rlimit {
         int resource; /* RLIMIT_* */
         char *type;   /* "RLIMIT_NOFILE" as written */

@@ -15,7 +15,7 @@ reset() { cp "$BASE" "$BUNDLE/config.json"; }
 created() {
     reset; config "$1"
     mr create --bundle "$BUNDLE" sp-1 >/dev/null 2>"$T/err" || { cat "$T/err" >&2; return 1; }
-    state_field sp-1 pid
+    mr state sp-1 | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p' # no python: each start costs
 }
 stat_field() { awk '{ sub(/^.*\) /, ""); print $('"$2"' - 2) }' "/proc/$1/stat"; }
 
@@ -130,4 +130,60 @@ pid=$(created "c['process']['execCPUAffinity'] = {'final': '3-1'}") && fail "3-1
 expect_match "execCPUAffinity: reversed range" "process.execCPUAffinity.final: \"3-1\": the range 3-1 is reversed" "$(cat $T/err)"
 pid=$(created "c['process']['execCPUAffinity'] = {'final': '1000'}") && fail "CPU 1000 accepted"
 expect_match "execCPUAffinity: CPU not online" "process.execCPUAffinity.final: sched_setaffinity.*Invalid argument.*online" "$(cat $T/err)"
+
+# ---- linux.netDevices: veth ends made here (and a dummy where the kernel
+# has it) move in, renamed when asked, and back on delete
+NETDEVS="sp-v0 sp-v0p sp-v1 sp-v1p sp-d0"
+netdevs_cleanup() { local d; for d in $NETDEVS; do ip link del "$d" 2>/dev/null; done; it_cleanup; }
+trap netdevs_cleanup EXIT
+ip link add sp-v0 type veth peer name sp-v0p || die "ip link add veth"
+ip link add sp-v1 type veth peer name sp-v1p || die "ip link add veth"
+devs="'sp-v0': {'name': 'eth7'}, 'sp-v1': {}"
+dummy=; ip link add sp-d0 type dummy 2>/dev/null && { dummy=1; devs="$devs, 'sp-d0': {'name': 'dm0'}"; }
+pid=$(created "c['linux']['netDevices'] = {$devs}") || fail "create with netDevices: $(cat $T/err)"
+links=$(nsenter -t "$pid" -n ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort | xargs)
+want=$(printf '%s\n' eth7 lo sp-v1 ${dummy:+dm0} | sort | xargs)
+expect_eq "netDevices: in the container, renamed" "$want" "$links"
+ip link show sp-v0 >/dev/null 2>&1 && fail "sp-v0 still on the host"
+mr start sp-1 || fail "start"
+mr kill sp-1 KILL; wait_for status_is sp-1 stopped || fail "init did not stop"
+mr delete sp-1 || fail "delete"
+expect_match "netDevices: back on the host with their names (init gone first)" "sp-v0.*sp-v1" "$(ip -o link show | awk -F': ' '{print $2}' | xargs)"
+[ -n "$dummy" ] && { ip link show sp-d0 >/dev/null 2>&1 && pass "dummy device back" || fail "dummy device lost"; }
+pid=$(created "c['linux']['netDevices'] = {'sp-nope': {}}") && fail "a missing device accepted"
+expect_match "netDevices: missing device" "linux.netDevices: no network interface sp-nope on the host" "$(cat $T/err)"
+pid=$(created "c['linux']['netDevices'] = {'sp-v0': {'name': 'lo'}}") && fail "a name clash accepted"
+expect_match "netDevices: name clash" "move sp-v0 on the host as lo: an interface of that name is in the container already" "$(cat $T/err)"
+ip link show sp-v0 >/dev/null 2>&1 && pass "netDevices: the device stays on the host after a clash" || fail "sp-v0 lost after a clash"
+pid=$(created "c['linux']['netDevices'] = {'sp-v0': {}, 'sp-v1': {'name': 'lo'}}") && fail "second device clash accepted"
+ip link show sp-v0 >/dev/null 2>&1 && pass "netDevices: a device moved before a failure is moved back" || fail "sp-v0 lost after a partial move"
+pid=$(created "c['linux']['netDevices'] = {'sp-v0': {}}; c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] != 'network']") && fail "no netns accepted"
+expect_match "netDevices: no network namespace" "needs a new network namespace of its own.*has none" "$(cat $T/err)"
+pid=$(created "c['linux']['netDevices'] = {'bad/name': {}}") && fail "bad name accepted"
+expect_match "netDevices: bad name" "is not a valid network interface name" "$(cat $T/err)"
+assert_clean "after netDevices"
+
+# ---- linux.intelRdt: resctrl is not mounted here; the code path runs on a
+# fake tree (MODRUN_TEST_RESCTRL_ROOT, honoured by fault-injection builds)
+rdt="c['linux']['intelRdt'] = {'closID': 'sp-clos', 'l3CacheSchema': 'L3:0=f', 'memBwSchema': 'MB:0=50', 'schemata': ['L2:0=3'], 'enableMonitoring': True}"
+if ! grep -q ' /sys/fs/resctrl resctrl ' /proc/self/mountinfo; then
+    pid=$(created "$rdt") && fail "intelRdt without resctrl accepted"
+    expect_match "intelRdt: resctrl not mounted" "linux.intelRdt: the resctrl filesystem is not mounted on /sys/fs/resctrl.*mount -t resctrl" "$(cat $T/err)"
+fi
+FAKE=$T/resctrl; mkdir -p "$FAKE"
+if pid=$(MODRUN_TEST_RESCTRL_ROOT=$FAKE created "$rdt") && [ -n "$pid" ]; then
+    expect_eq "intelRdt: schemata written" "L3:0=f MB:0=50 L2:0=3" "$(xargs < $FAKE/sp-clos/schemata)"
+    expect_eq "intelRdt: init in the CLOS group" "$pid" "$(cat $FAKE/sp-clos/tasks)"
+    expect_eq "intelRdt: init in its monitoring group" "$pid" "$(cat $FAKE/sp-clos/mon_groups/sp-1/tasks)"
+    MODRUN_TEST_RESCTRL_ROOT=$FAKE mr delete --force sp-1
+    [ -e "$FAKE/sp-clos" ] && fail "intelRdt: CLOS group left" || pass "intelRdt: the group modrun made is removed"
+    # an existing closID group is shared and kept
+    mkdir -p "$FAKE/shared/mon_groups"
+    pid=$(MODRUN_TEST_RESCTRL_ROOT=$FAKE created "c['linux']['intelRdt'] = {'closID': 'shared'}") || fail "shared CLOS"
+    expect_eq "intelRdt: shared group joined" "$pid" "$(cat $FAKE/shared/tasks)"
+    MODRUN_TEST_RESCTRL_ROOT=$FAKE mr delete --force sp-1
+    [ -d "$FAKE/shared" ] && pass "intelRdt: a shared group is kept" || fail "intelRdt: shared group removed"
+else
+    echo "skip: the fake resctrl tree needs a fault-injection build ($(cat $T/err))"
+fi
 assert_clean "at the end"
