@@ -7,6 +7,7 @@ build_pkgs=(meson ninja-build pkg-config gcc libc6-dev python3
 test_pkgs=(libcmocka-dev valgrind qemu-system-x86 cpio xz-utils kmod util-linux procps tmux
            podman conmon catatonit containerd runc uidmap bsdutils
            clang libclang-rt-14-dev bpftool)
+test_pkgs+=(python3-jsonschema)  # t-features: validate `modrun features` against the runtime-spec 1.3.0 features schema
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--tests" ] && want+=("${test_pkgs[@]}")
 
