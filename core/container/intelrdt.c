@@ -97,7 +97,7 @@ static int schemata_write(const struct oci_intel_rdt *rdt, const char *dir, stru
         return 0;
 }
 
-int intelrdt_enter(const struct oci_config *cfg, const char *id, pid_t pid, int state_dir_fd,
+int intelrdt_enter(const struct oci_config *cfg, const char *id, pid_t pid, bool exec_join, int state_dir_fd,
                    struct modrun_error **reterr)
 {
         const struct oci_intel_rdt *rdt = &cfg->linux_.intel_rdt;
@@ -108,7 +108,9 @@ int intelrdt_enter(const struct oci_config *cfg, const char *id, pid_t pid, int 
         bool fake;
         if (r < 0 || (r = clos_dir(cfg, id, &dir, &fake, reterr)) < 0)
                 return r;
-        if (mkdir(dir, 0755) == 0) {
+        if (exec_join) {
+                /* exec: the container's groups exist */
+        } else if (mkdir(dir, 0755) == 0) {
                 _cleanup_free_ char *mg = NULL;
                 if (fake && asprintf(&mg, "%s/mon_groups", dir) >= 0) /* resctrl makes it with the group */
                         (void)mkdir(mg, 0755);
@@ -125,13 +127,14 @@ int intelrdt_enter(const struct oci_config *cfg, const char *id, pid_t pid, int 
         }
         char pidtext[16];
         (void)snprintf(pidtext, sizeof(pidtext), "%d", (int)pid);
-        if ((r = schemata_write(rdt, dir, reterr)) < 0 || (r = write_line(dir, "tasks", pidtext, reterr)) < 0)
+        if ((!exec_join && (r = schemata_write(rdt, dir, reterr)) < 0) ||
+            (r = write_line(dir, "tasks", pidtext, reterr)) < 0)
                 return r;
         if (rdt->enable_monitoring) {
                 _cleanup_free_ char *mon = NULL;
                 if (asprintf(&mon, "%s/mon_groups/%s", dir, id) < 0)
                         return error_new(reterr, ENOMEM, NULL, "linux.intelRdt: path of the monitoring group");
-                if (mkdir(mon, 0755) < 0 && errno != EEXIST)
+                if (!exec_join && mkdir(mon, 0755) < 0 && errno != EEXIST)
                         return error_new(reterr, errno, NULL, "linux.intelRdt.enableMonitoring: create %s", mon);
                 if ((r = write_line(mon, "tasks", pidtext, reterr)) < 0)
                         return r;

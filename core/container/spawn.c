@@ -421,8 +421,8 @@ static int spawn_run(const struct spawn_params *p, struct spawn_prep *s, pid_t *
                 return r;
         _cleanup_free_ char *state_json = hooks_state_json(p->cfg, p->id, "creating", pid, p->bundle);
         r = state_json ? place_init(p, pid, s->born_in_cgroup, reterr) : error_new(reterr, ENOMEM, NULL, "state of %s", p->id);
-        if (r >= 0 && !p->join_pid)
-                r = intelrdt_enter(p->cfg, p->id, pid, p->state_dir_fd, reterr);
+        if (r >= 0)
+                r = intelrdt_enter(p->cfg, p->id, pid, p->join_pid > 0, p->state_dir_fd, reterr);
         if (r >= 0 && !p->join_pid)
                 r = netdev_move_in(p->cfg, pid, p->state_dir_fd, reterr);
         if (r >= 0 && !p->join_pid)

@@ -14,6 +14,7 @@ reset() { cp "$BASE" "$BUNDLE/config.json"; }
 # create with the edit $1, print the init's pid
 created() {
     reset; config "$1"
+    mr delete --force sp-1 >/dev/null 2>&1 # one a wrongly accepted config left
     mr create --bundle "$BUNDLE" sp-1 >/dev/null 2>"$T/err" || { cat "$T/err" >&2; return 1; }
     mr state sp-1 | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p' # no python: each start costs
 }
@@ -134,7 +135,13 @@ expect_match "execCPUAffinity: CPU not online" "process.execCPUAffinity.final: s
 # ---- linux.netDevices: veth ends made here (and a dummy where the kernel
 # has it) move in, renamed when asked, and back on delete
 NETDEVS="sp-v0 sp-v0p sp-v1 sp-v1p sp-d0"
-netdevs_cleanup() { local d; for d in $NETDEVS; do ip link del "$d" 2>/dev/null; done; it_cleanup; }
+netdevs_cleanup() {
+    local rc=$? d
+    for id in $(ls "$ROOT" 2>/dev/null); do "$MODRUN" --root "$ROOT" delete --force "$id" >/dev/null 2>&1; done
+    for d in $NETDEVS; do ip link del "$d" 2>/dev/null; done
+    (exit $rc)
+    it_cleanup
+}
 trap netdevs_cleanup EXIT
 ip link add sp-v0 type veth peer name sp-v0p || die "ip link add veth"
 ip link add sp-v1 type veth peer name sp-v1p || die "ip link add veth"
@@ -175,6 +182,9 @@ if pid=$(MODRUN_TEST_RESCTRL_ROOT=$FAKE created "$rdt") && [ -n "$pid" ]; then
     expect_eq "intelRdt: schemata written" "L3:0=f MB:0=50 L2:0=3" "$(xargs < $FAKE/sp-clos/schemata)"
     expect_eq "intelRdt: init in the CLOS group" "$pid" "$(cat $FAKE/sp-clos/tasks)"
     expect_eq "intelRdt: init in its monitoring group" "$pid" "$(cat $FAKE/sp-clos/mon_groups/sp-1/tasks)"
+    mr start sp-1 || fail "start"
+    MODRUN_TEST_RESCTRL_ROOT=$FAKE mr exec -d sp-1 sleep 100 || fail "exec with intelRdt"
+    expect_eq "intelRdt: an exec'd process joins both groups" "2 2" "$(wc -l < $FAKE/sp-clos/tasks) $(wc -l < $FAKE/sp-clos/mon_groups/sp-1/tasks)"
     MODRUN_TEST_RESCTRL_ROOT=$FAKE mr delete --force sp-1
     [ -e "$FAKE/sp-clos" ] && fail "intelRdt: CLOS group left" || pass "intelRdt: the group modrun made is removed"
     # an existing closID group is shared and kept
