@@ -13,11 +13,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/if_addr.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
@@ -160,10 +162,107 @@ static int move_out(const struct oci_config *cfg, size_t n, int netns_fd, struct
         return r;
 }
 
+/* The permanent addresses of an interface (config-linux.md: kept across
+ * the move, which makes the kernel drop them). */
+struct saved_addr {
+        struct ifaddrmsg ifa;
+        unsigned char local[16], address[16], bcast[4];
+        unsigned short alen;
+        bool has_local, has_address, has_bcast;
+};
+
+static int addrs_save(int nl, unsigned idx, struct saved_addr **ret, size_t *ret_n)
+{
+        struct {
+                struct nlmsghdr nh;
+                struct ifaddrmsg ifa;
+        } req = {.nh = {.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg)), .nlmsg_type = RTM_GETADDR,
+                        .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 2}};
+        if (send(nl, &req, req.nh.nlmsg_len, 0) < 0)
+                return -errno;
+        _cleanup_free_ struct saved_addr *list = NULL;
+        size_t n = 0;
+        static char buf[32768];
+        for (;;) {
+                ssize_t len = recv(nl, buf, sizeof(buf), 0);
+                if (len < 0)
+                        return -errno;
+                for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len)) {
+                        if (h->nlmsg_type == NLMSG_DONE) {
+                                *ret = TAKE_PTR(list);
+                                *ret_n = n;
+                                return 0;
+                        }
+                        if (h->nlmsg_type == NLMSG_ERROR)
+                                return ((struct nlmsgerr *)NLMSG_DATA(h))->error ?: -EPROTO;
+                        struct ifaddrmsg *ifa = NLMSG_DATA(h);
+                        if (h->nlmsg_type != RTM_NEWADDR || ifa->ifa_index != idx)
+                                continue;
+                        struct saved_addr a = {.ifa = *ifa};
+                        uint32_t flags = ifa->ifa_flags;
+                        int alen = (int)IFA_PAYLOAD(h);
+                        for (struct rtattr *rta = IFA_RTA(ifa); RTA_OK(rta, alen); rta = RTA_NEXT(rta, alen)) {
+                                size_t l = RTA_PAYLOAD(rta);
+                                if (rta->rta_type == IFA_FLAGS && l == 4)
+                                        memcpy(&flags, RTA_DATA(rta), 4);
+                                else if (rta->rta_type == IFA_LOCAL && l <= 16)
+                                        memcpy(a.local, RTA_DATA(rta), l), a.has_local = true, a.alen = (unsigned short)l;
+                                else if (rta->rta_type == IFA_ADDRESS && l <= 16)
+                                        memcpy(a.address, RTA_DATA(rta), l), a.has_address = true, a.alen = (unsigned short)l;
+                                else if (rta->rta_type == IFA_BROADCAST && l == 4)
+                                        memcpy(a.bcast, RTA_DATA(rta), 4), a.has_bcast = true;
+                        }
+                        if (!(flags & IFA_F_PERMANENT))
+                                continue;
+                        struct saved_addr *nl2 = realloc(list, (n + 1) * sizeof(*list));
+                        if (!nl2)
+                                return -ENOMEM;
+                        list = nl2;
+                        list[n++] = a;
+                }
+        }
+}
+
+/* In the namespace the caller is in: put the addresses on name. */
+static int addrs_restore(const char *name, const struct saved_addr *list, size_t n, struct modrun_error **reterr)
+{
+        unsigned idx = if_nametoindex(name);
+        _cleanup_close_ int nl = rtnl_open();
+        if (!idx || nl < 0)
+                return error_new(reterr, idx ? -nl : errno, NULL, "linux.netDevices: find %s in the container", name);
+        for (size_t i = 0; i < n; i++) {
+                struct link_req req = {
+                        .nh = {.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg)), .nlmsg_type = RTM_NEWADDR,
+                               .nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE, .nlmsg_seq = 3},
+                };
+                struct ifaddrmsg *ifa = (struct ifaddrmsg *)&req.ifi;
+                *ifa = list[i].ifa;
+                ifa->ifa_index = idx;
+                if (list[i].has_local)
+                        add_attr(&req, IFA_LOCAL, list[i].local, list[i].alen);
+                if (list[i].has_address)
+                        add_attr(&req, IFA_ADDRESS, list[i].address, list[i].alen);
+                if (list[i].has_bcast)
+                        add_attr(&req, IFA_BROADCAST, list[i].bcast, 4);
+                char buf[1024];
+                ssize_t len;
+                if (send(nl, &req, req.nh.nlmsg_len, 0) < 0 || (len = recv(nl, buf, sizeof(buf), 0)) < 0)
+                        return error_new(reterr, errno, NULL, "linux.netDevices: address of %s (rtnetlink)", name);
+                struct nlmsghdr *h = (struct nlmsghdr *)buf;
+                int e = NLMSG_OK(h, (size_t)len) && h->nlmsg_type == NLMSG_ERROR
+                                ? ((struct nlmsgerr *)NLMSG_DATA(h))->error : -EPROTO;
+                if (e < 0 && e != -EEXIST)
+                        return error_new(reterr, -e, NULL,
+                                         "linux.netDevices: put address %zu of %s back on it in the container", i, name);
+        }
+        return 0;
+}
+
 /* Into netns_fd: refuse a name the container has already (the kernel
  * would move the device, then fail to rename it); a device the kernel
  * moved anyway is moved back. */
-static int move_in_one(int nl, const struct oci_net_device *d, int netns_fd, struct modrun_error **reterr)
+static int move_in_one(int nl, const struct oci_net_device *d, int netns_fd, bool *ret_moved,
+                       struct modrun_error **reterr)
 {
         _cleanup_close_ int host_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
         if (host_fd < 0)
@@ -173,7 +272,22 @@ static int move_in_one(int nl, const struct oci_net_device *d, int netns_fd, str
                                  "linux.netDevices: move %s on the host as %s: an interface of that name is in the "
                                  "container already",
                                  d->host_name, d->name);
-        int r = move_one(nl, d->host_name, netns_fd, d->name, "on the host", reterr);
+        _cleanup_free_ struct saved_addr *addrs = NULL;
+        size_t n_addrs = 0;
+        unsigned idx = if_nametoindex(d->host_name);
+        int r = idx ? addrs_save(nl, idx, &addrs, &n_addrs) : 0;
+        if (r < 0)
+                return error_new(reterr, -r, NULL, "linux.netDevices: read the addresses of %s", d->host_name);
+        r = move_one(nl, d->host_name, netns_fd, d->name, "on the host", reterr);
+        if (r >= 0 && n_addrs) {
+                *ret_moved = true;
+                if (setns(netns_fd, CLONE_NEWNET) < 0)
+                        return error_new(reterr, errno, NULL, "linux.netDevices: enter the container's network namespace");
+                r = addrs_restore(d->name, addrs, n_addrs, reterr);
+                if (setns(host_fd, CLONE_NEWNET) < 0 && r >= 0)
+                        r = error_new(reterr, errno, NULL, "linux.netDevices: return to our network namespace");
+                return r;
+        }
         if (r < 0 && !if_nametoindex(d->host_name) && name_in_netns(netns_fd, host_fd, d->host_name)) {
                 _cleanup_error_ struct modrun_error *err = NULL;
                 if (in_netns(netns_fd, host_fd, d->host_name, d->host_name, &err) < 0)
@@ -232,15 +346,18 @@ int netdev_move_in(const struct oci_config *cfg, pid_t pid, int state_dir_fd, st
                 return error_new(reterr, -nl, NULL, "linux.netDevices: open a netlink route socket");
         }
         size_t moved = 0;
+        bool last_moved = false; /* moved, then its addresses failed */
         for (; moved < n && r >= 0; moved++) {
                 const struct oci_net_device *d = &cfg->linux_.net_devices[moved];
-                r = move_in_one(nl, d, netns_fd, reterr);
+                last_moved = false;
+                r = move_in_one(nl, d, netns_fd, &last_moved, reterr);
                 if (r >= 0)
                         log_debug("linux.netDevices: moved %s into the container as %s", d->host_name, d->name);
         }
         if (r < 0) { /* put back what moved: nothing is left behind */
                 _cleanup_error_ struct modrun_error *err = NULL;
-                if (moved > 1 && move_out(cfg, moved - 1, netns_fd, &err) < 0)
+                size_t back = moved - 1 + (last_moved ? 1 : 0);
+                if (back > 0 && move_out(cfg, back, netns_fd, &err) < 0)
                         log_warning("%s", err->msg);
                 netns_unpin(state_dir_fd);
         }

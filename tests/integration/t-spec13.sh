@@ -145,6 +145,7 @@ netdevs_cleanup() {
 trap netdevs_cleanup EXIT
 ip link add sp-v0 type veth peer name sp-v0p || die "ip link add veth"
 ip link add sp-v1 type veth peer name sp-v1p || die "ip link add veth"
+ip addr add 10.213.0.1/24 dev sp-v0 && ip addr add fd00:213::1/64 dev sp-v0 || die "ip addr add"
 devs="'sp-v0': {'name': 'eth7'}, 'sp-v1': {}"
 dummy=; ip link add sp-d0 type dummy 2>/dev/null && { dummy=1; devs="$devs, 'sp-d0': {'name': 'dm0'}"; }
 pid=$(created "c['linux']['netDevices'] = {$devs}") || fail "create with netDevices: $(cat $T/err)"
@@ -152,6 +153,7 @@ links=$(nsenter -t "$pid" -n ip -o link show | awk -F': ' '{print $2}' | sed 's/
 want=$(printf '%s\n' eth7 lo sp-v1 ${dummy:+dm0} | sort | xargs)
 expect_eq "netDevices: in the container, renamed" "$want" "$links"
 ip link show sp-v0 >/dev/null 2>&1 && fail "sp-v0 still on the host"
+expect_match "netDevices: permanent addresses kept" "eth7.* 10\.213\.0\.1/24 fd00:213::1/64" "$(nsenter -t "$pid" -n ip -br addr show eth7)"
 mr start sp-1 || fail "start"
 mr kill sp-1 KILL; wait_for status_is sp-1 stopped || fail "init did not stop"
 mr delete sp-1 || fail "delete"
