@@ -10,6 +10,7 @@ test_pkgs=(libcmocka-dev valgrind qemu-system-x86 cpio xz-utils kmod util-linux 
 test_pkgs+=(golang-go golang-github-opencontainers-runtime-tools-dev)  # tests/integration/helpers/oci-gen: configs from runtime-tools' generator
 test_pkgs+=(golang-github-containers-common)  # /usr/share/containers/seccomp.json: podman's default seccomp profile (t-seccomp-profiles)
 test_pkgs+=(scdoc)  # man pages (man/*.scd), checked by t-cli-help
+test_pkgs+=(python3-jsonschema)  # t-features: validate `modrun features` against the runtime-spec 1.3.0 features schema
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--tests" ] && want+=("${test_pkgs[@]}")
 

@@ -1,12 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* features: what this runtime supports (the OCI features document), plus
- * every plugin found and whether it is usable. */
+/* features: the OCI features document (runtime-spec 1.3.0 features.md and
+ * features-linux.md) of what this modrun implements, computed from the
+ * tables the code uses; the plugins found and whether each is usable are
+ * in the annotation org.modrun.plugins (JSON text), as the document may
+ * hold no properties the spec does not define. */
 #include <json-c/json.h>
+#include <seccomp.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "commands.h"
 #include "init/process/process.h"
 #include "init/rootfs/mount-options.h"
+#include "modrun-commit.h"
 #include "modrun-config.h"
 #include "oci/config.h"
 
@@ -25,6 +31,74 @@ static struct json_object *enabled(bool on)
         return o;
 }
 
+/* features.md's list of mount options: the ones modrun also accepts are
+ * listed (idmap and ridmap are announced by mountExtensions.idmap). */
+static struct json_object *mount_options(void)
+{
+        static const char *const spec[] = {
+                "acl", "async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec", "iversion",
+                "lazytime", "loud", "mand", "noacl", "noatime", "nodev", "nodiratime", "noexec", "noiversion",
+                "nolazytime", "nomand", "norelatime", "nostrictatime", "nosuid", "nosymfollow", "private", "ratime",
+                "rbind", "rdev", "rdiratime", "relatime", "remount", "rexec", "rnoatime", "rnodev", "rnodiratime",
+                "rnoexec", "rnorelatime", "rnostrictatime", "rnosuid", "rnosymfollow", "ro", "rprivate",
+                "rrelatime", "rro", "rrw", "rshared", "rslave", "rstrictatime", "rsuid", "rsymfollow",
+                "runbindable", "rw", "shared", "silent", "slave", "strictatime", "suid", "symfollow", "sync",
+                "tmpcopyup", "unbindable", NULL};
+        struct json_object *a = json_object_new_array();
+        for (const char *const *s = spec; *s; s++)
+                for (const char *const *m = mount_option_names(); *m; m++)
+                        if (streq(*s, *m)) {
+                                json_object_array_add(a, json_object_new_string(*s));
+                                break;
+                        }
+        return a;
+}
+
+/* The architectures of defs-linux.json this libseccomp resolves. */
+static struct json_object *seccomp_archs(void)
+{
+        static const char *const archs[] = {
+                "x86",    "x86_64",   "x32",      "arm",        "aarch64", "mips",   "mips64", "mips64n32",
+                "mipsel", "mipsel64", "mipsel64n32", "ppc",     "ppc64",   "ppc64le", "s390",  "s390x",
+                "parisc", "parisc64", "riscv64",  "loongarch64", "m68k",   "sh",     "sheb",   NULL};
+        struct json_object *a = json_object_new_array();
+        for (const char *const *s = archs; *s; s++)
+                if (seccomp_arch_resolve_name(*s)) {
+                        char name[32] = "SCMP_ARCH_";
+                        for (size_t i = 0; (*s)[i] && i + 11 < sizeof(name); i++)
+                                name[10 + i] = (char)((*s)[i] >= 'a' && (*s)[i] <= 'z' ? (*s)[i] - 32 : (*s)[i]);
+                        json_object_array_add(a, json_object_new_string(name));
+                }
+        return a;
+}
+
+/* supportedFlags: those this libseccomp and kernel can set (API level 2:
+ * TSYNC, 3: LOG, 4: SPEC_ALLOW), as runc asks libseccomp. */
+static struct json_object *seccomp_supported_flags(void)
+{
+        unsigned level = seccomp_api_get();
+        struct json_object *a = json_object_new_array();
+        for (const char *const *f = seccomp_flag_names(); *f; f++) {
+                unsigned need = streq(*f, "SECCOMP_FILTER_FLAG_TSYNC") ? 2 : streq(*f, "SECCOMP_FILTER_FLAG_LOG") ? 3 : 4;
+                if (level >= need)
+                        json_object_array_add(a, json_object_new_string(*f));
+        }
+        return a;
+}
+
+static struct json_object *seccomp_features(void)
+{
+        struct json_object *sc = enabled(true);
+        json_object_object_add(sc, "actions", strings(seccomp_action_names()));
+        static const char *const ops[] = {"SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ",
+                                          "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ", NULL};
+        json_object_object_add(sc, "operators", strings(ops));
+        json_object_object_add(sc, "archs", seccomp_archs());
+        json_object_object_add(sc, "knownFlags", strings(seccomp_flag_names()));
+        json_object_object_add(sc, "supportedFlags", seccomp_supported_flags());
+        return sc;
+}
+
 static struct json_object *linux_features(void)
 {
         struct json_object *l = json_object_new_object();
@@ -40,31 +114,48 @@ static struct json_object *linux_features(void)
         }
         json_object_object_add(l, "capabilities", caps);
         struct json_object *cg = json_object_new_object();
-        /* what the shipped cgroupfs and systemd plugins support; "plugins" below
-         * says which are installed and usable */
+        /* what the shipped cgroupfs and systemd plugins support; the
+         * annotation org.modrun.plugins says which are installed and usable */
         json_object_object_add(cg, "v1", json_object_new_boolean(true));
         json_object_object_add(cg, "v2", json_object_new_boolean(true));
         json_object_object_add(cg, "systemd", json_object_new_boolean(true));
         json_object_object_add(cg, "systemdUser", json_object_new_boolean(false));
+        json_object_object_add(cg, "rdma", json_object_new_boolean(true));
         json_object_object_add(l, "cgroup", cg);
-        struct json_object *sc = enabled(true);
-        json_object_object_add(sc, "actions", strings(seccomp_action_names()));
-        static const char *const ops[] = {"SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ",
-                                          "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ", NULL};
-        json_object_object_add(sc, "operators", strings(ops));
-        static const char *const archs[] = {"SCMP_ARCH_X86", "SCMP_ARCH_X86_64", "SCMP_ARCH_X32", "SCMP_ARCH_AARCH64",
-                                            "SCMP_ARCH_ARM", "SCMP_ARCH_PPC64LE", "SCMP_ARCH_S390X", NULL};
-        json_object_object_add(sc, "archs", strings(archs));
-        json_object_object_add(sc, "knownFlags", strings(seccomp_flag_names()));
-        json_object_object_add(sc, "supportedFlags", strings(seccomp_flag_names()));
-        json_object_object_add(l, "seccomp", sc);
-        json_object_object_add(l, "apparmor", enabled(false));
-        json_object_object_add(l, "selinux", enabled(false));
-        json_object_object_add(l, "intelRdt", enabled(false));
+        json_object_object_add(l, "seccomp", seccomp_features());
+        json_object_object_add(l, "apparmor", enabled(true));
+        json_object_object_add(l, "selinux", enabled(true));
+        struct json_object *rdt = enabled(true);
+        json_object_object_add(rdt, "schemata", json_object_new_boolean(true));
+        json_object_object_add(rdt, "monitoring", json_object_new_boolean(true));
+        json_object_object_add(l, "intelRdt", rdt);
+        struct json_object *mp = json_object_new_object();
+        json_object_object_add(mp, "modes", strings(config_memory_policy_modes()));
+        json_object_object_add(mp, "flags", strings(config_memory_policy_flags()));
+        json_object_object_add(l, "memoryPolicy", mp);
         struct json_object *ext = json_object_new_object();
         json_object_object_add(ext, "idmap", enabled(true));
         json_object_object_add(l, "mountExtensions", ext);
+        json_object_object_add(l, "netDevices", enabled(true));
         return l;
+}
+
+static struct json_object *annotations(struct json_object *plugins)
+{
+        struct json_object *ann = json_object_new_object();
+        const struct scmp_version *v = seccomp_version();
+        char buf[64];
+        (void)snprintf(buf, sizeof(buf), "%u.%u.%u", v ? v->major : 0, v ? v->minor : 0, v ? v->micro : 0);
+        json_object_object_add(ann, "io.github.seccomp.libseccomp.version", json_object_new_string(buf));
+        json_object_object_add(ann, "org.modrun.version", json_object_new_string(MODRUN_VERSION));
+        json_object_object_add(ann, "org.modrun.commit", json_object_new_string(MODRUN_COMMIT));
+        json_object_object_add(ann, "org.modrun.checkpoint.enabled", json_object_new_string("false"));
+        (void)snprintf(buf, sizeof(buf), "%d", MODRUN_ABI_MAJOR);
+        json_object_object_add(ann, "org.modrun.plugin-abi", json_object_new_string(buf));
+        json_object_object_add(ann, "org.modrun.plugins",
+                               json_object_new_string(json_object_to_json_string_ext(
+                                       plugins, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)));
+        return ann;
 }
 
 int cmd_features(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr)
@@ -79,18 +170,18 @@ int cmd_features(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_erro
                 return r;
         struct json_object *f = json_object_new_object();
         json_object_object_add(f, "ociVersionMin", json_object_new_string("1.0.0"));
-        json_object_object_add(f, "ociVersionMax", json_object_new_string("1.2.0"));
-        json_object_object_add(f, "hooks", json_object_new_array());
-        json_object_object_add(f, "mountOptions", strings(mount_option_names()));
+        json_object_object_add(f, "ociVersionMax", json_object_new_string(OCI_VERSION_IMPLEMENTED));
+        struct json_object *hooks = json_object_new_array();
+        for (int k = 0; k < _OCI_HOOK_MAX; k++)
+                json_object_array_add(hooks, json_object_new_string(oci_hook_kind_to_string(k)));
+        json_object_object_add(f, "hooks", hooks);
+        json_object_object_add(f, "mountOptions", mount_options());
         json_object_object_add(f, "linux", linux_features());
-        struct json_object *ann = json_object_new_object();
-        json_object_object_add(ann, "org.modrun.version", json_object_new_string(MODRUN_VERSION));
-        json_object_object_add(ann, "org.modrun.plugin-abi", json_object_new_string("1"));
-        json_object_object_add(f, "annotations", ann);
-        struct json_object *m = json_object_new_object();
-        json_object_object_add(m, "pluginAbi", json_object_new_int(MODRUN_ABI_MAJOR));
-        json_object_object_add(m, "plugins", plugins);
-        json_object_object_add(f, "modrun", m);
+        /* annotations that change what modrun does (a trailing "." is a prefix) */
+        static const char *const unsafe[] = {"org.modrun.", "run.oci.", "org.systemd.property.", NULL};
+        json_object_object_add(f, "potentiallyUnsafeConfigAnnotations", strings(unsafe));
+        json_object_object_add(f, "annotations", annotations(plugins));
+        json_object_put(plugins);
         printf("%s\n", json_object_to_json_string_ext(f, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(f);
         return 0;

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Help and version text, generated from the command and option tables (the
  * parser's own), so that what --help shows is what the parser accepts. */
-#include <json-c/json.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
@@ -57,26 +56,11 @@ void cli_help_global(FILE *f)
                 state_default_root());
 }
 
-/* The spec version modrun writes in a new config.json. */
-static const char *spec_version(char *buf, size_t size)
-{
-        _cleanup_free_ char *json = NULL;
-        (void)snprintf(buf, size, "unknown");
-        if (spec_generate(false, &json, NULL) < 0)
-                return buf;
-        struct json_object *o = json_tokener_parse(json), *v = NULL;
-        if (o && json_object_object_get_ex(o, "ociVersion", &v))
-                (void)snprintf(buf, size, "%s", json_object_get_string(v));
-        json_object_put(o);
-        return buf;
-}
-
 void cli_print_version(FILE *f, const struct plugin_options *o)
 {
         const struct scmp_version *sv = seccomp_version();
-        char spec[32];
         fprintf(f, "modrun version %s\ncommit: %s\nspec: %s\nlibseccomp: %u.%u.%u\nplugin ABI: %d\n", MODRUN_VERSION,
-                MODRUN_COMMIT, spec_version(spec, sizeof(spec)), sv ? sv->major : 0, sv ? sv->minor : 0,
+                MODRUN_COMMIT, OCI_VERSION_IMPLEMENTED, sv ? sv->major : 0, sv ? sv->minor : 0,
                 sv ? sv->micro : 0, MODRUN_ABI_MAJOR);
         char **dirs = NULL;
         size_t n = 0;

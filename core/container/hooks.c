@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "oci/config.h"
 #include "hooks.h"
 #include "init/rootfs/procfs.h"
 #include "util/fs-util.h"
@@ -257,7 +258,7 @@ char *hooks_state_json(const struct oci_config *cfg, const char *id, const char 
         struct json_object *o = json_object_new_object();
         if (!o)
                 return NULL;
-        json_object_object_add(o, "ociVersion", json_object_new_string("1.2.0"));
+        json_object_object_add(o, "ociVersion", json_object_new_string(OCI_VERSION_IMPLEMENTED));
         json_object_object_add(o, "id", json_object_new_string(id));
         json_object_object_add(o, "status", json_object_new_string(status));
         json_object_object_add(o, "pid", json_object_new_int(pid));

@@ -9,12 +9,13 @@
 #include <stdio.h>
 
 #include "seccomp-listener.h"
+#include "oci/config.h"
 #include "util/fd-pass.h"
 
 static char *process_state_json(const struct oci_config *cfg, pid_t pid, const char *state_json)
 {
         struct json_object *o = json_object_new_object(), *fds = json_object_new_array(), *v = NULL;
-        json_object_object_add(o, "ociVersion", json_object_new_string("1.2.0"));
+        json_object_object_add(o, "ociVersion", json_object_new_string(OCI_VERSION_IMPLEMENTED));
         json_object_array_add(fds, json_object_new_string("seccompFd"));
         json_object_object_add(o, "fds", fds);
         json_object_object_add(o, "pid", json_object_new_int(pid));

@@ -30,6 +30,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "intelrdt.h"
+#include "netdev.h"
 #include "cgroup-entry.h"
 #include "devices.h"
 #include "hooks.h"
@@ -74,7 +76,8 @@ static int spawn_check(const struct spawn_params *p, struct spawn_prep *s, struc
 {
         const struct oci_config *cfg = p->cfg;
         int r = 0;
-        if (!p->join_pid && ((r = ns_check_config(cfg, reterr)) < 0 || (r = sysctl_check(cfg, reterr)) < 0))
+        if (!p->join_pid && ((r = ns_check_config(cfg, reterr)) < 0 || (r = sysctl_check(cfg, reterr)) < 0 ||
+                             (r = netdev_check(cfg, reterr)) < 0 || (r = intelrdt_check(cfg, reterr)) < 0))
                 return r;
         s->init.last_cap = cap_last_cap();
         if ((r = caps_parse(&cfg->process.caps, s->init.last_cap, &s->init.caps, reterr)) < 0)
@@ -403,7 +406,13 @@ static int spawn_run(const struct spawn_params *p, struct spawn_prep *s, pid_t *
                      struct modrun_error **reterr)
 {
         pid_t pid = 0;
-        int r = create_init(p, s, &pid, reterr);
+        /* execCPUAffinity.initial: the init inherits it from us */
+        struct affinity_saved aff;
+        int r = affinity_enter_initial(&p->cfg->process, &aff, reterr);
+        if (r < 0)
+                return r;
+        r = create_init(p, s, &pid, reterr);
+        affinity_restore(&aff);
         if (s->sock[1] >= 0) {
                 (void)close(s->sock[1]);
                 s->sock[1] = -1;
@@ -412,6 +421,10 @@ static int spawn_run(const struct spawn_params *p, struct spawn_prep *s, pid_t *
                 return r;
         _cleanup_free_ char *state_json = hooks_state_json(p->cfg, p->id, "creating", pid, p->bundle);
         r = state_json ? place_init(p, pid, s->born_in_cgroup, reterr) : error_new(reterr, ENOMEM, NULL, "state of %s", p->id);
+        if (r >= 0)
+                r = intelrdt_enter(p->cfg, p->id, pid, p->join_pid > 0, p->state_dir_fd, reterr);
+        if (r >= 0 && !p->join_pid)
+                r = netdev_move_in(p->cfg, pid, p->state_dir_fd, reterr);
         if (r >= 0 && !p->join_pid)
                 r = mount_fds_send(p->cfg, p->rootfs, pid, s->sock[0], reterr);
         if (r >= 0 && (r = sync_send(s->sock[0], SYNC_GO, 0, state_json, NULL)) < 0)
@@ -422,7 +435,11 @@ static int spawn_run(const struct spawn_params *p, struct spawn_prep *s, pid_t *
             (r = sync_send(s->sock[0], SYNC_GO, 0, NULL, NULL)) < 0)
                 r = error_new(reterr, -r, NULL, "let the process %d go once in the paused cgroup", (int)pid);
         if (r < 0) {
+                if (!p->join_pid) /* before the namespace goes with the init */
+                        (void)netdev_move_out(p->cfg, p->state_dir_fd, NULL);
                 kill_and_reap(pid);
+                if (!p->join_pid)
+                        intelrdt_remove(p->cfg, p->id, p->state_dir_fd);
                 return r;
         }
         *ret_pid = pid;

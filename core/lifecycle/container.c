@@ -5,6 +5,8 @@
 #include <string.h>
 #include <sys/syscall.h>
 
+#include "container/intelrdt.h"
+#include "container/netdev.h"
 #include "container.h"
 #include "container/hooks.h"
 #include "util/fs-util.h"
@@ -168,7 +170,12 @@ int container_destroy(struct container *c, struct modrun_error **reterr)
 {
         void *st = NULL;
         const struct modrun_cgroup_ops *cg = c->plugins ? plugins_cgroup(c->plugins, &st) : NULL;
-        int r = 0;
+        _cleanup_error_ struct modrun_error *nerr = NULL;
+        int r = netdev_move_out(c->cfg, c->dir->dir_fd, &nerr); /* linux.netDevices back to the host */
+        if (r < 0)
+                log_warning("container %s: %s, ignoring", c->dir->id, nerr->msg);
+        intelrdt_remove(c->cfg, c->dir->id, c->dir->dir_fd);
+        r = 0;
         if (cg) {
                 r = cg->destroy(st, LIFECYCLE_KILL_TIMEOUT_MS, reterr);
                 if (r < 0)

@@ -26,11 +26,17 @@ int config_parse_linux(const struct json_ctx *c, const struct json_path *p, stru
                        struct oci_linux *ret);
 void config_linux_done(struct oci_linux *l);
 
+/* runtime-spec 1.1-1.3 fields (config-spec13.c) */
+int config_parse_process_spec13(const struct json_ctx *c, const struct json_path *p, struct json_object *v,
+                                struct oci_process *proc);
+int config_parse_linux_spec13(const struct json_ctx *c, const struct json_path *p, struct json_object *v,
+                              struct oci_linux *l);
+void config_linux_spec13_done(struct oci_linux *l);
+
 /* Type and range checks of the parts kept only as raw json (config-ranges.c):
- * linux.resources, linux.seccomp, process.scheduler and process.ioPriority. */
+ * linux.resources and linux.seccomp. */
 int config_check_resources(const struct json_ctx *c, const struct json_path *p, struct json_object *resources);
 int config_check_seccomp(const struct json_ctx *c, const struct json_path *p, struct json_object *seccomp);
-int config_check_process_extras(const struct json_ctx *c, const struct json_path *p, struct json_object *process);
 
 /* A string member that must be an absolute path: 1 set, 0 absent. */
 int config_member_abspath(const struct json_ctx *c, const struct json_path *p, struct json_object *obj,

@@ -250,7 +250,8 @@ int config_parse_linux(const struct json_ctx *c, const struct json_path *p, stru
             (r = json_member_string(c, p, v, "cgroupsPath", false, &l->cgroups_path)) < 0 ||
             (r = json_member_string(c, p, v, "mountLabel", false, &l->mount_label)) < 0 ||
             (r = json_member_object(c, p, v, "resources", false, &res)) < 0 ||
-            (r = json_member_object(c, p, v, "seccomp", false, &sec)) < 0)
+            (r = json_member_object(c, p, v, "seccomp", false, &sec)) < 0 ||
+            (r = config_parse_linux_spec13(c, p, v, l)) < 0)
                 return r;
         struct json_path rp = JSON_PATH_KEY(p, "resources"), sp = JSON_PATH_KEY(p, "seccomp");
         if ((res && (r = config_check_resources(c, &rp, res)) < 0) || (sec && (r = config_check_seccomp(c, &sp, sec)) < 0))
@@ -278,4 +279,5 @@ void config_linux_done(struct oci_linux *l)
         oci_strv_free(l->readonly_paths);
         free(l->rootfs_propagation);
         free(l->mount_label);
+        config_linux_spec13_done(l);
 }

@@ -208,7 +208,7 @@ int config_parse_process(const struct json_ctx *c, const struct json_path *p, st
             (r = json_member_bool(c, p, v, "noNewPrivileges", false, &proc->no_new_privileges)) < 0 ||
             (r = json_member_string(c, p, v, "apparmorProfile", false, &proc->apparmor_profile)) < 0 ||
             (r = json_member_string(c, p, v, "selinuxLabel", false, &proc->selinux_label)) < 0 ||
-            (r = config_check_process_extras(c, p, v)) < 0)
+            (r = config_parse_process_spec13(c, p, v, proc)) < 0)
                 return r;
         int64_t adj;
         r = json_member_int64(c, p, v, "oomScoreAdj", false, -1000, 1000, &adj);

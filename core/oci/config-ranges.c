@@ -2,7 +2,7 @@
 /*
  * Type and range checks of the parts of config.json that their owners read
  * later from the raw document: linux.resources (the cgroup plugins),
- * linux.seccomp (the init), process.scheduler and process.ioPriority. A
+ * linux.seccomp (the init). A
  * value outside its runtime-spec type (memory.limit is int64, cpu.shares
  * uint64, ...) or documented range is refused at parse time with its JSON
  * path and the range, like every field config_parse() keeps:
@@ -117,16 +117,6 @@ static const struct field seccomp_fields[] = {
         STRING("listenerPath"), STRING("listenerMetadata"), SUB("syscalls", F_ARRAY, seccomp_syscall_fields), END,
 };
 
-/* config.md: nice -20..19 (setpriority), ioPriority 0..7 (ioprio_set) */
-static const struct field scheduler_fields[] = {
-        STRING("policy"), INT("nice", -20, 19), INT("priority", INT32_MIN, INT32_MAX), STRINGS("flags"),
-        UINT64("runtime"), UINT64("deadline"), UINT64("period"), END,
-};
-static const struct field io_priority_fields[] = {STRING("class"), INT("priority", 0, 7), END};
-static const struct field process_fields[] = {
-        SUB("scheduler", F_OBJECT, scheduler_fields), SUB("ioPriority", F_OBJECT, io_priority_fields), END,
-};
-
 static int check_fields(const struct json_ctx *c, const struct json_path *p, struct json_object *obj,
                         const struct field *f);
 
@@ -210,11 +200,6 @@ int config_check_resources(const struct json_ctx *c, const struct json_path *p, 
 int config_check_seccomp(const struct json_ctx *c, const struct json_path *p, struct json_object *seccomp)
 {
         return check_fields(c, p, seccomp, seccomp_fields);
-}
-
-int config_check_process_extras(const struct json_ctx *c, const struct json_path *p, struct json_object *process)
-{
-        return check_fields(c, p, process, process_fields);
 }
 
 int config_check_resources_json(const char *name, struct json_object *resources, struct modrun_error **reterr)

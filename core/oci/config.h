@@ -19,6 +19,11 @@
 
 struct json_object;
 
+/* The runtime-spec version modrun implements: `spec` writes it, state,
+ * hooks and the seccomp listener report it, `features` lists it as
+ * ociVersionMax. */
+#define OCI_VERSION_IMPLEMENTED "1.3.0"
+
 struct oci_rlimit {
         int resource; /* RLIMIT_* */
         char *type;   /* "RLIMIT_NOFILE" as written */
@@ -47,6 +52,33 @@ struct oci_console_size {
         unsigned height, width;
 };
 
+/* A set of CPU or NUMA node numbers ("0-3,7"), CPU_SETSIZE (1024) bits. */
+#define OCI_BITMAP_BITS 1024
+struct oci_bitmap {
+        uint64_t bits[OCI_BITMAP_BITS / 64];
+        unsigned highest; /* the highest number set + 1; 0 when empty */
+};
+
+struct oci_scheduler { /* sched_setattr(2) */
+        bool present;
+        uint32_t policy;  /* SCHED_* */
+        int32_t nice;     /* -20..19 */
+        uint32_t priority;
+        uint64_t flags;   /* SCHED_FLAG_* */
+        uint64_t runtime, deadline, period; /* ns, SCHED_DEADLINE */
+};
+
+struct oci_io_priority { /* ioprio_set(2) */
+        bool present;
+        int klass;    /* IOPRIO_CLASS_RT, _BE, _IDLE */
+        int priority; /* 0..7 */
+};
+
+struct oci_cpu_affinity {
+        bool has_initial, has_final; /* an absent or empty list is no change */
+        struct oci_bitmap initial, final;
+};
+
 struct oci_process {
         bool terminal;
         bool has_console_size;
@@ -63,8 +95,9 @@ struct oci_process {
         int oom_score_adj;
         char *apparmor_profile;
         char *selinux_label;
-        /* scheduler, ioPriority, execCPUAffinity: kept in the raw json for
-         * later issues */
+        struct oci_scheduler sched;         /* process.scheduler */
+        struct oci_io_priority io_priority; /* process.ioPriority */
+        struct oci_cpu_affinity affinity;   /* process.execCPUAffinity */
 };
 
 struct oci_root {
@@ -141,6 +174,32 @@ struct oci_time_offset {
         bool present;
 };
 
+struct oci_personality {
+        bool present;
+        unsigned long domain; /* PER_LINUX or PER_LINUX32 */
+};
+
+struct oci_memory_policy { /* set_mempolicy(2) */
+        bool present;
+        int mode;       /* MPOL_* */
+        unsigned flags; /* MPOL_F_STATIC_NODES | ... */
+        struct oci_bitmap nodes;
+};
+
+struct oci_net_device {
+        char *host_name; /* the key: the interface in the runtime's netns */
+        char *name;      /* its name in the container (the key when unset) */
+};
+
+struct oci_intel_rdt {
+        bool present;
+        char *clos_id;          /* NULL: the container's id */
+        char *l3_cache_schema;  /* "L3:0=ffff;1=ffff", or NULL */
+        char *mem_bw_schema;    /* "MB:0=70", or NULL */
+        char **schemata;        /* NULL-terminated lines, or NULL */
+        bool enable_monitoring;
+};
+
 struct oci_linux {
         struct oci_namespace *namespaces;
         size_t n_namespaces;
@@ -156,8 +215,14 @@ struct oci_linux {
         char *rootfs_propagation; /* "private", "rslave", ... or NULL */
         char *mount_label;
         struct oci_time_offset time_boottime, time_monotonic;
-        /* linux.resources, linux.seccomp, linux.intelRdt, linux.personality:
-         * read from the raw json by the component that owns them */
+        /* runtime-spec 1.1-1.3 (config-spec13.c) */
+        struct oci_personality personality;
+        struct oci_memory_policy memory_policy;
+        struct oci_net_device *net_devices;
+        size_t n_net_devices;
+        struct oci_intel_rdt intel_rdt;
+        /* linux.resources, linux.seccomp: read from the raw json by the
+         * component that owns them */
         const struct json_object *resources; /* borrowed from json, or NULL */
         const struct json_object *seccomp;   /* borrowed from json, or NULL */
 };
@@ -244,6 +309,17 @@ int oci_ns_type_to_clone_flag(enum oci_ns_type t);
  * canonical path; the error says which path was tried. */
 int config_resolve_rootfs(const struct oci_config *c, const char *bundle, char **ret_path,
                           struct modrun_error **reterr);
+
+/* "0-3,7" (a cpuset list) into ret; the error names what (a JSON path)
+ * and the bad part. An empty string is an empty set. */
+int config_parse_bitmap(const char *what, const char *list, struct oci_bitmap *ret, struct modrun_error **reterr);
+static inline bool oci_bitmap_test(const struct oci_bitmap *b, unsigned n)
+{
+        return n < OCI_BITMAP_BITS && (b->bits[n / 64] >> (n % 64) & 1);
+}
+/* Names for `features`: NULL-terminated. */
+const char *const *config_memory_policy_modes(void);
+const char *const *config_memory_policy_flags(void);
 
 /* The default spec `modrun spec` writes (runc's, busybox "sh"); rootless
  * adds a user namespace and the rootless adjustments. Returns JSON text. */

@@ -17,7 +17,7 @@
 
 #include "config.h"
 
-#define SPEC_OCI_VERSION "1.2.0"
+#define SPEC_OCI_VERSION OCI_VERSION_IMPLEMENTED
 #define SPEC_HOSTNAME "modrun"
 
 static void json_putp(struct json_object **o) { (void)json_object_put(*o); }

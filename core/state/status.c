@@ -10,6 +10,7 @@
 
 #include "container/spawn.h"
 #include "state.h"
+#include "oci/config.h"
 #include "util/fs-util.h"
 
 uint64_t proc_start_time(pid_t pid)
@@ -98,7 +99,7 @@ int state_to_json(const struct container_dir *d, const struct container_state *s
         struct json_object *o = json_object_new_object();
         if (!o)
                 return error_new(reterr, ENOMEM, NULL, "state of %s", d->id);
-        json_object_object_add(o, "ociVersion", json_object_new_string("1.2.0"));
+        json_object_object_add(o, "ociVersion", json_object_new_string(OCI_VERSION_IMPLEMENTED));
         json_object_object_add(o, "id", json_object_new_string(d->id));
         json_object_object_add(o, "pid", json_object_new_int(st == STATUS_STOPPED || !s ? 0 : s->pid));
         json_object_object_add(o, "status", json_object_new_string(container_status_to_string(st)));

@@ -151,8 +151,13 @@ static int load_seccomp_privileged(const struct init_args *a, struct modrun_erro
 static int setup_process(const struct init_args *a, char **ret_exe, char ***ret_env, struct modrun_error **reterr)
 {
         const struct oci_process *proc = &a->cfg->process;
-        /* the exec labels first, as runc (written to /proc/self/attr/exec) */
-        int r = lsm_apply(&a->lsm, reterr);
+        /* runtime-spec 1.1-1.3 task attributes, while we have every
+         * capability and no filter yet */
+        int r = process_attrs_apply(a->cfg, reterr);
+        if (r < 0)
+                return r;
+        /* the exec labels, as runc (written to /proc/self/attr/exec) */
+        r = lsm_apply(&a->lsm, reterr);
         if (r < 0)
                 return r;
         if (!a->exec_mode && (r = cwd_create(proc->cwd, reterr)) < 0)
@@ -178,6 +183,8 @@ static int setup_process(const struct init_args *a, char **ret_exe, char ***ret_
                                  "process.cwd: %s resolves outside the container's root, refusing to run there",
                                  proc->cwd);
         char *const *env = *ret_env ? *ret_env : proc->env;
+        if ((r = affinity_apply_final(proc, reterr)) < 0)
+                return r;
         if ((r = exec_find(AT_FDCWD, proc->args[0], exec_path_env(env), ret_exe, reterr)) < 0 ||
             (r = exec_prepare(a->preserve_fds, reterr)) < 0)
                 return r;
@@ -289,6 +296,8 @@ _Noreturn void init_process_main(const struct init_args *a)
                 (void)close(a->fifo_fd);
                 r = hooks_run(a->cfg, OCI_HOOK_START_CONTAINER, state_json ? state_json : "{}", &err);
         }
+        if (r >= 0) /* again: a late cgroup move (paused container) reset it */
+                r = affinity_apply_final(&a->cfg->process, &err);
         /* Nothing but execve() after the filter (runc's order). */
         if (r >= 0 && seccomp_loads_late(a))
                 r = seccomp_install(a->seccomp, NULL, &err);

@@ -8,6 +8,7 @@
  */
 #pragma once
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/resource.h>
@@ -161,6 +162,26 @@ bool lsm_selinux_enabled(const char *sysroot);
 int lsm_plan(const struct oci_process *proc, const char *sysroot, struct lsm_plan *ret, struct modrun_error **reterr);
 /* In the init, right before exec (after the root switch): the exec labels. */
 int lsm_apply(const struct lsm_plan *plan, struct modrun_error **reterr);
+
+/* ---- process-attrs.c ------------------------------------------------ */
+
+/* process.scheduler, process.ioPriority, linux.personality and
+ * linux.memoryPolicy, in that order, to the calling process. */
+int process_attrs_apply(const struct oci_config *cfg, struct modrun_error **reterr);
+
+/* ---- cpu-affinity.c -------------------------------------------------- */
+
+struct affinity_saved {
+        bool changed;
+        cpu_set_t set;
+};
+/* The runtime: take process.execCPUAffinity.initial for itself (the init
+ * it then creates inherits it), saving its own; affinity_restore() after. */
+int affinity_enter_initial(const struct oci_process *proc, struct affinity_saved *ret_saved,
+                           struct modrun_error **reterr);
+void affinity_restore(const struct affinity_saved *saved);
+/* The init: process.execCPUAffinity.final, if set. */
+int affinity_apply_final(const struct oci_process *proc, struct modrun_error **reterr);
 
 /* ---- init-main.c ----------------------------------------------------- */
 

@@ -52,7 +52,7 @@ static bool has_option(const struct oci_mount *m, const char *opt)
 
 static void check_common(const struct oci_config *c)
 {
-        assert_string_equal(c->oci_version, "1.2.0");
+        assert_string_equal(c->oci_version, OCI_VERSION_IMPLEMENTED);
         assert_string_equal(c->hostname, "modrun");
         assert_string_equal(c->root.path, "rootfs");
         assert_true(c->root.readonly);
