@@ -151,13 +151,16 @@ static int check_parents(struct idmap_state *s, const struct idmap_root *root, s
                 return s->host->error(reterr, ENOMEM, NULL, "idmap: the parent directories of the rootfs %s", rootfs);
         if (r < 0 || n_denied == 0)
                 return r;
-        char who[128], how[512], hint[1024];
+        char who[128], how[512];
         who_is_root(root, who, sizeof(who));
         describe_root_path(s, how, sizeof(how));
-        (void)snprintf(hint, sizeof(hint),
-                       "let others search it: chmod o+x %s (e.g. mode 0711), or move the bundle to a path whose "
-                       "every directory is searchable by the container's root (%s)",
-                       first, who);
+        /* allocated: the path in it may be long (a fixed buffer truncated it) */
+        _cleanup_free_ char *hint = NULL;
+        if (asprintf(&hint,
+                     "let others search it: chmod o+x %s (e.g. mode 0711), or move the bundle to a path whose "
+                     "every directory is searchable by the container's root (%s)",
+                     first, who) < 0)
+                hint = NULL;
         return s->host->error(reterr, 0, hint, "idmap: the container's root (%s) cannot reach the rootfs %s %s: %s", who,
                               rootfs, how, denied);
 }
