@@ -27,7 +27,7 @@ expect_eq "files compared" "core/modrun $(for p in $ALL_PLUGINS; do printf 'plug
     "$(sums "$a/build" | awk '{print $2}' | tr '\n' ' ' | sed 's/ $//')"
 expect_eq "identical modrun and plugins from two paths" "$(sums "$a/build")" "$(sums "$b/_b/build-two")"
 if [ "$FAILED" -ne 0 ]; then
-    for f in core/modrun plugins/*.so; do
+    for f in core/modrun $(cd "$a/build" && ls plugins/*.so); do
         cmp -s "$a/build/$f" "$b/_b/build-two/$f" && continue
         echo "== $f differs; strings only in one of them:" >&2
         diff <(strings -n 6 "$a/build/$f" | sort -u) <(strings -n 6 "$b/_b/build-two/$f" | sort -u) | head -n 20 >&2
