@@ -1,9 +1,17 @@
 #!/bin/bash
-# Install what building (and, with --tests, testing) modrun needs on Debian 12,
-# only the packages that are missing. Run as root.
+# Install what the demo (scripts/demo.sh) or, with --tests, the whole test
+# suite (scripts/test.sh) needs on Debian 12: only the packages that are
+# missing. Run as root. apt-get's output shows when it fails.
 set -euo pipefail
-build_pkgs=(meson ninja-build pkg-config gcc libc6-dev python3
-            libjson-c-dev libseccomp-dev libbpf-dev libsystemd-dev busybox-static)
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+# building modrun and all its plugins (meson: json-c and libseccomp for the
+# runtime, libbpf for devices-ebpf, libsystemd for the systemd plugin)
+build_pkgs=(meson ninja-build pkg-config gcc libc6-dev
+            libjson-c-dev libseccomp-dev libbpf-dev libsystemd-dev)
+# the demo: the build, python3 (scripts edit config.json with it) and a
+# static busybox for the container's rootfs (scripts/make-bundle.sh)
+demo_pkgs=(python3 busybox-static)
 test_pkgs=(libcmocka-dev valgrind qemu-system-x86 cpio xz-utils kmod util-linux procps tmux
            podman conmon catatonit containerd runc uidmap bsdutils
            clang libclang-rt-14-dev bpftool)
@@ -11,7 +19,8 @@ test_pkgs+=(golang-go golang-github-opencontainers-runtime-tools-dev)  # tests/i
 test_pkgs+=(golang-github-containers-common)  # /usr/share/containers/seccomp.json: podman's default seccomp profile (t-seccomp-profiles)
 test_pkgs+=(scdoc)  # man pages (man/*.scd), checked by t-cli-help
 test_pkgs+=(python3-jsonschema)  # t-features: validate `modrun features` against the runtime-spec 1.3.0 features schema
-want=("${build_pkgs[@]}")
+test_pkgs+=(dpkg-dev debhelper lintian)  # tests/packaging: dpkg-buildpackage, dh (meson), lintian
+want=("${build_pkgs[@]}" "${demo_pkgs[@]}")
 [ "${1:-}" = "--tests" ] && want+=("${test_pkgs[@]}")
 
 missing=()
@@ -25,5 +34,5 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "setup: apt-get install ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+quiet apt-get update
+quiet apt-get install -y --no-install-recommends "${missing[@]}"

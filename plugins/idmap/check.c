@@ -167,7 +167,7 @@ static int check_parents(struct idmap_state *s, const struct idmap_root *root, c
                 return s->host->error(reterr, ENOMEM, NULL, "idmap: the parent directories of the rootfs %s", rootfs);
         if (r < 0 || n_denied == 0)
                 return r;
-        char who[128], how[512], hint[2048], fix[1024] = "", owned[256] = "";
+        char who[128], how[512], fix[1024] = "", owned[256] = "";
         who_is_root(root, who, sizeof(who));
         describe_root_path(s, how, sizeof(how));
         if (owner) {
@@ -177,10 +177,13 @@ static int check_parents(struct idmap_state *s, const struct idmap_root *root, c
                                " (the rootfs is owned by host uid %" PRIu32 ", which linux.uidMappings does not map: %s)",
                                owner->uid, ranges ? ranges : "?");
         }
-        (void)snprintf(hint, sizeof(hint),
-                       "%s%slet others search it: chmod o+x %s (e.g. mode 0711), or move the bundle to a path whose "
-                       "every directory is searchable by the container's root (%s)",
-                       fix, owner ? "; or " : "", first, who);
+        /* allocated: the path in it may be long (a fixed buffer truncated it) */
+        _cleanup_free_ char *hint = NULL;
+        if (asprintf(&hint,
+                     "%s%slet others search it: chmod o+x %s (e.g. mode 0711), or move the bundle to a path whose "
+                     "every directory is searchable by the container's root (%s)",
+                     fix, owner ? "; or " : "", first, who) < 0)
+                hint = NULL;
         return s->host->error(reterr, 0, hint, "idmap: the container's root (%s) cannot reach the rootfs %s %s%s: %s",
                               who, rootfs, how, owned, denied);
 }

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,7 +87,7 @@ static int lines_of(bool allow, char type, int64_t maj, int64_t min, const char 
 {
         struct cg_dev_rule r = { .allow = allow, .type = type, .major = maj, .minor = min };
         const char *why = NULL;
-        strncpy(r.access, access, sizeof(r.access) - 1);
+        snprintf(r.access, sizeof(r.access), "%s", access);
         int n = cg_dev_rule_lines(&r, lines, &why);
         if (n < 0)
                 assert_non_null(why);

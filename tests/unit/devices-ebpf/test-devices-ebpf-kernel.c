@@ -36,6 +36,7 @@ static char state_dir[64] = "/tmp/devbpf-state.XXXXXX";
 static char cg_dir[600];
 static int cg_path_fd = -1; /* O_PATH, as the core passes it */
 
+__attribute__((format(printf, 3, 4)))
 static void fake_log(const struct modrun_host *h, int level, const char *fmt, ...)
 {
         if (!getenv("DEVBPF_TEST_VERBOSE"))
@@ -47,6 +48,7 @@ static void fake_log(const struct modrun_host *h, int level, const char *fmt, ..
         (void)fputc('\n', stderr);
 }
 
+__attribute__((format(printf, 4, 5)))
 static int fake_error(struct modrun_error **reterr, int errnum, const char *hint, const char *fmt, ...)
 {
         errnum = errnum < 0 ? -errnum : errnum;
