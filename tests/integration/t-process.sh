@@ -36,8 +36,11 @@ expect_eq "cwd is the rootfs's /work (same inode)" "$(stat -c %d:%i "$BUNDLE/roo
 mr start p1 || fail "start"
 wait_for grep -q sleep /proc/$pid/comm || fail "no exec"
 env=$(tr '\0' '\n' < /proc/$pid/environ)
-expect_eq "environment is exactly process.env" "PATH=/bin
-FOO=bar baz" "$env"
+# process.env, plus HOME as runc and crun add it when it is missing (uid
+# 1000 has no /etc/passwd entry in the rootfs: "/")
+expect_eq "environment is exactly process.env plus HOME" "PATH=/bin
+FOO=bar baz
+HOME=/" "$env"
 # after exec: effective caps follow the ambient set for a non-root user
 expect_eq "CapEff after exec" 0000000000000020 "$(proc_field $pid CapEff)"
 mr delete --force p1
