@@ -334,18 +334,17 @@ c['process']['args'] = ['/bin/busybox', 'sh', '-c', 'read m </sys/fs/cgroup/memo
 done
 
 # 8. pids.limit 0 is a limit (runtime-spec 1.3.0): systemd refuses
-# TasksMax=0, so the unit has TasksMax=1 and pids.max is 0; a fork fails;
-# update --pids-limit -1 / 0
+# TasksMax=0, so the unit has TasksMax=1 and pids.max is 0; a fork in an
+# exec'd shell fails (the shell exits: the init does not fork); update
+# --pids-limit -1 / 0
 bundle "$W/b8" "system.slice:sdtest:c8" '{}'
 cfg "$W/b8" "
 c['linux']['resources']['pids'] = {'limit': 0}
-c['process']['args'] = ['/bin/busybox', 'sh', '-c', 'if (true) 2>/dev/null; then echo fork=ok; else echo fork=refused; fi; while :; do busybox sleep 1000; done']
+c['process']['args'] = ['/bin/busybox', 'sleep', '1000']
 "
 $M run -d --bundle "$W/b8" c8 > "$W/c8.out" 2>&1 < /dev/null
 res run_pids0 $? "$(tail -3 "$W/c8.out" | tr '\n' ' ')"
 d8=/sys/fs/cgroup/system.slice/sdtest-c8.scope
-wait_for "$W/c8.out" '^fork=' 1
-grep -qx 'fork=refused' "$W/c8.out"; res pids0_init_fork_refused $? "$(grep '^fork=' "$W/c8.out")"
 [ "$(systemctl show -P TasksMax sdtest-c8.scope)" = 1 ] && [ "$(cat $d8/pids.max)" = 0 ]
 res pids0_tasksmax1_pidsmax0 $? "TasksMax=$(systemctl show -P TasksMax sdtest-c8.scope) pids.max=$(cat $d8/pids.max 2>&1)"
 $M exec c8 /bin/busybox sh -c 'busybox true; echo forked' > "$W/c8x.out" 2>&1
