@@ -6,7 +6,8 @@
 #    (memory.limit_in_bytes, pids.max, cpu.shares on v1; memory.max,
 #    pids.max, cpu.weight 20 on v2), with and without a cgroup namespace,
 #    "ro" and "rw": ro mounts refuse a write (EROFS), rw ones take the
-#    container's own pids.max (the host reads the new value);
+#    container's own pids.max (the host reads the new value; on v2 with
+#    nsdelegate the root of a cgroup namespace refuses it, EPERM);
 #  - the mounts (inside view: mount point, root, fstype, ro/rw) and the
 #    listing of /sys/fs/cgroup as runc 1.1.5 shows them on the same bundle
 #    (v1 only: on v2 without a cgroup namespace runc mounts the whole
@@ -125,6 +126,11 @@ for cgns in 0 1; do
             expect_match "$what: a write is refused" "Read-only file system" "$(val write "$o")"
             expect_eq "$what: pids.max on the host unchanged" 100 "$(cat "$(cgd $id pids)/pids.max")"
             expect_no_match "$what: every cgroup mount read-only" '(^|,)rw(,|$)' "$(awk '$1 == "mnt" { print $4 }' "$o")"
+        elif [ $LAYOUT = v2 ] && [ $cgns = 1 ] && grep -qw nsdelegate /proc/self/mountinfo; then
+            # (nsdelegate: the root of a cgroup namespace is a delegation boundary, its files are not writable from inside)
+            expect_match "$what: a write to the namespace root's files is refused (nsdelegate)" "Operation not permitted" \
+                "$(val write "$o")"
+            expect_eq "$what: pids.max on the host unchanged" 100 "$(cat "$(cgd $id pids)/pids.max")"
         else
             expect_eq "$what: the container wrote its own pids.max" ok "$(val write "$o")"
             expect_eq "$what: the host reads the new pids.max" 99 "$(cat "$(cgd $id pids)/pids.max")"
