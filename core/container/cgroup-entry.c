@@ -74,9 +74,12 @@ long cgroup_entry_clone(const struct modrun_cgroup_entry *e, unsigned long flags
                 a.cgroup = (uint64_t)e->unified_fd;
         }
         long pid = syscall(SYS_clone3, &a, sizeof(a));
-        if (pid >= 0 || (errno != ENOSYS && errno != E2BIG))
+        if (pid >= 0 || (errno != ENOSYS && errno != E2BIG && !(errno == EAGAIN && e->unified_fd >= 0)))
                 return pid < 0 ? -errno : pid; /* a failed clone: the caller says why */
-        /* clone3 (5.3) or its cgroup field (5.7) is unknown: clone, then move the child. */
+        /* clone3 (5.3) or its cgroup field (5.7) is unknown, or the cgroup is
+         * at its pids.max (0 is a limit, runtime-spec 1.3.0; a move is not
+         * counted against it, and runc always moves): clone, then move the
+         * child. */
         pid = syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
         if (pid <= 0 || e->unified_fd < 0)
                 return pid < 0 ? -errno : pid;

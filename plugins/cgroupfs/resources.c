@@ -166,8 +166,12 @@ static int set_pids(const struct cgfs *s, const struct json_object *pids, struct
 {
         const char *dir = NULL;
         int64_t limit = 0;
-        if (!cg_json_i64(pids, "limit", &limit) || limit == 0)
-                return 0; /* runc: 0 is "not set" */
+        /* runtime-spec 1.3.0: absent is "not set", a negative value is
+         * "max", 0 is a real limit (no new task). runc 1.1 ignored 0 and
+         * crun wrote "max" for it; the spec made the field a pointer to
+         * end that. */
+        if (!cg_json_i64(pids, "limit", &limit))
+                return 0;
         int r = find_ctrl(s, "pids", "pids", "pids", &dir, reterr);
         char v[32];
         cg_limit_string(limit, v, sizeof(v));

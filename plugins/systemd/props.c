@@ -297,6 +297,23 @@ static int memory_props(const struct json_object *mem, struct sd_props *p, char 
         return 0;
 }
 
+/* runtime-spec 1.3.0: absent is "not set", negative is infinity, 0 is a
+ * real limit. systemd refuses TasksMax=0 ("out of range", its least is 1):
+ * the unit gets TasksMax=1 and pids.max 0 is written into the delegated
+ * cgroup (and the subgroup), like the files systemd has no property for. */
+static int pids_props(const struct json_object *pids, struct sd_props *p)
+{
+        int64_t v = 0;
+        if (!jint(pids, "limit", &v))
+                return 0;
+        if (v != 0)
+                return add_limit(p, "TasksMax", "pids.max", limit(v));
+        int r = sd_props_add_u64(p, "TasksMax", 1);
+        if (r >= 0)
+                r = add_sub(p, "pids.max", "0");
+        return r < 0 ? r : sd_props_add_file(&p->files, &p->n_files, &p->cap_files, "pids.max", "0");
+}
+
 static int cpuset_prop(struct sd_props *p, const char *prop, const char *file, const char *list,
                        const char *field, char **ret_why)
 {
@@ -375,9 +392,7 @@ int sd_props_from_resources(const struct json_object *resources, sd_block_dev_fn
                 return r;
         if ((r = cpu_props(jget(resources, "cpu"), p, ret_why)) < 0)
                 return r;
-        int64_t pids = 0;
-        if (jint(jget(resources, "pids"), "limit", &pids) && pids != 0 &&
-            (r = add_limit(p, "TasksMax", "pids.max", limit(pids))) < 0)
+        if ((r = pids_props(jget(resources, "pids"), p)) < 0)
                 return r;
         uint64_t w = 0;
         if (juint(jget(resources, "blockIO"), "weight", &w) && w != 0) {

@@ -26,7 +26,8 @@ pid_of() { state_field "$1" pid; }
 # $1, one "name root" a line, sorted ("" as the name of a cgroup2 mounted on
 # /sys/fs/cgroup itself); with $2, "name $2" (what they must show). As
 # mount-cgroup.c: the top mount at /sys/fs/cgroup if cgroup2, else the top
-# cgroup mounts right beneath it (hidden ones do not count).
+# v1 (type cgroup) mounts right beneath it (hidden ones do not count; the
+# hybrid cgroup2 one is not shown, as by runc and crun).
 cg_mounts() {
     python3 - "$1" "${2:-}" <<'PY'
 import sys
@@ -45,7 +46,7 @@ if t and t[4] == "cgroup2":
 elif t:
     for r in rows:
         name = r[3][len(base) + 1:]
-        if r[1] == t[0] and r[4] in ("cgroup", "cgroup2") and r[3].startswith(base + "/") \
+        if r[1] == t[0] and r[4] == "cgroup" and r[3].startswith(base + "/") \
                 and "/" not in name and top(r[3]) is r:
             out.append((name, r[2]))
 print("\n".join("%s %s" % (n, sys.argv[2] or root) for n, root in sorted(out)))

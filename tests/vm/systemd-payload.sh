@@ -312,6 +312,51 @@ c['process']['args'] = ['/bin/busybox', 'sleep', '1000']
     userdel -r $ru > /dev/null 2>&1
 fi
 
+# 7. what the container sees through a cgroup mount: its own scope (memory.max
+# and pids.max of its config), with and without a cgroup namespace
+for ns in 0 1; do
+    id=c7$ns
+    bundle "$W/b$id" "system.slice:sdtest:$id" '{}'
+    cfg "$W/b$id" "
+c['mounts'] += [{'destination': '/sys', 'type': 'sysfs', 'source': 'sysfs', 'options': ['nosuid', 'noexec', 'nodev', 'ro']},
+                {'destination': '/sys/fs/cgroup', 'type': 'cgroup', 'source': 'cgroup',
+                 'options': ['nosuid', 'noexec', 'nodev', 'relatime', 'ro']}]
+if $ns: c['linux']['namespaces'].append({'type': 'cgroup'})
+c['process']['args'] = ['/bin/busybox', 'sh', '-c', 'read m </sys/fs/cgroup/memory.max; read p </sys/fs/cgroup/pids.max; echo mem=\$m pids=\$p; busybox grep \' /sys/fs/cgroup \' /proc/self/mountinfo; busybox sed \'s/^/cg: /\' /proc/self/cgroup']
+"
+    $M run --bundle "$W/b$id" $id > "$W/$id.out" 2>&1 < /dev/null
+    res run_$id $? "$(tail -3 "$W/$id.out" | tr '\n' ' ')"
+    sed 's/^/  $id| /' "$W/$id.out"
+    grep -qx 'mem=104857600 pids=64' "$W/$id.out"; res inside_limits_cgroupns$ns $? "$(grep '^mem=' "$W/$id.out")"
+    want=/system.slice/sdtest-$id.scope; [ $ns = 1 ] && want=/
+    grep -qE "^[0-9]+ [0-9]+ [0-9:]+ $want /sys/fs/cgroup ro,.* - cgroup2 " "$W/$id.out"; res inside_own_scope_cgroupns$ns $? "root $want"
+    grep -qx "cg: 0::$([ $ns = 1 ] && echo / || echo "$want")" "$W/$id.out"; res inside_proc_cgroup_cgroupns$ns $?
+done
+
+# 8. pids.limit 0 is a limit (runtime-spec 1.3.0): systemd refuses
+# TasksMax=0, so the unit has TasksMax=1 and pids.max is 0; a fork in an
+# exec'd shell fails (the shell exits: the init does not fork); update
+# --pids-limit -1 / 0
+bundle "$W/b8" "system.slice:sdtest:c8" '{}'
+cfg "$W/b8" "
+c['linux']['resources']['pids'] = {'limit': 0}
+c['process']['args'] = ['/bin/busybox', 'sleep', '1000']
+"
+$M run -d --bundle "$W/b8" c8 > "$W/c8.out" 2>&1 < /dev/null
+res run_pids0 $? "$(tail -3 "$W/c8.out" | tr '\n' ' ')"
+d8=/sys/fs/cgroup/system.slice/sdtest-c8.scope
+[ "$(systemctl show -P TasksMax sdtest-c8.scope)" = 1 ] && [ "$(cat $d8/pids.max)" = 0 ]
+res pids0_tasksmax1_pidsmax0 $? "TasksMax=$(systemctl show -P TasksMax sdtest-c8.scope) pids.max=$(cat $d8/pids.max 2>&1)"
+$M exec c8 /bin/busybox sh -c 'busybox true; echo forked' > "$W/c8x.out" 2>&1
+! grep -q '^forked' "$W/c8x.out" && grep -qE "can't fork|Resource temporarily unavailable" "$W/c8x.out"; res pids0_fork_refused $? "$(cat "$W/c8x.out" | tr '\n' ' ')"
+$M update --pids-limit -1 c8 > "$W/c8u.out" 2>&1
+[ "$(systemctl show -P TasksMax sdtest-c8.scope)" = infinity ] && [ "$(cat $d8/pids.max)" = max ]
+res pids_update_unlimited $? "$(cat "$W/c8u.out") TasksMax=$(systemctl show -P TasksMax sdtest-c8.scope) pids.max=$(cat $d8/pids.max 2>&1)"
+$M update --pids-limit 0 c8 > "$W/c8u.out" 2>&1
+[ "$(systemctl show -P TasksMax sdtest-c8.scope)" = 1 ] && [ "$(cat $d8/pids.max)" = 0 ]
+res pids_update_0 $? "$(cat "$W/c8u.out") TasksMax=$(systemctl show -P TasksMax sdtest-c8.scope) pids.max=$(cat $d8/pids.max 2>&1)"
+$M delete --force c8; res delete_c8 $?
+
 # Bounded wait (issue 10): with the start job's JobRemoved ignored (a test
 # build's stall), create times out naming the unit and the job, and leaves
 # no unit, cgroup or state behind.

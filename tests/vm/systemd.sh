@@ -8,16 +8,17 @@
 # Exit 0 pass, 1 fail, 77 skip (no qemu, kernel or systemd).
 #
 # Environment: MODRUN_VM_CACHE (default /var/tmp/modrun-vm-cache),
-# MODRUN_VM_TIMEOUT (qemu, default 480 s), MODRUN_VM_KEEP=DIR (keep the
+# MODRUN_VM_TIMEOUT (qemu, default 720 s), MODRUN_VM_KEEP=DIR (keep the
 # serial log there).
 # In the same boot, after the systemd payload, the cgroupfs plugin's
-# integration test (tests/integration/t-cgroupfs.sh) runs on pure cgroup
-# v2; its result is the line "SDTEST cgroupfs_suite OK|FAIL".
+# integration tests (tests/integration/t-cgroupfs.sh, t-cgroups-inside.sh)
+# run on pure cgroup v2; their results are the lines
+# "SDTEST cgroupfs_suite OK|FAIL" and "SDTEST cgroups_inside_suite OK|FAIL".
 set -euo pipefail
 
 BUILD=$(cd "${1:?usage: systemd.sh BUILDDIR}" && pwd)
 HERE=$(cd "$(dirname "$0")" && pwd)
-VM_NAME=sdtest VM_TAG=systemd-vm TIMEOUT=480
+VM_NAME=sdtest VM_TAG=systemd-vm TIMEOUT=720
 # shellcheck source=SCRIPTDIR/vm-lib.sh
 . "$HERE/vm-lib.sh"
 
@@ -34,7 +35,8 @@ cp "$HERE/systemd-payload.sh" "$R/inject/sdtest/"
 SRC=$(cd "$HERE/../.." && pwd)
 mkdir -p "$R/inject/sdtest/src/scripts" "$R/inject/sdtest/src/tests/integration"
 cp "$SRC/scripts/make-bundle.sh" "$R/inject/sdtest/src/scripts/"
-cp "$SRC/tests/integration/lib.sh" "$SRC/tests/integration/t-cgroupfs.sh" "$R/inject/sdtest/src/tests/integration/"
+cp "$SRC/tests/integration/lib.sh" "$SRC/tests/integration/t-cgroupfs.sh" "$SRC/tests/integration/t-cgroups-inside.sh" \
+    "$R/inject/sdtest/src/tests/integration/"
 chmod -R go-w "$R/inject/sdtest"
 cat > "$R/inject/sdtest/run.sh" <<EOF
 #!/bin/sh
@@ -51,7 +53,14 @@ sed 's/^/SDTEST-CGFS /' /tmp/cgfs.log
 if [ \$crc = 0 ]; then echo "SDTEST cgroupfs_suite OK \$(grep -c '^ok:' /tmp/cgfs.log) checks"
 elif [ \$crc = 77 ]; then echo "SDTEST cgroupfs_suite SKIP \$(tail -1 /tmp/cgfs.log)"
 else echo "SDTEST cgroupfs_suite FAIL rc=\$crc: \$(grep -c '^FAIL' /tmp/cgfs.log) failed checks"; fi
-[ \$prc = 0 ] && [ \$crc = 0 ]
+# what a container sees through a cgroup mount, pids.limit 0, on pure v2
+MODRUN=/sdtest/build/core/modrun PLUGIN_DIR=/sdtest/build/plugins SOURCE_ROOT=/sdtest/src \\
+    timeout 300 bash /sdtest/src/tests/integration/t-cgroups-inside.sh > /tmp/cgin.log 2>&1
+irc=\$?
+sed 's/^/SDTEST-CGIN /' /tmp/cgin.log
+if [ \$irc = 0 ]; then echo "SDTEST cgroups_inside_suite OK \$(grep -c '^ok:' /tmp/cgin.log) checks"
+else echo "SDTEST cgroups_inside_suite FAIL rc=\$irc: \$(grep -c '^FAIL' /tmp/cgin.log) failed checks"; fi
+[ \$prc = 0 ] && [ \$crc = 0 ] && [ \$irc = 0 ]
 echo "SDTEST-EXIT rc=\$? uptime \$(cut -d' ' -f1 /proc/uptime)"
 EOF
 vm_boot
@@ -62,5 +71,6 @@ skips=$(grep -c 'SDTEST [a-z0-9_-]* SKIP' "$W/serial.log" || true)
 if grep -q 'SDTEST [a-z0-9_-]* FAIL' "$W/serial.log"; then fail "some checks failed"; fi
 grep -q 'SDTEST-EXIT rc=0' "$W/serial.log" || fail "the payload failed or did not finish"
 grep -q 'SDTEST cgroupfs_suite OK' "$W/serial.log" || fail "the cgroupfs suite did not pass on pure v2"
+grep -q 'SDTEST cgroups_inside_suite OK' "$W/serial.log" || fail "the cgroups-inside suite did not pass on pure v2"
 [ "$n" -ge 40 ] || fail "only $n checks passed"
 say "PASS: $n checks, $skips skipped"

@@ -63,7 +63,7 @@ vm_kernel() {
     rm -rf "$tmp"
 }
 
-vm_cleanup() { [ -n "${MODRUN_VM_KEEP:-}" ] && cp "$W/serial.log" "$MODRUN_VM_KEEP/" 2>/dev/null; rm -rf "$W"; }
+vm_cleanup() { [ -n "${MODRUN_VM_KEEP:-}" ] && mkdir -p "$MODRUN_VM_KEEP" && cp "$W/serial.log" "$MODRUN_VM_KEEP/" 2>/dev/null; rm -rf "$W"; }
 
 vm_workdir() {
     W=$(mktemp -d "/tmp/$1.XXXXXX")

@@ -12,13 +12,15 @@
  *    hierarchy whose own directory is not below that mount is left out:
  *    nothing else, least of all the hierarchy's root, stands in for it.
  *  - mount_cgroup() binds those fds only. cgroup v2 (/sys/fs/cgroup is
- *    cgroup2): the own directory onto the destination. cgroup v1 or
- *    hybrid: as runc, a tmpfs at the destination and beneath it one bind
- *    per hierarchy (cgroup2 at <dest>/unified on a hybrid host), the
- *    co-mount symlinks (cpu -> cpu,cpuacct) copied; "ro" makes each bind
- *    and finally the tmpfs read-only. No new cgroup file system is mounted:
- *    in a namespace the init did not create (or joined by path) its root
- *    could lie above the container's cgroup.
+ *    cgroup2), and type "cgroup2" on a hybrid host: the own directory of
+ *    the cgroup2 hierarchy onto the destination. Type "cgroup" on cgroup
+ *    v1 or hybrid: as runc, a tmpfs at the destination and beneath it one
+ *    bind per v1 hierarchy, in mountinfo order (the hybrid cgroup2 one
+ *    left out, as runc and crun do), the co-mount symlinks
+ *    (cpu -> cpu,cpuacct) copied; "ro" makes each bind and finally the
+ *    tmpfs read-only (runc leaves its tmpfs writable). No new cgroup file
+ *    system is mounted: in a namespace the init did not create (or joined
+ *    by path) its root could lie above the container's cgroup.
  * Bind failures get the FIELD-NOTES #1 diagnosis (owner and mode of the
  * mount point and of the cgroup directory, mapping, umask).
  */
@@ -45,11 +47,13 @@ struct cgroup_hier {
         char *name; /* entry under /sys/fs/cgroup ("memory", "unified"); "" when it is cgroup2 itself */
         char *dir;  /* the own directory on the host, for messages */
         int fd;     /* O_PATH of it */
+        bool v2;    /* a cgroup2 hierarchy */
 };
 
 struct rootfs_cgroups {
-        bool v2_root; /* /sys/fs/cgroup itself is cgroup2 */
-        size_t n;
+        bool v2_root;    /* /sys/fs/cgroup itself is cgroup2 */
+        bool v2_mounted; /* a cgroup2 hierarchy is mounted there (own directory found or not) */
+        size_t n;        /* in mountinfo order, as runc mounts them */
         struct cgroup_hier *h;
 };
 
@@ -148,6 +152,8 @@ static const char *path_below(const char *own, const char *root)
 static int cgroups_add(struct rootfs_cgroups *c, const char *name, const struct mountinfo_entry *m,
                        const char *proc_cgroup, struct modrun_error **reterr)
 {
+        if (streq(m->fstype, "cgroup2"))
+                c->v2_mounted = true;
         _cleanup_free_ char *own = own_path(proc_cgroup, m);
         const char *rel = own ? path_below(own, m->root) : NULL;
         if (!rel)
@@ -165,7 +171,8 @@ static int cgroups_add(struct rootfs_cgroups *c, const char *name, const struct 
         if (!h)
                 return error_new(reterr, ENOMEM, NULL, "cgroup mount: the container's cgroup in %s", m->mount_point);
         c->h = h;
-        c->h[c->n++] = (struct cgroup_hier){ .name = TAKE_PTR(nm), .dir = TAKE_PTR(dir), .fd = TAKE_FD(fd) };
+        c->h[c->n++] = (struct cgroup_hier){ .name = TAKE_PTR(nm), .dir = TAKE_PTR(dir), .fd = TAKE_FD(fd),
+                                             .v2 = streq(m->fstype, "cgroup2") };
         return 0;
 }
 
@@ -218,10 +225,10 @@ int rootfs_cgroups_open(const struct oci_config *cfg, struct rootfs_cgroups **re
         return 0;
 }
 
-static const struct cgroup_hier *cgroups_find(const struct rootfs_cgroups *c, const char *name)
+static const struct cgroup_hier *cgroups_find_v2(const struct rootfs_cgroups *c)
 {
         for (size_t i = 0; i < c->n; i++)
-                if (streq(c->h[i].name, name))
+                if (c->h[i].v2)
                         return &c->h[i];
         return NULL;
 }
@@ -251,47 +258,73 @@ static int bind_own_dir(const struct mount_ctx *ctx, const struct cgroup_hier *h
         return mount_bind_remount(ctx, nfd, h->dir, dest, flags & CGROUP_MNT_FLAGS, 0, reterr);
 }
 
-static int mount_hierarchy(const struct mount_ctx *ctx, int tmpfs_fd, const char *dest, const char *name,
+static int mount_hierarchy(const struct mount_ctx *ctx, int tmpfs_fd, const char *dest, const struct cgroup_hier *h,
                            unsigned long flags, struct modrun_error **reterr)
 {
-        const struct cgroup_hier *h = cgroups_find(ctx->cgroups, name);
-        if (!h)
-                return 0; /* not a hierarchy, or the container has no cgroup of its own in it */
         _cleanup_free_ char *sub = NULL;
-        if (asprintf(&sub, "%s/%s", streq(dest, "/") ? "" : dest, name) < 0)
+        if (asprintf(&sub, "%s/%s", streq(dest, "/") ? "" : dest, h->name) < 0)
                 return error_new(reterr, ENOMEM, NULL, "cgroup mount on %s", dest);
-        if (mkdirat(tmpfs_fd, name, 0755) < 0 && errno != EEXIST)
+        if (mkdirat(tmpfs_fd, h->name, 0755) < 0 && errno != EEXIST)
                 return error_new(reterr, errno, NULL, "mkdir %s (host path %s/%s)", sub, ctx->rootfs, sub);
-        _cleanup_close_ int fd = openat(tmpfs_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        _cleanup_close_ int fd = openat(tmpfs_fd, h->name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
                 return error_new(reterr, errno, NULL, "open %s", sub);
         return bind_own_dir(ctx, h, fd, sub, flags, reterr);
 }
 
-static int copy_symlinks_and_mount(const struct mount_ctx *ctx, int tmpfs_fd, const char *dest, unsigned long flags,
-                                   struct modrun_error **reterr)
+/* The co-mount symlinks of the host's /sys/fs/cgroup (cpu -> cpu,cpuacct). */
+static int copy_symlinks(int tmpfs_fd, const char *dest, struct modrun_error **reterr)
 {
         DIR *d = opendir(CGROUP_ROOT);
         if (!d)
                 return error_new(reterr, errno, NULL, "list the host's cgroup hierarchies in " CGROUP_ROOT);
         int r = 0;
         for (struct dirent *de; r == 0 && (de = readdir(d));) {
-                if (de->d_name[0] == '.')
+                char target[PATH_MAX];
+                ssize_t n = de->d_type == DT_LNK && de->d_name[0] != '.'
+                                    ? readlinkat(dirfd(d), de->d_name, target, sizeof(target) - 1)
+                                    : -1;
+                if (n <= 0)
                         continue;
-                if (de->d_type == DT_LNK) {
-                        char target[PATH_MAX];
-                        ssize_t n = readlinkat(dirfd(d), de->d_name, target, sizeof(target) - 1);
-                        if (n > 0) {
-                                target[n] = '\0';
-                                if (symlinkat(target, tmpfs_fd, de->d_name) < 0 && errno != EEXIST)
-                                        r = error_new(reterr, errno, NULL, "symlink %s/%s -> %s", dest,
-                                                      de->d_name, target);
-                        }
-                } else if (de->d_type == DT_DIR)
-                        r = mount_hierarchy(ctx, tmpfs_fd, dest, de->d_name, flags, reterr);
+                target[n] = '\0';
+                if (symlinkat(target, tmpfs_fd, de->d_name) < 0 && errno != EEXIST)
+                        r = error_new(reterr, errno, NULL, "symlink %s/%s -> %s", dest, de->d_name, target);
         }
         closedir(d);
         return r;
+}
+
+/* v1 or hybrid, type "cgroup": the v1 hierarchies in mountinfo order, then
+ * the symlinks. The hybrid cgroup2 one is left out, as runc and crun do (a
+ * "cgroup2" mount shows it). */
+static int mount_v1_hierarchies(const struct mount_ctx *ctx, int tmpfs_fd, const char *dest, unsigned long flags,
+                                struct modrun_error **reterr)
+{
+        for (size_t i = 0; i < ctx->cgroups->n; i++) {
+                const struct cgroup_hier *h = &ctx->cgroups->h[i];
+                int r = h->v2 ? 0 : mount_hierarchy(ctx, tmpfs_fd, dest, h, flags, reterr);
+                if (r < 0)
+                        return r;
+        }
+        return copy_symlinks(tmpfs_fd, dest, reterr);
+}
+
+/* cgroup v2 (/sys/fs/cgroup is cgroup2), or type "cgroup2" on a hybrid
+ * host: the own directory of the cgroup2 hierarchy onto the destination,
+ * what a new cgroup2 mount shows in the container's cgroup namespace. */
+static int mount_cgroup2(const struct mount_ctx *ctx, const struct oci_mount *m, const struct mount_options *o,
+                         int tfd, struct modrun_error **reterr)
+{
+        const struct cgroup_hier *h = cgroups_find_v2(ctx->cgroups);
+        if (h)
+                return bind_own_dir(ctx, h, tfd, m->destination, o->flags, reterr);
+        if (!ctx->cgroups->v2_mounted)
+                return error_new(reterr, ENOENT, "use type \"cgroup\" for the cgroup v1 hierarchies",
+                                 "%s mount on %s: the host has no cgroup2 hierarchy (neither " CGROUP_ROOT
+                                 " nor " CGROUP_ROOT "/unified is cgroup2)", m->type, m->destination);
+        return error_new(reterr, ENOENT, "run the container in a cgroup below the runtime's view of " CGROUP_ROOT,
+                         "%s mount on %s: the container's cgroup2 cgroup is not below the host's cgroup2 mount",
+                         m->type, m->destination);
 }
 
 int mount_cgroup(const struct mount_ctx *ctx, const struct oci_mount *m, const struct mount_options *o, int tfd,
@@ -301,14 +334,8 @@ int mount_cgroup(const struct mount_ctx *ctx, const struct oci_mount *m, const s
         if (!ctx->cgroups)
                 return error_new(reterr, EPROTO, NULL, "cgroup mount on %s: the init did not look up its own cgroups",
                                  m->destination);
-        if (ctx->cgroups->v2_root) {
-                const struct cgroup_hier *h = cgroups_find(ctx->cgroups, "");
-                if (!h)
-                        return error_new(reterr, ENOENT, "run the container in a cgroup below the runtime's view of " CGROUP_ROOT,
-                                         "cgroup mount on %s: the container's cgroup is not below the host's " CGROUP_ROOT,
-                                         m->destination);
-                return bind_own_dir(ctx, h, tfd, m->destination, o->flags, reterr);
-        }
+        if (ctx->cgroups->v2_root || streq(m->type, "cgroup2"))
+                return mount_cgroup2(ctx, m, o, tfd, reterr);
         unsigned long tflags = (o->flags & CGROUP_MNT_FLAGS & ~MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC;
         int r = sys_mount("tmpfs", proc_fd_path(tfd, t), "tmpfs", tflags, "mode=755");
         if (r < 0) {
@@ -321,7 +348,7 @@ int mount_cgroup(const struct mount_ctx *ctx, const struct oci_mount *m, const s
         _cleanup_close_ int top = fs_open_beneath(ctx->rootfs_fd, m->destination, O_PATH | O_DIRECTORY, 0, reterr);
         if (top < 0)
                 return top;
-        r = copy_symlinks_and_mount(ctx, top, m->destination, o->flags, reterr);
+        r = mount_v1_hierarchies(ctx, top, m->destination, o->flags, reterr);
         if (r < 0 || !(o->flags & MS_RDONLY))
                 return r;
         return mount_bind_remount(ctx, top, "tmpfs", m->destination, tflags | MS_RDONLY, 0, reterr);

@@ -138,6 +138,29 @@ static void test_resources(void **unused)
         assert_true(prop(&p, "MemorySwapMax", 't')->u == SD_INFINITY);
         assert_true(prop(&p, "TasksMax", 't')->u == SD_INFINITY);
         assert_string_equal(file(p.sub, p.n_sub, "pids.max"), "max");
+        assert_null(file(p.files, p.n_files, "pids.max"));
+        sd_props_done(&p);
+        json_object_put(res);
+
+        /* pids.limit 0 is a limit (runtime-spec 1.3.0); systemd's least
+         * TasksMax is 1, so the 0 is written as a file; -5 is unlimited;
+         * a pids object without a limit sets nothing */
+        res = json_tokener_parse("{\"pids\":{\"limit\":0}}");
+        assert_int_equal(sd_props_from_resources(res, NULL, NULL, &p, &why), 0);
+        assert_int_equal(prop(&p, "TasksMax", 't')->u, 1);
+        assert_string_equal(file(p.files, p.n_files, "pids.max"), "0");
+        assert_string_equal(file(p.sub, p.n_sub, "pids.max"), "0");
+        sd_props_done(&p);
+        json_object_put(res);
+        res = json_tokener_parse("{\"pids\":{\"limit\":-5}}");
+        assert_int_equal(sd_props_from_resources(res, NULL, NULL, &p, &why), 0);
+        assert_true(prop(&p, "TasksMax", 't')->u == SD_INFINITY);
+        sd_props_done(&p);
+        json_object_put(res);
+        res = json_tokener_parse("{\"pids\":{}}");
+        assert_int_equal(sd_props_from_resources(res, NULL, NULL, &p, &why), 0);
+        assert_int_equal(p.n, 0);
+        assert_int_equal(p.n_files, 0);
         sd_props_done(&p);
         json_object_put(res);
 
