@@ -149,6 +149,7 @@ int lsm_apply(const struct lsm_plan *plan, struct modrun_error **reterr);
 
 struct init_args {
         const struct oci_config *cfg;
+        const char *id, *bundle; /* for the state hooks read */
         const char *rootfs;
         struct plugins *plugins;
         struct cap_sets caps;
