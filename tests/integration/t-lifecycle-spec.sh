@@ -22,7 +22,14 @@ no_procs() { [ -z "$(cg_procs "$1")" ]; }
 at_least_procs() { [ "$(cg_procs "$1" | wc -w)" -ge "$2" ]; }
 stopped_in() { "$1" state "$2" 2>/dev/null | grep -q '"status": *"stopped"'; } # RUNTIME ID
 cleanup_cg() { local d; for d in /sys/fs/cgroup/*/hl-lc-* /sys/fs/cgroup/unified/hl-lc-*; do [ -d "$d" ] && rmdir "$d"; done 2>/dev/null; }
-trap 'rc_ delete -f hl-lc-r >/dev/null 2>&1; cleanup_cg; it_cleanup' EXIT
+spec_cleanup() { # it_cleanup keeps the test's exit status: pass it on
+    local rc=$?
+    rc_ delete -f hl-lc-r >/dev/null 2>&1
+    cleanup_cg
+    (exit $rc)
+    it_cleanup
+}
+trap spec_cleanup EXIT
 
 # ---- kill --all of a stopped container (no pid namespace: the init's
 # child outlives it in the container's cgroup)
