@@ -200,13 +200,20 @@ int cli_main(int argc, char **argv)
         /* Global options end at the command name. */
         struct cli_args a = {.argc = argc, .argv = argv, .i = 1, .stop_at_positional = true};
         int r = parse_global(&ctx, &a, &g, &err);
+        /* The log before anything else can fail: an engine reads the error
+         * of every failed command from --log (a bad option after --log, a
+         * failed re-exec too), and has nothing else to show ("unknown"). */
+        _cleanup_error_ struct modrun_error *log_err = NULL;
+        int lr = log_setup(g.log_path, g.log_format, g.log_level, &log_err);
+        if (r >= 0 && lr < 0) {
+                r = lr;
+                err = TAKE_PTR(log_err);
+        }
         /* Whatever starts a process in a container runs from a sealed
          * copy of the runtime (CVE-2019-5736, self-exe.c). */
         self_exe_set_argv(argv);
         if (r >= 0 && a.n_positional > 0 && starts_container_process(a.positional[0]))
                 r = self_exe_reexec_sealed(&err);
-        if (r >= 0)
-                r = log_setup(g.log_path, g.log_format, g.log_level, &err);
         if (r >= 0 && g.version)
                 cli_print_version(stdout, &ctx.plugins);
         else if (r >= 0 && (a.help || a.n_positional == 0)) {

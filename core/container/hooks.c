@@ -115,20 +115,48 @@ static int read_output(int out, char *buf, size_t size)
         return 0;
 }
 
-/* Collect the output and the supervisor's report before deadline; then
- * what output is already there (a background child of a hook that exited
- * may hold the pipe open forever: not waited for). */
-static int hook_wait(int res, int out, int64_t deadline, char *buf, size_t size, struct hook_result *ret)
+/* What the hook reads on its stdin: the state, written as the hook reads
+ * it (any size; a hook that never reads it, or exits first, is no error). */
+struct hook_input {
+        int fd; /* non-blocking; -1 once all is written or the hook is gone */
+        const char *data;
+        size_t left;
+};
+
+static void write_input(struct hook_input *in)
+{
+        ssize_t k = send(in->fd, in->data, in->left, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (k < 0 && (errno == EINTR || errno == EAGAIN))
+                return;
+        if (k > 0) {
+                in->data += k;
+                in->left -= (size_t)k;
+        }
+        if (k <= 0 || in->left == 0) { /* done, or EPIPE: the hook closed its stdin */
+                (void)close(in->fd);
+                in->fd = -1;
+        }
+}
+
+/* Feed the hook its stdin, collect its output and the supervisor's report
+ * before deadline; then what output is already there (a background child
+ * of a hook that exited may hold the pipe open forever: not waited for). */
+static int hook_wait(int res, int out, struct hook_input *in, int64_t deadline, char *buf, size_t size,
+                     struct hook_result *ret)
 {
         bool eof = false;
         for (;;) {
                 int64_t left = deadline - clock_now_ms();
                 if (left <= 0)
                         return -ETIMEDOUT;
-                struct pollfd p[2] = {{.fd = res, .events = POLLIN}, {.fd = eof ? -1 : out, .events = POLLIN}};
-                int n = poll(p, 2, (int)left);
+                struct pollfd p[3] = {{.fd = res, .events = POLLIN},
+                                      {.fd = eof ? -1 : out, .events = POLLIN},
+                                      {.fd = in->fd, .events = POLLOUT}};
+                int n = poll(p, 3, (int)left);
                 if (n < 0 && errno != EINTR)
                         return -errno;
+                if (n > 0 && p[2].revents)
+                        write_input(in);
                 if (n > 0 && p[1].revents)
                         eof = read_output(out, buf, size) > 0;
                 if (n > 0 && p[0].revents) {
@@ -208,13 +236,15 @@ static int hook_run_one(const char *kind, size_t i, const struct oci_hook *h, co
                 (void)close(res[0]);
                 return error_new(reterr, fork_errno, NULL, "hooks.%s[%zu] %s: fork", kind, i, h->path);
         }
-        /* The hook may not read its stdin at all: no SIGPIPE, no blocking
-         * beyond the socket buffer (the state is small). */
-        (void)send(in[0], state_json, strlen(state_json), MSG_NOSIGNAL | MSG_DONTWAIT);
-        (void)close(in[0]);
+        /* The whole state, as the hook reads it; the hook may not read it
+         * at all (no SIGPIPE, no blocking write). */
+        struct hook_input input = {.fd = in[0], .data = state_json, .left = strlen(state_json)};
+        write_input(&input);
         char output[HOOK_OUTPUT_MAX] = "";
         struct hook_result hr = {0};
-        int r = hook_wait(res[0], out[0], deadline + HOOK_KILL_BOUND_MS + 1000, output, sizeof(output), &hr);
+        int r = hook_wait(res[0], out[0], &input, deadline + HOOK_KILL_BOUND_MS + 1000, output, sizeof(output), &hr);
+        if (input.fd >= 0)
+                (void)close(input.fd);
         (void)close(out[0]);
         (void)close(res[0]);
         int status = 0;
@@ -231,6 +261,12 @@ static int hook_run_one(const char *kind, size_t i, const struct oci_hook *h, co
                 return hook_error(kind, i, h, r, hr.status, timeout_s, output, reterr);
         }
         return 0;
+}
+
+int hooks_run_nth(const struct oci_config *cfg, enum oci_hook_kind kind, size_t i, const char *state_json,
+                  struct modrun_error **reterr)
+{
+        return hook_run_one(oci_hook_kind_to_string(kind), i, &cfg->hooks[kind][i], state_json, reterr);
 }
 
 int hooks_run(const struct oci_config *cfg, enum oci_hook_kind kind, const char *state_json,

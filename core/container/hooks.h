@@ -24,6 +24,11 @@
 int hooks_run(const struct oci_config *cfg, enum oci_hook_kind kind, const char *state_json,
               struct modrun_error **reterr);
 
+/* Run hook i of kind (i < cfg->n_hooks[kind]); for poststop, whose
+ * failures are warnings and do not stop the next ones. */
+int hooks_run_nth(const struct oci_config *cfg, enum oci_hook_kind kind, size_t i, const char *state_json,
+                  struct modrun_error **reterr);
+
 /* The sum of the time bounds of kind's hooks, in milliseconds. */
 int hooks_time_bound_ms(const struct oci_config *cfg, enum oci_hook_kind kind);
 

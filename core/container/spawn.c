@@ -44,6 +44,7 @@
 #include "util/fs-util.h"
 #include "util/log.h"
 #include "util/userns.h"
+#include "../../plugins/common/clock.h"
 
 /* What the runtime prepares before forking; freed by spawn_prep_done(). */
 struct spawn_prep {
@@ -130,6 +131,8 @@ static int spawn_prepare(const struct spawn_params *p, struct spawn_prep *s, str
                 s->born_in_cgroup = r > 0;
         }
         s->init.cfg = p->cfg;
+        s->init.id = p->id;
+        s->init.bundle = p->bundle;
         s->init.rootfs = p->rootfs;
         s->init.plugins = p->plugins;
         s->init.sync_fd = s->sock[1];
@@ -427,7 +430,9 @@ static int spawn_run(const struct spawn_params *p, struct spawn_prep *s, pid_t *
                 r = netdev_move_in(p->cfg, pid, p->state_dir_fd, reterr);
         if (r >= 0 && !p->join_pid)
                 r = mount_fds_send(p->cfg, p->rootfs, pid, s->sock[0], reterr);
-        if (r >= 0 && (r = sync_send(s->sock[0], SYNC_GO, 0, state_json, NULL)) < 0)
+        /* the init builds its hooks' state itself, from its pid as we see it:
+         * a message has a size limit, the state (its annotations) none */
+        if (r >= 0 && (r = sync_send(s->sock[0], SYNC_GO, (int32_t)pid, NULL, NULL)) < 0)
                 r = error_new(reterr, -r, NULL, "send \"go\" to the container init (pid %d)", (int)pid);
         if (r >= 0)
                 r = wait_ready(p, s->sock[0], pid, state_json, reterr);
@@ -461,7 +466,31 @@ int container_spawn(const struct spawn_params *p, pid_t *ret_init_pid, struct mo
         return r;
 }
 
-int container_release(int state_dir_fd, int timeout_ms, struct modrun_error **reterr)
+/* The init holds the fifo's read end (O_CLOEXEC) until its execve(): the
+ * write end then reports POLLERR (asked for nothing, poll reports only
+ * that). Also when the init dies first (a startContainer hook failed). */
+static int wait_exec(int fd, int timeout_ms, struct modrun_error **reterr)
+{
+        int64_t deadline = clock_now_ms() + timeout_ms;
+        for (;;) {
+                int64_t left = deadline - clock_now_ms();
+                struct pollfd pfd = {.fd = fd, .events = 0};
+                int n = poll(&pfd, 1, left > 0 ? (int)left : 0);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return error_new(reterr, errno, NULL, "wait for the container init to run its process");
+                if (n == 0)
+                        return error_new(reterr, ETIMEDOUT,
+                                         "a startContainer hook may hang, or the init is stopped (state T in "
+                                         "/proc/PID/status)",
+                                         "the container init did not run its process within %d ms of `start`",
+                                         timeout_ms);
+                return 0;
+        }
+}
+
+int container_release(int state_dir_fd, int timeout_ms, int exec_timeout_ms, struct modrun_error **reterr)
 {
         /* O_NONBLOCK: ENXIO at once when no init holds the read end. */
         _cleanup_close_ int fd = openat(state_dir_fd, SPAWN_EXEC_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
@@ -479,5 +508,5 @@ int container_release(int state_dir_fd, int timeout_ms, struct modrun_error **re
                 return error_new(reterr, errno, NULL, "write to the exec fifo to start the container init");
         if (unlinkat(state_dir_fd, SPAWN_EXEC_FIFO, 0) < 0)
                 return error_new(reterr, errno, NULL, "remove the exec fifo after starting the container init");
-        return 0;
+        return wait_exec(fd, exec_timeout_ms, reterr);
 }

@@ -37,5 +37,8 @@ struct spawn_params {
  * namespaces and cgroup of join_pid, and it execs at once. */
 int container_spawn(const struct spawn_params *p, pid_t *ret_init_pid, struct modrun_error **reterr);
 
-/* `start`: open the fifo for reading (bounded), which lets the init exec. */
-int container_release(int state_dir_fd, int timeout_ms, struct modrun_error **reterr);
+/* `start`: write to the fifo (waiting at most timeout_ms for it), which
+ * lets the init run its startContainer hooks and exec; then wait at most
+ * exec_timeout_ms until it has exec()ed the process (or died), so that
+ * poststart hooks run after the user process started (runtime-spec 1.3). */
+int container_release(int state_dir_fd, int timeout_ms, int exec_timeout_ms, struct modrun_error **reterr);

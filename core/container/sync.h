@@ -6,7 +6,8 @@
  *
  *   helper -> runtime   SYNC_PID    value = pid of the init (runtime's pid ns)
  *   runtime -> init     SYNC_GO     id maps written, cgroup entered: set up;
- *                                   msg = the state JSON hooks read
+ *                                   value = the init's pid as the runtime
+ *                                   sees it (for the state hooks read)
  *   init -> runtime     SYNC_HOOKS  mounts prepared: run prestart and
  *                                   createRuntime hooks, then SYNC_GO
  *   runtime -> init     SYNC_MOUNTFD with a detached mount (id-mapped, or a bind source the init cannot open); value =

@@ -5,6 +5,20 @@
 #include "container.h"
 #include "util/log.h"
 
+/* The processes a stopped container left in its cgroup (none, or none
+ * findable, without one: its init is gone, and with it the best-known set). */
+static int kill_leftovers(struct container *c, int signo, struct modrun_error **reterr)
+{
+        void *st = NULL;
+        const struct modrun_cgroup_ops *cg = c->plugins ? plugins_cgroup(c->plugins, &st) : NULL;
+        if (!cg || !MODRUN_HAS_OP(cg, kill_all) || !container_has_cgroup(c->plugins)) {
+                log_debug("kill --all %s: stopped, and no cgroup to find processes in", c->dir->id);
+                return 0;
+        }
+        int r = cg->kill_all(st, signo, LIFECYCLE_KILL_TIMEOUT_MS, reterr);
+        return r < 0 ? error_wrap(reterr, "kill --all of stopped container %s", c->dir->id) : 0;
+}
+
 int lifecycle_kill(const struct runtime_ctx *ctx, const char *id, int signo, bool all, struct modrun_error **reterr)
 {
         _cleanup_container_ struct container *c = NULL;
@@ -12,8 +26,14 @@ int lifecycle_kill(const struct runtime_ctx *ctx, const char *id, int signo, boo
         if (r < 0)
                 return r;
         enum container_status st = state_status(c->dir, c->state);
+        /* As runc: kill --all of a stopped container signals what is left
+         * in its cgroup (containerd's shim sends it when the init of a
+         * container sharing a pid namespace has exited), and succeeds. */
+        if (st == STATUS_STOPPED && all)
+                return kill_leftovers(c, signo, reterr);
         if (st == STATUS_STOPPED || st == STATUS_CREATING)
-                return error_new(reterr, ESRCH, NULL, "cannot kill container %s: it is %s", id,
+                return error_new(reterr, ESRCH, all ? NULL : "kill --all also reaches what it left in its cgroup",
+                                 "cannot kill container %s: it is not running (%s)", id,
                                  container_status_to_string(st));
         return container_signal(c, signo, all, reterr);
 }

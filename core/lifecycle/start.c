@@ -19,9 +19,13 @@ int lifecycle_start(const struct runtime_ctx *ctx, const char *id, struct modrun
                                                       : "`modrun state` shows its status",
                                  "cannot start container %s: it is %s, not created", id,
                                  container_status_to_string(st));
-        r = container_release(c->dir->dir_fd, LIFECYCLE_START_TIMEOUT_MS, reterr);
+        int exec_bound = LIFECYCLE_START_TIMEOUT_MS +
+                         (c->cfg ? hooks_time_bound_ms(c->cfg, OCI_HOOK_START_CONTAINER) : 0);
+        r = container_release(c->dir->dir_fd, LIFECYCLE_START_TIMEOUT_MS, exec_bound, reterr);
         if (r < 0)
                 return error_wrap(reterr, "start container %s", id);
+        /* runtime-spec 1.3: poststart hooks run once the user process has
+         * started; one that fails is an error, and the container is stopped */
         if (!c->cfg || !c->cfg->n_hooks[OCI_HOOK_POSTSTART])
                 return 0;
         _cleanup_free_ char *json = hooks_state_json(c->cfg, id, "running", c->state->pid, c->state->bundle);

@@ -186,6 +186,9 @@ int cg_devices_v1(const struct cgfs *s, const char *dir, const struct json_objec
 
 /* ---- freeze.c, kill.c, stats.c ---- */
 int cg_freeze(const struct cgfs *s, bool frozen, int timeout_ms, struct modrun_error **reterr);
+/* Is the container frozen now (paused): FROZEN or FREEZING in the v1
+ * freezer, or cgroup.freeze 1 in cgroup v2? */
+bool cg_is_frozen(const struct cgfs *s);
 int cg_kill_all(const struct cgfs *s, int signo, int timeout_ms, struct modrun_error **reterr);
 int cg_stats(const struct cgfs *s, struct json_object **ret, struct modrun_error **reterr);
 void cg_stats_v1(const struct cgfs *s, struct json_object *out);

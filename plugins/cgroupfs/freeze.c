@@ -80,3 +80,14 @@ int cg_freeze(const struct cgfs *s, bool frozen, int timeout_ms, struct modrun_e
                               "cgroupfs: cannot %s the container: no freezer (v1 freezer hierarchy or cgroup.freeze)",
                               frozen ? "freeze" : "thaw");
 }
+
+bool cg_is_frozen(const struct cgfs *s)
+{
+        const struct cg_place *p = cg_v1_place(s, "freezer"), *u = cg_unified_place(s);
+        const char *dir = p ? p->dir : u ? u->dir : NULL;
+        _cleanup_free_ char *v = NULL;
+        if (!dir || cg_read(dir, p ? "freezer.state" : "cgroup.freeze", &v) < 0)
+                return false;
+        v[strcspn(v, "\n")] = '\0';
+        return p ? strcmp(v, "THAWED") != 0 : strcmp(v, "1") == 0;
+}

@@ -25,16 +25,19 @@
 
 #define FREEZE_MAX_MS 1000
 
+/* A paused container stays paused (its state says so), unless the signal
+ * is SIGKILL: a task frozen by the v1 freezer dies only once thawed. */
 static void signal_pass(const struct cgfs *s, int signo, int freeze_ms)
 {
-        bool frozen = cg_freeze(s, true, freeze_ms, NULL) == 0;
+        bool paused = cg_is_frozen(s);
+        bool frozen = paused || cg_freeze(s, true, freeze_ms, NULL) == 0;
         pid_t *pids = NULL;
         size_t n = 0;
         if (cg_all_pids(s, &pids, &n) == 0)
                 for (size_t i = 0; i < n; i++)
                         (void)kill(pids[i], signo);
         free(pids);
-        if (frozen)
+        if (frozen && (!paused || signo == SIGKILL))
                 (void)cg_freeze(s, false, freeze_ms, NULL);
         s->host->log(s->host, MODRUN_LOG_DEBUG, "cgroupfs: signal %d sent to %zu process(es)%s", signo, n,
                      frozen ? " while frozen" : " (not frozen)");
@@ -78,6 +81,8 @@ int cg_kill_all(const struct cgfs *s, int signo, int timeout_ms, struct modrun_e
         }
         if (signo != SIGKILL || !cgroup_kill(s))
                 signal_pass(s, signo, freeze_ms);
+        else if (cg_is_frozen(s)) /* paused: killed tasks of a frozen cgroup exit once thawed */
+                (void)cg_freeze(s, false, freeze_ms, NULL);
         if (signo != SIGKILL)
                 return 0;
         for (int wait = 1, round = 0;; wait = wait < 50 ? wait * 2 : 50, round++) {

@@ -22,8 +22,8 @@
 #include "process.h"
 #include "util/fault.h"
 
-/* Wait for "go"; *ret_msg (may be NULL) takes the text it carries. */
-static int wait_go(const struct init_args *a, int timeout_ms, char **ret_msg, struct modrun_error **reterr)
+/* Wait for "go"; *ret_value (may be NULL) takes the value it carries. */
+static int wait_go(const struct init_args *a, int timeout_ms, int32_t *ret_value, struct modrun_error **reterr)
 {
         struct sync_msg m = {0};
         int r;
@@ -38,8 +38,8 @@ static int wait_go(const struct init_args *a, int timeout_ms, char **ret_msg, st
         if (r < 0)
                 return r;
         uint32_t type = m.type;
-        if (type == SYNC_GO && ret_msg)
-                *ret_msg = TAKE_PTR(m.msg);
+        if (type == SYNC_GO && ret_value)
+                *ret_value = m.value;
         sync_msg_done(&m);
         if (type != SYNC_GO)
                 return error_new(reterr, EPROTO, NULL, "expected \"go\" from the runtime, got \"%s\"",
@@ -236,11 +236,33 @@ static int enter_cgroups(const struct init_args *a, struct rootfs_cgroups **ret_
         return 0;
 }
 
+/* The state the createContainer and startContainer hooks read, whole
+ * (any size of annotations): built here from the config and the pid the
+ * runtime sends with "go" (ours as the host sees it), as runc: status
+ * "creating" for createContainer, "created" for startContainer. */
+static int hook_states(const struct init_args *a, pid_t pid, char **ret_creating, char **ret_created,
+                       struct modrun_error **reterr)
+{
+        if (a->exec_mode)
+                return 0;
+        if (a->cfg->n_hooks[OCI_HOOK_CREATE_CONTAINER] &&
+            !(*ret_creating = hooks_state_json(a->cfg, a->id, "creating", pid, a->bundle)))
+                return error_new(reterr, ENOMEM, NULL, "the state of container %s for its createContainer hooks", a->id);
+        if (a->cfg->n_hooks[OCI_HOOK_START_CONTAINER] &&
+            !(*ret_created = hooks_state_json(a->cfg, a->id, "created", pid, a->bundle)))
+                return error_new(reterr, ENOMEM, NULL, "the state of container %s for its startContainer hooks", a->id);
+        return 0;
+}
+
 static int init_setup(const struct init_args *a, char **ret_exe, char ***ret_env, char **ret_state,
                       struct modrun_error **reterr)
 {
         _cleanup_(rootfs_cgroups_freep) struct rootfs_cgroups *cgroups = NULL;
-        int r = wait_go(a, a->timeout_ms, ret_state, reterr);
+        _cleanup_free_ char *creating = NULL;
+        int32_t host_pid = 0;
+        int r = wait_go(a, a->timeout_ms, &host_pid, reterr);
+        if (r >= 0)
+                r = hook_states(a, (pid_t)host_pid, &creating, ret_state, reterr);
         if (r < 0 || (r = enter_cgroups(a, &cgroups, reterr)) < 0)
                 return r;
         (void)prctl(PR_SET_DUMPABLE, 0UL, 0UL, 0UL, 0UL); /* the id maps are written */
@@ -263,7 +285,7 @@ static int init_setup(const struct init_args *a, char **ret_exe, char ***ret_env
         _cleanup_close_ int console_sock = -1;
         if (a->cfg->process.terminal && (r = terminal_connect(a->console_socket_fd, &console_sock, reterr)) < 0)
                 return r;
-        if ((r = setup_rootfs(a, cgroups, console_sock, *ret_state ? *ret_state : "{}", reterr)) < 0)
+        if ((r = setup_rootfs(a, cgroups, console_sock, creating ? creating : "{}", reterr)) < 0)
                 return r;
         return setup_process(a, ret_exe, ret_env, reterr);
 }
@@ -292,8 +314,9 @@ _Noreturn void init_process_main(const struct init_args *a)
         (void)close(a->sync_fd);
 
         r = a->exec_mode ? 0 : exec_wait_fifo(a->fifo_fd, &err);
+        /* the fifo stays open until execve() (O_CLOEXEC): `start` waits for
+         * its close to run the poststart hooks after the process started */
         if (r >= 0 && !a->exec_mode) {
-                (void)close(a->fifo_fd);
                 r = hooks_run(a->cfg, OCI_HOOK_START_CONTAINER, state_json ? state_json : "{}", &err);
         }
         if (r >= 0) /* again: a late cgroup move (paused container) reset it */

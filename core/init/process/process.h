@@ -187,6 +187,7 @@ int affinity_apply_final(const struct oci_process *proc, struct modrun_error **r
 
 struct init_args {
         const struct oci_config *cfg;
+        const char *id, *bundle; /* for the state hooks read */
         const char *rootfs;
         struct plugins *plugins;
         struct cap_sets caps;
