@@ -77,4 +77,16 @@ else
 fi
 assert_clean "after the read-only mounts"
 
+# --- 3. --no-pivot hides the host's procfs and sysfs -----------------------
+base
+config "c['process']['args'] = ['unshare', '-mrpf', 'sh', '-c', 'mount -t proc none /proc && echo MOUNTED || echo REFUSED']
+for k in ('bounding', 'permitted', 'effective'):
+    c['process']['capabilities'][k] = sorted(set(c['process']['capabilities'].get(k, []) + ['CAP_SETFCAP']))"
+host_proc=$(grep -c ' - proc ' /proc/self/mountinfo)
+out=$(mr run --no-pivot --bundle "$BUNDLE" fm-3 </dev/null 2>&1)
+expect_no_match "--no-pivot: a nested user namespace cannot mount a bare proc" "MOUNTED" "$out"
+expect_match "... the kernel refuses it (EPERM)" "mount: permission denied.*REFUSED" "$(echo $out)"
+expect_eq "the host's proc mounts are untouched" "$host_proc" "$(grep -c ' - proc ' /proc/self/mountinfo)"
+assert_clean "after --no-pivot"
+
 finish
