@@ -56,7 +56,7 @@ c['mounts'] += [
   {'destination': '/mnt/sub/deeper', 'type': 'tmpfs', 'source': 'tmpfs', 'options': ['size=1m']},
   {'destination': '/robind', 'type': 'bind', 'source': '$T/robind', 'options': ['bind', 'ro']},
   {'destination': '/robind/in', 'type': 'tmpfs', 'source': 'tmpfs', 'options': ['size=1m']}]"
-mkdir -p "$T/robind"
+mkdir -p "$T/robind/in"
 if create fm-2; then
     expect_match "/dev read-only (mountinfo)" "^ro," "$(mnt_opts $pid /dev)"
     expect_match "/dev/pts mounted below it" "^rw," "$(mnt_opts $pid /dev/pts)"
@@ -65,9 +65,7 @@ if create fm-2; then
     expect_match "/mnt tmpfs read-only" "^ro,.*nosuid.*nodev|^ro,.*nodev.*nosuid|^ro,nosuid,nodev" "$(mnt_opts $pid /mnt)"
     expect_match "/mnt/sub/deeper mounted below it, writable" "^rw," "$(mnt_opts $pid /mnt/sub/deeper)"
     expect_match "/robind bind read-only" "^ro," "$(mnt_opts $pid /robind)"
-    expect_match "/robind/in mounted below it" "^rw," "$(mnt_opts $pid /robind/in)"
-    [ -d "$T/robind/in" ] && pass "the mount point below the bind was made in its source (as runc)" ||
-        fail "no $T/robind/in"
+    expect_match "/robind/in mounted below it (on an existing mount point)" "^rw," "$(mnt_opts $pid /robind/in)"
     w=$(mr exec fm-2 sh -c 'touch /dev/x 2>&1; touch /mnt/x 2>&1; touch /mnt/sub/deeper/x && echo deeper-ok' 2>&1)
     expect_match "writes to /dev and /mnt fail with EROFS" "/dev/x.*Read-only.*/mnt/x.*Read-only" "$(echo $w)"
     expect_match "writes below them still work" "deeper-ok" "$w"
@@ -76,6 +74,18 @@ else
     fail "read-only /dev, /mnt and /robind with mounts below: $out"
 fi
 assert_clean "after the read-only mounts"
+# a read-only bind stays read-only: no mount point is made in the host's
+# source directory (runc and crun refuse it too)
+config "c['mounts'].append({'destination': '/robind/new', 'type': 'tmpfs', 'source': 'tmpfs', 'options': ['size=1m']})"
+if create fm-2; then
+    fail "a mount point made below a read-only bind"
+    mr delete --force fm-2
+else
+    expect_match "a missing mount point below a read-only bind: refused naming it" "/robind/new.*Read-only file system" "$out"
+fi
+[ -e "$T/robind/new" ] && fail "$T/robind/new made in the read-only bind's source" ||
+    pass "nothing made in the read-only bind's source"
+assert_clean "after the refused mount below a read-only bind"
 
 # --- 3. --no-pivot hides the host's procfs and sysfs -----------------------
 base

@@ -352,12 +352,14 @@ static bool is_proc_type(const char *type)
         return streq(type, "proc") || streq(type, "sysfs");
 }
 
-/* Is m a read-only tmpfs or bind mount to make read-only only at the end
- * (struct mount_ro_later)? */
+/* Is m a read-only tmpfs to make read-only only at the end (struct
+ * mount_ro_later)? Not a bind: what would be created in it is created in
+ * the host's source directory, which the user asked to be read-only; a
+ * mount below it needs its mount point there already (as runc and crun). */
 static bool ro_deferred(const struct mount_ctx *ctx, const struct oci_mount *m, const struct mount_options *o,
                         bool bind)
 {
-        return ctx->ro_later && (o->flags & MS_RDONLY) && (bind || (m->type && streq(m->type, "tmpfs")));
+        return ctx->ro_later && (o->flags & MS_RDONLY) && !bind && m->type && streq(m->type, "tmpfs");
 }
 
 static int ro_later_add(const struct mount_ctx *ctx, const struct oci_mount *m, const struct mount_options *o,

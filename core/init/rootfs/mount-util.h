@@ -8,10 +8,11 @@
 #include "init/rootfs.h"
 #include "mount-options.h"
 
-/* Read-only tmpfs and bind mounts are made writable and remounted
- * read-only only after every later mount and /dev's nodes (runc issues
- * 2246, 3248): a mount point below one, a /dev/null, a tmpcopyup copy
- * need to be created in it. */
+/* Read-only tmpfs mounts are made writable and remounted read-only only
+ * after every later mount and /dev's nodes (runc issues 2246, 3248): a
+ * mount point below one, a /dev/null, a tmpcopyup copy need to be created
+ * in it. (A read-only bind is read-only at once: what would be created in
+ * it would land in the host's source directory.) */
 struct mount_ro_later {
         int fd; /* O_PATH of the mount, so a later mount on the same path cannot hide it */
         const struct oci_mount *m;
