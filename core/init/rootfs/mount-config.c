@@ -352,12 +352,64 @@ static bool is_proc_type(const char *type)
         return streq(type, "proc") || streq(type, "sysfs");
 }
 
-static int mount_entry_parsed(const struct mount_ctx *ctx, const struct oci_mount *m, const struct mount_options *o,
+/* Is m a read-only tmpfs to make read-only only at the end (struct
+ * mount_ro_later)? Not a bind: what would be created in it is created in
+ * the host's source directory, which the user asked to be read-only; a
+ * mount below it needs its mount point there already (as runc and crun). */
+static bool ro_deferred(const struct mount_ctx *ctx, const struct oci_mount *m, const struct mount_options *o,
+                        bool bind)
+{
+        return ctx->ro_later && (o->flags & MS_RDONLY) && !bind && m->type && streq(m->type, "tmpfs");
+}
+
+static int ro_later_add(const struct mount_ctx *ctx, const struct oci_mount *m, const struct mount_options *o,
+                        struct modrun_error **reterr)
+{
+        int fd = open_mounted(ctx, m, o, reterr);
+        if (fd < 0)
+                return fd;
+        ctx->ro_later[(*ctx->n_ro_later)++] =
+                (struct mount_ro_later){ .fd = fd, .m = m, .flags = o->flags, .cleared = o->cleared };
+        return 0;
+}
+
+void mount_ro_later_close(const struct mount_ctx *ctx)
+{
+        if (!ctx->ro_later)
+                return;
+        for (size_t i = 0; i < *ctx->n_ro_later; i++)
+                closep(&ctx->ro_later[i].fd);
+        *ctx->n_ro_later = 0;
+}
+
+int mount_ro_later_apply(const struct mount_ctx *ctx, struct modrun_error **reterr)
+{
+        int r = 0;
+        for (size_t i = ctx->ro_later ? *ctx->n_ro_later : 0; i > 0 && r >= 0; i--) {
+                const struct mount_ro_later *l = &ctx->ro_later[i - 1];
+                const char *source = l->m->source && *l->m->source ? l->m->source : l->m->type;
+                r = mount_bind_remount(ctx, l->fd, source, l->m->destination, l->flags, l->cleared, reterr);
+                if (r < 0)
+                        r = error_wrap(reterr, "mounts[%zu]: make %s read-only after the mounts below it",
+                                       (size_t)(l->m - ctx->cfg->mounts), l->m->destination);
+        }
+        mount_ro_later_close(ctx);
+        return r;
+}
+
+static int mount_entry_parsed(const struct mount_ctx *ctx, const struct oci_mount *m, const struct mount_options *opts,
                               struct modrun_error **reterr)
 {
         int r;
+        bool idmapped = opts->idmap || opts->ridmap || m->n_uid_mappings || m->n_gid_mappings;
+        bool defer_ro = ro_deferred(ctx, m, opts, idmapped || mount_options_is_bind(opts, m->type));
+        /* a shallow copy: writable until mount_ro_later_apply() when deferred */
+        struct mount_options eff = *opts;
+        if (defer_ro)
+                eff.flags &= ~MS_RDONLY;
+        const struct mount_options *o = &eff;
         int fd = ctx->mount_fds ? ctx->mount_fds[m - ctx->cfg->mounts] : -1;
-        if (o->idmap || o->ridmap || m->n_uid_mappings || m->n_gid_mappings) {
+        if (idmapped) {
                 r = fd < 0 ? error_new(reterr, EPROTO, NULL, "mount %s: the runtime sent no id-mapped mount",
                                        m->destination)
                            : mount_bind_entry(ctx, m, o, fd, reterr);
@@ -375,18 +427,21 @@ static int mount_entry_parsed(const struct mount_ctx *ctx, const struct oci_moun
                 r = mount_type_is_cgroup(m->type) ? mount_cgroup(ctx, m, o, tfd, reterr)
                                             : mount_fs_entry(ctx, m, o, tfd, reterr);
         }
-        if (r < 0 || (!o->n_propagation && !mount_options_has_rec_attr(o)))
+        if (r < 0)
                 return r;
-
-        _cleanup_close_ int nfd = open_mounted(ctx, m, o, reterr);
-        if (nfd < 0)
-                return nfd;
-        for (size_t i = 0; i < o->n_propagation; i++) {
-                r = mount_set_propagation(ctx, nfd, m->destination, o->propagation[i], reterr);
-                if (r < 0)
+        if (o->n_propagation || mount_options_has_rec_attr(o)) {
+                _cleanup_close_ int nfd = open_mounted(ctx, m, o, reterr);
+                if (nfd < 0)
+                        return nfd;
+                for (size_t i = 0; i < o->n_propagation; i++) {
+                        r = mount_set_propagation(ctx, nfd, m->destination, o->propagation[i], reterr);
+                        if (r < 0)
+                                return r;
+                }
+                if (mount_options_has_rec_attr(o) && (r = apply_rec_attr(ctx, nfd, m->destination, o, reterr)) < 0)
                         return r;
         }
-        return mount_options_has_rec_attr(o) ? apply_rec_attr(ctx, nfd, m->destination, o, reterr) : 0;
+        return defer_ro ? ro_later_add(ctx, m, opts, reterr) : 0;
 }
 
 int mount_config_entry(const struct mount_ctx *ctx, const struct oci_mount *m, struct modrun_error **reterr)

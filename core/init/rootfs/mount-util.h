@@ -8,6 +8,17 @@
 #include "init/rootfs.h"
 #include "mount-options.h"
 
+/* Read-only tmpfs mounts are made writable and remounted read-only only
+ * after every later mount and /dev's nodes (runc issues 2246, 3248): a
+ * mount point below one, a /dev/null, a tmpcopyup copy need to be created
+ * in it. (A read-only bind is read-only at once: what would be created in
+ * it would land in the host's source directory.) */
+struct mount_ro_later {
+        int fd; /* O_PATH of the mount, so a later mount on the same path cannot hide it */
+        const struct oci_mount *m;
+        unsigned long flags, cleared;
+};
+
 struct mount_ctx {
         const struct oci_config *cfg;
         const char *rootfs; /* host path, for messages */
@@ -15,6 +26,8 @@ struct mount_ctx {
         bool in_userns;
         const int *mount_fds; /* rootfs_params.mount_fds */
         const struct rootfs_cgroups *cgroups; /* rootfs_params.cgroups */
+        struct mount_ro_later *ro_later;      /* cfg->n_mounts slots, or NULL: no deferral */
+        size_t *n_ro_later;
 };
 
 /* "/proc/self/fd/N": what mount(2) gets instead of a path inside the rootfs
@@ -76,6 +89,10 @@ int mount_fd_empty_tmpfs(const struct mount_ctx *ctx, int dst_fd, const char *de
 
 /* One config.json mount, in mount-config.c. */
 int mount_config_entry(const struct mount_ctx *ctx, const struct oci_mount *m, struct modrun_error **reterr);
+/* Make the mounts mount_config_entry() left writable read-only, in
+ * reverse order; closes their fds (also on error). */
+int mount_ro_later_apply(const struct mount_ctx *ctx, struct modrun_error **reterr);
+void mount_ro_later_close(const struct mount_ctx *ctx);
 /* type cgroup/cgroup2, in mount-cgroup.c; tfd is the mount point. */
 int mount_cgroup(const struct mount_ctx *ctx, const struct oci_mount *m, const struct mount_options *o, int tfd,
                  struct modrun_error **reterr);

@@ -15,6 +15,7 @@
  * container's by then, and no path goes through it.
  */
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -101,6 +102,24 @@ static int rootfs_bind_self(const struct rootfs_params *p, int *ret_fd, struct m
         return 0;
 }
 
+/* The empty /dev/console that the terminal's pty is bound onto after the
+ * root switch (init/process/terminal.c), made now: a read-only /dev is
+ * read-only by then (runc creates it before its finalizeRootfs too). */
+static int console_file(const struct mount_ctx *ctx, struct modrun_error **reterr)
+{
+        if (!ctx->cfg->process.terminal)
+                return 0;
+        _cleanup_close_ int dev = fs_open_beneath(ctx->rootfs_fd, "/dev", O_PATH | O_DIRECTORY, 0, NULL);
+        if (dev < 0)
+                return 0; /* no /dev: terminal.c binds nothing either */
+        _cleanup_close_ int c = openat(dev, "console", O_CREAT | O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
+        if (c < 0)
+                return error_new(reterr, errno, NULL,
+                                 "process.terminal: create /dev/console (beneath the rootfs %s) to mount the pty on",
+                                 ctx->rootfs);
+        return 0;
+}
+
 int rootfs_prepare(const struct rootfs_params *p, int *ret_rootfs_fd, struct modrun_error **reterr)
 {
         unsigned long prop;
@@ -124,12 +143,24 @@ int rootfs_prepare(const struct rootfs_params *p, int *ret_rootfs_fd, struct mod
         _cleanup_close_ int rootfs_fd = -1;
         if ((r = rootfs_bind_self(p, &rootfs_fd, reterr)) < 0)
                 return r;
+        _cleanup_free_ struct mount_ro_later *ro_later = calloc(p->cfg->n_mounts + 1, sizeof(*ro_later));
+        if (!ro_later)
+                return error_new(reterr, ENOMEM, NULL, "allocate the list of read-only mounts");
+        size_t n_ro_later = 0;
         struct mount_ctx ctx = { .cfg = p->cfg, .rootfs = p->rootfs, .rootfs_fd = rootfs_fd,
-                                 .in_userns = p->in_userns, .mount_fds = p->mount_fds, .cgroups = p->cgroups };
-        for (size_t i = 0; i < p->cfg->n_mounts; i++)
+                                 .in_userns = p->in_userns, .mount_fds = p->mount_fds, .cgroups = p->cgroups,
+                                 .ro_later = ro_later, .n_ro_later = &n_ro_later };
+        for (size_t i = 0; i < p->cfg->n_mounts && r >= 0; i++)
                 if ((r = mount_config_entry(&ctx, &p->cfg->mounts[i], reterr)) < 0)
-                        return error_wrap(reterr, "mounts[%zu]", i);
-        if ((r = dev_setup(&ctx, reterr)) < 0)
+                        r = error_wrap(reterr, "mounts[%zu]", i);
+        /* /dev's nodes and symlinks before a read-only /dev becomes so */
+        if (r >= 0 && (r = dev_setup(&ctx, reterr)) >= 0)
+                r = console_file(&ctx, reterr);
+        if (r < 0) {
+                mount_ro_later_close(&ctx);
+                return r;
+        }
+        if ((r = mount_ro_later_apply(&ctx, reterr)) < 0)
                 return r;
         *ret_rootfs_fd = TAKE_FD(rootfs_fd);
         return 0;
