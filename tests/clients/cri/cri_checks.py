@@ -334,7 +334,7 @@ CHECKS = [
     ("20 pods at once", check_many_pods),
 ]
 
-LOG_NOISE = re.compile(r'time="[^"]*"|\b[0-9a-f]{12,64}\b|/tmp/modrun-clients\.\w+|\b\d+\b')
+LOG_NOISE = re.compile(r'\d{4}-\d\d-\d\dT[0-9:.]+(?:Z|[+-]\d\d:\d\d)?|time="[^"]*"|\b[0-9a-f]{12,64}\b|/tmp/modrun-clients\.\w+|\b\d+\b')
 
 
 def log_problems(path, start, end, handler):
