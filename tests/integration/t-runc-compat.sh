@@ -1,0 +1,41 @@
+#!/bin/bash
+# Where runc's own integration suite pins behaviour that scripts rely on:
+# exec exits 255 when exec itself fails (so a caller tells it from the
+# process's own exit code) and 1 for bad arguments; exec --cgroup refuses a
+# path that climbs out of the container's cgroup.
+. "$(dirname "$0")/lib.sh"
+make_bundle
+args sleep 1000
+mr run -d --bundle "$BUNDLE" fc-1 >"$T/out" 2>&1 || die "run -d: $(cat "$T/out")"
+init=$(state_field fc-1 pid)
+
+mr exec fc-1 false; expect_eq "exec: the process's own exit code 1" 1 "$?"
+mr exec fc-1 sh -c 'exit 42'; expect_eq "exec: the process's own exit code 42" 42 "$?"
+out=$(mr exec --pid-file /non-existent/directory fc-1 true 2>&1); rc=$?
+expect_eq "exec --pid-file in a missing directory exits 255" 255 "$rc"
+expect_match "... and says why" "pid file /non-existent/directory" "$out"
+out=$(mr exec fc-1 no-such-binary 2>&1); rc=$?
+expect_eq "exec of a missing binary exits 255" 255 "$rc"
+expect_match "... and names it" "no-such-binary" "$out"
+out=$(mr exec fc-no-such true 2>&1); rc=$?
+expect_eq "exec in a missing container exits 255" 255 "$rc"
+out=$(mr exec 2>&1); rc=$?
+expect_eq "exec without an id (bad arguments) exits 1" 1 "$rc"
+out=$(mr exec --no-such-flag fc-1 true 2>&1); rc=$?
+expect_eq "exec with an unknown flag exits 1" 1 "$rc"
+
+# --cgroup "..": refused before anything runs, the container's cgroup as before
+before=$(ls /proc/$init/task | wc -l; cat /proc/$init/cgroup)
+for sub in .. ../x a/../.. /..; do
+    out=$(mr exec --cgroup "$sub" fc-1 cat /proc/self/cgroup 2>&1); rc=$?
+    expect_eq "exec --cgroup $sub exits 1" 1 "$rc"
+    expect_match "exec --cgroup $sub: refused" "$sub is not a sub cgroup path" "$out"
+    expect_no_match "exec --cgroup $sub: nothing ran" "^0::" "$out"
+done
+expect_eq "the container's cgroups unchanged" "$before" "$(ls /proc/$init/task | wc -l; cat /proc/$init/cgroup)"
+out=$(mr exec --cgroup / fc-1 cat /proc/self/cgroup 2>&1)
+expect_eq "exec --cgroup / is the container's own cgroup" "$(cat /proc/$init/cgroup)" "$out"
+
+mr delete --force fc-1
+assert_clean "at the end"
+finish
