@@ -2,12 +2,14 @@
 # Where runc's own integration suite pins behaviour that scripts rely on:
 # exec exits 255 when exec itself fails (so a caller tells it from the
 # process's own exit code) and 1 for bad arguments; exec --cgroup refuses a
-# path that climbs out of the container's cgroup.
+# path that climbs out of the container's cgroup; ps of a stopped container
+# lists what is left in its cgroup (nothing) and exits 0.
 . "$(dirname "$0")/lib.sh"
 make_bundle
 args sleep 1000
 mr run -d --bundle "$BUNDLE" fc-1 >"$T/out" 2>&1 || die "run -d: $(cat "$T/out")"
 init=$(state_field fc-1 pid)
+pids_cg=/sys/fs/cgroup/pids$(awk -F: '$2 == "pids" { print $3 }' /proc/$init/cgroup)
 
 mr exec fc-1 false; expect_eq "exec: the process's own exit code 1" 1 "$?"
 mr exec fc-1 sh -c 'exit 42'; expect_eq "exec: the process's own exit code 42" 42 "$?"
@@ -35,6 +37,18 @@ done
 expect_eq "the container's cgroups unchanged" "$before" "$(ls /proc/$init/task | wc -l; cat /proc/$init/cgroup)"
 out=$(mr exec --cgroup / fc-1 cat /proc/self/cgroup 2>&1)
 expect_eq "exec --cgroup / is the container's own cgroup" "$(cat /proc/$init/cgroup)" "$out"
+
+# ps after the container stopped: the header, no process; json: []
+mr kill fc-1 KILL
+wait_for status_is fc-1 stopped || fail "fc-1 did not stop"
+out=$(mr ps fc-1 2>&1); rc=$?
+expect_eq "ps of a stopped container exits 0" 0 "$rc"
+expect_eq "... and prints ps(1)'s header alone" 1 "$(printf '%s\n' "$out" | wc -l)"
+expect_match "... which is the header" "^UID +PID +PPID" "$out"
+expect_eq "ps --format json of a stopped container" "[]" "$(mr ps --format json fc-1 2>&1)"
+expect_eq "... and the kernel shows no process in its cgroup" "" "$(cat "$pids_cg/cgroup.procs" 2>/dev/null || echo missing-cgroup)"
+out=$(mr pause fc-1 2>&1) && fail "pause of a stopped container accepted"
+expect_match "other verbs still refuse a stopped container" "cannot pause container fc-1: it is stopped" "$out"
 
 mr delete --force fc-1
 assert_clean "at the end"
