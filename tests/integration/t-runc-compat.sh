@@ -3,7 +3,9 @@
 # exec exits 255 when exec itself fails (so a caller tells it from the
 # process's own exit code) and 1 for bad arguments; exec --cgroup refuses a
 # path that climbs out of the container's cgroup; ps of a stopped container
-# lists what is left in its cgroup (nothing) and exits 0.
+# lists what is left in its cgroup (nothing) and exits 0; with
+# process.terminal, `run` in the foreground takes its terminal from stderr,
+# stdout, stdin or the controlling one, and the pty keeps the devpts group.
 . "$(dirname "$0")/lib.sh"
 make_bundle
 args sleep 1000
@@ -51,5 +53,32 @@ out=$(mr pause fc-1 2>&1) && fail "pause of a stopped container accepted"
 expect_match "other verbs still refuse a stopped container" "cannot pause container fc-1: it is stopped" "$out"
 
 mr delete --force fc-1
+
+# the pty: owner the process's uid, group the devpts mount's gid=5 (tty)
+make_bundle "$T/b2"
+CONFIG_FILE=$T/b2/config.json config "c['process']['terminal'] = True; c['process']['user'] = {'uid': 1000, 'gid': 100}
+c['process']['args'] = ['sh', '-c', 'tty; stat -L -c %u:%g /proc/self/fd/0; echo DONE; sleep 100']"
+expect_eq "the default config mounts devpts with gid=5" True "$(python3 -c 'import json,sys; print(any("gid=5" in m.get("options", []) for m in json.load(open(sys.argv[1]))["mounts"] if m["destination"] == "/dev/pts"))' "$T/b2/config.json")"
+rm -f "$T/b2.sock"
+python3 "$(dirname "$0")/helpers/console-receiver.py" "$T/b2.sock" "$T/b2.out" & BG_PIDS="$BG_PIDS $!"
+wait_for test -S "$T/b2.sock" || die "receiver did not listen"
+mr run -d --console-socket "$T/b2.sock" --bundle "$T/b2" fc-2 >"$T/out" 2>&1 || die "run -d fc-2: $(cat "$T/out")"
+pid2=$(state_field fc-2 pid)
+wait_for grep -q : "$T/b2.out" || fail "no output through the pty"
+expect_eq "the kernel: the pty of the init is 1000:5" "1000:5" "$(stat -L -c %u:%g /proc/$pid2/fd/0)"
+expect_match "... as the process sees it" "^1000:5" "$(tr -d '\r' < "$T/b2.out" | grep :)"
+mr delete --force fc-2
+
+# run in the foreground: stdin /dev/null, stdout and stderr a file, the
+# controlling terminal (script's pty) is the terminal, as runc (timeout
+# --foreground: in a background process group, raw mode would stop it)
+CONFIG_FILE=$T/b2/config.json config "c['process']['user'] = {'uid': 0, 'gid': 0}
+c['process']['args'] = ['sh', '-c', 'stty size; readlink /proc/self/fd/0']"
+script -qec "timeout --foreground -k 5 60 $MODRUN --root $ROOT --plugin-dir $PLUGIN_DIR run --bundle $T/b2 fc-3 </dev/null >$T/fg.out 2>&1; echo rc=\$? >$T/fg.rc" /dev/null >/dev/null 2>&1
+expect_eq "run with stdin not a tty, the controlling terminal one: exit 0" "rc=0" "$(cat "$T/fg.rc")"
+expect_match "... the process's stdin is a pty" "^/dev/pts/[0-9]+" "$(tr -d '\r' < "$T/fg.out")"
+out=$(setsid -w timeout -k 5 60 "$MODRUN" --root "$ROOT" --plugin-dir "$PLUGIN_DIR" run --bundle "$T/b2" fc-4 </dev/null 2>&1); rc=$?
+expect_eq "no terminal at all: refused" 1 "$rc"
+expect_match "... and says why" "modrun has no terminal \(none of stdin, stdout, stderr is one" "$out"
 assert_clean "at the end"
 finish
