@@ -61,6 +61,19 @@ static int strv_push(char ***list, const char *value, struct modrun_error **rete
         return 0;
 }
 
+/* True when a "/"-separated path has a ".." component (runc refuses it in
+ * exec --cgroup: a sub-cgroup is beneath the container's, never above). */
+static bool path_has_dotdot(const char *path)
+{
+        for (const char *c = path; *c;) {
+                size_t n = strcspn(c, "/");
+                if (n == 2 && c[0] == '.' && c[1] == '.')
+                        return true;
+                c += n + (c[n] == '/');
+        }
+        return false;
+}
+
 static int parse_exec(struct cli_args *a, struct exec_opts *o, struct modrun_error **reterr)
 {
         const char *v;
@@ -87,6 +100,9 @@ static int parse_exec(struct cli_args *a, struct exec_opts *o, struct modrun_err
                         if (strchr(v, ':'))
                                 return error_new(reterr, EOPNOTSUPP, "give the cgroup v2 sub-cgroup path alone",
                                                  "exec --cgroup %s: per-controller (v1) sub-cgroups are not supported", v);
+                        if (path_has_dotdot(v))
+                                return error_new(reterr, EINVAL, "name a sub-cgroup beneath the container's, without \"..\"",
+                                                 "exec --cgroup %s: %s is not a sub cgroup path", v, v);
                         o->cgroup = v;
                         break;
                 case OPT_IGNORE_PAUSED: o->ignore_paused = cli_bool_value(v); break;
@@ -106,8 +122,13 @@ int cmd_exec(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **
         a->stop_at_positional = true; /* the command's own options follow the id */
         int r = parse_exec(a, &o, reterr);
         int status = 0;
-        if (r >= 0)
+        if (r >= 0) {
+                /* As runc: 1 for bad arguments, 255 when exec itself fails
+                 * (no such container, binary or pid file directory), so that
+                 * the caller can tell it from the process's own exit code. */
+                ctx->error_exit = 255;
                 r = lifecycle_exec(ctx, a->positional[0], &o, &status, reterr);
+        }
         free(o.env);
         free(o.additional_gids);
         free(o.caps);

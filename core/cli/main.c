@@ -231,5 +231,5 @@ int cli_main(int argc, char **argv)
         cli_args_done(&a);
         plugin_options_done(&ctx.plugins);
         log_close();
-        return r < 0 ? 1 : r;
+        return r < 0 ? (ctx.error_exit ? ctx.error_exit : 1) : r;
 }

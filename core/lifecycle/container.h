@@ -47,9 +47,14 @@ int write_pid_file(const char *path, pid_t pid, struct modrun_error **reterr);
  * master the init sent over sock (our end of a socket pair), or -1 when
  * it sent none (no process.terminal). */
 int console_receive(int sock, int *ret_master, struct modrun_error **reterr);
+/* The terminal run takes raw mode and the window size from, as runc: the
+ * first of stderr, stdout, stdin that is one, else the controlling
+ * terminal. A new fd, or -ENOTTY when there is none. */
+int console_host(void);
 /* Proxy master <-> stdin/stdout until pid exits (signals of set forwarded,
- * SIGWINCH copies the window size); *ret_status as wait_forwarding. */
-int console_proxy(pid_t pid, int master, const sigset_t *set, int *ret_status);
+ * host in raw mode, SIGWINCH copies its window size); *ret_status as
+ * wait_forwarding. */
+int console_proxy(pid_t pid, int master, int host, const sigset_t *set, int *ret_status);
 
 /* --pidfd-socket: send a pidfd of pid to the unix socket at path. */
 int send_pidfd(const char *path, pid_t pid, struct modrun_error **reterr);

@@ -23,15 +23,17 @@ static int cgroup_op_missing(const struct container *c, const char *op, const ch
                          name, op);
 }
 
-static int open_live(const struct runtime_ctx *ctx, const char *id, const char *verb, struct container **ret,
-                     struct modrun_error **reterr)
+/* Open container id when it runs (or is paused or created); stopped_ok lets a
+ * stopped one through too. */
+static int open_live(const struct runtime_ctx *ctx, const char *id, const char *verb, bool stopped_ok,
+                     struct container **ret, struct modrun_error **reterr)
 {
         _cleanup_container_ struct container *c = NULL;
         int r = container_open(ctx, id, true, &c, reterr);
         if (r < 0)
                 return r;
         enum container_status st = state_status(c->dir, c->state);
-        if (st == STATUS_STOPPED || st == STATUS_CREATING)
+        if ((st == STATUS_STOPPED && !stopped_ok) || st == STATUS_CREATING)
                 return error_new(reterr, 0,
                                  st == STATUS_STOPPED ? "its process has exited: `modrun delete` removes it, and "
                                                         "`modrun run` starts a new one"
@@ -45,7 +47,7 @@ int lifecycle_pause(const struct runtime_ctx *ctx, const char *id, bool pause, s
 {
         const char *verb = pause ? "pause" : "resume";
         _cleanup_container_ struct container *c = NULL;
-        int r = open_live(ctx, id, verb, &c, reterr);
+        int r = open_live(ctx, id, verb, false, &c, reterr);
         if (r < 0)
                 return r;
         if (pause == (state_status(c->dir, c->state) == STATUS_PAUSED))
@@ -79,7 +81,7 @@ int lifecycle_update(const struct runtime_ctx *ctx, const char *id, struct json_
                      struct modrun_error **reterr)
 {
         _cleanup_container_ struct container *c = NULL;
-        int r = open_live(ctx, id, "update", &c, reterr);
+        int r = open_live(ctx, id, "update", false, &c, reterr);
         if (r < 0)
                 return r;
         void *st = NULL;
@@ -115,13 +117,20 @@ int lifecycle_pids(const struct runtime_ctx *ctx, const char *id, pid_t **ret_pi
                    struct modrun_error **reterr)
 {
         _cleanup_container_ struct container *c = NULL;
-        int r = open_live(ctx, id, "list the processes of", &c, reterr);
+        int r = open_live(ctx, id, "list the processes of", true, &c, reterr);
         if (r < 0)
                 return r;
         void *st = NULL;
         const struct modrun_cgroup_ops *cg = plugins_cgroup(c->plugins, &st);
         if (cg && MODRUN_HAS_OP(cg, get_pids) && container_has_cgroup(c->plugins))
                 return cg->get_pids(st, ret_pids, ret_n, reterr);
+        /* As runc, ps of a stopped container lists what is left in its
+         * cgroup; without one, nothing (its init pid may be reused). */
+        if (state_status(c->dir, c->state) == STATUS_STOPPED) {
+                *ret_pids = NULL;
+                *ret_n = 0;
+                return 0;
+        }
         return procs_best_known(c->cfg, c->state->pid, ret_pids, ret_n, reterr);
 }
 
@@ -129,7 +138,7 @@ int lifecycle_stats(const struct runtime_ctx *ctx, const char *id, struct json_o
                     struct modrun_error **reterr)
 {
         _cleanup_container_ struct container *c = NULL;
-        int r = open_live(ctx, id, "read the statistics of", &c, reterr);
+        int r = open_live(ctx, id, "read the statistics of", false, &c, reterr);
         if (r < 0)
                 return r;
         void *st = NULL;

@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include "container.h"
@@ -198,8 +199,8 @@ static int build_process_json(const struct oci_config *cfg, const struct exec_op
 }
 
 /* Spawn the process under the container's lock; returns its pid. */
-static int exec_spawn(const struct runtime_ctx *ctx, const char *id, const struct exec_opts *o, pid_t *ret_pid,
-                      struct modrun_error **reterr)
+static int exec_spawn(const struct runtime_ctx *ctx, const char *id, const struct exec_opts *o, int own_console,
+                      pid_t *ret_pid, struct modrun_error **reterr)
 {
         _cleanup_container_ struct container *c = NULL;
         int r = container_open(ctx, id, true, &c, reterr);
@@ -223,10 +224,13 @@ static int exec_spawn(const struct runtime_ctx *ctx, const char *id, const struc
         if (r < 0)
                 return r;
         _cleanup_close_ int console = -1;
-        if (cfg.process.terminal && !o->console_socket)
+        if (cfg.process.terminal && !o->console_socket && own_console < 0)
                 r = error_new(reterr, EINVAL, "pass --console-socket PATH, or leave out --tty",
-                              "exec --tty: there is no --console-socket to send the terminal to");
-        else if (cfg.process.terminal && (console = open(o->console_socket, O_PATH | O_CLOEXEC)) < 0)
+                              "exec --tty --detach: there is no --console-socket to send the terminal to");
+        else if (cfg.process.terminal && !o->console_socket) {
+                if ((console = fcntl(own_console, F_DUPFD_CLOEXEC, 3)) < 0)
+                        r = error_new(reterr, errno, NULL, "duplicate the socket for the exec'd process's terminal");
+        } else if (cfg.process.terminal && (console = open(o->console_socket, O_PATH | O_CLOEXEC)) < 0)
                 r = error_new(reterr, errno, NULL, "open console socket %s", o->console_socket);
         struct spawn_params sp = {
                 .cfg = &cfg, .id = id, .bundle = c->state->bundle, .rootfs = c->state->rootfs,
@@ -247,14 +251,38 @@ int lifecycle_exec(const struct runtime_ctx *ctx, const char *id, const struct e
         if (!o->detach)
                 forward_signals_block(&set, &old);
         pid_t pid = 0;
-        int r = exec_spawn(ctx, id, o, &pid, reterr);
-        if (r >= 0 && ((o->pid_file && (r = write_pid_file(o->pid_file, pid, reterr)) < 0) ||
-                       (o->pidfd_socket && (r = send_pidfd(o->pidfd_socket, pid, reterr)) < 0))) {
+        /* In the foreground without --console-socket, a terminal comes to
+         * us and is proxied to our own, as `run` does (and runc). */
+        _cleanup_close_ int ours = -1, theirs = -1, master = -1, host = -1;
+        int r = 0, pair[2];
+        if (!o->detach && !o->console_socket) {
+                if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
+                        r = error_new(reterr, errno, NULL, "socketpair(AF_UNIX) for the exec'd process's terminal");
+                else
+                        ours = pair[0], theirs = pair[1];
+        }
+        if (r >= 0)
+                r = exec_spawn(ctx, id, o, theirs, &pid, reterr);
+        if (r >= 0 && ours >= 0)
+                r = console_receive(ours, &master, reterr);
+        if (r >= 0 && master >= 0 && (host = console_host()) < 0)
+                r = error_new(reterr, 0,
+                              "run it from a terminal, leave out --tty, or pass --console-socket to give the "
+                              "terminal to another program",
+                              "exec --tty in container %s: modrun has no terminal (none of stdin, stdout, stderr "
+                              "is one, and there is no controlling terminal)", id);
+        if (r >= 0 && o->pid_file)
+                r = write_pid_file(o->pid_file, pid, reterr);
+        if (r >= 0 && o->pidfd_socket)
+                r = send_pidfd(o->pidfd_socket, pid, reterr);
+        if (r < 0 && pid > 0) {
                 (void)kill(pid, SIGKILL);
                 (void)waitpid(pid, NULL, 0);
         }
         *ret_status = 0;
-        if (r >= 0 && !o->detach && (r = wait_forwarding(pid, &set, ret_status)) < 0)
+        if (r >= 0 && !o->detach &&
+            (r = master >= 0 ? console_proxy(pid, master, host, &set, ret_status)
+                             : wait_forwarding(pid, &set, ret_status)) < 0)
                 r = error_new(reterr, -r, NULL, "wait for the process %d exec'd in container %s", (int)pid, id);
         if (!o->detach)
                 sigprocmask(SIG_SETMASK, &old, NULL);

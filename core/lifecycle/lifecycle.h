@@ -28,6 +28,7 @@ struct runtime_ctx {
         const char *root;
         struct plugin_options plugins;
         bool rootless;
+        int error_exit; /* exit code when the command fails (0: 1); exec: 255 as runc */
 };
 
 struct create_opts {

@@ -3,9 +3,9 @@
  * `run` in the foreground with process.terminal and no --console-socket:
  * modrun is its own console socket receiver. The init gets one end of a
  * socket pair (no file in the state root), sends the pty master over it,
- * and modrun proxies it to its own stdin/stdout (raw mode when stdin is a
- * terminal, the window size following SIGWINCH), forwarding signals as
- * `run` does without a tty.
+ * and modrun proxies it to its own stdin/stdout (its own terminal, found as
+ * runc does, in raw mode, the window size following SIGWINCH), forwarding
+ * signals as `run` does without a tty.
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -35,10 +35,23 @@ int console_receive(int sock, int *ret_master, struct modrun_error **reterr)
         return 0;
 }
 
-static void copy_winsize(int master)
+int console_host(void)
+{
+        static const int std[] = {STDERR_FILENO, STDOUT_FILENO, STDIN_FILENO};
+        for (size_t i = 0; i < ELEMENTSOF(std); i++)
+                if (isatty(std[i])) {
+                        int fd = fcntl(std[i], F_DUPFD_CLOEXEC, 3);
+                        return fd < 0 ? -errno : fd;
+                }
+        /* all three redirected: the controlling terminal, if any */
+        int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+        return fd < 0 ? -ENOTTY : fd;
+}
+
+static void copy_winsize(int host, int master)
 {
         struct winsize ws;
-        if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+        if (ioctl(host, TIOCGWINSZ, &ws) == 0)
                 (void)ioctl(master, TIOCSWINSZ, &ws);
 }
 
@@ -58,18 +71,18 @@ static bool pump(int from, int to)
         return k > 0;
 }
 
-int console_proxy(pid_t pid, int master, const sigset_t *set, int *ret_status)
+int console_proxy(pid_t pid, int master, int host, const sigset_t *set, int *ret_status)
 {
         _cleanup_close_ int sfd = signalfd(-1, set, SFD_CLOEXEC);
         if (sfd < 0)
                 return -errno;
         struct termios saved;
-        bool tty = tcgetattr(STDIN_FILENO, &saved) == 0;
+        bool tty = tcgetattr(host, &saved) == 0;
         if (tty) {
                 struct termios raw = saved;
                 cfmakeraw(&raw);
-                (void)tcsetattr(STDIN_FILENO, TCSANOW, &raw);
-                copy_winsize(master);
+                (void)tcsetattr(host, TCSANOW, &raw);
+                copy_winsize(host, master);
         }
         bool in_open = true, out_open = true;
         int r = 0;
@@ -91,7 +104,7 @@ int console_proxy(pid_t pid, int master, const sigset_t *set, int *ret_status)
                 struct signalfd_siginfo si;
                 if ((p[0].revents & POLLIN) && read(sfd, &si, sizeof(si)) == sizeof(si)) {
                         if (si.ssi_signo == SIGWINCH && tty)
-                                copy_winsize(master);
+                                copy_winsize(host, master);
                         else if (si.ssi_signo != SIGCHLD)
                                 (void)kill(pid, (int)si.ssi_signo);
                 }
@@ -101,6 +114,6 @@ int console_proxy(pid_t pid, int master, const sigset_t *set, int *ret_status)
                         in_open = pump(STDIN_FILENO, master);
         }
         if (tty)
-                (void)tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+                (void)tcsetattr(host, TCSANOW, &saved);
         return r;
 }

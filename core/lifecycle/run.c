@@ -27,7 +27,7 @@ int lifecycle_run(const struct runtime_ctx *ctx, const char *id, const struct cr
         /* In the foreground without --console-socket, we receive the
          * terminal ourselves (if the config asks for one). */
         struct create_opts co = *o;
-        _cleanup_close_ int ours = -1, master = -1;
+        _cleanup_close_ int ours = -1, master = -1, host = -1;
         int r = 0, pair[2];
         if (!detach && !o->console_socket) {
                 if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
@@ -41,13 +41,14 @@ int lifecycle_run(const struct runtime_ctx *ctx, const char *id, const struct cr
                 (void)close(co.console_fd);
         if (r >= 0 && ours >= 0)
                 r = console_receive(ours, &master, reterr);
-        /* runc refuses this too: the pty would read from nothing, and the
-         * shell in it would wait for input forever. */
-        if (r >= 0 && master >= 0 && !isatty(STDIN_FILENO))
+        /* As runc: a terminal of ours among stderr, stdout, stdin, or the
+         * controlling one; with none, refused. */
+        if (r >= 0 && master >= 0 && (host = console_host()) < 0)
                 r = error_new(reterr, 0,
                               "run it from a terminal, set process.terminal to false in config.json, or pass "
                               "--console-socket (with --detach) to give the terminal to another program",
-                              "run %s: process.terminal is true, but modrun's stdin is not a terminal", id);
+                              "run %s: process.terminal is true, but modrun has no terminal (none of stdin, "
+                              "stdout, stderr is one, and there is no controlling terminal)", id);
         if (r >= 0)
                 r = lifecycle_start(ctx, id, reterr);
         if (r < 0) {
@@ -60,7 +61,7 @@ int lifecycle_run(const struct runtime_ctx *ctx, const char *id, const struct cr
         *ret_status = 0;
         if (detach)
                 return 0;
-        r = master >= 0 ? console_proxy(pid, master, &set, ret_status) : wait_forwarding(pid, &set, ret_status);
+        r = master >= 0 ? console_proxy(pid, master, host, &set, ret_status) : wait_forwarding(pid, &set, ret_status);
         sigprocmask(SIG_SETMASK, &old, NULL);
         if (r < 0)
                 return error_new(reterr, -r, NULL, "wait for container %s (pid %d)", id, (int)pid);

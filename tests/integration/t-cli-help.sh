@@ -118,14 +118,15 @@ expect_match "unfiltered device access: a warning without --debug" "warning: dev
 out=$(mr run --bundle "$BUNDLE" cl-4 2>&1) || fail "run cl-4: $out"
 expect_no_match "cgroupfs with the v1 devices controller filters: no warning" "device access" "$out"
 
-# run: process.terminal with stdin not a terminal fails at once, leaving nothing
+# run: process.terminal and no terminal at all (no controlling one either:
+# setsid) fails at once, leaving nothing
 config "c['process']['terminal'] = True; c['process']['args'] = ['sh']"
 start=$(date +%s)
-out=$(timeout -s KILL 20 "$MODRUN" --root "$ROOT" --plugin-dir "$PLUGIN_DIR" run --bundle "$BUNDLE" cl-2 </dev/null 2>&1)
+out=$(setsid -w timeout -s KILL 20 "$MODRUN" --root "$ROOT" --plugin-dir "$PLUGIN_DIR" run --bundle "$BUNDLE" cl-2 </dev/null 2>&1)
 rc=$?
 expect_eq "run with a terminal and no tty: exit 1" 1 "$rc"
 [ $(($(date +%s) - start)) -le 5 ] || fail "run with a terminal and no tty took over 5 s"
-expect_match "run with a terminal and no tty: cause and fix" "stdin is not a terminal.*hint: run it from a terminal" "$out"
+expect_match "run with a terminal and no tty: cause and fix" "modrun has no terminal.*hint: run it from a terminal" "$out"
 expect_eq "nothing left behind" "" "$(mr list -q)"
 assert_clean "at the end"
 finish

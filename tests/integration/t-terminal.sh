@@ -27,8 +27,10 @@ mr exec -t --console-socket "$T/e.sock" t1 sh -c 'tty; echo DONE' || fail "exec 
 wait_for test -s "$T/e.out" || fail "receiver got nothing"
 expect_match "exec --tty gets a pty of its own" "^/dev/pts/1$" "$(tr -d '\r' < "$T/e.out")"
 
-out=$(mr exec -t t1 true 2>&1) && fail "exec -t without a console socket accepted"
-expect_match "exec -t needs a console socket" "no --console-socket" "$out"
+out=$(setsid -w "$MODRUN" --root "$ROOT" --plugin-dir "$PLUGIN_DIR" exec -t t1 true </dev/null 2>&1) && fail "exec -t without any terminal accepted"
+expect_match "exec -t without a console socket needs a terminal of modrun's" "modrun has no terminal" "$out"
+out=$(mr exec -t -d t1 true 2>&1) && fail "exec -t -d without a console socket accepted"
+expect_match "exec -t -d needs a console socket" "no --console-socket" "$out"
 mr delete --force t1
 out=$(mr create --bundle "$BUNDLE" t2 2>&1) && fail "terminal without console socket accepted"
 expect_match "create with terminal needs a console socket" "process.terminal is true, and there is no --console-socket" "$out"

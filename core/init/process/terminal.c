@@ -70,9 +70,11 @@ int terminal_setup(int sock, const struct oci_process *proc, bool console, struc
         _cleanup_close_ int peer = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
         if (peer < 0)
                 return error_new(reterr, errno, NULL, "process.terminal: open the peer of %s", name);
-        if (fchown(peer, proc->user.uid, proc->user.gid) < 0)
-                return error_new(reterr, errno, NULL, "process.terminal: chown %s to %u:%u", name,
-                                 (unsigned)proc->user.uid, (unsigned)proc->user.gid);
+        /* the owner becomes the user; the group stays what the devpts
+         * mount gave it (gid=5, tty, in the default config), as runc */
+        if (fchown(peer, proc->user.uid, (gid_t)-1) < 0)
+                return error_new(reterr, errno, NULL, "process.terminal: chown %s to uid %u", name,
+                                 (unsigned)proc->user.uid);
         if (proc->has_console_size) {
                 struct winsize ws = {.ws_row = (unsigned short)proc->console_size.height,
                                      .ws_col = (unsigned short)proc->console_size.width};
