@@ -22,7 +22,7 @@ grep -q MODRUN_TEST_FAIL_ALLOC "$MODRUN" || {
 
 CAP=${TORTURE_CAP:-6000}             # the most N tried
 STRIDE=${TORTURE_STRIDE:-7}          # after the parser (5 took 150 s on a slow day)
-BUDGET_S=${TORTURE_BUDGET_S:-140}    # wall-clock budget of the walk (meson: 180 s for all)
+BUDGET_S=${TORTURE_BUDGET_S:-250}    # wall-clock budget of the walk (meson: 300 s for this test)
 TAG=modrun-torture-$$
 make_bundle
 # A rich config: every part of the parser has something to allocate.

@@ -127,7 +127,7 @@ done
 # the normal path: a new file, then appending to it (an error is logged)
 mr --log "$T/own.log" state nope1 >/dev/null 2>&1
 mr --log "$T/own.log" state nope2 >/dev/null 2>&1
-expect_eq "--log to a file of root's: created, then appended to" "2" "$(grep -c 'container "nope[12]" does not exist' "$T/own.log")"
+expect_eq "--log to a file of root's: created, then appended to" "2" "$(grep -c 'container \\"nope[12]\\" does not exist' "$T/own.log")"
 
 assert_clean "pid file and log attacks"
 finish
