@@ -347,7 +347,12 @@ def log_problems(path, start, end, handler):
     for line in text.splitlines():
         if "level=error" in line or "level=warning" in line:
             m = re.search(r'msg="((?:[^"\\]|\\.)*)"', line)
-            out.add(LOG_NOISE.sub("_", m.group(1) if m else line).replace(handler, "HANDLER"))
+            text = LOG_NOISE.sub("_", m.group(1) if m else line)
+            # the handler's own names (wrapper path, state root, pod uids),
+            # not the word "runc" in containerd's and the shim's messages
+            for own in (f"/rt/{handler}/{handler}", f"rt-root-{handler}", f"{handler}-"):
+                text = text.replace(own, "HANDLER")
+            out.add(text)
     return out
 
 
