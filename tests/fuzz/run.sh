@@ -19,7 +19,7 @@ src=$(cd "$here/../.." && pwd)
 targets=(config process mountinfo cli cgroupfs devices systemd idmap plugin)
 
 oci_src=(core/oci/config-parse.c core/oci/config-process.c core/oci/config-linux.c core/oci/config-mounts.c
-         core/oci/config-defaults.c core/oci/config-ranges.c core/oci/json-util.c core/util/error.c
+         core/oci/config-defaults.c core/oci/config-ranges.c core/oci/config-spec13.c core/oci/json-util.c core/util/error.c
          core/util/fs-util.c)
 sources_for() {
     case "$1" in
