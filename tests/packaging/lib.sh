@@ -43,13 +43,3 @@ copy_tree() {
     fi
 }
 
-# plugin_names JSON: the names of the usable plugins in `modrun features`
-# output, as "kind-name" lines, sorted
-plugin_names() {
-    python3 -c '
-import json, sys
-m = json.load(sys.stdin)["modrun"]
-for p in m["plugins"]:
-    print(p)
-' <<<"$1"
-}

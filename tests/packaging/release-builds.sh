@@ -21,7 +21,7 @@ for cc in gcc clang; do
     expect_eq "$cc: every plugin built" "$ALL_PLUGINS" "$(cd "$dir/plugins" && ls -- *.so | tr '\n' ' ' | sed 's/ $//')"
     usable=$("$dir/core/modrun" --plugin-dir "$dir/plugins" features | python3 -c '
 import json, sys
-print(" ".join(sorted("%s:%s" % (p["kind"], p["name"]) for p in json.load(sys.stdin)["modrun"]["plugins"] if p["usable"] and p["path"])))')
+print(" ".join(sorted("%s:%s" % (p["kind"], p["name"]) for p in json.loads(json.load(sys.stdin)["annotations"]["org.modrun.plugins"]) if p["usable"] and p["path"])))')
     expect_eq "$cc: every plugin loads" \
         "cgroup:cgroupfs cgroup:systemd devices:ebpf mount:move-mount mount:pivot-root namespace:idmap" "$usable"
     rm -rf "$dir"
