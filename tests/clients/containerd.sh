@@ -20,29 +20,9 @@ CTD_PID=""
 start_containerd() { # start_containerd DIR: private daemon, socket DIR/sock
     local d=$1
     mkdir -p "$d/bin"; ln -sf "$RT" "$d/bin/runc"
-    cat > "$d/config.toml" <<EOF
-version = 2
-root = "$d/root"
-state = "$d/state"
-disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.btrfs",
-  "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper",
-  "io.containerd.snapshotter.v1.aufs", "io.containerd.internal.v1.tracing",
-  "io.containerd.tracing.processor.v1.otlp"]
-[grpc]
-  address = "$d/sock"
-[ttrpc]
-  address = "$d/sock.ttrpc"
-[debug]
-  address = ""
-[metrics]
-  address = ""
-[plugins."io.containerd.internal.v1.opt"]
-  path = "$d/opt"
-EOF
-    PATH="$d/bin:$PATH" setsid containerd --config "$d/config.toml" > "$d/containerd.log" 2>&1 < /dev/null &
-    CTD_PID=$!
+    containerd_config "$d" io.containerd.grpc.v1.cri
     SOCK=$d/sock
-    wait_until 15 ctr -a "$SOCK" version >/dev/null 2>&1 || { tail -n 5 "$d/containerd.log"; return 1; }
+    PATH="$d/bin:$PATH" containerd_start "$d"
 }
 stop_containerd() {
     [ -n "$CTD_PID" ] || return 0

@@ -56,24 +56,8 @@ handler() { # handler NAME WRAPPER: a runtime handler of the CRI plugin
             SystemdCgroup = false
 EOF
 }
-cat > "$D/config.toml" <<EOF
-version = 2
-root = "$D/root"
-state = "$D/state"
-disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs",
-  "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.aufs",
-  "io.containerd.internal.v1.tracing", "io.containerd.tracing.processor.v1.otlp"]
-[grpc]
-  address = "$D/sock"
-[ttrpc]
-  address = "$D/sock.ttrpc"
-[debug]
-  address = ""
-  level = "info"
-[metrics]
-  address = ""
-[plugins."io.containerd.internal.v1.opt"]
-  path = "$D/opt"
+containerd_config "$D"
+cat >> "$D/config.toml" <<EOF
 [plugins."io.containerd.grpc.v1.cri"]
   sandbox_image = "$PAUSE_IMG"
   disable_apparmor = true
@@ -102,11 +86,7 @@ stop_containerd() {
     CTD_PID=""
 }
 at_exit stop_containerd
-setsid containerd --config "$D/config.toml" > "$D/containerd.log" 2>&1 < /dev/null &
-CTD_PID=$!
-if ! wait_until 20 ctr -a "$D/sock" version; then
-    tail -n 20 "$D/containerd.log"; echo "FAIL: containerd did not start"; exit 1
-fi
+containerd_start "$D" || { echo "FAIL: containerd did not start"; exit 1; }
 for img in pause bb; do
     timeout 60 ctr -a "$D/sock" -n "$NS" images import "$W/$img.tar" >/dev/null \
         || { echo "FAIL: ctr images import $img"; exit 1; }

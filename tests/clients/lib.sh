@@ -293,3 +293,41 @@ wait_until() {
     local end=$(( $(now_ms) + $1 * 1000 )); shift
     until "$@"; do [ "$(now_ms)" -lt "$end" ] || return 1; sleep 0.1; done
 }
+
+# containerd_config DIR [PLUGIN...]: DIR/config.toml's common part for a
+# private containerd (root, state, sockets and opt dir under DIR; no debug
+# or metrics listener); PLUGINs are disabled besides the snapshotters and
+# tracing this host has no use for. The caller appends its own sections.
+containerd_config() {
+    local d=$1 p dis=""; shift
+    for p in "$@" io.containerd.snapshotter.v1.btrfs io.containerd.snapshotter.v1.zfs \
+        io.containerd.snapshotter.v1.devmapper io.containerd.snapshotter.v1.aufs \
+        io.containerd.internal.v1.tracing io.containerd.tracing.processor.v1.otlp; do
+        dis+="${dis:+, }\"$p\""
+    done
+    cat > "$d/config.toml" <<EOT
+version = 2
+root = "$d/root"
+state = "$d/state"
+disabled_plugins = [$dis]
+[grpc]
+  address = "$d/sock"
+[ttrpc]
+  address = "$d/sock.ttrpc"
+[debug]
+  address = ""
+  level = "info"
+[metrics]
+  address = ""
+[plugins."io.containerd.internal.v1.opt"]
+  path = "$d/opt"
+EOT
+}
+
+# containerd_start DIR: run containerd on DIR/config.toml (log DIR/containerd.log),
+# its pid in CTD_PID; fails, showing the log's end, unless it answers in 20 s.
+containerd_start() {
+    setsid containerd --config "$1/config.toml" > "$1/containerd.log" 2>&1 < /dev/null &
+    CTD_PID=$!
+    wait_until 20 ctr -a "$1/sock" version >/dev/null 2>&1 || { tail -n 20 "$1/containerd.log"; return 1; }
+}
