@@ -5,11 +5,14 @@
 #   BENCH_N=30            iterations of each timed command per runtime
 #   BENCH_PAR_ROUNDS=3    rounds of "100 containers, 8 at a time" per runtime
 #   BENCH_LIST=1000       containers in the state dir for `list`
+#   BENCH_PHASES_N=20     iterations of the per-phase trace (phases.py); 0: skip it
+#   BENCH_ONLY=phases     only the per-phase trace: writes bench/results/phases.{md,json}
 set -euo pipefail
 
 N=${BENCH_N:-30}
 PAR_ROUNDS=${BENCH_PAR_ROUNDS:-3}
 LIST=${BENCH_LIST:-1000}
+PHASES_N=${BENCH_PHASES_N:-20}
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
 build=$top/build-bench
@@ -137,7 +140,12 @@ cat > "$work/machine.md" <<EOF
 | \`list\` state dir | $LIST containers fabricated: one real container per runtime created and killed (stopped), its state dir copied with the id replaced in every file |
 EOF
 
+only=${BENCH_ONLY:-}
+[ -z "$only" ] || [ "$only" = phases ] || { log "BENCH_ONLY: only \"phases\" is known"; exit 1; }
+mkdir -p "$results"
+
 # --- measure -----------------------------------------------------------------------
+if [ -z "$only" ]; then
 log "measuring: $N iterations (log in $work/logs)"
 driver_started=1
 "$py" "$here/driver.py" --work "$work" --bundle "$work/bundle" --sleep-bundle "$work/sleeper" \
@@ -146,7 +154,24 @@ driver_started=1
 driver_started=""
 sed -i "s#^\(| load average | at start: [0-9. ]*\) |#\1, at end: $(cut -d' ' -f1-3 /proc/loadavg) |#" "$work/machine.md"
 
-mkdir -p "$results"
 cp "$work/raw.json" "$results/latest.json"
 "$py" "$here/report.py" "$work/raw.json" "$work/machine.md" "$results" "$modrun" "$plugins"
 log "wrote $results/latest.md, latest.png and latest.json"
+fi
+
+# --- where the time of `run` goes, phase by phase (phases.py, tracefs) ----------
+if [ "$PHASES_N" -gt 0 ]; then
+    log "per-phase trace: $PHASES_N iterations"
+    "$py" "$here/phases.py" --tm "$work/tm" --floor "$work/floor" --modrun "$modrun" --plugin-dir "$plugins" \
+        --bundle "$work/bundle" --work "$work" --n "$PHASES_N" \
+        --out "$results/phases.json" --md "$work/phases.md" >/dev/null
+    if [ -z "$only" ]; then
+        { printf '\n## Where the time of `run` goes (phases.py)\n\n'; cat "$work/phases.md"; } >> "$results/latest.md"
+        log "appended the phase table to $results/latest.md (raw: $results/phases.json)"
+    else
+        sed -i "s#^\(| load average | at start: [0-9. ]*\) |#\1, at end: $(cut -d' ' -f1-3 /proc/loadavg) |#" "$work/machine.md"
+        { sed '/^| iterations |/d; /^| `list`/d' "$work/machine.md"; printf '\n## Where the time of `run` goes (phases.py)\n\n'
+          cat "$work/phases.md"; } > "$results/phases.md"
+        log "wrote $results/phases.md and phases.json"
+    fi
+fi
