@@ -25,7 +25,7 @@ its first system call after the dynamic link, its clone, the exec of
 microsecond; the events are few (about ten per command).
 
     phases.py --tm TM --floor FLOOR --modrun MODRUN --plugin-dir DIR
-              --bundle B --work W [--n N] [--out JSON] [--md MD]
+              --bundle B --work W [--n N] [--out JSON] [--md MD] [--baseline MODRUN2]
 """
 import argparse, json, os, re, shutil, statistics, subprocess, sys
 
@@ -176,6 +176,7 @@ def main():
     ap.add_argument("--n", type=int, default=20)
     ap.add_argument("--out")
     ap.add_argument("--md")
+    ap.add_argument("--baseline", help="another modrun binary (e.g. an older build) traced in the same interleaved loop")
     a = ap.parse_args()
     root = os.path.join(a.work, "phases-root")
     os.makedirs(root, exist_ok=True)
@@ -187,6 +188,11 @@ def main():
         "modrun-cg": lambda i: [a.modrun, "--plugin-dir", a.plugin_dir, "--root", root,
                                 "run", "--bundle", a.bundle, f"ps-ph-c{i}"],
     }
+    if a.baseline:
+        variants["baseline-nocg"] = lambda i: [a.baseline, "--plugin-dir", a.plugin_dir, "--root", root,
+                                               "--cgroup-manager=disabled", "run", "--bundle", a.bundle, f"ps-ph-bn{i}"]
+        variants["baseline-cg"] = lambda i: [a.baseline, "--plugin-dir", a.plugin_dir, "--root", root,
+                                             "run", "--bundle", a.bundle, f"ps-ph-bc{i}"]
     names = list(variants)
     samples = {v: [] for v in names}
     bad = {v: 0 for v in names}
@@ -215,13 +221,16 @@ def main():
         xs = [(s[t] - s[f]) * 1e3 for s in samples[v] if f in s and t in s]
         return statistics.median(xs) if xs else None
 
-    table = {"n": a.n, "incomplete": bad, "phases": [], "floor": []}
+    table = {"n": a.n, "incomplete": bad, "phases": [], "floor": [], "baseline": a.baseline}
     for label, f, t in PHASES:
         table["phases"].append({"phase": label, "nocg": med("modrun-nocg", f, t), "cg": med("modrun-cg", f, t)})
+        if a.baseline:
+            table["phases"][-1].update(base_nocg=med("baseline-nocg", f, t), base_cg=med("baseline-cg", f, t))
     for label, f, t in FLOOR_PHASES:
         table["floor"].append({"phase": label, "ms": med("floor", f, t)})
     table["total"] = {"nocg": med("modrun-nocg", "exec", "exit"), "cg": med("modrun-cg", "exec", "exit"),
-                      "floor": med("floor", "exec", "exit")}
+                      "floor": med("floor", "exec", "exit"),
+                      "base_nocg": med("baseline-nocg", "exec", "exit"), "base_cg": med("baseline-cg", "exec", "exit")}
     table["raw"] = samples
     if a.out:
         with open(a.out, "w") as f:
@@ -238,12 +247,24 @@ def fmt(x):
 
 
 def markdown(t):
+    b = t.get("baseline")
     out = [f"Medians of {t['n']} interleaved iterations, ms (incomplete traces dropped: "
-           + ", ".join(f"{k} {v}" for k, v in t["incomplete"].items()) + ").", "",
-           "| phase of `modrun run /bin/true` | no cgroups | cgroups (cgroupfs) |", "|---|---|---|"]
-    for p in t["phases"]:
-        out.append(f"| {p['phase']} | {fmt(p['nocg'])} | {fmt(p['cg'])} |")
-    out.append(f"| **total: exec → exit** | **{fmt(t['total']['nocg'])}** | **{fmt(t['total']['cg'])}** |")
+           + ", ".join(f"{k} {v}" for k, v in t["incomplete"].items()) + ")."
+           + (f" Baseline: `{b}`, traced in the same loop." if b else ""), ""]
+    if b:
+        out += ["| phase of `modrun run /bin/true` | baseline, no cgroups | no cgroups | baseline, cgroups | "
+                "cgroups (cgroupfs) |", "|---|---|---|---|---|"]
+        for p in t["phases"]:
+            out.append(f"| {p['phase']} | {fmt(p['base_nocg'])} | {fmt(p['nocg'])} | {fmt(p['base_cg'])} | "
+                       f"{fmt(p['cg'])} |")
+        tt = t["total"]
+        out.append(f"| **total: exec → exit** | **{fmt(tt['base_nocg'])}** | **{fmt(tt['nocg'])}** | "
+                   f"**{fmt(tt['base_cg'])}** | **{fmt(tt['cg'])}** |")
+    else:
+        out += ["| phase of `modrun run /bin/true` | no cgroups | cgroups (cgroupfs) |", "|---|---|---|"]
+        for p in t["phases"]:
+            out.append(f"| {p['phase']} | {fmt(p['nocg'])} | {fmt(p['cg'])} |")
+        out.append(f"| **total: exec → exit** | **{fmt(t['total']['nocg'])}** | **{fmt(t['total']['cg'])}** |")
     out += ["", "| phase of the floor (bench/floor.c) | ms |", "|---|---|"]
     for p in t["floor"]:
         out.append(f"| {p['phase']} | {fmt(p['ms'])} |")

@@ -7,6 +7,7 @@
 #   BENCH_LIST=1000       containers in the state dir for `list`
 #   BENCH_PHASES_N=20     iterations of the per-phase trace (phases.py); 0: skip it
 #   BENCH_ONLY=phases     only the per-phase trace: writes bench/results/phases.{md,json}
+#   BENCH_PHASES_BASELINE=BINARY   also trace this modrun (e.g. a copy of an older build) in the same loop
 set -euo pipefail
 
 N=${BENCH_N:-30}
@@ -164,6 +165,7 @@ if [ "$PHASES_N" -gt 0 ]; then
     log "per-phase trace: $PHASES_N iterations"
     "$py" "$here/phases.py" --tm "$work/tm" --floor "$work/floor" --modrun "$modrun" --plugin-dir "$plugins" \
         --bundle "$work/bundle" --work "$work" --n "$PHASES_N" \
+        ${BENCH_PHASES_BASELINE:+--baseline "$BENCH_PHASES_BASELINE"} \
         --out "$results/phases.json" --md "$work/phases.md" >/dev/null
     if [ -z "$only" ]; then
         { printf '\n## Where the time of `run` goes (phases.py)\n\n'; cat "$work/phases.md"; } >> "$results/latest.md"
