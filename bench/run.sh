@@ -91,10 +91,19 @@ if [ "$cg2" != /sys/fs/cgroup ]; then
     layout="hybrid: v1 $(findmnt -rn -t cgroup -o OPTIONS | sed 's/.*,//' | paste -sd' '), $layout"
     if grep -qw hugetlb "$cg2/cgroup.controllers"; then
         hugetlb_dir=$(mktemp -d /tmp/modrun-bench-hugetlb.XXXXXX)
-        if mount -t cgroup -o hugetlb none "$hugetlb_dir"; then
+        if mount -t cgroup -o hugetlb none "$hugetlb_dir" 2>/dev/null; then
             layout="$layout; for the run hugetlb was moved to a v1 hierarchy at $hugetlb_dir (for crun)"
         else
-            rmdir "$hugetlb_dir"; hugetlb_dir=""; log "warning: could not move hugetlb to v1; crun may fail"
+            # Busy: a cgroup2 subtree of someone else enables hugetlb. Hide
+            # cgroup2 instead, in this mount namespace only: every runtime
+            # then sees a pure v1 host (crun accepts that), on equal terms.
+            rmdir "$hugetlb_dir"; hugetlb_dir=""
+            if mount -t tmpfs -o size=4k,mode=755 none "$cg2"; then
+                layout="$layout; hugetlb could not be moved (a cgroup2 subtree of another user enables it), so for the run cgroup2 was hidden under an empty tmpfs in the benchmark's own mount namespace: all runtimes saw the v1 hierarchies only"
+                log "hugetlb is busy on cgroup2: hid $cg2 in this mount namespace (all runtimes see v1 only)"
+            else
+                log "warning: could not move hugetlb to v1 nor hide $cg2; crun may fail"
+            fi
         fi
     fi
 fi
