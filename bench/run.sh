@@ -95,11 +95,13 @@ if [ "$cg2" != /sys/fs/cgroup ]; then
             layout="$layout; for the run hugetlb was moved to a v1 hierarchy at $hugetlb_dir (for crun)"
         else
             # Busy: a cgroup2 subtree of someone else enables hugetlb. Hide
-            # cgroup2 instead, in this mount namespace only: every runtime
-            # then sees a pure v1 host (crun accepts that), on equal terms.
+            # cgroup2 instead, in this mount namespace only: the runtimes
+            # then see v1 hierarchies and an empty tmpfs where cgroup2 was
+            # (crun and runc still make their /ID directory there, from the
+            # "0::" line of /proc/self/cgroup: a tmpfs directory, no cgroup).
             rmdir "$hugetlb_dir"; hugetlb_dir=""
-            if mount -t tmpfs -o size=4k,mode=755 none "$cg2"; then
-                layout="$layout; hugetlb could not be moved (a cgroup2 subtree of another user enables it), so for the run cgroup2 was hidden under an empty tmpfs in the benchmark's own mount namespace: all runtimes saw the v1 hierarchies only"
+            if mount -t tmpfs -o mode=755 none "$cg2"; then
+                layout="$layout; hugetlb could not be moved (a cgroup2 subtree of another user enables it), so for the run cgroup2 was hidden under an empty tmpfs in the benchmark's own mount namespace: the runtimes saw the v1 hierarchies only (crun and runc wrote their unified-hierarchy files into that tmpfs)"
                 log "hugetlb is busy on cgroup2: hid $cg2 in this mount namespace (all runtimes see v1 only)"
             else
                 log "warning: could not move hugetlb to v1 nor hide $cg2; crun may fail"
