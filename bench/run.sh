@@ -177,14 +177,16 @@ if [ "$PHASES_N" -gt 0 ]; then
     "$py" "$here/phases.py" --tm "$work/tm" --floor "$work/floor" --modrun "$modrun" --plugin-dir "$plugins" \
         --bundle "$work/bundle" --work "$work" --n "$PHASES_N" \
         ${BENCH_PHASES_BASELINE:+--baseline "$BENCH_PHASES_BASELINE"} \
-        --out "$results/phases.json" --md "$work/phases.md" >/dev/null
+        --out "$work/phases.json" --md "$work/phases.md" >/dev/null
     if [ -z "$only" ]; then
         { printf '\n## Where the time of `run` goes (phases.py)\n\n'; cat "$work/phases.md"; } >> "$results/latest.md"
-        log "appended the phase table to $results/latest.md (raw: $results/phases.json)"
+        cp "$work/phases.json" "$results/latest-phases.json"
+        log "appended the phase table to $results/latest.md (raw: $results/latest-phases.json)"
     else
         sed -i "s#^\(| load average | at start: [0-9. ]*\) |#\1, at end: $(cut -d' ' -f1-3 /proc/loadavg) |#" "$work/machine.md"
         { sed '/^| iterations |/d; /^| `list`/d' "$work/machine.md"; printf '\n## Where the time of `run` goes (phases.py)\n\n'
           cat "$work/phases.md"; } > "$results/phases.md"
+        cp "$work/phases.json" "$results/phases.json"
         log "wrote $results/phases.md and phases.json"
     fi
 fi
