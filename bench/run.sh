@@ -5,11 +5,15 @@
 #   BENCH_N=30            iterations of each timed command per runtime
 #   BENCH_PAR_ROUNDS=3    rounds of "100 containers, 8 at a time" per runtime
 #   BENCH_LIST=1000       containers in the state dir for `list`
+#   BENCH_PHASES_N=20     iterations of the per-phase trace (phases.py); 0: skip it
+#   BENCH_ONLY=phases     only the per-phase trace: writes bench/results/phases.{md,json}
+#   BENCH_PHASES_BASELINE=BINARY   also trace this modrun (e.g. a copy of an older build) in the same loop
 set -euo pipefail
 
 N=${BENCH_N:-30}
 PAR_ROUNDS=${BENCH_PAR_ROUNDS:-3}
 LIST=${BENCH_LIST:-1000}
+PHASES_N=${BENCH_PHASES_N:-20}
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
 build=$top/build-bench
@@ -87,10 +91,21 @@ if [ "$cg2" != /sys/fs/cgroup ]; then
     layout="hybrid: v1 $(findmnt -rn -t cgroup -o OPTIONS | sed 's/.*,//' | paste -sd' '), $layout"
     if grep -qw hugetlb "$cg2/cgroup.controllers"; then
         hugetlb_dir=$(mktemp -d /tmp/modrun-bench-hugetlb.XXXXXX)
-        if mount -t cgroup -o hugetlb none "$hugetlb_dir"; then
+        if mount -t cgroup -o hugetlb none "$hugetlb_dir" 2>/dev/null; then
             layout="$layout; for the run hugetlb was moved to a v1 hierarchy at $hugetlb_dir (for crun)"
         else
-            rmdir "$hugetlb_dir"; hugetlb_dir=""; log "warning: could not move hugetlb to v1; crun may fail"
+            # Busy: a cgroup2 subtree of someone else enables hugetlb. Hide
+            # cgroup2 instead, in this mount namespace only: the runtimes
+            # then see v1 hierarchies and an empty tmpfs where cgroup2 was
+            # (crun and runc still make their /ID directory there, from the
+            # "0::" line of /proc/self/cgroup: a tmpfs directory, no cgroup).
+            rmdir "$hugetlb_dir"; hugetlb_dir=""
+            if mount -t tmpfs -o mode=755 none "$cg2"; then
+                layout="$layout; hugetlb could not be moved (a cgroup2 subtree of another user enables it), so for the run cgroup2 was hidden under an empty tmpfs in the benchmark's own mount namespace: the runtimes saw the v1 hierarchies only (crun and runc wrote their unified-hierarchy files into that tmpfs)"
+                log "hugetlb is busy on cgroup2: hid $cg2 in this mount namespace (all runtimes see v1 only)"
+            else
+                log "warning: could not move hugetlb to v1 nor hide $cg2; crun may fail"
+            fi
         fi
     fi
 fi
@@ -137,7 +152,12 @@ cat > "$work/machine.md" <<EOF
 | \`list\` state dir | $LIST containers fabricated: one real container per runtime created and killed (stopped), its state dir copied with the id replaced in every file |
 EOF
 
+only=${BENCH_ONLY:-}
+[ -z "$only" ] || [ "$only" = phases ] || { log "BENCH_ONLY: only \"phases\" is known"; exit 1; }
+mkdir -p "$results"
+
 # --- measure -----------------------------------------------------------------------
+if [ -z "$only" ]; then
 log "measuring: $N iterations (log in $work/logs)"
 driver_started=1
 "$py" "$here/driver.py" --work "$work" --bundle "$work/bundle" --sleep-bundle "$work/sleeper" \
@@ -146,7 +166,27 @@ driver_started=1
 driver_started=""
 sed -i "s#^\(| load average | at start: [0-9. ]*\) |#\1, at end: $(cut -d' ' -f1-3 /proc/loadavg) |#" "$work/machine.md"
 
-mkdir -p "$results"
 cp "$work/raw.json" "$results/latest.json"
 "$py" "$here/report.py" "$work/raw.json" "$work/machine.md" "$results" "$modrun" "$plugins"
 log "wrote $results/latest.md, latest.png and latest.json"
+fi
+
+# --- where the time of `run` goes, phase by phase (phases.py, tracefs) ----------
+if [ "$PHASES_N" -gt 0 ]; then
+    log "per-phase trace: $PHASES_N iterations"
+    "$py" "$here/phases.py" --tm "$work/tm" --floor "$work/floor" --modrun "$modrun" --plugin-dir "$plugins" \
+        --bundle "$work/bundle" --work "$work" --n "$PHASES_N" \
+        ${BENCH_PHASES_BASELINE:+--baseline "$BENCH_PHASES_BASELINE"} \
+        --out "$work/phases.json" --md "$work/phases.md" >/dev/null
+    if [ -z "$only" ]; then
+        { printf '\n## Where the time of `run` goes (phases.py)\n\n'; cat "$work/phases.md"; } >> "$results/latest.md"
+        cp "$work/phases.json" "$results/latest-phases.json"
+        log "appended the phase table to $results/latest.md (raw: $results/latest-phases.json)"
+    else
+        sed -i "s#^\(| load average | at start: [0-9. ]*\) |#\1, at end: $(cut -d' ' -f1-3 /proc/loadavg) |#" "$work/machine.md"
+        { sed '/^| iterations |/d; /^| `list`/d' "$work/machine.md"; printf '\n## Where the time of `run` goes (phases.py)\n\n'
+          cat "$work/phases.md"; } > "$results/phases.md"
+        cp "$work/phases.json" "$results/phases.json"
+        log "wrote $results/phases.md and phases.json"
+    fi
+fi

@@ -5,16 +5,17 @@
  * in the annotation org.modrun.plugins (JSON text), as the document may
  * hold no properties the spec does not define. */
 #include <json-c/json.h>
-#include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "commands.h"
+#include "init/process/libseccomp.h"
 #include "init/process/process.h"
 #include "init/rootfs/mount-options.h"
 #include "modrun-commit.h"
 #include "modrun-config.h"
 #include "oci/config.h"
+#include "util/log.h"
 
 static struct json_object *strings(const char *const *list)
 {
@@ -55,7 +56,7 @@ static struct json_object *mount_options(void)
 }
 
 /* The architectures of defs-linux.json this libseccomp resolves. */
-static struct json_object *seccomp_archs(void)
+static struct json_object *seccomp_archs(const struct libseccomp *lib)
 {
         static const char *const archs[] = {
                 "x86",    "x86_64",   "x32",      "arm",        "aarch64", "mips",   "mips64", "mips64n32",
@@ -63,7 +64,7 @@ static struct json_object *seccomp_archs(void)
                 "parisc", "parisc64", "riscv64",  "loongarch64", "m68k",   "sh",     "sheb",   NULL};
         struct json_object *a = json_object_new_array();
         for (const char *const *s = archs; *s; s++)
-                if (seccomp_arch_resolve_name(*s)) {
+                if (lib->arch_resolve_name(*s)) {
                         char name[32] = "SCMP_ARCH_";
                         for (size_t i = 0; (*s)[i] && i + 11 < sizeof(name); i++)
                                 name[10 + i] = (char)((*s)[i] >= 'a' && (*s)[i] <= 'z' ? (*s)[i] - 32 : (*s)[i]);
@@ -74,9 +75,9 @@ static struct json_object *seccomp_archs(void)
 
 /* supportedFlags: those this libseccomp and kernel can set (API level 2:
  * TSYNC, 3: LOG, 4: SPEC_ALLOW), as runc asks libseccomp. */
-static struct json_object *seccomp_supported_flags(void)
+static struct json_object *seccomp_supported_flags(const struct libseccomp *lib)
 {
-        unsigned level = seccomp_api_get();
+        unsigned level = lib->api_get();
         struct json_object *a = json_object_new_array();
         for (const char *const *f = seccomp_flag_names(); *f; f++) {
                 unsigned need = streq(*f, "SECCOMP_FILTER_FLAG_TSYNC") ? 2 : streq(*f, "SECCOMP_FILTER_FLAG_LOG") ? 3 : 4;
@@ -86,16 +87,23 @@ static struct json_object *seccomp_supported_flags(void)
         return a;
 }
 
+/* Without libseccomp (it is loaded on demand) seccomp is not enabled. */
 static struct json_object *seccomp_features(void)
 {
+        _cleanup_error_ struct modrun_error *err = NULL;
+        const struct libseccomp *lib = libseccomp_load(&err);
+        if (!lib) {
+                log_warning("features: seccomp is reported as not enabled: %s", err ? err->msg : "no libseccomp");
+                return enabled(false);
+        }
         struct json_object *sc = enabled(true);
         json_object_object_add(sc, "actions", strings(seccomp_action_names()));
         static const char *const ops[] = {"SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ",
                                           "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ", NULL};
         json_object_object_add(sc, "operators", strings(ops));
-        json_object_object_add(sc, "archs", seccomp_archs());
+        json_object_object_add(sc, "archs", seccomp_archs(lib));
         json_object_object_add(sc, "knownFlags", strings(seccomp_flag_names()));
-        json_object_object_add(sc, "supportedFlags", seccomp_supported_flags());
+        json_object_object_add(sc, "supportedFlags", seccomp_supported_flags(lib));
         return sc;
 }
 
@@ -143,10 +151,12 @@ static struct json_object *linux_features(void)
 static struct json_object *annotations(struct json_object *plugins)
 {
         struct json_object *ann = json_object_new_object();
-        const struct scmp_version *v = seccomp_version();
+        const struct libseccomp *lib = libseccomp_loaded(); /* seccomp_features() loaded it, or could not */
+        const struct scmp_version *v = lib ? lib->version() : NULL;
         char buf[64];
         (void)snprintf(buf, sizeof(buf), "%u.%u.%u", v ? v->major : 0, v ? v->minor : 0, v ? v->micro : 0);
-        json_object_object_add(ann, "io.github.seccomp.libseccomp.version", json_object_new_string(buf));
+        if (v)
+                json_object_object_add(ann, "io.github.seccomp.libseccomp.version", json_object_new_string(buf));
         json_object_object_add(ann, "org.modrun.version", json_object_new_string(MODRUN_VERSION));
         json_object_object_add(ann, "org.modrun.commit", json_object_new_string(MODRUN_COMMIT));
         json_object_object_add(ann, "org.modrun.checkpoint.enabled", json_object_new_string("false"));

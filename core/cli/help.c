@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Help and version text, generated from the command and option tables (the
  * parser's own), so that what --help shows is what the parser accepts. */
-#include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "commands.h"
+#include "init/process/libseccomp.h"
 #include "modrun-commit.h"
 #include "modrun-config.h"
 #include "oci/config.h"
@@ -58,10 +58,15 @@ void cli_help_global(FILE *f)
 
 void cli_print_version(FILE *f, const struct plugin_options *o)
 {
-        const struct scmp_version *sv = seccomp_version();
-        fprintf(f, "modrun version %s\ncommit: %s\nspec: %s\nlibseccomp: %u.%u.%u\nplugin ABI: %d\n", MODRUN_VERSION,
-                MODRUN_COMMIT, OCI_VERSION_IMPLEMENTED, sv ? sv->major : 0, sv ? sv->minor : 0,
-                sv ? sv->micro : 0, MODRUN_ABI_MAJOR);
+        _cleanup_error_ struct modrun_error *lib_err = NULL;
+        const struct libseccomp *lib = libseccomp_load(&lib_err);
+        const struct scmp_version *sv = lib ? lib->version() : NULL;
+        fprintf(f, "modrun version %s\ncommit: %s\nspec: %s\n", MODRUN_VERSION, MODRUN_COMMIT, OCI_VERSION_IMPLEMENTED);
+        if (sv)
+                fprintf(f, "libseccomp: %u.%u.%u\n", sv->major, sv->minor, sv->micro);
+        else
+                fprintf(f, "libseccomp: not loaded (%s)\n", lib_err ? lib_err->msg : "no version");
+        fprintf(f, "plugin ABI: %d\n", MODRUN_ABI_MAJOR);
         char **dirs = NULL;
         size_t n = 0;
         _cleanup_error_ struct modrun_error *err = NULL;

@@ -128,8 +128,11 @@ static void write_line(int fd, int level, const char *msg)
                 (void)dprintf(fd, "modrun: %s\n", msg);
                 return;
         }
-        char ts[64];
-        rfc3339(ts, sizeof(ts));
+        /* Only --log lines carry the time: a line for stderr does not read
+         * /etc/localtime (tzset) for nothing. */
+        char ts[64] = "";
+        if (fd == log_fd)
+                rfc3339(ts, sizeof(ts));
         /* runc's lines (logrus): JSON keys sorted, as containerd and CRI-O parse them */
         if (log_fmt == LOG_FORMAT_JSON && fd == log_fd) {
                 fprintf(f, "{\"level\":\"%s\",\"msg\":\"", level_name(level));

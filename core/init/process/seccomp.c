@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "libseccomp.h"
 #include "process.h"
 #include "util/log.h"
 
@@ -20,6 +21,7 @@
 
 /* What seccomp_compile() hands the init. */
 struct seccomp_filter {
+        const struct libseccomp *lib; /* loaded by seccomp_compile(), before clone() */
         scmp_filter_ctx ctx;
         bool notify; /* a rule with SCMP_ACT_NOTIFY was added: loading makes a notify fd */
 };
@@ -135,15 +137,15 @@ static bool args_repeat_index(const struct scmp_arg_cmp *c, size_t n)
         return false;
 }
 
-static int add_rule(scmp_filter_ctx ctx, uint32_t action, int nr, const char *name, const struct scmp_arg_cmp *c,
+static int add_rule(const struct seccomp_filter *f, uint32_t action, int nr, const char *name, const struct scmp_arg_cmp *c,
                     size_t n, const char *path, struct modrun_error **reterr)
 {
         int r = 0;
         if (args_repeat_index(c, n))
                 for (size_t i = 0; i < n && r >= 0; i++)
-                        r = seccomp_rule_add_array(ctx, action, nr, 1, &c[i]);
+                        r = f->lib->rule_add_array(f->ctx, action, nr, 1, &c[i]);
         else
-                r = seccomp_rule_add_array(ctx, action, nr, (unsigned)n, c);
+                r = f->lib->rule_add_array(f->ctx, action, nr, (unsigned)n, c);
         if (r < 0)
                 return error_new(reterr, -r, NULL, "%s: add the seccomp rule for syscall \"%s\"", path, name);
         return 0;
@@ -174,7 +176,7 @@ static int add_syscalls(struct seccomp_filter *f, const struct json_object *entr
         (void)json_object_object_get_ex(entry, "names", &names);
         for (size_t i = 0; names && i < json_object_array_length(names); i++) {
                 const char *name = json_object_get_string(json_object_array_get_idx(names, i));
-                int nr = name ? seccomp_syscall_resolve_name(name) : __NR_SCMP_ERROR;
+                int nr = name ? f->lib->syscall_resolve_name(name) : __NR_SCMP_ERROR;
                 if (nr == __NR_SCMP_ERROR) {
                         if (fail_unknown)
                                 return error_new(reterr, EINVAL, "remove it, or the annotation " FAIL_UNKNOWN_ANNOTATION,
@@ -182,14 +184,14 @@ static int add_syscalls(struct seccomp_filter *f, const struct json_object *entr
                         log_debug("seccomp: %s.names[%zu]: unknown syscall \"%s\", skipped", path, i, name ? name : "");
                         continue;
                 }
-                if ((r = add_rule(f->ctx, action, nr, name, cmp, n, path, reterr)) < 0)
+                if ((r = add_rule(f, action, nr, name, cmp, n, path, reterr)) < 0)
                         return r;
                 f->notify = f->notify || action == SCMP_ACT_NOTIFY;
         }
         return 0;
 }
 
-static int add_arches_and_flags(scmp_filter_ctx ctx, const struct json_object *sc, struct modrun_error **reterr)
+static int add_arches_and_flags(const struct seccomp_filter *sf, const struct json_object *sc, struct modrun_error **reterr)
 {
         struct json_object *a = NULL;
         (void)json_object_object_get_ex(sc, "architectures", &a);
@@ -198,12 +200,12 @@ static int add_arches_and_flags(scmp_filter_ctx ctx, const struct json_object *s
                 char lower[32] = "";
                 for (size_t k = 0; name && name[k] && k + 1 < sizeof(lower); k++)
                         lower[k] = (char)(name[k] >= 'A' && name[k] <= 'Z' ? name[k] + 32 : name[k]);
-                uint32_t arch = strncmp(lower, "scmp_arch_", 10) == 0 ? seccomp_arch_resolve_name(lower + 10) : 0;
+                uint32_t arch = strncmp(lower, "scmp_arch_", 10) == 0 ? sf->lib->arch_resolve_name(lower + 10) : 0;
                 if (!arch)
                         return error_new(reterr, EINVAL, "e.g. SCMP_ARCH_X86_64",
                                          "linux.seccomp.architectures[%zu]: unknown architecture \"%s\"", i,
                                          name ? name : "");
-                int r = seccomp_arch_add(ctx, arch);
+                int r = sf->lib->arch_add(sf->ctx, arch);
                 if (r < 0 && r != -EEXIST)
                         return error_new(reterr, -r, NULL, "linux.seccomp.architectures[%zu]: add %s", i, name);
         }
@@ -218,7 +220,7 @@ static int add_arches_and_flags(scmp_filter_ctx ctx, const struct json_object *s
                         return error_new(reterr, EOPNOTSUPP, "modrun supports TSYNC, LOG and SPEC_ALLOW",
                                          "linux.seccomp.flags[%zu]: \"%s\" is not supported here", i,
                                          name ? name : "");
-                int r = seccomp_attr_set(ctx, flags[k].attr, 1);
+                int r = sf->lib->attr_set(sf->ctx, flags[k].attr, 1);
                 if (r < 0)
                         return error_new(reterr, -r, "the kernel or libseccomp lacks this flag",
                                          "linux.seccomp.flags[%zu]: set %s", i, name);
@@ -228,11 +230,10 @@ static int add_arches_and_flags(scmp_filter_ctx ctx, const struct json_object *s
 
 static int seccomp_build(const struct oci_config *cfg, struct seccomp_filter *f, struct modrun_error **reterr)
 {
-        scmp_filter_ctx ctx = f->ctx;
         const struct json_object *sc = cfg->linux_.seccomp;
-        int r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0); /* process.noNewPrivileges decides */
+        int r = f->lib->attr_set(f->ctx, SCMP_FLTATR_CTL_NNP, 0); /* process.noNewPrivileges decides */
         if (r >= 0)
-                r = add_arches_and_flags(ctx, sc, reterr);
+                r = add_arches_and_flags(f, sc, reterr);
         else
                 return error_new(reterr, -r, NULL, "seccomp: clear the no_new_privs attribute");
         if (r < 0)
@@ -241,7 +242,7 @@ static int seccomp_build(const struct oci_config *cfg, struct seccomp_filter *f,
         bool fail_unknown = fail && *fail && !streq(fail, "false") && !streq(fail, "0");
         struct json_object *syscalls = NULL;
         uint32_t dflt = 0;
-        (void)seccomp_attr_get(ctx, SCMP_FLTATR_ACT_DEFAULT, &dflt);
+        (void)f->lib->attr_get(f->ctx, SCMP_FLTATR_ACT_DEFAULT, &dflt);
         (void)json_object_object_get_ex(sc, "syscalls", &syscalls);
         for (size_t i = 0; syscalls && i < json_object_array_length(syscalls); i++) {
                 const char *action = member_string(json_object_array_get_idx(syscalls, i), "action");
@@ -272,8 +273,14 @@ int seccomp_compile(const struct oci_config *cfg, void **ret_filter, struct modr
                              &dflt, reterr);
         if (r < 0)
                 return r;
+        /* Here, in the runtime on the host: the init inherits the mapping. */
+        const struct libseccomp *lib = libseccomp_load(reterr);
+        if (!lib)
+                return -ENOENT;
         struct seccomp_filter *f = calloc(1, sizeof(*f));
-        if (!f || !(f->ctx = seccomp_init(dflt))) {
+        if (f)
+                f->lib = lib;
+        if (!f || !(f->ctx = lib->init(dflt))) {
                 free(f);
                 return error_new(reterr, ENOMEM, NULL, "seccomp_init(default action %#x)", dflt);
         }
@@ -292,7 +299,7 @@ int seccomp_install(void *filter, int *ret_notify_fd, struct modrun_error **rete
                 *ret_notify_fd = -1;
         if (!f)
                 return 0;
-        int r = seccomp_load(f->ctx);
+        int r = f->lib->load(f->ctx);
         if (r < 0)
                 return error_new(reterr, -r,
                                  r == -EACCES ? "without noNewPrivileges, loading a filter needs CAP_SYS_ADMIN" : NULL,
@@ -302,7 +309,7 @@ int seccomp_install(void *filter, int *ret_notify_fd, struct modrun_error **rete
          * the SCMP_ACT_NOTIFY action is used"; runc) */
         if (!ret_notify_fd || !f->notify)
                 return 0;
-        int fd = seccomp_notify_fd(f->ctx);
+        int fd = f->lib->notify_fd(f->ctx);
         if (fd < 0)
                 return error_new(reterr, -fd, NULL, "the notify fd of the seccomp filter");
         *ret_notify_fd = fd;
@@ -320,6 +327,6 @@ void seccomp_free(void *filter)
         if (!f)
                 return;
         if (f->ctx)
-                seccomp_release(f->ctx);
+                f->lib->release(f->ctx);
         free(f);
 }
