@@ -238,15 +238,16 @@ static int enter_cgroups(const struct init_args *a, struct rootfs_cgroups **ret_
 
 /* The state the createContainer and startContainer hooks read, whole
  * (any size of annotations): built here from the config and the pid the
- * runtime sends with "go" (ours as the host sees it), as runc: status
- * "creating" for createContainer, "created" for startContainer. */
-static int hook_states(const struct init_args *a, pid_t pid, char **ret_creating, char **ret_created,
+ * runtime sends with "go" (ours as the host sees it): status "created"
+ * (after step 2 of the spec's lifecycle; crun too, runc says "creating")
+ * for createContainer and startContainer. */
+static int hook_states(const struct init_args *a, pid_t pid, char **ret_create_container, char **ret_created,
                        struct modrun_error **reterr)
 {
         if (a->exec_mode)
                 return 0;
         if (a->cfg->n_hooks[OCI_HOOK_CREATE_CONTAINER] &&
-            !(*ret_creating = hooks_state_json(a->cfg, a->id, "creating", pid, a->bundle)))
+            !(*ret_create_container = hooks_state_json(a->cfg, a->id, "created", pid, a->bundle)))
                 return error_new(reterr, ENOMEM, NULL, "the state of container %s for its createContainer hooks", a->id);
         if (a->cfg->n_hooks[OCI_HOOK_START_CONTAINER] &&
             !(*ret_created = hooks_state_json(a->cfg, a->id, "created", pid, a->bundle)))
@@ -258,11 +259,11 @@ static int init_setup(const struct init_args *a, char **ret_exe, char ***ret_env
                       struct modrun_error **reterr)
 {
         _cleanup_(rootfs_cgroups_freep) struct rootfs_cgroups *cgroups = NULL;
-        _cleanup_free_ char *creating = NULL;
+        _cleanup_free_ char *cc_state = NULL;
         int32_t host_pid = 0;
         int r = wait_go(a, a->timeout_ms, &host_pid, reterr);
         if (r >= 0)
-                r = hook_states(a, (pid_t)host_pid, &creating, ret_state, reterr);
+                r = hook_states(a, (pid_t)host_pid, &cc_state, ret_state, reterr);
         if (r < 0 || (r = enter_cgroups(a, &cgroups, reterr)) < 0)
                 return r;
         (void)prctl(PR_SET_DUMPABLE, 0UL, 0UL, 0UL, 0UL); /* the id maps are written */
@@ -285,7 +286,7 @@ static int init_setup(const struct init_args *a, char **ret_exe, char ***ret_env
         _cleanup_close_ int console_sock = -1;
         if (a->cfg->process.terminal && (r = terminal_connect(a->console_socket_fd, &console_sock, reterr)) < 0)
                 return r;
-        if ((r = setup_rootfs(a, cgroups, console_sock, creating ? creating : "{}", reterr)) < 0)
+        if ((r = setup_rootfs(a, cgroups, console_sock, cc_state ? cc_state : "{}", reterr)) < 0)
                 return r;
         return setup_process(a, ret_exe, ret_env, reterr);
 }
