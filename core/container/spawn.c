@@ -134,6 +134,11 @@ static int spawn_prepare(const struct spawn_params *p, struct spawn_prep *s, str
         s->init.id = p->id;
         s->init.bundle = p->bundle;
         s->init.rootfs = p->rootfs;
+        struct stat rst;
+        if (!s->init.exec_mode && p->rootfs && stat(p->rootfs, &rst) == 0) {
+                s->init.rootfs_dev = rst.st_dev;
+                s->init.rootfs_ino = rst.st_ino;
+        }
         s->init.plugins = p->plugins;
         s->init.sync_fd = s->sock[1];
         s->init.console_socket_fd = p->console_socket_fd;
