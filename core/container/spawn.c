@@ -134,6 +134,11 @@ static int spawn_prepare(const struct spawn_params *p, struct spawn_prep *s, str
         s->init.id = p->id;
         s->init.bundle = p->bundle;
         s->init.rootfs = p->rootfs;
+        struct stat rst;
+        if (!s->init.exec_mode && p->rootfs && stat(p->rootfs, &rst) == 0) {
+                s->init.rootfs_dev = rst.st_dev;
+                s->init.rootfs_ino = rst.st_ino;
+        }
         s->init.plugins = p->plugins;
         s->init.sync_fd = s->sock[1];
         s->init.console_socket_fd = p->console_socket_fd;
@@ -318,6 +323,21 @@ static int place_init(const struct spawn_params *p, pid_t pid, bool born_in_cgro
         return p->join_pid ? 0 : devices_apply(p->plugins, p->cfg->linux_.resources, reterr);
 }
 
+/* prestart and createRuntime, in the runtime: their state says "created",
+ * as for createContainer (runtime-spec: "created" is after step 2 of the
+ * lifecycle, the environment made; these hooks are steps 3 and 4; crun
+ * too, runc says "creating"). */
+static int run_create_hooks(const struct spawn_params *p, pid_t pid, struct modrun_error **reterr)
+{
+        if (!p->cfg->n_hooks[OCI_HOOK_PRESTART] && !p->cfg->n_hooks[OCI_HOOK_CREATE_RUNTIME])
+                return 0;
+        _cleanup_free_ char *state = hooks_state_json(p->cfg, p->id, "created", pid, p->bundle);
+        if (!state)
+                return error_new(reterr, ENOMEM, NULL, "the state of container %s for its prestart hooks", p->id);
+        int r = hooks_run(p->cfg, OCI_HOOK_PRESTART, state, reterr);
+        return r < 0 ? r : hooks_run(p->cfg, OCI_HOOK_CREATE_RUNTIME, state, reterr);
+}
+
 /* Until the init is ready: run the runtime's hooks when it asks. */
 static int wait_ready(const struct spawn_params *p, int fd, pid_t pid, const char *state_json,
                       struct modrun_error **reterr)
@@ -345,8 +365,7 @@ static int wait_ready(const struct spawn_params *p, int fd, pid_t pid, const cha
                                          sync_type_to_string(type));
                 if (type == SYNC_HOOKS && (r = FAULT_POINT("after-mounts", reterr)) < 0)
                         return r;
-                if (type == SYNC_HOOKS && ((r = hooks_run(p->cfg, OCI_HOOK_PRESTART, state_json, reterr)) < 0 ||
-                                           (r = hooks_run(p->cfg, OCI_HOOK_CREATE_RUNTIME, state_json, reterr)) < 0))
+                if (type == SYNC_HOOKS && (r = run_create_hooks(p, pid, reterr)) < 0)
                         return r;
                 if (type == SYNC_HOOKS && (r = FAULT_POINT("after-hooks", reterr)) < 0)
                         return r;
@@ -422,6 +441,7 @@ static int spawn_run(const struct spawn_params *p, struct spawn_prep *s, pid_t *
         }
         if (r < 0)
                 return r;
+        /* the state a seccomp listener reads: "creating", as runc */
         _cleanup_free_ char *state_json = hooks_state_json(p->cfg, p->id, "creating", pid, p->bundle);
         r = state_json ? place_init(p, pid, s->born_in_cgroup, reterr) : error_new(reterr, ENOMEM, NULL, "state of %s", p->id);
         if (r >= 0)

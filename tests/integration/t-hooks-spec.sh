@@ -3,8 +3,10 @@
 # platform Hooks") says, compared with runc where runc follows it:
 # - every kind gets the whole state on stdin (a 100 KiB annotation too:
 #   no 8 KiB cut), with the status of its point of the lifecycle
-#   (prestart, createRuntime, createContainer: creating; startContainer:
-#   created; poststart: running; poststop: stopped), and only its own env;
+#   (prestart, createRuntime, createContainer, startContainer: created,
+#   the spec's status after step 2 of the lifecycle, as crun and
+#   runtime-tools' hooks_stdin; runc says creating; poststart: running;
+#   poststop: stopped), and only its own env;
 # - they run in the listed order, poststart after the user process has
 #   started (its /proc/PID/cmdline is the process's);
 # - a failing poststart hook fails `start` and stops the container (1.3);
@@ -47,7 +49,7 @@ expect_eq "every kind ran once, in the listed order" \
 python3 - "$BUNDLE/rootfs" "$ID" "$BUNDLE" "$pid" > "$T/states" <<'PY'
 import json, sys
 d, cid, bundle, pid = sys.argv[1:]
-want = {"prestart": "creating", "createRuntime": "creating", "createContainer": "creating",
+want = {"prestart": "created", "createRuntime": "created", "createContainer": "created",
         "startContainer": "created", "poststart": "running", "poststop": "stopped"}
 for kind, status in want.items():
     s = json.load(open("%s/%s.state" % (d, kind)))
@@ -59,7 +61,7 @@ for kind, status in want.items():
     if not s.get("ociVersion"): problems.append("no ociVersion")
     print(kind, status, "ok" if not problems else ", ".join(problems))
 PY
-for k in prestart:creating createRuntime:creating createContainer:creating startContainer:created poststart:running poststop:stopped; do
+for k in prestart:created createRuntime:created createContainer:created startContainer:created poststart:running poststop:stopped; do
     expect_eq "${k%%:*}: the whole state (100 KiB annotation), status ${k#*:}, the init's pid" "${k%%:*} ${k#*:} ok" \
         "$(grep "^${k%%:*} " "$T/states")"
 done

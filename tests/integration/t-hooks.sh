@@ -34,7 +34,7 @@ kinds=$(awk '{print $1}' "$LOG" | xargs)
 expect_eq "every runtime-side hook ran once, in the spec's order" "prestart createRuntime createContainer poststart poststop" "$kinds"
 cat "$BUNDLE/rootfs/start.log" >> "$LOG"
 expect_match "args and env reach the hook" "^prestart argv=prestart x y foo=bar " "$(head -1 "$LOG")"
-expect_match "state on stdin: id, pid, bundle, annotations" "\"id\":\"h1\",\"status\":\"creating\",\"pid\":[1-9][0-9]*,\"bundle\":\"$BUNDLE\",\"annotations\":\{\"org.test.a\":\"b\"\}" "$(head -1 "$LOG")"
+expect_match "state on stdin: id, pid, bundle, annotations" "\"id\":\"h1\",\"status\":\"created\",\"pid\":[1-9][0-9]*,\"bundle\":\"$BUNDLE\",\"annotations\":\{\"org.test.a\":\"b\"\}" "$(head -1 "$LOG")"
 hostns=$(readlink /proc/self/ns/mnt)
 ns_of() { awk -v k="$1" '$1 == k { for (i = 1; i <= NF; i++) if ($i ~ /^mntns=/) { sub("mntns=", "", $i); print $i } }' "$LOG"; }
 expect_eq "createRuntime runs in the runtime's mount namespace" "$hostns" "$(ns_of createRuntime)"

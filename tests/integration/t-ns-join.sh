@@ -4,8 +4,10 @@
 # too, hostname with a joined uts namespace); a user namespace joined by
 # path with new other namespaces, which it then owns, and whose init is
 # its root; a new user namespace owning the namespaces created with it; a
-# path of another namespace type refused naming both types. The kernel's
-# view: /proc/PID/ns/*, NS_GET_USERNS, /proc/PID/status.
+# path of another namespace type refused naming both types; a mount
+# namespace joined by path that sees the bundle gets root and mounts. The
+# kernel's view: /proc/PID/ns/*, NS_GET_USERNS, /proc/PID/status,
+# /proc/PID/root and mountinfo.
 . "$(dirname "$0")/lib.sh"
 HOST_ID=100000
 chmod 0755 "$T"
@@ -110,6 +112,31 @@ c['linux'].pop('maskedPaths', None); c['linux'].pop('readonlyPaths', None)"
 mr run --bundle "$T/j" ns-nomnt >"$T/out" 2>&1 </dev/null && fail "a config without a mount namespace ran"
 expect_match "no mount namespace: the reason" "needs a mount namespace .*left there" "$(cat "$T/out")"
 grep -q " $T/j/rootfs" /proc/self/mountinfo && fail "no mount namespace: mounts left on the host" || pass "no mount namespace: no mount left"
+# --- 6. a mount namespace joined by path that sees the bundle --------------
+# (`unshare --mount`): root and mounts are applied in it, as the spec's root
+# and mounts say and runc does (runtime-tools' linux_ns_path); another
+# container's (case 1, its root switched) is used as it is
+unshare --mount sleep 1000 </dev/null >/dev/null 2>&1 &
+U=$!
+wait_for test "$(ns_ino "$U" mnt)" != "$(ns_ino $$ mnt)" || fail "unshare --mount did not make its namespace"
+cp "$T/pristine.json" "$T/j/config.json"
+CONFIG_FILE=$T/j/config.json config "
+for n in c['linux']['namespaces']:
+    if n['type'] == 'mount': n['path'] = '/proc/$U/ns/mnt'
+c['mounts'].append({'destination': '/ov-mnt', 'type': 'tmpfs', 'source': 'tmpfs', 'options': ['size=64k']})
+c['process']['args'] = ['sleep', '1000']"
+if mr run -d --bundle "$T/j" ov-nsmnt >"$T/out" 2>&1 </dev/null; then
+    M=$(pid_of ov-nsmnt)
+    expect_eq "joined the unshare'd mount namespace" "$(ns_ino "$U" mnt)" "$(ns_ino "$M" mnt)"
+    expect_eq "its root is the bundle's rootfs" "$(stat -c %d:%i "$T/j/rootfs")" "$(stat -L -c %d:%i "/proc/$M/root")"
+    expect_match "config.json's mount is there" "^[0-9]+ [0-9]+ [^ ]+ / /ov-mnt .* - tmpfs " "$(cat "/proc/$M/mountinfo")"
+    expect_match "and the spec's /proc" "^[0-9]+ [0-9]+ [^ ]+ / /proc .* - proc " "$(cat "/proc/$M/mountinfo")"
+    mr delete --force ov-nsmnt
+else
+    fail "joining a mount namespace made by unshare --mount: $(cat "$T/out")"
+fi
+kill "$U"; wait "$U" 2>/dev/null
+
 mr delete --force ns-a
 assert_clean "after the joined namespaces"
 finish

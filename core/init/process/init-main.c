@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "container/cgroup-entry.h"
@@ -80,10 +81,25 @@ static int setup_early(const struct init_args *a, struct modrun_error **reterr)
         return sysctl_apply(cfg->linux_.sysctl, cfg->linux_.n_sysctl, reterr);
 }
 
-static int setup_rootfs(const struct init_args *a, const struct rootfs_cgroups *cgroups, int console_sock,
-                        const char *state_json, struct modrun_error **reterr)
+/* Is the rootfs prepared (root, mounts, /dev, masked paths, the root
+ * switch) in our mount namespace? A new one: yes. One joined by path: when
+ * the bundle's rootfs is there, the same directory the runtime saw (a
+ * namespace made with `unshare --mount`: runc prepares it there too, as
+ * the spec's root and mounts say); else (another container's, whose root
+ * was switched) its filesystem is used as it is. */
+static bool rootfs_prepared_here(const struct init_args *a)
 {
-        if (!ns_is_new(a->cfg, OCI_NS_MOUNT)) /* joined: its filesystem is used as it is */
+        if (ns_is_new(a->cfg, OCI_NS_MOUNT))
+                return true;
+        struct stat st;
+        return a->rootfs_ino && stat(a->rootfs, &st) == 0 && S_ISDIR(st.st_mode) && st.st_dev == a->rootfs_dev &&
+               st.st_ino == a->rootfs_ino;
+}
+
+static int setup_rootfs(const struct init_args *a, bool prepare, const struct rootfs_cgroups *cgroups,
+                        int console_sock, const char *state_json, struct modrun_error **reterr)
+{
+        if (!prepare) /* another container's mount namespace: used as it is */
                 return run_create_hooks(a, state_json, reterr);
         struct rootfs_params rp = {.cfg = a->cfg, .rootfs = a->rootfs, .in_userns = a->in_userns,
                                    .mount_fds = a->mount_fds, .cgroups = cgroups};
@@ -222,13 +238,14 @@ static int userns_become_root(struct modrun_error **reterr)
  * created at clone it would be rooted in the runtime's cgroup. Before it,
  * the own cgroup directories for cgroup mounts are opened: inside it
  * /proc/self/cgroup reads "/" and names none of them. */
-static int enter_cgroups(const struct init_args *a, struct rootfs_cgroups **ret_cgroups, struct modrun_error **reterr)
+static int enter_cgroups(const struct init_args *a, bool prepare_rootfs, struct rootfs_cgroups **ret_cgroups,
+                         struct modrun_error **reterr)
 {
         struct modrun_cgroup_entry e = a->cg_entry;
         int r = cgroup_entry_self(&e, reterr);
         if (r < 0 || a->exec_mode)
                 return r;
-        if (ns_is_new(a->cfg, OCI_NS_MOUNT) && (r = rootfs_cgroups_open(a->cfg, ret_cgroups, reterr)) < 0)
+        if (prepare_rootfs && (r = rootfs_cgroups_open(a->cfg, ret_cgroups, reterr)) < 0)
                 return r;
         if (ns_is_new(a->cfg, OCI_NS_CGROUP) && unshare(CLONE_NEWCGROUP) < 0)
                 return error_new(reterr, errno, NULL,
@@ -238,15 +255,16 @@ static int enter_cgroups(const struct init_args *a, struct rootfs_cgroups **ret_
 
 /* The state the createContainer and startContainer hooks read, whole
  * (any size of annotations): built here from the config and the pid the
- * runtime sends with "go" (ours as the host sees it), as runc: status
- * "creating" for createContainer, "created" for startContainer. */
-static int hook_states(const struct init_args *a, pid_t pid, char **ret_creating, char **ret_created,
+ * runtime sends with "go" (ours as the host sees it): status "created"
+ * (after step 2 of the spec's lifecycle; crun too, runc says "creating")
+ * for createContainer and startContainer. */
+static int hook_states(const struct init_args *a, pid_t pid, char **ret_create_container, char **ret_created,
                        struct modrun_error **reterr)
 {
         if (a->exec_mode)
                 return 0;
         if (a->cfg->n_hooks[OCI_HOOK_CREATE_CONTAINER] &&
-            !(*ret_creating = hooks_state_json(a->cfg, a->id, "creating", pid, a->bundle)))
+            !(*ret_create_container = hooks_state_json(a->cfg, a->id, "created", pid, a->bundle)))
                 return error_new(reterr, ENOMEM, NULL, "the state of container %s for its createContainer hooks", a->id);
         if (a->cfg->n_hooks[OCI_HOOK_START_CONTAINER] &&
             !(*ret_created = hooks_state_json(a->cfg, a->id, "created", pid, a->bundle)))
@@ -258,12 +276,13 @@ static int init_setup(const struct init_args *a, char **ret_exe, char ***ret_env
                       struct modrun_error **reterr)
 {
         _cleanup_(rootfs_cgroups_freep) struct rootfs_cgroups *cgroups = NULL;
-        _cleanup_free_ char *creating = NULL;
+        _cleanup_free_ char *cc_state = NULL;
         int32_t host_pid = 0;
         int r = wait_go(a, a->timeout_ms, &host_pid, reterr);
         if (r >= 0)
-                r = hook_states(a, (pid_t)host_pid, &creating, ret_state, reterr);
-        if (r < 0 || (r = enter_cgroups(a, &cgroups, reterr)) < 0)
+                r = hook_states(a, (pid_t)host_pid, &cc_state, ret_state, reterr);
+        bool prepare = !a->exec_mode && rootfs_prepared_here(a);
+        if (r < 0 || (r = enter_cgroups(a, prepare, &cgroups, reterr)) < 0)
                 return r;
         (void)prctl(PR_SET_DUMPABLE, 0UL, 0UL, 0UL, 0UL); /* the id maps are written */
         if (a->exec_mode) {
@@ -285,7 +304,7 @@ static int init_setup(const struct init_args *a, char **ret_exe, char ***ret_env
         _cleanup_close_ int console_sock = -1;
         if (a->cfg->process.terminal && (r = terminal_connect(a->console_socket_fd, &console_sock, reterr)) < 0)
                 return r;
-        if ((r = setup_rootfs(a, cgroups, console_sock, creating ? creating : "{}", reterr)) < 0)
+        if ((r = setup_rootfs(a, prepare, cgroups, console_sock, cc_state ? cc_state : "{}", reterr)) < 0)
                 return r;
         return setup_process(a, ret_exe, ret_env, reterr);
 }

@@ -189,6 +189,8 @@ struct init_args {
         const struct oci_config *cfg;
         const char *id, *bundle; /* for the state hooks read */
         const char *rootfs;
+        dev_t rootfs_dev; /* the rootfs as the runtime sees it (stat), to */
+        ino_t rootfs_ino; /* find it in a mount namespace joined by path */
         struct plugins *plugins;
         struct cap_sets caps;
         int last_cap;
