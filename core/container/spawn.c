@@ -220,6 +220,10 @@ _Noreturn static void helper_main(struct spawn_prep *s)
                         init_process_main(&s->init);
                 if (pid < 0)
                         r = clone_error(s, init_clone_flags(s) | CLONE_PARENT, pid, &err);
+                /* a test build dies here as a helper killed (OOM killer,
+                 * SIGKILL) between clone and its message would */
+                if (pid > 0)
+                        r = FAULT_POINT("helper-after-clone", &err);
         }
         if (r < 0) {
                 (void)sync_send_error(s->sock[1], err, -r);
