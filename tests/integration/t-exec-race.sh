@@ -126,7 +126,7 @@ json_valid && pass "every line of --log is JSON" || fail "--log has a line that 
 # after it (sleep 30) are the engine's to kill, as with runc; nothing else
 sleep 0.5
 others=""
-for p in $(mr ps --format json "$ID" | tr -d '[],' ); do
+for p in $(mr ps --format json "$ID" | tr '[],' '   '); do
     [ "$p" = "$INIT" ] && continue
     [ "$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)" = "sleep 30 " ] || others="$others $p:$(tr '\0' ' ' <"/proc/$p/cmdline")"
     kill -9 "$p" 2>/dev/null
