@@ -11,7 +11,8 @@
 # in the state directory, nothing in the container but what exec started).
 # A helper killed after it cloned the init (fault point helper-after-clone)
 # used to leave exec waiting 60 s on the sync socket, which the init held
-# open, with the container's lock held.
+# open, with the container's lock held. Out of memory, a JSON --log got a
+# line that was not JSON.
 . "$(dirname "$0")/lib.sh"
 grep -q MODRUN_TEST_FAULT "$MODRUN" || { echo "SKIP: $MODRUN is built without -Dfault-injection=true"; exit 77; }
 make_bundle
@@ -19,7 +20,7 @@ ID=xr-race
 CGP=/xr-race
 LOG=$T/log.json
 PROC=$T/process.json
-BUDGET_S=${XR_BUDGET_S:-15}
+BUDGET_S=${XR_BUDGET_S:-10}
 trap 'cg_cleanup' EXIT
 args sleep 100000
 config "c['linux']['cgroupsPath'] = '$CGP'"
@@ -83,6 +84,24 @@ expect_match "helper killed after clone: stderr names the helper and the signal"
 expect_eq "helper killed after clone: one JSON error line in --log" $((before + 1)) "$(json_errors)"
 out=$(mr exec --detach --pid-file "$T/n.pid" "$ID" true 2>&1)
 expect_eq "helper killed after clone: the next exec works ($out)" 0 "$?"
+
+# ---- out of memory (each allocation of a failing exec fails in turn):
+# every line of a JSON --log is JSON, the message cut short if need be (a
+# text line there hid every later error from containerd, which decodes
+# all lines)
+LOG=$T/alloc.json
+fails() { MODRUN_TEST_FAIL_ALLOC=$1 "$MODRUN" --root "$ROOT" --log "$LOG" --log-format json exec xr-none true 2>&1; }
+total=$(fails count | sed -n 's/^modrun: test build: \([0-9]*\) heap allocations$/\1/p')
+if [ -n "$total" ]; then
+    rm -f "$LOG"
+    for n in $(seq 1 $((total + 2))); do fails "$n" >/dev/null; done
+    json_valid && pass "out of memory at each of $total allocations: every line of --log is JSON" ||
+        fail "out of memory: --log has a line that is not JSON: $(grep -v '^{' "$LOG" | head -3)"
+    expect_eq "out of memory: one error line per exec" $((total + 2)) "$(json_errors)"
+else
+    echo "no allocation torture in this build (-Db_sanitize): out-of-memory lines not checked"
+fi
+LOG=$T/log.json
 
 # ---- the shim's loop, SIGKILLs at random moments, for BUDGET_S seconds
 rounds=0 end=$(($(date +%s) + BUDGET_S))
