@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <dlfcn.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -187,6 +189,30 @@ static void format_line(struct line_buf *b, int fd, int level, const char *ts, c
         puts_(b, tail);
 }
 
+/* A pipe whose reader has gone (an engine's stderr pipe, --log
+ * /dev/stderr) fails the write with EPIPE instead of killing modrun with
+ * SIGPIPE: a warning must not end a command without its error line, and
+ * the error line goes to the log first. SIGPIPE is blocked around the
+ * write, not ignored: an ignored signal would stay ignored in the
+ * container's process (execve keeps SIG_IGN). */
+static void write_no_sigpipe(int fd, const char *buf, size_t len)
+{
+        sigset_t pipe_set, old;
+        sigemptyset(&pipe_set);
+        sigaddset(&pipe_set, SIGPIPE);
+        bool blocked = sigprocmask(SIG_BLOCK, &pipe_set, &old) == 0;
+        bool was_pending = false;
+        if (blocked) {
+                sigset_t pending;
+                was_pending = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1;
+        }
+        ssize_t k = write(fd, buf, len);
+        if (blocked && k < 0 && errno == EPIPE && !was_pending && !sigismember(&old, SIGPIPE))
+                (void)sigtimedwait(&pipe_set, NULL, &(struct timespec){0, 0});
+        if (blocked)
+                (void)sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
 static void write_line(int fd, int level, const char *msg)
 {
         char ts[64], stack[4096];
@@ -197,7 +223,7 @@ static void write_line(int fd, int level, const char *msg)
         _cleanup_free_ char *heap = need > sizeof(stack) ? malloc(need) : NULL;
         struct line_buf b = {.p = heap ? heap : stack, .size = heap ? need : sizeof(stack)};
         format_line(&b, fd, level, ts, msg);
-        (void)!write(fd, b.p, b.len);
+        write_no_sigpipe(fd, b.p, b.len);
 }
 
 void log_msgv(int level, const char *fmt, va_list ap)

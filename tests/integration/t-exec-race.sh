@@ -12,7 +12,8 @@
 # A helper killed after it cloned the init (fault point helper-after-clone)
 # used to leave exec waiting 60 s on the sync socket, which the init held
 # open, with the container's lock held. Out of memory, a JSON --log got a
-# line that was not JSON.
+# line that was not JSON. A write to a stderr pipe without a reader killed
+# modrun (SIGPIPE) before it could finish or report.
 . "$(dirname "$0")/lib.sh"
 grep -q MODRUN_TEST_FAULT "$MODRUN" || { echo "SKIP: $MODRUN is built without -Dfault-injection=true"; exit 77; }
 make_bundle
@@ -102,6 +103,18 @@ else
     echo "no allocation torture in this build (-Db_sanitize): out-of-memory lines not checked"
 fi
 LOG=$T/log.json
+
+# ---- stderr a pipe nobody reads any more (the engine's side closed):
+# exec fails with its exit status and its JSON line, not killed by SIGPIPE
+before=$(json_errors)
+rc=$(python3 -c '
+import os, subprocess, sys
+r, w = os.pipe()
+os.close(r)
+print(subprocess.run(sys.argv[1:], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=w).returncode)' \
+    "$MODRUN" --root "$ROOT" --log "$LOG" --log-format json exec xr-none true)
+expect_eq "stderr a pipe without a reader: exec fails with 255, not SIGPIPE (-13)" 255 "$rc"
+expect_eq "stderr a pipe without a reader: the JSON error line is in --log" $((before + 1)) "$(json_errors)"
 
 # ---- the shim's loop, SIGKILLs at random moments, for BUDGET_S seconds
 rounds=0 end=$(($(date +%s) + BUDGET_S))
