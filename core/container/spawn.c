@@ -23,6 +23,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -224,6 +225,10 @@ _Noreturn static void helper_main(struct spawn_prep *s)
                         init_process_main(&s->init);
                 if (pid < 0)
                         r = clone_error(s, init_clone_flags(s) | CLONE_PARENT, pid, &err);
+                /* a test build dies here as a helper killed (OOM killer,
+                 * SIGKILL) between clone and its message would */
+                if (pid > 0)
+                        r = FAULT_POINT("helper-after-clone", &err);
         }
         if (r < 0) {
                 (void)sync_send_error(s->sock[1], err, -r);
@@ -258,12 +263,13 @@ static bool needs_helper(const struct spawn_prep *s)
         return false;
 }
 
-/* Receive one message; SYNC_ERROR becomes the error; else its type must be want. */
-static int recv_expect(int fd, int timeout_ms, const char *what, uint32_t want, int32_t *ret_value,
-                       struct modrun_error **reterr)
+/* Receive one message from the process behind sender_pidfd (-1: not
+ * watched); SYNC_ERROR becomes the error; else its type must be want. */
+static int recv_expect(int fd, int sender_pidfd, int timeout_ms, const char *what, uint32_t want,
+                       int32_t *ret_value, struct modrun_error **reterr)
 {
         struct sync_msg m = {0};
-        int r = sync_recv(fd, timeout_ms, what, &m, reterr);
+        int r = sync_recv_watch(fd, sender_pidfd, timeout_ms, what, &m, reterr);
         if (r < 0)
                 return r;
         if (m.type == SYNC_ERROR)
@@ -384,16 +390,18 @@ static void kill_and_reap(pid_t pid)
 }
 
 /* Reap the helper; it exits right after its last message. Waiting on a
- * pidfd wakes up the moment it exits (no polling interval). */
-static void reap_helper(pid_t helper)
+ * pidfd wakes up the moment it exits (no polling interval). Returns its
+ * wait status. */
+static int reap_helper(pid_t helper, int pidfd)
 {
-        _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, helper, 0);
         if (pidfd >= 0 && poll(&(struct pollfd){.fd = pidfd, .events = POLLIN}, 1, 5000) == 0) {
                 log_warning("the container's helper process %d did not exit within 5 s, killing it", (int)helper);
                 (void)kill(helper, SIGKILL);
         }
-        while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)
+        int status = 0;
+        while (waitpid(helper, &status, 0) < 0 && errno == EINTR)
                 ;
+        return status;
 }
 
 /* The init's pid, through the helper or cloned here. */
@@ -416,10 +424,20 @@ static int create_init(const struct spawn_params *p, struct spawn_prep *s, pid_t
                 helper_main(s);
         (void)close(s->sock[1]);
         s->sock[1] = -1;
+        /* Watched: a helper killed (SIGKILL, the OOM killer) after it
+         * cloned the init sends nothing, and the init, waiting for "go",
+         * holds the other end of the socket open: without the pidfd, exec
+         * would wait its whole set-up bound holding the container's lock.
+         * That init is our child (CLONE_PARENT); it exits when we close
+         * the socket. */
+        _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, helper, 0);
         int32_t value = 0;
-        int r = recv_expect(s->sock[0], p->timeout_ms, "the helper creating the container init", SYNC_PID, &value,
-                            reterr);
-        reap_helper(helper);
+        int r = recv_expect(s->sock[0], pidfd, p->timeout_ms, "the helper creating the container init", SYNC_PID,
+                            &value, reterr);
+        int status = reap_helper(helper, pidfd);
+        if (r < 0 && WIFSIGNALED(status) && reterr && *reterr)
+                error_hint_add(*reterr, "the helper (pid %d) was killed by signal %d (%s): retry the command",
+                               (int)helper, WTERMSIG(status), strsignal(WTERMSIG(status)));
         *ret_pid = (pid_t)value;
         return r;
 }

@@ -144,17 +144,29 @@ int sync_send_error(int fd, const struct modrun_error *err, int errnum)
         return sync_send(fd, SYNC_ERROR, errnum, strerror(errnum > 0 ? errnum : EINVAL), NULL);
 }
 
-static int wait_readable(int fd, int timeout_ms, const char *what, struct modrun_error **reterr)
+/* fd readable (a message, or the peer's close) at once, else: did the
+ * process behind watch_fd (a pidfd) exit? Its last message, sent before
+ * it exited, is in the socket by the time the pidfd reports the exit. */
+static bool exited_without_message(int fd, const struct pollfd *watch)
+{
+        return watch->fd >= 0 && watch->revents && poll(&(struct pollfd){.fd = fd, .events = POLLIN}, 1, 0) == 0;
+}
+
+static int wait_readable(int fd, int watch_fd, int timeout_ms, const char *what, struct modrun_error **reterr)
 {
         int64_t deadline = clock_now_ms() + timeout_ms;
         for (;;) {
                 int64_t left = deadline - clock_now_ms();
                 if (left < 0)
                         left = 0;
-                struct pollfd pfd = {.fd = fd, .events = POLLIN};
+                struct pollfd pfd[2] = {{.fd = fd, .events = POLLIN}, {.fd = watch_fd, .events = POLLIN}};
                 /* in slices, to notice a blocked SIGTERM (run, exec) */
                 int slice = timeout_ms < 0 || left > STOP_CHECK_MS ? STOP_CHECK_MS : (int)left;
-                int r = poll(&pfd, 1, slice);
+                int r = poll(pfd, watch_fd >= 0 ? 2 : 1, slice);
+                if (r > 0 && !pfd[0].revents && exited_without_message(fd, &pfd[1]))
+                        return error_new(reterr, EPIPE, NULL, "%s: the process exited without a message", what);
+                if (r > 0 && !pfd[0].revents) /* the message came between the two checks */
+                        return 0;
                 int sig = r <= 0 ? signal_stop_pending() : 0;
                 if (sig)
                         return error_new(reterr, EINTR, NULL, "waiting for %s: stopped by %s", what, strsignal(sig));
@@ -175,7 +187,13 @@ static int wait_readable(int fd, int timeout_ms, const char *what, struct modrun
 
 int sync_recv(int fd, int timeout_ms, const char *what, struct sync_msg *ret, struct modrun_error **reterr)
 {
-        int r = wait_readable(fd, timeout_ms, what, reterr);
+        return sync_recv_watch(fd, -1, timeout_ms, what, ret, reterr);
+}
+
+int sync_recv_watch(int fd, int watch_fd, int timeout_ms, const char *what, struct sync_msg *ret,
+                    struct modrun_error **reterr)
+{
+        int r = wait_readable(fd, watch_fd, timeout_ms, what, reterr);
         if (r < 0)
                 return r;
         char buf[SYNC_MSG_MAX];

@@ -72,6 +72,12 @@ int sync_send_error(int fd, const struct modrun_error *err, int errnum);
  * error ("the container init to set up (pid 42)"). The peer closing the
  * socket without a message is -EPIPE with an error naming `what`. */
 int sync_recv(int fd, int timeout_ms, const char *what, struct sync_msg *ret, struct modrun_error **reterr);
+/* sync_recv, also watching watch_fd (a pidfd of the process that is to
+ * send, -1: none): that process exiting without a message is -EPIPE at
+ * once, even while another process (one it created) still holds the other
+ * end of the socket open. */
+int sync_recv_watch(int fd, int watch_fd, int timeout_ms, const char *what, struct sync_msg *ret,
+                    struct modrun_error **reterr);
 
 /* Turn a received SYNC_ERROR into an error object. */
 int sync_msg_to_error(const struct sync_msg *m, struct modrun_error **reterr);

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <dlfcn.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,26 +81,52 @@ static const char *level_name(int level)
         }
 }
 
+/* A line is built in a buffer of known size: on the stack when it fits,
+ * else on the heap, else on the stack cut short. Whatever memory there
+ * is, each line is whole and in the log's format: containerd decodes
+ * every line of a JSON log, and one line that is not JSON hides the
+ * errors of every later command from it ("unknown"). */
+struct line_buf {
+        char *p;
+        size_t len, size; /* size 0: only count (len is then the length needed) */
+};
+
+static void put(struct line_buf *b, const char *s, size_t n)
+{
+        if (b->size && b->len + n <= b->size)
+                memcpy(b->p + b->len, s, n);
+        b->len += n;
+}
+
+static void puts_(struct line_buf *b, const char *s) { put(b, s, strlen(s)); }
+
 /* The string escaping of a JSON string (RFC 8259), or of a logfmt quoted
  * value (Go's strconv.Quote, as logrus writes it: \xNN for the other
- * control characters). */
-static void escape(FILE *f, const char *s, bool json)
+ * control characters), stopping before an escape that would pass limit
+ * (then false). */
+static bool escape(struct line_buf *b, const char *s, bool json, size_t limit)
 {
         for (; *s; s++) {
                 unsigned char c = (unsigned char)*s;
+                char e[8];
                 if (c == '"' || c == '\\')
-                        fprintf(f, "\\%c", c);
+                        (void)snprintf(e, sizeof(e), "\\%c", c);
                 else if (c == '\n')
-                        fputs("\\n", f);
+                        (void)snprintf(e, sizeof(e), "\\n");
                 else if (c == '\t')
-                        fputs("\\t", f);
+                        (void)snprintf(e, sizeof(e), "\\t");
                 else if (c == '\r')
-                        fputs("\\r", f);
+                        (void)snprintf(e, sizeof(e), "\\r");
                 else if (c < 0x20 || c == 0x7f)
-                        fprintf(f, json ? "\\u%04x" : "\\x%02x", c);
+                        (void)snprintf(e, sizeof(e), json ? "\\u%04x" : "\\x%02x", c);
                 else
-                        fputc(c, f);
+                        e[0] = (char)c, e[1] = '\0';
+                size_t n = strlen(e);
+                if (b->len + n > limit)
+                        return false;
+                put(b, e, n);
         }
+        return true;
 }
 
 /* RFC 3339 in local time, seconds (Go's time.RFC3339, logrus's default for
@@ -119,39 +148,85 @@ static void rfc3339(char *buf, size_t size)
                                labs(off) % 3600 / 60);
 }
 
+/* The line for fd, its message cut (whole escapes only) to fit the
+ * buffer when it has a size. */
+static void format_line(struct line_buf *b, int fd, int level, const char *ts, const char *msg)
+{
+        static const char cut[] = "...";
+        const char *head = "", *tail = "\n";
+        char head_buf[160];
+        bool json = log_fmt == LOG_FORMAT_JSON && fd == log_fd;
+        /* runc's lines (logrus): JSON keys sorted, as containerd and CRI-O parse them */
+        if (json) {
+                (void)snprintf(head_buf, sizeof(head_buf), "{\"level\":\"%s\",\"msg\":\"", level_name(level));
+                head = head_buf;
+        } else if (fd == log_fd) {
+                (void)snprintf(head_buf, sizeof(head_buf), "time=\"%s\" level=%s msg=\"", ts, level_name(level));
+                head = head_buf;
+        } else
+                head = level == LOG_ERR ? "modrun: " : level == LOG_WARNING ? "modrun: warning: " : "modrun: ";
+        char tail_buf[96];
+        if (json)
+                (void)snprintf(tail_buf, sizeof(tail_buf), "\",\"time\":\"%s\"}\n", ts);
+        else if (fd == log_fd)
+                (void)snprintf(tail_buf, sizeof(tail_buf), "\"\n");
+        if (fd == log_fd)
+                tail = tail_buf;
+        puts_(b, head);
+        size_t room = b->size ? b->size - strlen(tail) - (sizeof(cut) - 1) : SIZE_MAX;
+        size_t n = strlen(msg);
+        bool whole = true;
+        if (fd == log_fd)
+                whole = escape(b, msg, json, room);
+        else if (b->len + n <= room)
+                put(b, msg, n);
+        else {
+                put(b, msg, room > b->len ? room - b->len : 0);
+                whole = false;
+        }
+        if (!whole)
+                puts_(b, cut);
+        puts_(b, tail);
+}
+
+/* A pipe whose reader has gone (an engine's stderr pipe, --log
+ * /dev/stderr) fails the write with EPIPE instead of killing modrun with
+ * SIGPIPE: a warning must not end a command without its error line, and
+ * the error line goes to the log first. SIGPIPE is blocked around the
+ * write, not ignored: an ignored signal would stay ignored in the
+ * container's process (execve keeps SIG_IGN). */
+static void write_no_sigpipe(int fd, const char *buf, size_t len)
+{
+        sigset_t pipe_set, old;
+        sigemptyset(&pipe_set);
+        sigaddset(&pipe_set, SIGPIPE);
+        bool blocked = sigprocmask(SIG_BLOCK, &pipe_set, &old) == 0;
+        bool was_pending = false;
+        if (blocked) {
+                sigset_t pending;
+                was_pending = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1;
+        }
+        ssize_t k = write(fd, buf, len);
+        if (blocked && k < 0 && errno == EPIPE && !was_pending && !sigismember(&old, SIGPIPE))
+                (void)sigtimedwait(&pipe_set, NULL, &(struct timespec){0, 0});
+        if (blocked)
+                (void)sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
 static void write_line(int fd, int level, const char *msg)
 {
-        char *buf = NULL;
-        size_t len = 0;
-        FILE *f = open_memstream(&buf, &len);
-        if (!f) {
-                (void)dprintf(fd, "modrun: %s\n", msg);
-                return;
-        }
+        char ts[64] = "", stack[4096];
         /* Only --log lines carry the time: a line for stderr does not read
          * /etc/localtime (tzset) for nothing. */
-        char ts[64] = "";
         if (fd == log_fd)
                 rfc3339(ts, sizeof(ts));
-        /* runc's lines (logrus): JSON keys sorted, as containerd and CRI-O parse them */
-        if (log_fmt == LOG_FORMAT_JSON && fd == log_fd) {
-                fprintf(f, "{\"level\":\"%s\",\"msg\":\"", level_name(level));
-                escape(f, msg, true);
-                fprintf(f, "\",\"time\":\"%s\"}\n", ts);
-        } else if (fd == log_fd) {
-                fprintf(f, "time=\"%s\" level=%s msg=\"", ts, level_name(level));
-                escape(f, msg, false);
-                fputs("\"\n", f);
-        } else
-                fprintf(f, "modrun: %s%s\n", level == LOG_ERR ? "" : level == LOG_WARNING ? "warning: " : "",
-                        msg);
-        /* out of memory (the stream could not grow): the bare message,
-         * with dprintf, which does not allocate */
-        if (fclose(f) != 0 || !buf || len == 0)
-                (void)dprintf(fd, "modrun: %s\n", msg);
-        else
-                (void)!write(fd, buf, len);
-        free(buf);
+        struct line_buf count = {0};
+        format_line(&count, fd, level, ts, msg);
+        size_t need = count.len + sizeof("..."); /* the room format_line keeps for a cut */
+        _cleanup_free_ char *heap = need > sizeof(stack) ? malloc(need) : NULL;
+        struct line_buf b = {.p = heap ? heap : stack, .size = heap ? need : sizeof(stack)};
+        format_line(&b, fd, level, ts, msg);
+        write_no_sigpipe(fd, b.p, b.len);
 }
 
 void log_msgv(int level, const char *fmt, va_list ap)
