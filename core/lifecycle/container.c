@@ -166,23 +166,19 @@ int container_wait_stopped(const struct container *c, int timeout_ms, struct mod
         return 0;
 }
 
-/* The spec: a failing poststop hook is a warning, and the remaining hooks
- * and the delete go on. */
-static void run_poststop_hooks(const struct container *c)
+void container_run_poststop(const struct oci_config *cfg, const char *id, const char *bundle)
 {
-        if (!c->cfg || !c->cfg->n_hooks[OCI_HOOK_POSTSTOP])
+        if (!cfg || !cfg->n_hooks[OCI_HOOK_POSTSTOP])
                 return;
-        _cleanup_free_ char *json = hooks_state_json(c->cfg, c->dir->id, "stopped", 0,
-                                                     c->state && c->state->bundle ? c->state->bundle : "");
+        _cleanup_free_ char *json = hooks_state_json(cfg, id, "stopped", 0, bundle ? bundle : "");
         if (!json) {
-                log_warning("container %s: no memory for the state of its poststop hooks, not running them",
-                            c->dir->id);
+                log_warning("container %s: no memory for the state of its poststop hooks, not running them", id);
                 return;
         }
-        for (size_t i = 0; i < c->cfg->n_hooks[OCI_HOOK_POSTSTOP]; i++) {
+        for (size_t i = 0; i < cfg->n_hooks[OCI_HOOK_POSTSTOP]; i++) {
                 _cleanup_error_ struct modrun_error *herr = NULL;
-                if (hooks_run_nth(c->cfg, OCI_HOOK_POSTSTOP, i, json, &herr) < 0)
-                        log_warning("container %s: %s, ignoring", c->dir->id, herr ? herr->msg : "poststop hook failed");
+                if (hooks_run_nth(cfg, OCI_HOOK_POSTSTOP, i, json, &herr) < 0)
+                        log_warning("container %s: %s, ignoring", id, herr ? herr->msg : "poststop hook failed");
         }
 }
 
@@ -211,6 +207,6 @@ int container_destroy(struct container *c, struct modrun_error **reterr)
                                        c->dir->path, c->dir->id);
                 return r;
         }
-        run_poststop_hooks(c);
+        container_run_poststop(c->cfg, c->dir->id, c->state ? c->state->bundle : NULL);
         return container_dir_remove(c->dir, reterr);
 }
