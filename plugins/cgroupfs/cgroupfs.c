@@ -218,6 +218,8 @@ static int cgfs_create(void *state, struct modrun_error **reterr)
                                       s->host->state_dir, CG_STATE_FILE);
         int r = cg_tree_create(s, reterr);
         if (r >= 0)
+                r = cg_check_not_frozen(s, reterr);
+        if (r >= 0)
                 r = places_save(s, reterr);
         if (r < 0) /* the core does not call destroy after a failed create */
                 cg_tree_undo(s);

@@ -189,6 +189,9 @@ int cg_freeze(const struct cgfs *s, bool frozen, int timeout_ms, struct modrun_e
 /* Is the container frozen now (paused): FROZEN or FREEZING in the v1
  * freezer, or cgroup.freeze 1 in cgroup v2? */
 bool cg_is_frozen(const struct cgfs *s);
+/* create: -EBUSY (error set) when the container's cgroup is frozen already
+ * (v1 freezer, by itself or an ancestor, or cgroup.freeze in cgroup v2). */
+int cg_check_not_frozen(const struct cgfs *s, struct modrun_error **reterr);
 int cg_kill_all(const struct cgfs *s, int signo, int timeout_ms, struct modrun_error **reterr);
 int cg_stats(const struct cgfs *s, struct json_object **ret, struct modrun_error **reterr);
 void cg_stats_v1(const struct cgfs *s, struct json_object *out);
