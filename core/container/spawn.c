@@ -136,7 +136,7 @@ static int spawn_prepare(const struct spawn_params *p, struct spawn_prep *s, str
                 return r;
         /* Not into a frozen cgroup (it would stop there) nor a sub-cgroup:
          * those are entered by pid. */
-        if (!p->enter_cgroup_last && !p->sub_cgroup) {
+        if (!p->enter_cgroup_last && !p->n_subs) {
                 if ((r = cgroup_entry_open(p->plugins, &s->init.cg_entry, reterr)) < 0)
                         return r;
                 s->born_in_cgroup = r > 0;
@@ -284,11 +284,20 @@ static int recv_expect(int fd, int timeout_ms, const char *what, uint32_t want, 
         return r;
 }
 
-/* exec --cgroup SUB: from the container's cgroup v2 directory into its
- * existing sub-cgroup SUB (resolved beneath it, never above). */
-static int enter_sub_cgroup(const struct modrun_cgroup_ops *cg, void *st, const char *sub, pid_t pid,
+/* exec --cgroup: the manager's enter_sub; without it, a plain path alone,
+ * beneath the container's cgroup v2 directory (resolved beneath it, never
+ * above). */
+static int enter_sub_cgroup(const struct modrun_cgroup_ops *cg, void *st, const struct spawn_params *p, pid_t pid,
                             struct modrun_error **reterr)
 {
+        if (cg && MODRUN_HAS_OP(cg, enter_sub))
+                return cg->enter_sub(st, pid, p->subs, p->n_subs, reterr);
+        const char *sub = p->subs[0].path;
+        if (p->n_subs != 1 || p->subs[0].controller)
+                return error_new(reterr, EOPNOTSUPP, "give the sub-cgroup path alone",
+                                 "exec --cgroup %s%s%s: the cgroup manager takes no per-controller sub-cgroups",
+                                 p->subs[0].controller ? p->subs[0].controller : "", p->subs[0].controller ? ":" : "",
+                                 sub);
         if (!cg || !MODRUN_HAS_OP(cg, open_unified))
                 return error_new(reterr, EOPNOTSUPP, "leave out --cgroup",
                                  "exec --cgroup %s: the cgroup manager has no cgroup v2 directory", sub);
@@ -310,9 +319,11 @@ static int enter_cgroup(const struct spawn_params *p, pid_t pid, struct modrun_e
         void *st = NULL;
         const struct modrun_cgroup_ops *cg = plugins_cgroup(p->plugins, &st);
         int r;
+        if (p->n_subs && cg && MODRUN_HAS_OP(cg, enter_sub))
+                return enter_sub_cgroup(cg, st, p, pid, reterr);
         if (cg && (r = cg->enter(st, pid, reterr)) < 0)
                 return error_wrap(reterr, "move the process %d into the container's cgroup", (int)pid);
-        return p->sub_cgroup ? enter_sub_cgroup(cg, st, p->sub_cgroup, pid, reterr) : 0;
+        return p->n_subs ? enter_sub_cgroup(cg, st, p, pid, reterr) : 0;
 }
 
 /* The runtime's part once the init exists. */

@@ -29,7 +29,8 @@ struct spawn_params {
         struct plugins *plugins;
         int timeout_ms;        /* bound for the whole set-up */
         pid_t join_pid;        /* exec: join every namespace of this init, create none */
-        const char *sub_cgroup; /* exec --cgroup: an existing sub-cgroup of the container's v2 cgroup */
+        const struct modrun_sub_cgroup *subs; /* exec --cgroup: existing sub-cgroups of the container's */
+        size_t n_subs;
         bool enter_cgroup_last; /* exec --ignore-paused: join the (frozen) cgroup once set up */
 };
 

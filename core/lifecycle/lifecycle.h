@@ -52,7 +52,8 @@ struct exec_opts {
         char **caps;                /* --cap, NULL-terminated or NULL */
         bool no_new_privs, tty, detach;
         const char *process_label;  /* --process-label: SELinux label */
-        const char *cgroup;         /* --cgroup: an existing sub-cgroup (v2) */
+        struct modrun_sub_cgroup *cgroups; /* --cgroup [CTRL[,CTRL]:]PATH, one per controller */
+        size_t n_cgroups;
         bool ignore_paused;         /* exec into a paused container: the process runs once resumed */
         const char *apparmor;       /* --apparmor: AppArmor profile */
         const char *pid_file;       /* NULL when none */

@@ -315,6 +315,12 @@ static int cgfs_set_resources(void *state, const struct json_object *resources, 
         return resources ? cg_set_resources(state, resources, reterr) : 0;
 }
 
+static int cgfs_enter_sub(void *state, pid_t pid, const struct modrun_sub_cgroup *subs, size_t n_subs,
+                          struct modrun_error **reterr)
+{
+        return cg_enter_sub(state, pid, subs, n_subs, reterr);
+}
+
 static int cgfs_freeze(void *state, int frozen, int timeout_ms, struct modrun_error **reterr)
 {
         return cg_freeze(state, frozen != 0, timeout_ms, reterr);
@@ -392,6 +398,7 @@ static const struct modrun_cgroup_ops cgfs_ops = {
         .open_unified = cgfs_open_unified,
         .set_resources = cgfs_set_resources,
         .freeze = cgfs_freeze,
+        .enter_sub = cgfs_enter_sub,
         .get_pids = cgfs_get_pids,
         .kill_all = cgfs_kill_all,
         .stats = cgfs_stats,

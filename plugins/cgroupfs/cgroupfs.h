@@ -189,6 +189,10 @@ int cg_freeze(const struct cgfs *s, bool frozen, int timeout_ms, struct modrun_e
 /* Is the container frozen now (paused): FROZEN or FREEZING in the v1
  * freezer, or cgroup.freeze 1 in cgroup v2? */
 bool cg_is_frozen(const struct cgfs *s);
+/* ---- sub.c ---- */
+/* exec --cgroup: pid into the sub-cgroups subs name (modrun_cgroup_ops.enter_sub). */
+int cg_enter_sub(const struct cgfs *s, pid_t pid, const struct modrun_sub_cgroup *subs, size_t n,
+                 struct modrun_error **reterr);
 /* create: -EBUSY (error set) when the container's cgroup is frozen already
  * (v1 freezer, by itself or an ancestor, or cgroup.freeze in cgroup v2). */
 int cg_check_not_frozen(const struct cgfs *s, struct modrun_error **reterr);
