@@ -87,8 +87,7 @@ int container_open(const struct runtime_ctx *ctx, const char *id, bool load_plug
         return 0;
 }
 
-/* A pidfd of the init, only if it is still the process create started. */
-static int open_init(const struct container_state *s)
+int container_open_init(const struct container_state *s)
 {
         if (!s || s->pid <= 0)
                 return -ESRCH;
@@ -117,7 +116,7 @@ bool container_has_cgroup(const struct plugins *pl)
 
 static int signal_best_known(struct container *c, int signo, struct modrun_error **reterr)
 {
-        _cleanup_close_ int pidfd = open_init(c->state);
+        _cleanup_close_ int pidfd = container_open_init(c->state);
         struct procs_scope sc;
         if (pidfd < 0 || procs_scope_open(c->cfg, c->state->pid, &sc) < 0) {
                 const struct oci_namespace *pidns = c->cfg ? config_namespace(c->cfg, OCI_NS_PID) : NULL;
@@ -141,7 +140,7 @@ int container_signal(struct container *c, int signo, bool all, struct modrun_err
                         return cg->kill_all(st, signo, LIFECYCLE_KILL_TIMEOUT_MS, reterr);
                 return signal_best_known(c, signo, reterr);
         }
-        _cleanup_close_ int pidfd = open_init(c->state);
+        _cleanup_close_ int pidfd = container_open_init(c->state);
         if (pidfd < 0)
                 return error_new(reterr, ESRCH, NULL, "container %s is not running", c->dir->id);
         if (syscall(SYS_pidfd_send_signal, pidfd, signo, NULL, 0) < 0)
@@ -152,7 +151,7 @@ int container_signal(struct container *c, int signo, bool all, struct modrun_err
 
 int container_wait_stopped(const struct container *c, int timeout_ms, struct modrun_error **reterr)
 {
-        _cleanup_close_ int pidfd = open_init(c->state);
+        _cleanup_close_ int pidfd = container_open_init(c->state);
         if (pidfd < 0)
                 return 0;
         struct pollfd p = {.fd = pidfd, .events = POLLIN};

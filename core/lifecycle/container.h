@@ -35,6 +35,9 @@ int container_load_plugins(const struct runtime_ctx *ctx, const struct container
  * the cgroup manager's kill_all when it finds them all, else the best-known
  * set (procs_scope_signal). */
 int container_signal(struct container *c, int signo, bool all, struct modrun_error **reterr);
+/* A pidfd of the init, only if it is still the process create started;
+ * else -errno (-ESRCH). */
+int container_open_init(const struct container_state *s);
 /* Wait (bounded) until the init has exited. */
 int container_wait_stopped(const struct container *c, int timeout_ms, struct modrun_error **reterr);
 /* The poststop hooks, state "stopped" (runtime-spec: at delete, and when

@@ -76,6 +76,12 @@ int lifecycle_update(const struct runtime_ctx *ctx, const char *id, struct json_
 int lifecycle_pids(const struct runtime_ctx *ctx, const char *id, pid_t **ret_pids, size_t *ret_n,
                    struct modrun_error **reterr);
 /* The cgroup manager's statistics (runc's events --stats "data"). */
+/* events: the OOM kills so far (-EOPNOTSUPP without error when the
+ * manager cannot count them), and a pidfd of the init (polls readable once
+ * it has exited). */
+int lifecycle_oom_count(const struct runtime_ctx *ctx, const char *id, uint64_t *ret_count,
+                        struct modrun_error **reterr);
+int lifecycle_open_init(const struct runtime_ctx *ctx, const char *id, struct modrun_error **reterr);
 int lifecycle_stats(const struct runtime_ctx *ctx, const char *id, struct json_object **ret_stats,
                     struct modrun_error **reterr);
 int lifecycle_start(const struct runtime_ctx *ctx, const char *id, struct modrun_error **reterr);

@@ -321,6 +321,11 @@ static int cgfs_enter_sub(void *state, pid_t pid, const struct modrun_sub_cgroup
         return cg_enter_sub(state, pid, subs, n_subs, reterr);
 }
 
+static int cgfs_oom_count(void *state, uint64_t *ret_count, struct modrun_error **reterr)
+{
+        return cg_oom_count(state, ret_count, reterr);
+}
+
 static int cgfs_freeze(void *state, int frozen, int timeout_ms, struct modrun_error **reterr)
 {
         return cg_freeze(state, frozen != 0, timeout_ms, reterr);
@@ -399,6 +404,7 @@ static const struct modrun_cgroup_ops cgfs_ops = {
         .set_resources = cgfs_set_resources,
         .freeze = cgfs_freeze,
         .enter_sub = cgfs_enter_sub,
+        .oom_count = cgfs_oom_count,
         .get_pids = cgfs_get_pids,
         .kill_all = cgfs_kill_all,
         .stats = cgfs_stats,

@@ -198,6 +198,8 @@ int cg_enter_sub(const struct cgfs *s, pid_t pid, const struct modrun_sub_cgroup
 int cg_check_not_frozen(const struct cgfs *s, struct modrun_error **reterr);
 int cg_kill_all(const struct cgfs *s, int signo, int timeout_ms, struct modrun_error **reterr);
 int cg_stats(const struct cgfs *s, struct json_object **ret, struct modrun_error **reterr);
+/* modrun_cgroup_ops.oom_count */
+int cg_oom_count(const struct cgfs *s, uint64_t *ret, struct modrun_error **reterr);
 void cg_stats_v1(const struct cgfs *s, struct json_object *out);
 void cg_stats_v2(const char *dir, struct json_object *out, bool want_cpu, bool want_memory, bool want_pids,
                  bool want_io, bool want_hugetlb);

@@ -54,7 +54,7 @@ PIN_OFF(modrun_mount_ops, fini, 16);
 PIN_OFF(modrun_mount_ops, enter_rootfs, 24);
 PIN_OFF(modrun_mount_ops, check, 32);
 
-PIN_SIZE(modrun_cgroup_ops, 128);
+PIN_SIZE(modrun_cgroup_ops, 136);
 PIN_OFF(modrun_cgroup_ops, size, 0);
 PIN_OFF(modrun_cgroup_ops, reserved0, 4);
 PIN_OFF(modrun_cgroup_ops, init, 8);
@@ -72,6 +72,7 @@ PIN_OFF(modrun_cgroup_ops, owns_devices, 96);
 PIN_OFF(modrun_cgroup_ops, get_path, 104);
 PIN_OFF(modrun_cgroup_ops, open_entry, 112);
 PIN_OFF(modrun_cgroup_ops, enter_sub, 120);
+PIN_OFF(modrun_cgroup_ops, oom_count, 128);
 PIN_SIZE(modrun_sub_cgroup, 16);
 PIN_OFF(modrun_sub_cgroup, controller, 0);
 PIN_OFF(modrun_sub_cgroup, path, 8);

@@ -41,7 +41,7 @@ extern "C" {
 #endif
 
 #define MODRUN_PLUGIN_ABI_MAJOR 1u
-#define MODRUN_PLUGIN_ABI_MINOR 2u /* 1.2: modrun_cgroup_ops.enter_sub */
+#define MODRUN_PLUGIN_ABI_MINOR 2u /* 1.2: modrun_cgroup_ops.enter_sub, oom_count */
 
 /* Packed sizes of the C types the ABI depends on; a plugin built for another
  * data model (e.g. 32-bit time_t) is refused. */
@@ -243,6 +243,11 @@ struct modrun_cgroup_ops {
          * controller no hierarchy of the container's has, is an error. */
         int (*enter_sub)(void *state, pid_t pid, const struct modrun_sub_cgroup *subs, size_t n_subs,
                          struct modrun_error **reterr);
+        /* Optional. How many processes of the container's cgroup the OOM
+         * killer has killed so far (`events` reports each new one as
+         * runc's "oom" event): v1 memory.oom_control oom_kill, v2
+         * memory.events oom_kill. -EOPNOTSUPP without a memory controller. */
+        int (*oom_count)(void *state, uint64_t *ret_count, struct modrun_error **reterr);
 };
 
 /* Device access control for cgroup v2 (or another mechanism). */
