@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "util/fs-util.h"
+#include "../../plugins/common/clock.h"
 
 const struct cli_option cli_no_options[] = {{0}};
 
@@ -136,6 +137,68 @@ static int print_stats(struct runtime_ctx *ctx, const char *id, struct modrun_er
         return 0;
 }
 
+static void print_oom(const char *id)
+{
+        struct json_object *ev = json_object_new_object();
+        json_object_object_add(ev, "type", json_object_new_string("oom"));
+        json_object_object_add(ev, "id", json_object_new_string(id));
+        printf("%s\n", json_object_to_json_string_ext(ev, JSON_C_TO_STRING_PLAIN));
+        (void)fflush(stdout);
+        json_object_put(ev);
+}
+
+/* A new OOM kill since *last: an "oom" line (runc's). */
+static void check_oom(struct runtime_ctx *ctx, const char *id, bool *have, uint64_t *last)
+{
+        _cleanup_error_ struct modrun_error *err = NULL;
+        uint64_t n = 0;
+        if (lifecycle_oom_count(ctx, id, &n, &err) < 0)
+                return;
+        if (*have && n > *last)
+                print_oom(id);
+        *have = true;
+        *last = n;
+}
+
+/* `events` without --stats: a stats line every interval and an "oom" line
+ * for each OOM kill (checked every EVENTS_OOM_CHECK_MS), until the
+ * container's init exits (it stopped, or was killed or deleted): then it
+ * returns 0, as the spec's container is stopped (runc's events does not
+ * end on a v1 host while the cgroup exists). */
+#define EVENTS_OOM_CHECK_MS 200
+static int watch_events(struct runtime_ctx *ctx, const char *id, int interval_ms, struct modrun_error **reterr)
+{
+        _cleanup_close_ int pidfd = lifecycle_open_init(ctx, id, reterr);
+        if (pidfd < 0)
+                return pidfd;
+        bool have_oom = false;
+        uint64_t oom = 0;
+        check_oom(ctx, id, &have_oom, &oom);
+        int64_t next_stats = clock_now_ms() + interval_ms;
+        for (;;) {
+                int64_t left = next_stats - clock_now_ms();
+                int wait = left < 0 ? 0 : left < EVENTS_OOM_CHECK_MS ? (int)left : EVENTS_OOM_CHECK_MS;
+                struct pollfd p = {.fd = pidfd, .events = POLLIN};
+                int n = poll(&p, 1, wait);
+                if (n < 0 && errno != EINTR)
+                        return error_new(reterr, errno, NULL, "events: wait for the init of container %s", id);
+                check_oom(ctx, id, &have_oom, &oom); /* an OOM kill of the init itself is reported too */
+                if (n > 0)
+                        return 0;
+                if (clock_now_ms() < next_stats)
+                        continue;
+                next_stats += interval_ms;
+                _cleanup_error_ struct modrun_error *err = NULL;
+                int r = print_stats(ctx, id, &err);
+                if (r < 0 && poll(&p, 1, 0) > 0)
+                        return 0; /* stopped meanwhile */
+                if (r < 0) {
+                        *reterr = TAKE_PTR(err);
+                        return r;
+                }
+        }
+}
+
 /* Go's duration as runc takes it: "5s", "100ms", "1m". */
 static int parse_interval(const char *v, int *ret_ms, struct modrun_error **reterr)
 {
@@ -167,9 +230,7 @@ int cmd_events(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error 
         }
         if (id < 0 || r < 0 || (r = cli_expect_args(a, 1, "events [--stats] [--interval D] ID", reterr)) < 0)
                 return id < 0 ? id : r;
-        for (;;) {
-                if ((r = print_stats(ctx, a->positional[0], reterr)) < 0 || once)
-                        return r;
-                (void)poll(NULL, 0, interval_ms);
-        }
+        if (once)
+                return print_stats(ctx, a->positional[0], reterr);
+        return watch_events(ctx, a->positional[0], interval_ms, reterr);
 }

@@ -40,7 +40,8 @@ const struct cli_option cli_exec_options[] = {
         {"preserve-fds", 0, true, OPT_PRESERVE_FDS, "N", "pass N more file descriptors (3 and up) to the process"},
         {"process-label", 0, true, OPT_PROCESS_LABEL, "LABEL", "SELinux label of the process"},
         {"apparmor", 0, true, OPT_APPARMOR, "PROFILE", "AppArmor profile of the process"},
-        {"cgroup", 0, true, OPT_CGROUP, "PATH", "run in this sub-cgroup of the container's (cgroup v2)"},
+        {"cgroup", 0, true, OPT_CGROUP, "[CTRL[,CTRL]:]PATH",
+         "run in this existing sub-cgroup of the container's (per controller with CTRL:, repeatable)"},
         {"ignore-paused", 0, false, OPT_IGNORE_PAUSED, NULL, "exec even when the container is paused"},
         {"pidfd-socket", 0, true, OPT_PIDFD_SOCKET, "SOCKET", "send a pidfd of the process to this AF_UNIX socket"},
         {0},
@@ -74,7 +75,78 @@ static bool path_has_dotdot(const char *path)
         return false;
 }
 
-static int parse_exec(struct cli_args *a, struct exec_opts *o, struct modrun_error **reterr)
+static void sub_cgroups_free(struct exec_opts *o)
+{
+        for (size_t i = 0; i < o->n_cgroups; i++) {
+                free((char *)o->cgroups[i].controller);
+                free((char *)o->cgroups[i].path);
+        }
+        free(o->cgroups);
+        o->cgroups = NULL;
+        o->n_cgroups = 0;
+}
+
+static int sub_cgroup_add(struct exec_opts *o, const char *ctrl, size_t ctrl_len, const char *path,
+                          struct modrun_error **reterr)
+{
+        struct modrun_sub_cgroup *n = realloc(o->cgroups, (o->n_cgroups + 1) * sizeof(*n));
+        if (!n)
+                return error_new(reterr, ENOMEM, NULL, "exec --cgroup");
+        o->cgroups = n;
+        char *c = ctrl ? strndup(ctrl, ctrl_len) : NULL, *p = strdup(path);
+        if ((ctrl && !c) || !p) {
+                free(c);
+                free(p);
+                return error_new(reterr, ENOMEM, NULL, "exec --cgroup");
+        }
+        o->cgroups[o->n_cgroups++] = (struct modrun_sub_cgroup){.controller = c, .path = p};
+        return 0;
+}
+
+/* runc 1.1.5's --cgroup forms: PATH (given once, alone: every hierarchy),
+ * or CONTROLLER[,CONTROLLER]:PATH (those hierarchies; repeatable); a path
+ * stays beneath the container's cgroup. */
+static int parse_cgroups(char *const *args, struct exec_opts *o, struct modrun_error **reterr)
+{
+        size_t n_args = 0;
+        for (char *const *a = args; a && *a; a++)
+                n_args++;
+        for (char *const *a = args; a && *a; a++) {
+                const char *v = *a, *colon = strchr(v, ':');
+                const char *path = colon ? colon + 1 : v;
+                if (colon && strchr(path, ':'))
+                        return error_new(reterr, EINVAL, "give [CONTROLLER[,CONTROLLER]:]PATH",
+                                         "exec --cgroup %s: invalid argument (more than one ':')", v);
+                if (!colon && n_args != 1)
+                        return error_new(reterr, EINVAL, "give CONTROLLER:PATH for each, or one PATH alone",
+                                         "exec --cgroup %s: invalid argument (missing CONTROLLER: prefix)", v);
+                if (!*path || path_has_dotdot(path))
+                        return error_new(reterr, EINVAL, "name a sub-cgroup beneath the container's, without \"..\"",
+                                         "exec --cgroup %s: %s is not a sub cgroup path", v, *path ? path : "\"\"");
+                if (!colon) {
+                        int r = sub_cgroup_add(o, NULL, 0, path, reterr);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+                if (colon == v)
+                        return error_new(reterr, EINVAL, "give [CONTROLLER[,CONTROLLER]:]PATH",
+                                         "exec --cgroup %s: an empty controller name", v);
+                for (const char *c = v; c < colon;) {
+                        size_t len = strcspn(c, ",:");
+                        if (len == 0)
+                                return error_new(reterr, EINVAL, "give [CONTROLLER[,CONTROLLER]:]PATH",
+                                                 "exec --cgroup %s: an empty controller name", v);
+                        int r = sub_cgroup_add(o, c, len, path, reterr);
+                        if (r < 0)
+                                return r;
+                        c += len + (c[len] == ',');
+                }
+        }
+        return 0;
+}
+
+static int parse_exec(struct cli_args *a, struct exec_opts *o, char ***cgroup_args, struct modrun_error **reterr)
 {
         const char *v;
         int id, r = 0;
@@ -95,16 +167,7 @@ static int parse_exec(struct cli_args *a, struct exec_opts *o, struct modrun_err
                 case OPT_PIDFD_SOCKET: o->pidfd_socket = v; break;
                 case OPT_PROCESS_LABEL: o->process_label = v; break;
                 case OPT_APPARMOR: o->apparmor = v; break;
-                case OPT_CGROUP:
-                        /* runc's "CONTROLLER:PATH" form names a v1 hierarchy: only v2 here */
-                        if (strchr(v, ':'))
-                                return error_new(reterr, EOPNOTSUPP, "give the cgroup v2 sub-cgroup path alone",
-                                                 "exec --cgroup %s: per-controller (v1) sub-cgroups are not supported", v);
-                        if (path_has_dotdot(v))
-                                return error_new(reterr, EINVAL, "name a sub-cgroup beneath the container's, without \"..\"",
-                                                 "exec --cgroup %s: %s is not a sub cgroup path", v, v);
-                        o->cgroup = v;
-                        break;
+                case OPT_CGROUP: r = strv_push(cgroup_args, v, reterr); break;
                 case OPT_IGNORE_PAUSED: o->ignore_paused = cli_bool_value(v); break;
                 }
         }
@@ -119,18 +182,24 @@ static int parse_exec(struct cli_args *a, struct exec_opts *o, struct modrun_err
 int cmd_exec(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr)
 {
         struct exec_opts o = {0};
+        char **cgroup_args = NULL;
         a->stop_at_positional = true; /* the command's own options follow the id */
-        int r = parse_exec(a, &o, reterr);
+        int r = parse_exec(a, &o, &cgroup_args, reterr);
         int status = 0;
         if (r >= 0) {
                 /* As runc: 1 for bad arguments, 255 when exec itself fails
-                 * (no such container, binary or pid file directory), so that
-                 * the caller can tell it from the process's own exit code. */
+                 * (no such container, binary or pid file directory; a bad
+                 * --cgroup, which runc parses there), so that the caller can
+                 * tell it from the process's own exit code. */
                 ctx->error_exit = 255;
-                r = lifecycle_exec(ctx, a->positional[0], &o, &status, reterr);
+                r = parse_cgroups(cgroup_args, &o, reterr);
         }
+        if (r >= 0)
+                r = lifecycle_exec(ctx, a->positional[0], &o, &status, reterr);
+        free(cgroup_args);
         free(o.env);
         free(o.additional_gids);
         free(o.caps);
+        sub_cgroups_free(&o);
         return r < 0 ? r : status;
 }

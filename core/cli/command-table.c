@@ -20,7 +20,7 @@ const struct cli_command cli_commands[] = {
         {"resume", cmd_resume, cli_no_options, "ID", "thaw a paused container"},
         {"update", cmd_update, cli_update_options, "[options] ID", "change the resources of a running container"},
         {"events", cmd_events, cli_events_options, "[--stats] [--interval DURATION] ID",
-         "print the statistics of a container (once with --stats, else every --interval)"},
+         "print the statistics and OOM events of a container (once with --stats, else until it stops)"},
         {"state", cmd_state, cli_no_options, "ID", "print the state of a container as JSON"},
         {"kill", cmd_kill, cli_kill_options, "[--all] ID [SIGNAL]",
          "send a signal (default SIGTERM) to the container's init, or --all processes"},

@@ -63,6 +63,8 @@ static void spawn_prep_done(struct spawn_prep *s)
                         (void)close(s->sock[i]);
         if (s->init.fifo_fd >= 0)
                 (void)close(s->init.fifo_fd);
+        if (s->init.start_err_fd >= 0)
+                (void)close(s->init.start_err_fd);
         seccomp_free(s->init.seccomp);
         free(s->init.mount_fds);
         cgroup_entry_close(&s->init.cg_entry);
@@ -104,6 +106,15 @@ static int make_fifo(const struct spawn_params *p, struct spawn_prep *s, struct 
         s->init.fifo_fd = openat(p->state_dir_fd, SPAWN_EXEC_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
         if (s->init.fifo_fd < 0)
                 return error_new(reterr, errno, NULL, "open the exec fifo %s for reading", SPAWN_EXEC_FIFO);
+        /* Where the init reports a failure after `start` released it (a
+         * startContainer hook): `start` reads it once the init is gone. Read
+         * and write, so that opening it never waits for a peer. */
+        if (mkfifoat(p->state_dir_fd, SPAWN_START_ERROR_FIFO, 0600) < 0)
+                return error_new(reterr, errno, NULL, "create the fifo %s in the state directory",
+                                 SPAWN_START_ERROR_FIFO);
+        s->init.start_err_fd = openat(p->state_dir_fd, SPAWN_START_ERROR_FIFO, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+        if (s->init.start_err_fd < 0)
+                return error_new(reterr, errno, NULL, "open the fifo %s", SPAWN_START_ERROR_FIFO);
         return 0;
 }
 
@@ -126,7 +137,7 @@ static int spawn_prepare(const struct spawn_params *p, struct spawn_prep *s, str
                 return r;
         /* Not into a frozen cgroup (it would stop there) nor a sub-cgroup:
          * those are entered by pid. */
-        if (!p->enter_cgroup_last && !p->sub_cgroup) {
+        if (!p->enter_cgroup_last && !p->n_subs) {
                 if ((r = cgroup_entry_open(p->plugins, &s->init.cg_entry, reterr)) < 0)
                         return r;
                 s->born_in_cgroup = r > 0;
@@ -177,8 +188,9 @@ static void child_start(struct spawn_prep *s)
  * lock (start and delete wait on it), not a log file. */
 static int child_close_fds(const struct spawn_prep *s, struct modrun_error **err)
 {
-        int keep[3 + 1 + MODRUN_CGROUP_ENTRY_MAX] = {s->sock[1], s->init.fifo_fd, s->init.console_socket_fd};
-        size_t n_keep = 3;
+        int keep[4 + 1 + MODRUN_CGROUP_ENTRY_MAX] = {s->sock[1], s->init.fifo_fd, s->init.start_err_fd,
+                                                     s->init.console_socket_fd};
+        size_t n_keep = 4;
         cgroup_entry_keep(&s->init.cg_entry, keep, &n_keep);
         int r = fd_close_all_but(3 + s->init.preserve_fds, keep, n_keep);
         return r < 0 ? error_new(err, -r, NULL, "close the runtime's file descriptors before creating the init") : 0;
@@ -283,11 +295,20 @@ static int recv_expect(int fd, int sender_pidfd, int timeout_ms, const char *wha
         return r;
 }
 
-/* exec --cgroup SUB: from the container's cgroup v2 directory into its
- * existing sub-cgroup SUB (resolved beneath it, never above). */
-static int enter_sub_cgroup(const struct modrun_cgroup_ops *cg, void *st, const char *sub, pid_t pid,
+/* exec --cgroup: the manager's enter_sub; without it, a plain path alone,
+ * beneath the container's cgroup v2 directory (resolved beneath it, never
+ * above). */
+static int enter_sub_cgroup(const struct modrun_cgroup_ops *cg, void *st, const struct spawn_params *p, pid_t pid,
                             struct modrun_error **reterr)
 {
+        if (cg && MODRUN_HAS_OP(cg, enter_sub))
+                return cg->enter_sub(st, pid, p->subs, p->n_subs, reterr);
+        const char *sub = p->subs[0].path;
+        if (p->n_subs != 1 || p->subs[0].controller)
+                return error_new(reterr, EOPNOTSUPP, "give the sub-cgroup path alone",
+                                 "exec --cgroup %s%s%s: the cgroup manager takes no per-controller sub-cgroups",
+                                 p->subs[0].controller ? p->subs[0].controller : "", p->subs[0].controller ? ":" : "",
+                                 sub);
         if (!cg || !MODRUN_HAS_OP(cg, open_unified))
                 return error_new(reterr, EOPNOTSUPP, "leave out --cgroup",
                                  "exec --cgroup %s: the cgroup manager has no cgroup v2 directory", sub);
@@ -309,9 +330,11 @@ static int enter_cgroup(const struct spawn_params *p, pid_t pid, struct modrun_e
         void *st = NULL;
         const struct modrun_cgroup_ops *cg = plugins_cgroup(p->plugins, &st);
         int r;
+        if (p->n_subs && cg && MODRUN_HAS_OP(cg, enter_sub))
+                return enter_sub_cgroup(cg, st, p, pid, reterr);
         if (cg && (r = cg->enter(st, pid, reterr)) < 0)
                 return error_wrap(reterr, "move the process %d into the container's cgroup", (int)pid);
-        return p->sub_cgroup ? enter_sub_cgroup(cg, st, p->sub_cgroup, pid, reterr) : 0;
+        return p->n_subs ? enter_sub_cgroup(cg, st, p, pid, reterr) : 0;
 }
 
 /* The runtime's part once the init exists. */
@@ -491,7 +514,7 @@ static int spawn_run(const struct spawn_params *p, struct spawn_prep *s, pid_t *
 
 int container_spawn(const struct spawn_params *p, pid_t *ret_init_pid, struct modrun_error **reterr)
 {
-        struct spawn_prep s = {.sock = {-1, -1}, .init = {.fifo_fd = -1}};
+        struct spawn_prep s = {.sock = {-1, -1}, .init = {.fifo_fd = -1, .start_err_fd = -1}};
         cgroup_entry_init(&s.init.cg_entry);
         for (int t = 0; t < _OCI_NS_MAX; t++)
                 s.ns_fds[t] = -1;
@@ -499,8 +522,10 @@ int container_spawn(const struct spawn_params *p, pid_t *ret_init_pid, struct mo
         if (r >= 0)
                 r = spawn_run(p, &s, ret_init_pid, reterr);
         spawn_prep_done(&s);
-        if (r < 0 && !p->join_pid)
+        if (r < 0 && !p->join_pid) {
                 (void)unlinkat(p->state_dir_fd, SPAWN_EXEC_FIFO, 0);
+                (void)unlinkat(p->state_dir_fd, SPAWN_START_ERROR_FIFO, 0);
+        }
         return r;
 }
 
@@ -528,8 +553,18 @@ static int wait_exec(int fd, int timeout_ms, struct modrun_error **reterr)
         }
 }
 
-int container_release(int state_dir_fd, int timeout_ms, int exec_timeout_ms, struct modrun_error **reterr)
+int container_release(int state_dir_fd, int timeout_ms, int exec_timeout_ms, bool *ret_init_failed,
+                      struct modrun_error **reterr)
 {
+        *ret_init_failed = false;
+        /* Opened before the release: a fifo keeps what was written only
+         * while someone has it open. Missing in a container of an earlier
+         * modrun: nothing to read then. */
+        _cleanup_close_ int err_fd = openat(state_dir_fd, SPAWN_START_ERROR_FIFO,
+                                            O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+        if (err_fd < 0 && errno != ENOENT)
+                return error_new(reterr, errno, NULL, "open the fifo %s of the container init",
+                                 SPAWN_START_ERROR_FIFO);
         /* O_NONBLOCK: ENXIO at once when no init holds the read end. */
         _cleanup_close_ int fd = openat(state_dir_fd, SPAWN_EXEC_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0)
@@ -546,5 +581,13 @@ int container_release(int state_dir_fd, int timeout_ms, int exec_timeout_ms, str
                 return error_new(reterr, errno, NULL, "write to the exec fifo to start the container init");
         if (unlinkat(state_dir_fd, SPAWN_EXEC_FIFO, 0) < 0)
                 return error_new(reterr, errno, NULL, "remove the exec fifo after starting the container init");
-        return wait_exec(fd, exec_timeout_ms, reterr);
+        (void)unlinkat(state_dir_fd, SPAWN_START_ERROR_FIFO, 0);
+        int r = wait_exec(fd, exec_timeout_ms, reterr);
+        if (r < 0 || err_fd < 0)
+                return r;
+        /* The init wrote its error before it exited (closing the exec fifo) */
+        r = sync_read_error(err_fd, "the container init", reterr);
+        if (r < 0)
+                *ret_init_failed = true;
+        return r;
 }

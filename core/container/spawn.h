@@ -16,6 +16,7 @@
 #include "util/error.h"
 
 #define SPAWN_EXEC_FIFO "exec.fifo"
+#define SPAWN_START_ERROR_FIFO "start-error.fifo" /* the init's failure after `start` */
 
 struct spawn_params {
         const struct oci_config *cfg;
@@ -28,7 +29,8 @@ struct spawn_params {
         struct plugins *plugins;
         int timeout_ms;        /* bound for the whole set-up */
         pid_t join_pid;        /* exec: join every namespace of this init, create none */
-        const char *sub_cgroup; /* exec --cgroup: an existing sub-cgroup of the container's v2 cgroup */
+        const struct modrun_sub_cgroup *subs; /* exec --cgroup: existing sub-cgroups of the container's */
+        size_t n_subs;
         bool enter_cgroup_last; /* exec --ignore-paused: join the (frozen) cgroup once set up */
 };
 
@@ -40,5 +42,9 @@ int container_spawn(const struct spawn_params *p, pid_t *ret_init_pid, struct mo
 /* `start`: write to the fifo (waiting at most timeout_ms for it), which
  * lets the init run its startContainer hooks and exec; then wait at most
  * exec_timeout_ms until it has exec()ed the process (or died), so that
- * poststart hooks run after the user process started (runtime-spec 1.3). */
-int container_release(int state_dir_fd, int timeout_ms, int exec_timeout_ms, struct modrun_error **reterr);
+ * poststart hooks run after the user process started (runtime-spec 1.3).
+ * When the init failed instead of exec()ing (a startContainer hook failed),
+ * its error is returned and *ret_init_failed set: the init has exited or is
+ * exiting. */
+int container_release(int state_dir_fd, int timeout_ms, int exec_timeout_ms, bool *ret_init_failed,
+                      struct modrun_error **reterr);

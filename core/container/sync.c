@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "sync.h"
 #include "util/fd-pass.h"
@@ -142,6 +143,53 @@ int sync_send_error(int fd, const struct modrun_error *err, int errnum)
         if (err)
                 return sync_send(fd, SYNC_ERROR, err->errnum, err->msg, err->hint);
         return sync_send(fd, SYNC_ERROR, errnum, strerror(errnum > 0 ? errnum : EINVAL), NULL);
+}
+
+int sync_write_error(int fd, const struct modrun_error *err, int errnum)
+{
+        char buf[SYNC_MSG_MAX];
+        struct sync_msg m = {.type = SYNC_ERROR, .value = err ? err->errnum : errnum,
+                             .msg = err ? err->msg : strerror(errnum > 0 ? errnum : EINVAL),
+                             .hint = err ? err->hint : NULL};
+        int n = sync_encode(&m, buf, sizeof(buf));
+        if (n < 0)
+                return n;
+        for (;;) {
+                ssize_t k = write(fd, buf, (size_t)n);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0)
+                        return -errno;
+                return k == n ? 0 : -EIO;
+        }
+}
+
+int sync_read_error(int fd, const char *what, struct modrun_error **reterr)
+{
+        char buf[SYNC_MSG_MAX];
+        size_t len = 0;
+        while (len < sizeof(buf)) {
+                ssize_t k = read(fd, buf + len, sizeof(buf) - len);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k <= 0) /* EOF, or EAGAIN: the writer is still there and wrote nothing */
+                        break;
+                len += (size_t)k;
+        }
+        if (len == 0)
+                return 0;
+        struct sync_msg m;
+        int r = sync_decode(buf, len, &m);
+        if (r < 0)
+                return error_new(reterr, -r, NULL, "malformed message (%zu bytes) from %s", len, what);
+        if (m.type != SYNC_ERROR) {
+                sync_msg_done(&m);
+                return error_new(reterr, EBADMSG, NULL, "unexpected %s message from %s", sync_type_to_string(m.type),
+                                 what);
+        }
+        r = sync_msg_to_error(&m, reterr);
+        sync_msg_done(&m);
+        return r;
 }
 
 /* fd readable (a message, or the peer's close) at once, else: did the

@@ -67,6 +67,14 @@ int sync_send_fd(int sock, uint32_t type, int fd);
 /* Send an error object (NULL: a generic message naming errnum). */
 int sync_send_error(int fd, const struct modrun_error *err, int errnum);
 
+/* The same error as one message written to a pipe or fifo fd (no socket):
+ * how the init reports a failure after `start` released it. */
+int sync_write_error(int fd, const struct modrun_error *err, int errnum);
+/* Read what sync_write_error() wrote to fd (O_NONBLOCK, its writer gone or
+ * silent): 0 when nothing was written, else the error (negative errno,
+ * *reterr set). `what` names the writer in a malformed-message error. */
+int sync_read_error(int fd, const char *what, struct modrun_error **reterr);
+
 /* Wait at most timeout_ms (< 0: no bound, for a process that is frozen on
  * purpose) for one message. `what` names the wait in the
  * error ("the container init to set up (pid 42)"). The peer closing the

@@ -87,8 +87,7 @@ int container_open(const struct runtime_ctx *ctx, const char *id, bool load_plug
         return 0;
 }
 
-/* A pidfd of the init, only if it is still the process create started. */
-static int open_init(const struct container_state *s)
+int container_open_init(const struct container_state *s)
 {
         if (!s || s->pid <= 0)
                 return -ESRCH;
@@ -117,7 +116,7 @@ bool container_has_cgroup(const struct plugins *pl)
 
 static int signal_best_known(struct container *c, int signo, struct modrun_error **reterr)
 {
-        _cleanup_close_ int pidfd = open_init(c->state);
+        _cleanup_close_ int pidfd = container_open_init(c->state);
         struct procs_scope sc;
         if (pidfd < 0 || procs_scope_open(c->cfg, c->state->pid, &sc) < 0) {
                 const struct oci_namespace *pidns = c->cfg ? config_namespace(c->cfg, OCI_NS_PID) : NULL;
@@ -141,7 +140,7 @@ int container_signal(struct container *c, int signo, bool all, struct modrun_err
                         return cg->kill_all(st, signo, LIFECYCLE_KILL_TIMEOUT_MS, reterr);
                 return signal_best_known(c, signo, reterr);
         }
-        _cleanup_close_ int pidfd = open_init(c->state);
+        _cleanup_close_ int pidfd = container_open_init(c->state);
         if (pidfd < 0)
                 return error_new(reterr, ESRCH, NULL, "container %s is not running", c->dir->id);
         if (syscall(SYS_pidfd_send_signal, pidfd, signo, NULL, 0) < 0)
@@ -152,7 +151,7 @@ int container_signal(struct container *c, int signo, bool all, struct modrun_err
 
 int container_wait_stopped(const struct container *c, int timeout_ms, struct modrun_error **reterr)
 {
-        _cleanup_close_ int pidfd = open_init(c->state);
+        _cleanup_close_ int pidfd = container_open_init(c->state);
         if (pidfd < 0)
                 return 0;
         struct pollfd p = {.fd = pidfd, .events = POLLIN};
@@ -166,23 +165,19 @@ int container_wait_stopped(const struct container *c, int timeout_ms, struct mod
         return 0;
 }
 
-/* The spec: a failing poststop hook is a warning, and the remaining hooks
- * and the delete go on. */
-static void run_poststop_hooks(const struct container *c)
+void container_run_poststop(const struct oci_config *cfg, const char *id, const char *bundle)
 {
-        if (!c->cfg || !c->cfg->n_hooks[OCI_HOOK_POSTSTOP])
+        if (!cfg || !cfg->n_hooks[OCI_HOOK_POSTSTOP])
                 return;
-        _cleanup_free_ char *json = hooks_state_json(c->cfg, c->dir->id, "stopped", 0,
-                                                     c->state && c->state->bundle ? c->state->bundle : "");
+        _cleanup_free_ char *json = hooks_state_json(cfg, id, "stopped", 0, bundle ? bundle : "");
         if (!json) {
-                log_warning("container %s: no memory for the state of its poststop hooks, not running them",
-                            c->dir->id);
+                log_warning("container %s: no memory for the state of its poststop hooks, not running them", id);
                 return;
         }
-        for (size_t i = 0; i < c->cfg->n_hooks[OCI_HOOK_POSTSTOP]; i++) {
+        for (size_t i = 0; i < cfg->n_hooks[OCI_HOOK_POSTSTOP]; i++) {
                 _cleanup_error_ struct modrun_error *herr = NULL;
-                if (hooks_run_nth(c->cfg, OCI_HOOK_POSTSTOP, i, json, &herr) < 0)
-                        log_warning("container %s: %s, ignoring", c->dir->id, herr ? herr->msg : "poststop hook failed");
+                if (hooks_run_nth(cfg, OCI_HOOK_POSTSTOP, i, json, &herr) < 0)
+                        log_warning("container %s: %s, ignoring", id, herr ? herr->msg : "poststop hook failed");
         }
 }
 
@@ -211,6 +206,6 @@ int container_destroy(struct container *c, struct modrun_error **reterr)
                                        c->dir->path, c->dir->id);
                 return r;
         }
-        run_poststop_hooks(c);
+        container_run_poststop(c->cfg, c->dir->id, c->state ? c->state->bundle : NULL);
         return container_dir_remove(c->dir, reterr);
 }

@@ -35,8 +35,15 @@ int container_load_plugins(const struct runtime_ctx *ctx, const struct container
  * the cgroup manager's kill_all when it finds them all, else the best-known
  * set (procs_scope_signal). */
 int container_signal(struct container *c, int signo, bool all, struct modrun_error **reterr);
+/* A pidfd of the init, only if it is still the process create started;
+ * else -errno (-ESRCH). */
+int container_open_init(const struct container_state *s);
 /* Wait (bounded) until the init has exited. */
 int container_wait_stopped(const struct container *c, int timeout_ms, struct modrun_error **reterr);
+/* The poststop hooks, state "stopped" (runtime-spec: at delete, and when
+ * create fails once the init was started, as runc's destroy). A failing
+ * one is a warning, and the next ones still run. */
+void container_run_poststop(const struct oci_config *cfg, const char *id, const char *bundle);
 /* Remove the cgroup(s) through the plugin and the state directory. */
 int container_destroy(struct container *c, struct modrun_error **reterr);
 

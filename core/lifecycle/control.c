@@ -147,3 +147,27 @@ int lifecycle_stats(const struct runtime_ctx *ctx, const char *id, struct json_o
                 return cgroup_op_missing(c, "stats", "read the statistics of", reterr);
         return cg->stats(st, ret_stats, reterr);
 }
+
+int lifecycle_oom_count(const struct runtime_ctx *ctx, const char *id, uint64_t *ret_count,
+                        struct modrun_error **reterr)
+{
+        _cleanup_container_ struct container *c = NULL;
+        int r = open_live(ctx, id, "watch the OOM kills of", true, &c, reterr);
+        if (r < 0)
+                return r;
+        void *st = NULL;
+        const struct modrun_cgroup_ops *cg = plugins_cgroup(c->plugins, &st);
+        if (!cg || !MODRUN_HAS_OP(cg, oom_count))
+                return -EOPNOTSUPP;
+        return cg->oom_count(st, ret_count, reterr);
+}
+
+int lifecycle_open_init(const struct runtime_ctx *ctx, const char *id, struct modrun_error **reterr)
+{
+        _cleanup_container_ struct container *c = NULL;
+        int r = open_live(ctx, id, "watch the events of", false, &c, reterr);
+        if (r < 0)
+                return r;
+        int fd = container_open_init(c->state);
+        return fd >= 0 ? fd : error_new(reterr, -fd, NULL, "container %s is not running", id);
+}

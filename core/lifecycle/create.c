@@ -268,13 +268,22 @@ static int create_in_dir(const struct runtime_ctx *ctx, struct container_dir *d,
                 r = res ? cg->set_resources(cst, res, reterr) : error_new(reterr, ENOMEM, NULL, "linux.resources");
                 json_object_put(res);
         }
-        if (r >= 0)
+        bool spawned = false;
+        if (r >= 0) {
+                spawned = true;
                 r = spawn_and_record(ctx, d, cfg, bundle, rootfs, o, pl, ret_pid, reterr);
+        }
         if (r < 0 && cg) {
                 _cleanup_error_ struct modrun_error *e2 = NULL;
                 if (cg->destroy(cst, LIFECYCLE_KILL_TIMEOUT_MS, &e2) < 0)
                         log_warning("removing the cgroup of %s after a failed create: %s", d->id, e2->msg);
         }
+        /* runtime-spec lifecycle: a prestart, createRuntime or
+         * createContainer hook that fails stops the container and the
+         * lifecycle goes on with its destruction and the poststop hooks;
+         * as runc, once the init was started, whatever failed */
+        if (r < 0 && spawned)
+                container_run_poststop(cfg, d->id, bundle);
         return r;
 }
 

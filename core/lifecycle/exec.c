@@ -236,7 +236,7 @@ static int exec_spawn(const struct runtime_ctx *ctx, const char *id, const struc
                 .cfg = &cfg, .id = id, .bundle = c->state->bundle, .rootfs = c->state->rootfs,
                 .state_dir_fd = c->dir->dir_fd, .console_socket_fd = console, .preserve_fds = o->preserve_fds,
                 .plugins = c->plugins, .timeout_ms = LIFECYCLE_SETUP_TIMEOUT_MS, .join_pid = c->state->pid,
-                .sub_cgroup = o->cgroup, .enter_cgroup_last = paused,
+                .subs = o->cgroups, .n_subs = o->n_cgroups, .enter_cgroup_last = paused,
         };
         if (r >= 0)
                 r = container_spawn(&sp, ret_pid, reterr);

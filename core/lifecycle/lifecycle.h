@@ -52,7 +52,8 @@ struct exec_opts {
         char **caps;                /* --cap, NULL-terminated or NULL */
         bool no_new_privs, tty, detach;
         const char *process_label;  /* --process-label: SELinux label */
-        const char *cgroup;         /* --cgroup: an existing sub-cgroup (v2) */
+        struct modrun_sub_cgroup *cgroups; /* --cgroup [CTRL[,CTRL]:]PATH, one per controller */
+        size_t n_cgroups;
         bool ignore_paused;         /* exec into a paused container: the process runs once resumed */
         const char *apparmor;       /* --apparmor: AppArmor profile */
         const char *pid_file;       /* NULL when none */
@@ -75,6 +76,12 @@ int lifecycle_update(const struct runtime_ctx *ctx, const char *id, struct json_
 int lifecycle_pids(const struct runtime_ctx *ctx, const char *id, pid_t **ret_pids, size_t *ret_n,
                    struct modrun_error **reterr);
 /* The cgroup manager's statistics (runc's events --stats "data"). */
+/* events: the OOM kills so far (-EOPNOTSUPP without error when the
+ * manager cannot count them), and a pidfd of the init (polls readable once
+ * it has exited). */
+int lifecycle_oom_count(const struct runtime_ctx *ctx, const char *id, uint64_t *ret_count,
+                        struct modrun_error **reterr);
+int lifecycle_open_init(const struct runtime_ctx *ctx, const char *id, struct modrun_error **reterr);
 int lifecycle_stats(const struct runtime_ctx *ctx, const char *id, struct json_object **ret_stats,
                     struct modrun_error **reterr);
 int lifecycle_start(const struct runtime_ctx *ctx, const char *id, struct modrun_error **reterr);

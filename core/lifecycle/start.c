@@ -6,6 +6,22 @@
 #include "container/hooks.h"
 #include "container/spawn.h"
 
+/* runtime-spec 1.3 lifecycle: a startContainer hook that fails is an error,
+ * the container is stopped, and the lifecycle goes on at `delete` (which
+ * runs the poststop hooks). The init exits after reporting; the kill makes
+ * sure, and `start` returns once the container reads as stopped. */
+static int start_failed(struct container *c, struct modrun_error **reterr)
+{
+        _cleanup_error_ struct modrun_error *kerr = NULL;
+        (void)container_signal(c, SIGKILL, false, &kerr);
+        (void)container_wait_stopped(c, LIFECYCLE_KILL_TIMEOUT_MS, &kerr);
+        if (*reterr)
+                error_hint_add(*reterr,
+                               "the container is stopped: `modrun delete %s` runs its poststop hooks and removes it (`run` does it itself)",
+                               c->dir->id);
+        return error_wrap(reterr, "start container %s", c->dir->id);
+}
+
 int lifecycle_start(const struct runtime_ctx *ctx, const char *id, struct modrun_error **reterr)
 {
         _cleanup_container_ struct container *c = NULL;
@@ -21,7 +37,10 @@ int lifecycle_start(const struct runtime_ctx *ctx, const char *id, struct modrun
                                  container_status_to_string(st));
         int exec_bound = LIFECYCLE_START_TIMEOUT_MS +
                          (c->cfg ? hooks_time_bound_ms(c->cfg, OCI_HOOK_START_CONTAINER) : 0);
-        r = container_release(c->dir->dir_fd, LIFECYCLE_START_TIMEOUT_MS, exec_bound, reterr);
+        bool init_failed = false;
+        r = container_release(c->dir->dir_fd, LIFECYCLE_START_TIMEOUT_MS, exec_bound, &init_failed, reterr);
+        if (r < 0 && init_failed)
+                return start_failed(c, reterr);
         if (r < 0)
                 return error_wrap(reterr, "start container %s", id);
         /* runtime-spec 1.3: poststart hooks run once the user process has

@@ -218,6 +218,8 @@ static int cgfs_create(void *state, struct modrun_error **reterr)
                                       s->host->state_dir, CG_STATE_FILE);
         int r = cg_tree_create(s, reterr);
         if (r >= 0)
+                r = cg_check_not_frozen(s, reterr);
+        if (r >= 0)
                 r = places_save(s, reterr);
         if (r < 0) /* the core does not call destroy after a failed create */
                 cg_tree_undo(s);
@@ -313,6 +315,17 @@ static int cgfs_set_resources(void *state, const struct json_object *resources, 
         return resources ? cg_set_resources(state, resources, reterr) : 0;
 }
 
+static int cgfs_enter_sub(void *state, pid_t pid, const struct modrun_sub_cgroup *subs, size_t n_subs,
+                          struct modrun_error **reterr)
+{
+        return cg_enter_sub(state, pid, subs, n_subs, reterr);
+}
+
+static int cgfs_oom_count(void *state, uint64_t *ret_count, struct modrun_error **reterr)
+{
+        return cg_oom_count(state, ret_count, reterr);
+}
+
 static int cgfs_freeze(void *state, int frozen, int timeout_ms, struct modrun_error **reterr)
 {
         return cg_freeze(state, frozen != 0, timeout_ms, reterr);
@@ -390,6 +403,8 @@ static const struct modrun_cgroup_ops cgfs_ops = {
         .open_unified = cgfs_open_unified,
         .set_resources = cgfs_set_resources,
         .freeze = cgfs_freeze,
+        .enter_sub = cgfs_enter_sub,
+        .oom_count = cgfs_oom_count,
         .get_pids = cgfs_get_pids,
         .kill_all = cgfs_kill_all,
         .stats = cgfs_stats,

@@ -189,8 +189,17 @@ int cg_freeze(const struct cgfs *s, bool frozen, int timeout_ms, struct modrun_e
 /* Is the container frozen now (paused): FROZEN or FREEZING in the v1
  * freezer, or cgroup.freeze 1 in cgroup v2? */
 bool cg_is_frozen(const struct cgfs *s);
+/* ---- sub.c ---- */
+/* exec --cgroup: pid into the sub-cgroups subs name (modrun_cgroup_ops.enter_sub). */
+int cg_enter_sub(const struct cgfs *s, pid_t pid, const struct modrun_sub_cgroup *subs, size_t n,
+                 struct modrun_error **reterr);
+/* create: -EBUSY (error set) when the container's cgroup is frozen already
+ * (v1 freezer, by itself or an ancestor, or cgroup.freeze in cgroup v2). */
+int cg_check_not_frozen(const struct cgfs *s, struct modrun_error **reterr);
 int cg_kill_all(const struct cgfs *s, int signo, int timeout_ms, struct modrun_error **reterr);
 int cg_stats(const struct cgfs *s, struct json_object **ret, struct modrun_error **reterr);
+/* modrun_cgroup_ops.oom_count */
+int cg_oom_count(const struct cgfs *s, uint64_t *ret, struct modrun_error **reterr);
 void cg_stats_v1(const struct cgfs *s, struct json_object *out);
 void cg_stats_v2(const char *dir, struct json_object *out, bool want_cpu, bool want_memory, bool want_pids,
                  bool want_io, bool want_hugetlb);

@@ -91,3 +91,36 @@ bool cg_is_frozen(const struct cgfs *s)
         v[strcspn(v, "\n")] = '\0';
         return p ? strcmp(v, "THAWED") != 0 : strcmp(v, "1") == 0;
 }
+
+/* runc 1.1.5 refuses a container whose cgroup is frozen already ("container's
+ * cgroup unexpectedly frozen"): its init would stop at its first step in
+ * it and create would wait for it. Checked once the cgroup exists (made or
+ * found), in the v1 freezer (which a frozen parent freezes too) and in
+ * cgroup v2 (the unified hierarchy of a hybrid host has cgroup.freeze). */
+int cg_check_not_frozen(const struct cgfs *s, struct modrun_error **reterr)
+{
+        const struct cg_place *p = cg_v1_place(s, "freezer"), *u = cg_unified_place(s);
+        _cleanup_free_ char *v = NULL, *self = NULL;
+        if (p && cg_read(p->dir, "freezer.state", &v) == 0 && strncmp(v, "THAWED", 6) != 0) {
+                v[strcspn(v, "\n")] = '\0';
+                bool own = cg_read(p->dir, "freezer.self_freezing", &self) < 0 || self[0] == '1';
+                return s->host->error(reterr, EBUSY,
+                                      own ? "thaw it (echo THAWED > the freezer.state above) or choose another "
+                                            "linux.cgroupsPath"
+                                          : "thaw the frozen ancestor (echo THAWED > its freezer.state) or choose "
+                                            "another linux.cgroupsPath",
+                                      "cgroupfs: container's cgroup unexpectedly frozen: %s/freezer.state is %s%s "
+                                      "(its processes would stop, and the container could not be set up)",
+                                      p->dir, v, own ? "" : ", frozen by an ancestor cgroup");
+        }
+        free(v);
+        v = NULL;
+        if (u && cg_read(u->dir, "cgroup.freeze", &v) == 0 && v[0] == '1')
+                return s->host->error(reterr, EBUSY,
+                                      "thaw it (echo 0 > the cgroup.freeze above) or choose another "
+                                      "linux.cgroupsPath",
+                                      "cgroupfs: container's cgroup unexpectedly frozen: %s/cgroup.freeze is 1 (its "
+                                      "processes would stop, and the container could not be set up)",
+                                      u->dir);
+        return 0;
+}

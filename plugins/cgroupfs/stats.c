@@ -256,3 +256,14 @@ int cg_stats(const struct cgfs *s, struct json_object **ret, struct modrun_error
         *ret = out;
         return 0;
 }
+
+int cg_oom_count(const struct cgfs *s, uint64_t *ret, struct modrun_error **reterr)
+{
+        const struct cg_place *p = cg_v1_place(s, "memory"), *u = cg_unified_place(s);
+        const char *dir = p ? p->dir : u && cg_file_exists(u->dir, "memory.events") ? u->dir : NULL;
+        if (!dir)
+                return s->host->error(reterr, EOPNOTSUPP, NULL, "cgroupfs: the container has no memory controller");
+        const char *file = p ? "memory.oom_control" : "memory.events";
+        int r = cg_read_keyed(dir, file, "oom_kill", ret);
+        return r < 0 ? s->host->error(reterr, -r, NULL, "cgroupfs: read oom_kill in %s/%s", dir, file) : 0;
+}

@@ -54,7 +54,7 @@ PIN_OFF(modrun_mount_ops, fini, 16);
 PIN_OFF(modrun_mount_ops, enter_rootfs, 24);
 PIN_OFF(modrun_mount_ops, check, 32);
 
-PIN_SIZE(modrun_cgroup_ops, 120);
+PIN_SIZE(modrun_cgroup_ops, 136);
 PIN_OFF(modrun_cgroup_ops, size, 0);
 PIN_OFF(modrun_cgroup_ops, reserved0, 4);
 PIN_OFF(modrun_cgroup_ops, init, 8);
@@ -71,6 +71,11 @@ PIN_OFF(modrun_cgroup_ops, stats, 88);
 PIN_OFF(modrun_cgroup_ops, owns_devices, 96);
 PIN_OFF(modrun_cgroup_ops, get_path, 104);
 PIN_OFF(modrun_cgroup_ops, open_entry, 112);
+PIN_OFF(modrun_cgroup_ops, enter_sub, 120);
+PIN_OFF(modrun_cgroup_ops, oom_count, 128);
+PIN_SIZE(modrun_sub_cgroup, 16);
+PIN_OFF(modrun_sub_cgroup, controller, 0);
+PIN_OFF(modrun_sub_cgroup, path, 8);
 
 PIN_SIZE(modrun_cgroup_entry, 72);
 PIN_OFF(modrun_cgroup_entry, unified_fd, 0);

@@ -35,9 +35,11 @@ out=$(mr exec --cap CAP_KILL e1 grep CapEff /proc/self/status 2>&1)
 expect_match "--cap CAP_KILL adds it" "CapEff:[[:space:]]+0000000020000020" "$out"
 
 # --cgroup: an existing sub-cgroup of the container's cgroup v2 directory
+# (pure cgroup v2: a plain path applies to every hierarchy, as runc; the
+# v1 and hybrid forms are t-exec-cgroup's)
 cg2=$(awk -F: '$1 == "0" { print $3 }' /proc/$init/cgroup)
 unified=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
-if [ -n "$unified" ] && [ -d "$unified$cg2" ]; then
+if [ -n "$unified" ] && [ -d "$unified$cg2" ] && ! grep -qv '^0::' /proc/$init/cgroup; then
     mkdir "$unified$cg2/sub"
     mr exec -d --cgroup sub --pid-file "$T/spid" e1 sleep 100 || fail "exec --cgroup sub"
     expect_eq "exec --cgroup puts the process in the sub-cgroup" "0::$cg2/sub" "$(grep '^0::' /proc/$(cat "$T/spid")/cgroup)"

@@ -41,7 +41,7 @@ extern "C" {
 #endif
 
 #define MODRUN_PLUGIN_ABI_MAJOR 1u
-#define MODRUN_PLUGIN_ABI_MINOR 1u
+#define MODRUN_PLUGIN_ABI_MINOR 2u /* 1.2: modrun_cgroup_ops.enter_sub, oom_count */
 
 /* Packed sizes of the C types the ABI depends on; a plugin built for another
  * data model (e.g. 32-bit time_t) is refused. */
@@ -177,6 +177,13 @@ struct modrun_cgroup_entry {
         uint32_t n_self_fds;
 };
 
+/* One `exec --cgroup` entry (runc's [CONTROLLER[,CONTROLLER]:]PATH, one
+ * entry per controller). */
+struct modrun_sub_cgroup {
+        const char *controller; /* "cpu", "name=systemd"; NULL: every hierarchy */
+        const char *path;       /* relative to the container's cgroup */
+};
+
 /*
  * cgroup manager. The container's cgroup is derived from the config
  * (linux.cgroupsPath, annotations) and the container id, so every command
@@ -228,6 +235,19 @@ struct modrun_cgroup_ops {
          * (about 10 ms); a thread moving itself and CLONE_INTO_CGROUP do
          * not. The core closes the fds. */
         int (*open_entry)(void *state, struct modrun_cgroup_entry *ret, struct modrun_error **reterr);
+        /* Optional. exec --cgroup: move pid into existing sub-cgroups of
+         * the container's. Per hierarchy, the path of the entry naming one
+         * of its controllers (v1), else of the entry without one, else the
+         * container's own cgroup. Each path resolves beneath the
+         * container's directory, never above it; a missing one, or a
+         * controller no hierarchy of the container's has, is an error. */
+        int (*enter_sub)(void *state, pid_t pid, const struct modrun_sub_cgroup *subs, size_t n_subs,
+                         struct modrun_error **reterr);
+        /* Optional. How many processes of the container's cgroup the OOM
+         * killer has killed so far (`events` reports each new one as
+         * runc's "oom" event): v1 memory.oom_control oom_kill, v2
+         * memory.events oom_kill. -EOPNOTSUPP without a memory controller. */
+        int (*oom_count)(void *state, uint64_t *ret_count, struct modrun_error **reterr);
 };
 
 /* Device access control for cgroup v2 (or another mechanism). */

@@ -345,8 +345,10 @@ _Noreturn void init_process_main(const struct init_args *a)
                 r = seccomp_install(a->seccomp, NULL, &err);
         if (r >= 0)
                 r = exec_process(exe, a->cfg->process.args, env ? env : a->cfg->process.env, &err);
-        /* Nobody listens on the sync socket any more: the container's stderr
-         * is the only place left. */
+        /* Nobody listens on the sync socket any more: `start` reads the
+         * start-error fifo once we are gone; and the container's stderr. */
+        if (a->start_err_fd >= 0)
+                (void)sync_write_error(a->start_err_fd, err, -r);
         const char *msg = err && err->msg ? err->msg : "exec failed";
         if (err && err->hint)
                 dprintf(STDERR_FILENO, "modrun: container init: %s (%s)\n", msg, err->hint);

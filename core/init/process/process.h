@@ -196,6 +196,7 @@ struct init_args {
         int last_cap;
         int sync_fd;           /* our end of the sync socket */
         int fifo_fd;           /* read end of the exec fifo (O_NONBLOCK) */
+        int start_err_fd;      /* the start-error fifo: a failure after `start` (exec mode: -1) */
         int console_socket_fd; /* O_PATH fd of the console socket, a connected socket, or -1 */
         int preserve_fds;
         int timeout_ms; /* bound for waiting for "go" */
