@@ -88,7 +88,9 @@ int criu_check(void *state, const char *engine_path, struct modrun_error **reter
         if (r >= 0)
                 r = criu_version(s->host, criu, &version, reterr);
         int status = 0;
-        char *const argv[] = {criu, (char *)"check", NULL};
+        /* the log explicitly on stderr: a log-file line of criu's own
+         * config (/etc/criu/default.conf) would otherwise take it away */
+        char *const argv[] = {criu, (char *)"check", (char *)"--log-file=/dev/stderr", NULL};
         if (r >= 0)
                 r = criu_run(s->host, &(struct criu_run){.argv = argv, .timeout_ms = CRIU_CHECK_TIMEOUT_MS,
                                                          .capture_stdout = true},

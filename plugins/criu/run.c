@@ -181,24 +181,27 @@ int criu_run(const struct modrun_host *host, const struct criu_run *run, int *re
         return 0;
 }
 
-/* The last (at most 3) lines of text holding "Error" (else the last
- * non-empty lines), "; "-joined, malloc()ed. */
+/* The last (at most ERROR_LINES) lines of text holding "Error" (else the
+ * last non-empty lines), "; "-joined, malloc()ed. */
+#define ERROR_LINES 4
 static char *error_lines(const char *text)
 {
         if (!text)
                 return NULL;
-        const char *lines[3] = {0};
-        size_t lens[3] = {0}, n = 0;
+        const char *lines[ERROR_LINES] = {0};
+        size_t lens[ERROR_LINES] = {0}, n = 0;
         bool only_errors = strstr(text, "Error") != NULL;
         for (const char *p = text; *p;) {
                 const char *nl = strchrnul(p, '\n');
                 size_t len = (size_t)(nl - p);
                 bool take = len > 0 && (!only_errors || memmem(p, len, "Error", 5));
                 if (take) {
-                        memmove(lines, lines + (n == 3), sizeof(lines[0]) * (n == 3 ? 2 : 0));
-                        memmove(lens, lens + (n == 3), sizeof(lens[0]) * (n == 3 ? 2 : 0));
-                        if (n < 3)
+                        if (n == ERROR_LINES) {
+                                memmove(lines, lines + 1, sizeof(lines[0]) * (ERROR_LINES - 1));
+                                memmove(lens, lens + 1, sizeof(lens[0]) * (ERROR_LINES - 1));
+                        } else {
                                 n++;
+                        }
                         lines[n - 1] = p;
                         lens[n - 1] = len;
                 }
