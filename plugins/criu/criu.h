@@ -67,11 +67,15 @@ int criu_describe(void *state, const char *engine_path, char **ret_text, struct 
  * network namespace, terminal): dump (pid: the init) or restore. */
 int criu_dump_externals(const struct modrun_host *host, pid_t pid, const char *image_path,
                         struct argv_builder *a, struct modrun_error **reterr);
-int criu_restore_externals(const struct modrun_host *host, const char *image_path, int console_fd,
-                           struct argv_builder *a, int *inherit, size_t n_inherit, struct modrun_error **reterr);
+int criu_restore_externals(const struct modrun_host *host, const char *image_path, const char *cgroup_path,
+                           int console_fd, struct argv_builder *a, int *inherit, size_t n_inherit,
+                           struct modrun_error **reterr);
 
 /* Flags dump and restore pass the same way (dump.c). */
 void criu_add_common_flags(struct argv_builder *a, uint32_t flags, const char *mode, const char *const *empty_ns);
+
+/* --cgroup-root=[CTRL:]PATH for each line of /proc/self/cgroup. */
+void criu_add_cgroup_roots(struct argv_builder *a);
 
 int criu_checkpoint(void *state, const struct modrun_checkpoint_request *req, struct modrun_error **reterr);
 int criu_restore(void *state, const struct modrun_restore_request *req, pid_t *ret_pid,

@@ -90,6 +90,184 @@ static bool terminal(const struct json_object *config)
         return t && json_object_get_boolean((struct json_object *)t);
 }
 
+/* One line of mountinfo: the fields we use (pointers into line, which is
+ * cut up). Paths with escapes (\040) are left as they are. */
+struct mnt_line {
+        char *root, *mountpoint, *fstype, *super;
+};
+
+static bool mnt_parse(char *line, struct mnt_line *m)
+{
+        char *save = NULL, *f[16] = {0};
+        size_t n = 0;
+        for (char *t = strtok_r(line, " \n", &save); t && n < 16; t = strtok_r(NULL, " \n", &save))
+                f[n++] = t;
+        size_t dash = 6;
+        while (dash < n && strcmp(f[dash], "-") != 0)
+                dash++;
+        if (dash + 3 >= n)
+                return false;
+        *m = (struct mnt_line){.root = f[3], .mountpoint = f[4], .fstype = f[dash + 1], .super = f[dash + 3]};
+        return true;
+}
+
+static bool is_cgroup_fs(const char *fstype)
+{
+        return strcmp(fstype, "cgroup") == 0 || strcmp(fstype, "cgroup2") == 0;
+}
+
+/* The super options without rw/ro: what tells one v1 hierarchy from another. */
+static const char *hierarchy_key(const char *super)
+{
+        if (strncmp(super, "rw,", 3) == 0 || strncmp(super, "ro,", 3) == 0)
+                return super + 3;
+        return strcmp(super, "rw") == 0 || strcmp(super, "ro") == 0 ? "" : super;
+}
+
+/* The container's cgroup mounts (binds of its own cgroup directories from
+ * the host's hierarchies, core/init/rootfs/mount-cgroup.c) are external,
+ * as runc makes them: on restore each is the new container's directory of
+ * the same hierarchy. Recorded in cgroups: [{dest, fstype, hierarchy, root}]. */
+static int dump_cgroup_mounts(const struct modrun_host *host, pid_t pid, struct argv_builder *a,
+                              struct json_object *cgroups, struct modrun_error **reterr)
+{
+        char path[64];
+        (void)snprintf(path, sizeof(path), "/proc/%d/mountinfo", (int)pid);
+        FILE *f = fopen(path, "re");
+        if (!f)
+                return host->error(reterr, errno, NULL, "criu: read %s", path);
+        char *line = NULL;
+        size_t size = 0;
+        while (getline(&line, &size, f) > 0) {
+                struct mnt_line m;
+                if (!mnt_parse(line, &m) || !is_cgroup_fs(m.fstype))
+                        continue;
+                argv_addf(a, "--external=mnt[%s]:%s", m.mountpoint, m.mountpoint);
+                struct json_object *o = json_object_new_object();
+                if (!o)
+                        continue;
+                (void)json_object_object_add(o, "dest", json_object_new_string(m.mountpoint));
+                (void)json_object_object_add(o, "fstype", json_object_new_string(m.fstype));
+                (void)json_object_object_add(o, "hierarchy", json_object_new_string(hierarchy_key(m.super)));
+                (void)json_object_object_add(o, "root", json_object_new_string(m.root));
+                (void)json_object_array_add(cgroups, o);
+        }
+        free(line);
+        fclose(f);
+        return 0;
+}
+
+/* The host's mount point of the hierarchy (fstype, key) whose root is "/". */
+static bool host_hierarchy(const char *fstype, const char *key, char *ret, size_t size)
+{
+        FILE *f = fopen("/proc/self/mountinfo", "re");
+        char *line = NULL;
+        size_t n = 0;
+        bool found = false;
+        while (f && !found && getline(&line, &n, f) > 0) {
+                struct mnt_line m;
+                if (mnt_parse(line, &m) && strcmp(m.fstype, fstype) == 0 && strcmp(m.root, "/") == 0 &&
+                    (strcmp(fstype, "cgroup2") == 0 || strcmp(hierarchy_key(m.super), key) == 0)) {
+                        (void)snprintf(ret, size, "%s", m.mountpoint);
+                        found = true;
+                }
+        }
+        free(line);
+        if (f)
+                fclose(f);
+        return found;
+}
+
+/* Does the controller list of a /proc/self/cgroup line ("cpu,cpuacct",
+ * "name=systemd") name the hierarchy of super options key? */
+static bool same_hierarchy(const char *ctrls, size_t len, const char *key)
+{
+        if (len == 0)
+                return false;
+        for (const char *c = ctrls; c < ctrls + len;) {
+                const char *end = memchr(c, ',', (size_t)(ctrls + len - c));
+                size_t n = end ? (size_t)(end - c) : (size_t)(ctrls + len - c);
+                bool found = false;
+                for (const char *k = key; *k && !found;) {
+                        size_t m = strcspn(k, ",");
+                        found = m == n && strncmp(k, c, n) == 0;
+                        k += m + (k[m] == ',');
+                }
+                if (!found)
+                        return false;
+                c += n + 1;
+        }
+        return true;
+}
+
+/* This process's cgroup in the hierarchy (fstype, key): the restore runs
+ * in the new container's cgroups (the core moved it there). */
+static bool self_cgroup(const char *fstype, const char *key, char *ret, size_t size)
+{
+        FILE *f = fopen("/proc/self/cgroup", "re");
+        char *line = NULL;
+        size_t n = 0;
+        bool found = false, v2 = strcmp(fstype, "cgroup2") == 0;
+        while (f && !found && getline(&line, &n, f) > 0) {
+                char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+                if (!c2)
+                        continue;
+                line[strcspn(line, "\n")] = '\0';
+                size_t len = (size_t)(c2 - c1 - 1);
+                if (v2 ? len == 0 : same_hierarchy(c1 + 1, len, key)) {
+                        (void)snprintf(ret, size, "%s", c2 + 1);
+                        found = true;
+                }
+        }
+        free(line);
+        if (f)
+                fclose(f);
+        return found;
+}
+
+/* --cgroup-root per hierarchy, as runc: where this process is (the new
+ * container's cgroups), so that criu restores the tasks there. */
+void criu_add_cgroup_roots(struct argv_builder *a)
+{
+        FILE *f = fopen("/proc/self/cgroup", "re");
+        char *line = NULL;
+        size_t n = 0;
+        while (f && getline(&line, &n, f) > 0) {
+                char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+                if (!c2)
+                        continue;
+                line[strcspn(line, "\n")] = '\0';
+                if (c2 == c1 + 1)
+                        argv_addf(a, "--cgroup-root=%s", c2 + 1);
+                else
+                        argv_addf(a, "--cgroup-root=%.*s:%s", (int)(c2 - c1 - 1), c1 + 1, c2 + 1);
+        }
+        free(line);
+        if (f)
+                fclose(f);
+}
+
+static int restore_cgroup_mounts(const struct modrun_host *host, const struct json_object *desc,
+                                 struct argv_builder *a, struct modrun_error **reterr)
+{
+        FOREACH_IN(array_of(desc, "cgroups"), c)
+        {
+                const char *dest = get_str(c, "dest"), *fstype = get_str(c, "fstype");
+                const char *key = get_str(c, "hierarchy");
+                char mp[PATH_MAX], own[PATH_MAX];
+                if (!dest || !fstype || !key)
+                        continue;
+                if (!host_hierarchy(fstype, key, mp, sizeof(mp)) || !self_cgroup(fstype, key, own, sizeof(own)))
+                        return host->error(reterr, ENOENT, "restore on a host with the same cgroup hierarchies",
+                                           "criu: the container's cgroup mount %s (%s %s) has no hierarchy on this "
+                                           "host",
+                                           dest, fstype, key);
+                argv_addf(a, "--external=mnt[%s]:%s%s", dest, strcmp(mp, "/") == 0 ? "" : mp,
+                          strcmp(own, "/") == 0 ? "" : own);
+        }
+        return 0;
+}
+
 /* Is PATH, seen in the container (/proc/PID/root), a non-directory? */
 static bool masked_file(pid_t pid, const char *path)
 {
@@ -100,13 +278,17 @@ static bool masked_file(pid_t pid, const char *path)
 }
 
 static int write_descriptors(const struct modrun_host *host, pid_t pid, const char *image_path, const char *tty,
-                             struct json_object *masked, struct modrun_error **reterr)
+                             struct json_object *masked, struct json_object *cgroups, struct modrun_error **reterr)
 {
         struct json_object *o = json_object_new_object(), *stdio = json_object_new_array();
         if (o && masked)
                 (void)json_object_object_add(o, "masked", masked);
         else
                 json_object_put(masked);
+        if (o && cgroups)
+                (void)json_object_object_add(o, "cgroups", cgroups);
+        else
+                json_object_put(cgroups);
         for (int fd = 0; o && stdio && fd < 3; fd++) {
                 char link[64], target[PATH_MAX];
                 (void)snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)pid, fd);
@@ -169,7 +351,14 @@ int criu_dump_externals(const struct modrun_host *host, pid_t pid, const char *i
                         argv_addf(a, "--external=%s", tty);
                 }
         }
-        return write_descriptors(host, pid, image_path, *tty ? tty : NULL, masked, reterr);
+        struct json_object *cgroups = json_object_new_array();
+        int r = cgroups ? dump_cgroup_mounts(host, pid, a, cgroups, reterr) : 0;
+        if (r < 0) {
+                json_object_put(masked);
+                json_object_put(cgroups);
+                return r;
+        }
+        return write_descriptors(host, pid, image_path, *tty ? tty : NULL, masked, cgroups, reterr);
 }
 
 /* The source of a bind mount as a host path (relative: to the bundle). */
@@ -192,8 +381,9 @@ static int add_inherit(int *inherit, size_t n_inherit, int fd)
         return -ENOSPC;
 }
 
-int criu_restore_externals(const struct modrun_host *host, const char *image_path, int console_fd,
-                           struct argv_builder *a, int *inherit, size_t n_inherit, struct modrun_error **reterr)
+int criu_restore_externals(const struct modrun_host *host, const char *image_path, const char *cgroup_path,
+                           int console_fd, struct argv_builder *a, int *inherit, size_t n_inherit,
+                           struct modrun_error **reterr)
 {
         const struct json_object *config = host->config;
         if (own_netns(config))
@@ -219,6 +409,11 @@ int criu_restore_externals(const struct modrun_host *host, const char *image_pat
                 const char *path = json_object_get_string((struct json_object *)p);
                 if (path)
                         argv_addf(a, "--external=mnt[%s]:/dev/null", path);
+        }
+        (void)cgroup_path;
+        if (restore_cgroup_mounts(host, desc, a, reterr) < 0) {
+                json_object_put(desc);
+                return -ENOENT;
         }
         const char *tty = get_str(desc, "tty");
         if (tty && console_fd >= 0) {

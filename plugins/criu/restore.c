@@ -8,7 +8,7 @@
  * the restored processes get the mount namespace of the images.
  *
  *   criu restore -D IMAGES -W WORK -o restore.log -v4 -d --pidfile STATE/criu.pid
- *        --root STATE/criu-root --manage-cgroups=MODE [--cgroup-root CGROUP]
+ *        --root STATE/criu-root --manage-cgroups=MODE [--cgroup-root=[CTRL:]PATH ...]
  *        [flags as dump] [--lsm-profile P] [--lsm-mount-context C]
  *        --external=mnt[DEST]:SOURCE ... --external=mnt[MASKED]:/dev/null ...
  *        [--inherit-fd=fd[N]:extRootNetNS] [--inherit-fd=fd[N]:tty[RDEV:DEV]]
@@ -67,7 +67,7 @@ int criu_restore(void *state, const struct modrun_restore_request *req, pid_t *r
         argv_addf(&a, "--root=%s", root);
         criu_add_common_flags(&a, req->flags, req->manage_cgroups_mode, req->empty_ns);
         if (req->cgroup_path)
-                argv_addf(&a, "--cgroup-root=%s", req->cgroup_path);
+                criu_add_cgroup_roots(&a);
         if (req->lsm_profile)
                 argv_addf(&a, "--lsm-profile=%s", req->lsm_profile);
         if (req->lsm_mount_context)
@@ -77,7 +77,8 @@ int criu_restore(void *state, const struct modrun_restore_request *req, pid_t *r
                 inherit[0] = req->status_fd;
                 inherit[1] = -1;
         }
-        r = criu_restore_externals(host, req->image_path, req->console_fd, &a, inherit, N_INHERIT, reterr);
+        r = criu_restore_externals(host, req->image_path, req->cgroup_path, req->console_fd, &a, inherit, N_INHERIT,
+                                   reterr);
         if (r >= 0 && a.oom)
                 r = host->error(reterr, ENOMEM, NULL, "criu: build the command line");
         int status = 0;

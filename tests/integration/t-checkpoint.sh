@@ -97,6 +97,7 @@ if [ $check_rc -ne 0 ]; then
     rootfs=$(state_field cc-1 rootfs)
     expect_match "dump: criu's command line" "running $T/criu-ok dump --tree=$pid --images-dir=$T/img2 --work-dir=$T/work2 --log-file=dump.log -v4 --root=$rootfs --manage-cgroups=soft --tcp-established --file-locks --leave-running --empty-ns=net --external=mnt\[/mnt\]:/mnt" "$out"
     expect_match "dump: masked files are external mounts" "external=mnt\[/proc/keys\]:/proc/keys" "$out"
+    expect_match "dump: cgroup mounts are external mounts" "external=mnt\[/sys/fs/cgroup/pids\]:/sys/fs/cgroup/pids( |$)" "$out"
     [ -s "$T/work2/dump.log" ] && pass "dump.log is in the work path" || fail "no $T/work2/dump.log"
     last=$(sed -n 's/^.*Error ([^)]*): //p' "$T/work2/dump.log" | tail -1)
     expect_match "dump failure: the last error of dump.log" "criu dump failed \(exit status 1\): .*${last//[/\\[}.*hint: criu's whole log is $T/work2/dump.log" "$out"
@@ -107,7 +108,9 @@ if [ $check_rc -ne 0 ]; then
 
     out=$(mr --debug --criu "$T/criu-ok" restore -d --image-path "$T/img2" --work-path "$T/work3" \
         --bundle "$BUNDLE" --pid-file "$T/r.pid" cc-2 2>&1) && fail "restore succeeded where criu cannot work"
-    expect_match "restore: criu's command line" "running $T/criu-ok restore --images-dir=$T/img2 --work-dir=$T/work3 --log-file=restore.log -v4 --restore-detached --pidfile=$ROOT/cc-2/criu.pid --root=$ROOT/cc-2/criu-root --manage-cgroups=soft --cgroup-root=/cc-2 --empty-ns=net --external=mnt\[/mnt\]:$T/bindsrc --external=mnt\[/proc/keys\]:/dev/null" "$out"
+    expect_match "restore: criu's command line" "running $T/criu-ok restore --images-dir=$T/img2 --work-dir=$T/work3 --log-file=restore.log -v4 --restore-detached --pidfile=$ROOT/cc-2/criu.pid --root=$ROOT/cc-2/criu-root --manage-cgroups=soft (--cgroup-root=[^ ]+ )+--empty-ns=net --external=mnt\[/mnt\]:$T/bindsrc --external=mnt\[/proc/keys\]:/dev/null" "$out"
+    expect_match "restore: into the new container's cgroups, as runc" "--cgroup-root=pids:/cc-2 " "$out"
+    expect_match "restore: its cgroup mounts are the new container's" "--external=mnt\[/sys/fs/cgroup/pids\]:/sys/fs/cgroup/pids/cc-2( |$)" "$out"
     expect_match "restore: made the cgroup as create does" "cgroupfs: .*cc-2" "$out"
     [ -s "$T/work3/restore.log" ] && pass "restore.log is in the work path" || fail "no $T/work3/restore.log"
     expect_match "restore failure: restore.log's errors" "criu restore failed \(exit status 1\): .*hint: criu's whole log is $T/work3/restore.log" "$out"
