@@ -53,6 +53,9 @@ _modrun()
     if [[ $cargs == *" $prev "* ]]; then
         case $prev in
         --format|-f) COMPREPLY=($(compgen -W "table json" -- "$cur")) ;;
+        --manage-cgroups-mode) COMPREPLY=($(compgen -W "soft full strict" -- "$cur")) ;;
+        --empty-ns) COMPREPLY=($(compgen -W "network" -- "$cur")) ;;
+        --image-path|--work-path|--parent-path|--bundle|-b) COMPREPLY=($(compgen -d -- "$cur")) ;;
         *) COMPREPLY=($(compgen -f -- "$cur")) ;;
         esac
     elif [[ $cur == -* ]]; then

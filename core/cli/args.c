@@ -72,7 +72,9 @@ int cli_next(struct cli_args *a, const struct cli_option *opts, const char **ret
                         *ret_value = eq + 1;
                 else if (o->has_arg) {
                         if (a->i >= a->argc)
-                                return error_new(reterr, 0, "give the value after it, or as --NAME=VALUE", "option %s needs a value", arg);
+                                /* runc's (Go flag's) words too: CRI-O looks for them */
+                                return error_new(reterr, 0, "give the value after it, or as --NAME=VALUE",
+                                                 "option %s needs a value (flag needs an argument: -%s)", arg, o->name);
                         *ret_value = a->argv[a->i++];
                 }
                 return o->id;

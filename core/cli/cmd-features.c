@@ -148,7 +148,37 @@ static struct json_object *linux_features(void)
         return l;
 }
 
-static struct json_object *annotations(struct json_object *plugins)
+/* The checkpoint engine chosen (as checkpoint would choose it): enabled
+ * when it loads, its program is installed and its check passes on this
+ * host; org.modrun.checkpoint.backend names it and what it found, and
+ * org.modrun.checkpoint.error says why it is not enabled. */
+static void checkpoint_annotations(struct runtime_ctx *ctx, struct json_object *ann)
+{
+        struct plugin_options opts = ctx->plugins;
+        opts.load_checkpoint = true;
+        opts.only_kind = MODRUN_KIND_CHECKPOINT;
+        _cleanup_plugins_ struct plugins *pl = NULL;
+        _cleanup_error_ struct modrun_error *err = NULL;
+        _cleanup_free_ char *text = NULL, *backend = NULL;
+        void *st = NULL;
+        int r = plugins_load(&opts, &(struct host_params){0}, &pl, &err);
+        const struct modrun_checkpoint_ops *ck = r >= 0 ? plugins_checkpoint(pl, &st) : NULL;
+        const char *name = ck ? pl->by_kind[MODRUN_KIND_CHECKPOINT]->name : "none";
+        if (r >= 0 && !ck)
+                r = error_new(&err, 0, NULL, "the checkpoint engine is \"none\"");
+        if (r >= 0 && MODRUN_HAS_OP(ck, describe))
+                r = ck->describe(st, ctx->criu_path, &text, &err);
+        if (r >= 0 && MODRUN_HAS_OP(ck, check))
+                r = ck->check(st, ctx->criu_path, &err);
+        if (asprintf(&backend, "%s%s%s%s", name, text ? " (" : "", text ? text : "", text ? ")" : "") < 0)
+                backend = NULL;
+        json_object_object_add(ann, "org.modrun.checkpoint.enabled", json_object_new_string(r >= 0 ? "true" : "false"));
+        json_object_object_add(ann, "org.modrun.checkpoint.backend", json_object_new_string(backend ? backend : name));
+        if (r < 0 && err)
+                json_object_object_add(ann, "org.modrun.checkpoint.error", json_object_new_string(err->msg));
+}
+
+static struct json_object *annotations(struct runtime_ctx *ctx, struct json_object *plugins)
 {
         struct json_object *ann = json_object_new_object();
         const struct libseccomp *lib = libseccomp_loaded(); /* seccomp_features() loaded it, or could not */
@@ -159,7 +189,7 @@ static struct json_object *annotations(struct json_object *plugins)
                 json_object_object_add(ann, "io.github.seccomp.libseccomp.version", json_object_new_string(buf));
         json_object_object_add(ann, "org.modrun.version", json_object_new_string(MODRUN_VERSION));
         json_object_object_add(ann, "org.modrun.commit", json_object_new_string(MODRUN_COMMIT));
-        json_object_object_add(ann, "org.modrun.checkpoint.enabled", json_object_new_string("false"));
+        checkpoint_annotations(ctx, ann);
         (void)snprintf(buf, sizeof(buf), "%d", MODRUN_ABI_MAJOR);
         json_object_object_add(ann, "org.modrun.plugin-abi", json_object_new_string(buf));
         json_object_object_add(ann, "org.modrun.plugins",
@@ -190,7 +220,7 @@ int cmd_features(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_erro
         /* annotations that change what modrun does (a trailing "." is a prefix) */
         static const char *const unsafe[] = {"org.modrun.", "run.oci.", "org.systemd.property.", NULL};
         json_object_object_add(f, "potentiallyUnsafeConfigAnnotations", strings(unsafe));
-        json_object_object_add(f, "annotations", annotations(plugins));
+        json_object_object_add(f, "annotations", annotations(ctx, plugins));
         json_object_put(plugins);
         printf("%s\n", json_object_to_json_string_ext(f, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(f);

@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The commands: name, function, option table and help, in `modrun --help`'s
- * order. checkpoint and restore are listed so that asking for them (their
- * --help too: CRI-O takes `checkpoint --help` exiting 0 as support) says
- * plainly that they are not supported. */
+ * order. */
 #include <string.h>
 
 #include "commands.h"
@@ -31,8 +29,10 @@ const struct cli_command cli_commands[] = {
         {"plugins", cmd_plugins, cli_plugins_options, "[--format table|json]",
          "list the plugins found, and why any would be refused"},
         {"help", NULL, cli_no_options, "[COMMAND]", "print the help of modrun or of a command"},
-        {"checkpoint", cmd_unsupported, NULL, "", "not supported: checkpointing a container (CRIU)", false, true},
-        {"restore", cmd_unsupported, NULL, "", "not supported: restoring a checkpointed container (CRIU)", false, true},
+        {"checkpoint", cmd_checkpoint, cli_checkpoint_options, "[options] ID",
+         "save a running container's processes into image files (CRIU; docs/checkpoint.md)"},
+        {"restore", cmd_restore, cli_restore_options, "[options] ID",
+         "start a container from the images of `checkpoint` (and wait for it unless --detach)"},
 };
 const size_t cli_n_commands = ELEMENTSOF(cli_commands);
 
@@ -42,12 +42,4 @@ const struct cli_command *cli_command_find(const char *name)
                 if (streq(cli_commands[i].name, name))
                         return &cli_commands[i];
         return NULL;
-}
-
-int cmd_unsupported(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr)
-{
-        (void)ctx;
-        const char *name = a->argv[a->i - 1];
-        return error_new(reterr, 0, "use runc (with CRIU) for containers that need checkpoint and restore",
-                         "%s: modrun does not support checkpoint and restore", name);
 }

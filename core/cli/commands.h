@@ -25,12 +25,14 @@ int cmd_spec(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **
 int cmd_features(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr);
 
 int cmd_plugins(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr);
-int cmd_unsupported(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr);
+int cmd_checkpoint(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr);
+int cmd_restore(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr);
 
 /* Each command's option table: the parser's, and the source of its help. */
 extern const struct cli_option cli_no_options[], cli_create_options[], cli_run_options[], cli_exec_options[],
         cli_ps_options[], cli_events_options[], cli_update_options[], cli_kill_options[], cli_delete_options[],
-        cli_list_options[], cli_spec_options[], cli_plugins_options[], cli_global_options[];
+        cli_list_options[], cli_spec_options[], cli_plugins_options[], cli_checkpoint_options[],
+        cli_restore_options[], cli_global_options[];
 
 struct cli_command {
         const char *name;
@@ -39,7 +41,6 @@ struct cli_command {
         const char *args;    /* the synopsis after "modrun NAME" */
         const char *summary; /* one line */
         bool stop_at_positional; /* the arguments after the id are not modrun's (exec, ps) */
-        bool unsupported;        /* checkpoint, restore: an error, --help included */
 };
 extern const struct cli_command cli_commands[];
 extern const size_t cli_n_commands;

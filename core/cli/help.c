@@ -37,10 +37,8 @@ static void print_options(FILE *f, const struct cli_option *opts)
 void cli_help_command(FILE *f, const struct cli_command *c)
 {
         fprintf(f, "usage: modrun [global options] %s%s%s\n\n%s\n", c->name, *c->args ? " " : "", c->args, c->summary);
-        if (!c->unsupported) {
-                fprintf(f, "\noptions:\n");
-                print_options(f, c->options);
-        }
+        fprintf(f, "\noptions:\n");
+        print_options(f, c->options);
         fprintf(f, "\nGlobal options go before the command (`modrun --help`); see modrun-%s(8).\n", c->name);
 }
 

@@ -34,7 +34,7 @@ const struct cli_option cli_global_options[] = {
         {"log-format", 0, true, OPT_LOG_FORMAT, "text|json", "format of --log: logfmt text, or runc's JSON lines"},
         {"log-level", 0, true, OPT_LOG_LEVEL, "LEVEL", "debug, info (default), warn or error"},
         {"debug", 0, false, OPT_DEBUG, NULL, "the same as --log-level debug: every automatic choice explained"},
-        {"plugin", 0, true, OPT_PLUGIN, "KIND=NAME", "choose a plugin (kinds: cgroup, devices, namespace, mount)"},
+        {"plugin", 0, true, OPT_PLUGIN, "KIND=NAME", "choose a plugin (kinds: cgroup, devices, namespace, mount, checkpoint)"},
         {"plugin-dir", 0, true, OPT_PLUGIN_DIR, "DIR", "also search DIR for plugins (e.g. <builddir>/plugins)"},
         {"cgroup-manager", 0, true, OPT_CGROUP_MANAGER, "NAME", "the same as --plugin cgroup=NAME"},
         {"systemd-cgroup", 0, false, OPT_SYSTEMD_CGROUP, NULL, "the same as --plugin cgroup=systemd (runc's flag)"},
@@ -42,7 +42,7 @@ const struct cli_option cli_global_options[] = {
          "the same as --plugin mount=NAME (pivot-root, move-mount, auto)"},
         {"rootless", 0, true, OPT_ROOTLESS, "true|false|auto",
          "accepted for compatibility (runc's flag): rootless is detected from the euid"},
-        {"criu", 0, true, OPT_CRIU, "PATH", "accepted for compatibility (runc's flag): checkpoint is not supported"},
+        {"criu", 0, true, OPT_CRIU, "PATH", "the criu program of checkpoint and restore (default: criu in $PATH)"},
         {"version", 'v', false, OPT_VERSION, NULL, "print the version, commit, spec, libseccomp, plugin ABI and directories"},
         {0},
 };
@@ -131,7 +131,7 @@ static int parse_global(struct runtime_ctx *ctx, struct cli_args *a, struct glob
                         r = set_choice(ctx, MODRUN_KIND_MOUNT, v, "--mount-strategy", reterr);
                         break;
                 case OPT_ROOTLESS: break; /* runc's flag: rootless is detected from the euid */
-                case OPT_CRIU: break;     /* runc's flag: checkpointing is not supported */
+                case OPT_CRIU: ctx->criu_path = v; break;
                 case OPT_VERSION: g->version = true; break;
                 }
         }
@@ -149,8 +149,6 @@ static int cmd_help(const struct cli_args *sub, struct modrun_error **reterr)
         const struct cli_command *c = cli_command_find(name);
         if (!c)
                 return error_new(reterr, 0, "`modrun help` lists the commands", "help: unknown command \"%s\"", name);
-        if (c->unsupported)
-                return c->fn(NULL, &(struct cli_args){.argc = sub->argc, .argv = sub->argv, .i = sub->i + 1}, reterr);
         cli_help_command(stdout, c);
         return 0;
 }
@@ -175,7 +173,7 @@ static int dispatch(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_e
         if (!c)
                 return error_new(reterr, 0, "`modrun help` lists the commands", "unknown command \"%s\"", name);
         struct cli_args sub = {.argc = a->argc, .argv = a->argv, .i = a->i, .stop_at_positional = c->stop_at_positional};
-        if (!c->unsupported && wants_help(c, &sub)) {
+        if (wants_help(c, &sub)) {
                 cli_help_command(stdout, c);
                 return 0;
         }

@@ -35,7 +35,7 @@ int container_load_plugins(const struct runtime_ctx *ctx, const struct container
         if (recorded) {
                 /* The plugins (and their directories) the container was created with. */
                 for (uint32_t k = 1; k <= PLUGIN_KIND_MAX; k++)
-                        if (recorded->plugin[k]) {
+                        if (recorded->plugin[k] && plugin_kind_is_per_container(k)) {
                                 opts.choice[k] = recorded->plugin[k];
                                 opts.choice_flag[k] = "recorded at create";
                         }

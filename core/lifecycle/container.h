@@ -4,6 +4,7 @@
  * created with. */
 #pragma once
 
+#include <limits.h>
 #include <signal.h>
 
 #include "lifecycle.h"
@@ -46,6 +47,32 @@ int container_wait_stopped(const struct container *c, int timeout_ms, struct mod
 void container_run_poststop(const struct oci_config *cfg, const char *id, const char *bundle);
 /* Remove the cgroup(s) through the plugin and the state directory. */
 int container_destroy(struct container *c, struct modrun_error **reterr);
+
+/* create.c, shared with restore: the bundle's config checked (as
+ * create's options allow it), its rootfs resolved; bundle is filled with
+ * the absolute bundle directory. */
+int container_load_bundle(const struct create_opts *o, char bundle[PATH_MAX], struct oci_config **ret_cfg,
+                          char **ret_rootfs, struct modrun_error **reterr);
+/* Store config.json, load and record the plugins ("creating"), run their
+ * checks (the checkpoint engine's too when loaded), make the cgroup and
+ * set its limits. On failure the cgroup made is removed again. */
+int container_prepare(const struct runtime_ctx *ctx, struct container_dir *d, struct oci_config *cfg,
+                      const char *bundle, const char *rootfs, struct plugins **ret_pl, struct modrun_error **reterr);
+/* Remove the cgroup container_prepare made (warning on failure). */
+void container_prepare_undo(struct container_dir *d, struct plugins *pl);
+/* state.json with the init pid (0: "creating"). */
+int container_record_state(const struct runtime_ctx *ctx, struct container_dir *d, const struct oci_config *cfg,
+                           const struct plugins *pl, const char *bundle, const char *rootfs, pid_t pid,
+                           struct modrun_error **reterr);
+/* checkpoint.c: when ctx asks for the checkpoint engine, is there one and
+ * does it work on this host (its check op)? 0 when not asked. */
+int checkpoint_engine_check(const struct runtime_ctx *ctx, const struct plugins *pl, struct modrun_error **reterr);
+
+/* The image and work directories of checkpoint/restore, made (mkdir -p,
+ * 0700) and absolute: --image-path (default ./checkpoint), --work-path
+ * (default the image path). */
+int checkpoint_paths(const struct checkpoint_opts *o, char image[PATH_MAX], char work[PATH_MAX],
+                     struct modrun_error **reterr);
 
 /* Write pid to path atomically (create.c). */
 int write_pid_file(const char *path, pid_t pid, struct modrun_error **reterr);

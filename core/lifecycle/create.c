@@ -93,9 +93,9 @@ static int socket_activation_fds(struct oci_config *cfg)
 /* state.json: first with pid 0 ("creating": the plugins are recorded before
  * they make anything, so that `delete` of a create that died finds and
  * removes it), then with the init. */
-static int record_state(const struct runtime_ctx *ctx, struct container_dir *d, const struct oci_config *cfg,
-                        const struct plugins *pl, const char *bundle, const char *rootfs, pid_t pid,
-                        struct modrun_error **reterr)
+int container_record_state(const struct runtime_ctx *ctx, struct container_dir *d, const struct oci_config *cfg,
+                           const struct plugins *pl, const char *bundle, const char *rootfs, pid_t pid,
+                           struct modrun_error **reterr)
 {
         struct json_object *annotations = NULL; /* stays NULL when absent */
         (void)json_object_object_get_ex(cfg->json, "annotations", &annotations);
@@ -111,7 +111,8 @@ static int record_state(const struct runtime_ctx *ctx, struct container_dir *d, 
                 .annotations = annotations ? annotations : json_object_new_object(),
         };
         for (uint32_t k = 1; k <= PLUGIN_KIND_MAX; k++)
-                s.plugin[k] = pl->by_kind[k] ? pl->by_kind[k]->name : (char *)"none";
+                if (plugin_kind_is_per_container(k))
+                        s.plugin[k] = pl->by_kind[k] ? pl->by_kind[k]->name : (char *)"none";
         int r = state_save(d, &s, reterr);
         free(s.created);
         if (!annotations)
@@ -149,7 +150,7 @@ static int spawn_and_record(const struct runtime_ctx *ctx, struct container_dir 
                 return r;
         r = FAULT_POINT("before-state-file", reterr);
         if (r >= 0)
-                r = record_state(ctx, d, cfg, pl, bundle, rootfs, pid, reterr);
+                r = container_record_state(ctx, d, cfg, pl, bundle, rootfs, pid, reterr);
         if (r >= 0 && o->pid_file)
                 r = write_pid_file(o->pid_file, pid, reterr);
         if (r >= 0 && o->pidfd_socket)
@@ -225,11 +226,17 @@ static int check_resources_settable(const struct oci_config *cfg, const struct p
         return 0;
 }
 
-/* The part of create that runs once the state directory exists; on failure
- * the caller removes the directory, this removes the cgroup it made. */
-static int create_in_dir(const struct runtime_ctx *ctx, struct container_dir *d, struct oci_config *cfg,
-                         const char *bundle, const char *rootfs, const struct create_opts *o, pid_t *ret_pid,
-                         struct modrun_error **reterr)
+void container_prepare_undo(struct container_dir *d, struct plugins *pl)
+{
+        void *cst = NULL;
+        const struct modrun_cgroup_ops *cg = plugins_cgroup(pl, &cst);
+        _cleanup_error_ struct modrun_error *e2 = NULL;
+        if (cg && cg->destroy(cst, LIFECYCLE_KILL_TIMEOUT_MS, &e2) < 0)
+                log_warning("removing the cgroup of %s after a failed create: %s", d->id, e2->msg);
+}
+
+int container_prepare(const struct runtime_ctx *ctx, struct container_dir *d, struct oci_config *cfg,
+                      const char *bundle, const char *rootfs, struct plugins **ret_pl, struct modrun_error **reterr)
 {
         int r = FAULT_POINT("after-state-dir", reterr);
         if (r < 0)
@@ -241,7 +248,7 @@ static int create_in_dir(const struct runtime_ctx *ctx, struct container_dir *d,
                 return error_wrap(reterr, "store config of container %s", d->id);
         _cleanup_plugins_ struct plugins *pl = NULL;
         r = container_load_plugins(ctx, d, cfg, bundle, rootfs, NULL, &pl, reterr);
-        if (r < 0 || (r = record_state(ctx, d, cfg, pl, bundle, rootfs, 0, reterr)) < 0)
+        if (r < 0 || (r = container_record_state(ctx, d, cfg, pl, bundle, rootfs, 0, reterr)) < 0)
                 return r;
         void *mst = NULL, *cst = NULL;
         const struct modrun_mount_ops *mount = plugins_mount(pl, &mst);
@@ -254,6 +261,8 @@ static int create_in_dir(const struct runtime_ctx *ctx, struct container_dir *d,
         const struct modrun_cgroup_ops *cg = plugins_cgroup(pl, &cst);
         if ((r = check_killable(cfg, pl, cg, false, ctx->rootless, reterr)) < 0 ||
             (r = check_resources_settable(cfg, pl, cg, reterr)) < 0)
+                return r;
+        if ((r = checkpoint_engine_check(ctx, pl, reterr)) < 0)
                 return r;
         if (cg && (r = cg->create(cst, reterr)) < 0)
                 return error_wrap(reterr, "create the cgroup of container %s", d->id);
@@ -268,23 +277,55 @@ static int create_in_dir(const struct runtime_ctx *ctx, struct container_dir *d,
                 r = res ? cg->set_resources(cst, res, reterr) : error_new(reterr, ENOMEM, NULL, "linux.resources");
                 json_object_put(res);
         }
-        bool spawned = false;
-        if (r >= 0) {
-                spawned = true;
-                r = spawn_and_record(ctx, d, cfg, bundle, rootfs, o, pl, ret_pid, reterr);
+        if (r < 0) {
+                container_prepare_undo(d, pl);
+                return r;
         }
-        if (r < 0 && cg) {
-                _cleanup_error_ struct modrun_error *e2 = NULL;
-                if (cg->destroy(cst, LIFECYCLE_KILL_TIMEOUT_MS, &e2) < 0)
-                        log_warning("removing the cgroup of %s after a failed create: %s", d->id, e2->msg);
-        }
-        /* runtime-spec lifecycle: a prestart, createRuntime or
-         * createContainer hook that fails stops the container and the
-         * lifecycle goes on with its destruction and the poststop hooks;
-         * as runc, once the init was started, whatever failed */
-        if (r < 0 && spawned)
+        *ret_pl = TAKE_PTR(pl);
+        return 0;
+}
+
+/* The part of create that runs once the state directory exists; on failure
+ * the caller removes the directory, this removes the cgroup it made. */
+static int create_in_dir(const struct runtime_ctx *ctx, struct container_dir *d, struct oci_config *cfg,
+                         const char *bundle, const char *rootfs, const struct create_opts *o, pid_t *ret_pid,
+                         struct modrun_error **reterr)
+{
+        _cleanup_plugins_ struct plugins *pl = NULL;
+        int r = container_prepare(ctx, d, cfg, bundle, rootfs, &pl, reterr);
+        if (r < 0)
+                return r;
+        r = spawn_and_record(ctx, d, cfg, bundle, rootfs, o, pl, ret_pid, reterr);
+        if (r < 0) {
+                container_prepare_undo(d, pl);
+                /* runtime-spec lifecycle: a prestart, createRuntime or
+                 * createContainer hook that fails stops the container and the
+                 * lifecycle goes on with its destruction and the poststop
+                 * hooks; as runc, once the init was started, whatever failed */
                 container_run_poststop(cfg, d->id, bundle);
+        }
         return r;
+}
+
+int container_load_bundle(const struct create_opts *o, char bundle[PATH_MAX], struct oci_config **ret_cfg,
+                          char **ret_rootfs, struct modrun_error **reterr)
+{
+        const char *bundle_arg = o->bundle ? o->bundle : ".";
+        if (!realpath(bundle_arg, bundle))
+                return error_new(reterr, errno, "give the bundle directory with --bundle DIR",
+                                 "bundle %s", bundle_arg);
+        _cleanup_config_ struct oci_config *cfg = NULL;
+        int r = config_load(bundle, &cfg, reterr);
+        if (r < 0)
+                return r;
+        if ((r = check_config(cfg, o, reterr)) < 0)
+                return r;
+        if (config_add_default_device_rules(cfg) < 0)
+                return error_new(reterr, ENOMEM, NULL, "add the default device rules");
+        if ((r = config_resolve_rootfs(cfg, bundle, ret_rootfs, reterr)) < 0)
+                return r;
+        *ret_cfg = TAKE_PTR(cfg);
+        return 0;
 }
 
 int lifecycle_create(const struct runtime_ctx *ctx, const char *id, const struct create_opts *o, pid_t *ret_pid,
@@ -293,21 +334,10 @@ int lifecycle_create(const struct runtime_ctx *ctx, const char *id, const struct
         int r = state_validate_id(id, reterr);
         if (r < 0)
                 return r;
-        const char *bundle_arg = o->bundle ? o->bundle : ".";
         char bundle[PATH_MAX];
-        if (!realpath(bundle_arg, bundle))
-                return error_new(reterr, errno, "give the bundle directory with --bundle DIR",
-                                 "bundle %s", bundle_arg);
         _cleanup_config_ struct oci_config *cfg = NULL;
-        r = config_load(bundle, &cfg, reterr);
-        if (r < 0)
-                return r;
-        if ((r = check_config(cfg, o, reterr)) < 0)
-                return r;
-        if (config_add_default_device_rules(cfg) < 0)
-                return error_new(reterr, ENOMEM, NULL, "add the default device rules");
         _cleanup_free_ char *rootfs = NULL;
-        if ((r = config_resolve_rootfs(cfg, bundle, &rootfs, reterr)) < 0)
+        if ((r = container_load_bundle(o, bundle, &cfg, &rootfs, reterr)) < 0)
                 return r;
         _cleanup_container_dir_ struct container_dir *d = NULL;
         if ((r = container_dir_create(ctx->root, id, &d, reterr)) < 0)

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "plugin/plugins.h"
@@ -29,6 +30,7 @@ struct runtime_ctx {
         struct plugin_options plugins;
         bool rootless;
         int error_exit; /* exit code when the command fails (0: 1); exec: 255 as runc */
+        const char *criu_path; /* --criu PATH: the checkpoint engine's program, or NULL */
 };
 
 struct create_opts {
@@ -90,5 +92,28 @@ int lifecycle_start(const struct runtime_ctx *ctx, const char *id, struct modrun
  * return: the process's, or 128+signal. */
 int lifecycle_run(const struct runtime_ctx *ctx, const char *id, const struct create_opts *o, bool detach,
                   bool keep, int *ret_status, struct modrun_error **reterr);
+/* checkpoint and restore (checkpoint.c, restore.c), runc's options. */
+struct checkpoint_opts {
+        const char *image_path;  /* default ./checkpoint */
+        const char *work_path;   /* default the image path */
+        const char *parent_path; /* --parent-path */
+        const char *page_server; /* ADDRESS:PORT */
+        const char *manage_cgroups_mode; /* soft (default), full, strict, ignore */
+        char **empty_ns;         /* --empty-ns, NULL-terminated or NULL */
+        uint32_t flags;          /* MODRUN_CHECKPOINT_* */
+        int status_fd;           /* -1 when none */
+};
+int lifecycle_checkpoint(const struct runtime_ctx *ctx, const char *id, const struct checkpoint_opts *o,
+                         struct modrun_error **reterr);
+struct restore_opts {
+        struct checkpoint_opts ck; /* image, work path, flags, mode, empty ns */
+        struct create_opts create; /* bundle, pid file, console socket */
+        bool detach, no_subreaper;
+        const char *lsm_profile, *lsm_mount_context;
+};
+/* Restore a container from a checkpoint into a new container id; unless
+ * detach, wait for it as `run` and delete it after; *ret_status as run. */
+int lifecycle_restore(const struct runtime_ctx *ctx, const char *id, const struct restore_opts *o, int *ret_status,
+                      struct modrun_error **reterr);
 int lifecycle_kill(const struct runtime_ctx *ctx, const char *id, int signo, bool all, struct modrun_error **reterr);
 int lifecycle_delete(const struct runtime_ctx *ctx, const char *id, bool force, struct modrun_error **reterr);

@@ -69,7 +69,7 @@ static int strv_push(char ***v, size_t *n, const char *s)
         return 0;
 }
 
-static const char known_keys[] = "cgroup-manager, devices, namespace, mount-strategy, plugin-dir";
+static const char known_keys[] = "cgroup-manager, devices, namespace, mount-strategy, checkpoint, plugin-dir";
 
 /* One "key = value" line, already stripped and not a comment. */
 static int conf_parse_line(const char *path, unsigned line, char *s, struct plugin_conf *file_conf,

@@ -39,6 +39,14 @@ static const struct plugin_kind_info kinds[PLUGIN_KIND_MAX + 1] = {
                 .mandatory = { OP(modrun_mount_ops, init), OP(modrun_mount_ops, fini),
                                OP(modrun_mount_ops, enter_rootfs) },
         },
+        /* ABI 1.2; loaded only by checkpoint, restore (and probed by features) */
+        [MODRUN_KIND_CHECKPOINT] = {
+                .kind = MODRUN_KIND_CHECKPOINT, .name = "checkpoint", .label = "checkpoint engine",
+                .conf_key = "checkpoint", .default_name = "criu", .none_allowed = true,
+                .baseline = MODRUN_CHECKPOINT_OPS_SIZE_1_2, .core_size = sizeof(struct modrun_checkpoint_ops),
+                .mandatory = { OP(modrun_checkpoint_ops, init), OP(modrun_checkpoint_ops, fini),
+                               OP(modrun_checkpoint_ops, checkpoint), OP(modrun_checkpoint_ops, restore) },
+        },
 };
 
 const struct plugin_kind_info *plugin_kind_info(uint32_t kind)
@@ -123,7 +131,7 @@ int plugin_options_set(struct plugin_options *opts, const char *kind_eq_name, co
                 return error_new(reterr, ENOMEM, NULL, "%s %s", flag, kind_eq_name);
         uint32_t kind = plugin_kind_from_string(kind_s);
         if (kind == 0)
-                return plugin_refuse(reterr, EINVAL, "the kinds are cgroup, devices, namespace and mount",
+                return plugin_refuse(reterr, EINVAL, "the kinds are cgroup, devices, namespace, mount and checkpoint",
                                      "%s %s: unknown plugin kind \"%s\"", flag, kind_eq_name, kind_s);
         const char *name = eq + 1;
         _cleanup_free_ char *what = NULL;
@@ -134,7 +142,7 @@ int plugin_options_set(struct plugin_options *opts, const char *kind_eq_name, co
                 return r;
         if (streq(name, "none") && !kinds[kind].none_allowed)
                 return plugin_refuse(reterr, EINVAL, "choose a plugin; see `modrun features`",
-                                     "%s: a %s is required, \"none\" is only allowed for devices and namespace",
+                                     "%s: a %s is required, \"none\" is only allowed for devices, namespace and checkpoint",
                                      what, kinds[kind].label);
         char *copy = strdup(name);
         if (!copy)

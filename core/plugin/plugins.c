@@ -188,7 +188,9 @@ int plugins_load(const struct plugin_options *opts, const struct host_params *hp
         plugin_host_init(&p->host, &priv->hp, NULL);
         p->host.core = p;
         for (uint32_t k = 1; r >= 0 && k <= PLUGIN_KIND_MAX; k++)
-                r = load_one(p, k, &sel.by_kind[k], sel.dirs, reterr);
+                if ((!opts || !opts->only_kind || opts->only_kind == k) &&
+                    (plugin_kind_is_per_container(k) || (opts && opts->load_checkpoint)))
+                        r = load_one(p, k, &sel.by_kind[k], sel.dirs, reterr);
         for (uint32_t k = 1; r >= 0 && k <= PLUGIN_KIND_MAX; k++)
                 r = init_one(p, k, reterr);
         plugin_selection_done(&sel);
@@ -226,4 +228,9 @@ const struct modrun_devices_ops *plugins_devices(const struct plugins *p, void *
 const struct modrun_namespace_ops *plugins_namespace(const struct plugins *p, void **ret_state)
 {
         return plugins_get(p, MODRUN_KIND_NAMESPACE, ret_state);
+}
+
+const struct modrun_checkpoint_ops *plugins_checkpoint(const struct plugins *p, void **ret_state)
+{
+        return plugins_get(p, MODRUN_KIND_CHECKPOINT, ret_state);
 }

@@ -16,7 +16,7 @@
 
 struct json_object;
 
-#define PLUGIN_KIND_MAX 4 /* kinds are MODRUN_KIND_* (1..4) */
+#define PLUGIN_KIND_MAX 5 /* kinds are MODRUN_KIND_* (1..5) */
 
 /* What the command line chose (NULL = not given). */
 struct plugin_options {
@@ -25,6 +25,8 @@ struct plugin_options {
         char **plugin_dirs;                /* --plugin-dir, repeatable, NULL-terminated or NULL */
         size_t n_plugin_dirs;
         bool no_user_namespace; /* create: the config makes none, so no automatic namespace plugin */
+        bool load_checkpoint;   /* checkpoint, restore: also load the checkpoint engine (else never) */
+        uint32_t only_kind;     /* features: load this kind alone (0: every kind) */
 };
 
 /* What the host table describes. */
@@ -55,7 +57,7 @@ struct plugins {
         void *priv;
 };
 
-/* "cgroup", "devices", "namespace", "mount"; and back (0 when unknown). */
+/* "cgroup", "devices", "namespace", "mount", "checkpoint"; and back (0 when unknown). */
 const char *plugin_kind_to_string(uint32_t kind);
 uint32_t plugin_kind_from_string(const char *s);
 
@@ -78,6 +80,9 @@ const struct modrun_mount_ops *plugins_mount(const struct plugins *p, void **ret
 const struct modrun_cgroup_ops *plugins_cgroup(const struct plugins *p, void **ret_state);
 const struct modrun_devices_ops *plugins_devices(const struct plugins *p, void **ret_state);
 const struct modrun_namespace_ops *plugins_namespace(const struct plugins *p, void **ret_state);
+const struct modrun_checkpoint_ops *plugins_checkpoint(const struct plugins *p, void **ret_state);
+/* Is kind one that every container command loads (all but checkpoint)? */
+static inline bool plugin_kind_is_per_container(uint32_t kind) { return kind != MODRUN_KIND_CHECKPOINT; }
 
 /* For `modrun features`: every plugin file found in the configured
  * directories, each probed in a forked child: a json array of objects

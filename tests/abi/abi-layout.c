@@ -20,6 +20,9 @@ PIN_CONST(MODRUN_KIND_CGROUP, 1u);
 PIN_CONST(MODRUN_KIND_DEVICES, 2u);
 PIN_CONST(MODRUN_KIND_NAMESPACE, 3u);
 PIN_CONST(MODRUN_KIND_MOUNT, 4u);
+PIN_CONST(MODRUN_KIND_CHECKPOINT, 5u);
+PIN_CONST(MODRUN_CHECKPOINT_LEAVE_RUNNING, 1u);
+PIN_CONST(MODRUN_CHECKPOINT_AUTO_DEDUP, 128u);
 PIN_CONST(MODRUN_LOG_ERROR, 3);
 PIN_CONST(MODRUN_LOG_WARNING, 4);
 PIN_CONST(MODRUN_LOG_INFO, 6);
@@ -76,6 +79,28 @@ PIN_OFF(modrun_cgroup_ops, oom_count, 128);
 PIN_SIZE(modrun_sub_cgroup, 16);
 PIN_OFF(modrun_sub_cgroup, controller, 0);
 PIN_OFF(modrun_sub_cgroup, path, 8);
+
+/* ABI 1.2: the checkpoint kind. */
+PIN_SIZE(modrun_checkpoint_ops, 56);
+PIN_OFF(modrun_checkpoint_ops, init, 8);
+PIN_OFF(modrun_checkpoint_ops, fini, 16);
+PIN_OFF(modrun_checkpoint_ops, checkpoint, 24);
+PIN_OFF(modrun_checkpoint_ops, restore, 32);
+PIN_OFF(modrun_checkpoint_ops, check, 40);
+PIN_OFF(modrun_checkpoint_ops, describe, 48);
+PIN_CONST(MODRUN_CHECKPOINT_OPS_SIZE_1_2, 40);
+PIN_SIZE(modrun_checkpoint_request, 80);
+PIN_OFF(modrun_checkpoint_request, engine_path, 72);
+PIN_OFF(modrun_checkpoint_request, flags, 4);
+PIN_OFF(modrun_checkpoint_request, pid, 8);
+PIN_OFF(modrun_checkpoint_request, status_fd, 12);
+PIN_OFF(modrun_checkpoint_request, image_path, 16);
+PIN_OFF(modrun_checkpoint_request, cgroup_path, 64);
+PIN_SIZE(modrun_restore_request, 80);
+PIN_OFF(modrun_restore_request, engine_path, 72);
+PIN_OFF(modrun_restore_request, console_fd, 8);
+PIN_OFF(modrun_restore_request, image_path, 16);
+PIN_OFF(modrun_restore_request, lsm_mount_context, 64);
 
 PIN_SIZE(modrun_cgroup_entry, 72);
 PIN_OFF(modrun_cgroup_entry, unified_fd, 0);

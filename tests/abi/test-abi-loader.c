@@ -146,6 +146,58 @@ static void test_good(void **unused)
         plugins_free(p);
 }
 
+/* ABI 1.2's checkpoint kind: loaded only when asked for, its ops called
+ * with a size-prefixed request; a NULL mandatory op refused. */
+static int load_checkpoint(const char *dir, const char *choice, bool ask, struct plugins **ret,
+                           struct modrun_error **err)
+{
+        struct plugin_options opts = {.load_checkpoint = ask};
+        char *dirs[] = {(char *)dir, NULL};
+        assert_int_equal(plugin_options_set(&opts, "cgroup=disabled", "--plugin", NULL), 0);
+        assert_int_equal(plugin_options_set(&opts, "mount=pivot-root", "--plugin", NULL), 0);
+        assert_int_equal(plugin_options_set(&opts, choice, "--plugin", NULL), 0);
+        opts.plugin_dirs = dirs;
+        opts.n_plugin_dirs = 1;
+        opts.only_kind = MODRUN_KIND_CHECKPOINT;
+        struct host_params hp = {.container_id = "abi-test", .bundle = "/bundle", .state_dir = "/state"};
+        int r = plugins_load(&opts, &hp, ret, err);
+        opts.plugin_dirs = NULL;
+        opts.n_plugin_dirs = 0;
+        plugin_options_done(&opts);
+        return r;
+}
+
+static void test_checkpoint_kind(void **unused)
+{
+        const char *fx[] = {"checkpoint-fix", "checkpoint-nullop", NULL};
+        _cleanup_free_ char *dir = case_dir(0755, fx);
+        struct plugins *p = NULL;
+        struct modrun_error *err = NULL;
+        assert_int_equal(load_checkpoint(dir, "checkpoint=fix", false, &p, &err), 0);
+        assert_null(plugins_checkpoint(p, NULL)); /* not asked for: not loaded */
+        plugins_free(p);
+        p = NULL;
+        if (load_checkpoint(dir, "checkpoint=fix", true, &p, &err) < 0)
+                fail_msg("load: %s", err->msg);
+        void *st = NULL;
+        const struct modrun_checkpoint_ops *ck = plugins_checkpoint(p, &st);
+        assert_non_null(ck);
+        assert_null(plugins_mount(p, NULL)); /* only_kind: the checkpoint kind alone */
+        assert_false(MODRUN_HAS_OP(ck, check));
+        struct modrun_checkpoint_request req = {.size = sizeof(req), .pid = 42, .image_path = "/img",
+                                                .flags = MODRUN_CHECKPOINT_LEAVE_RUNNING, .status_fd = -1};
+        assert_int_equal(ck->checkpoint(st, &req, &err), -EAGAIN);
+        assert_non_null(strstr(err->msg, "checkpoint: id=abi-test pid=42 image=/img flags=1 size-ok=1"));
+        error_free(err);
+        err = NULL;
+        plugins_free(p);
+        p = NULL;
+        assert_true(load_checkpoint(dir, "checkpoint=nullop", true, &p, &err) < 0);
+        assert_non_null(strstr(err->msg, "the mandatory op restore is NULL in its checkpoint ops table"));
+        assert_null(p);
+        error_free(err);
+}
+
 static void test_refusals(void **unused)
 {
         const char *fx[] = {"mount-good", "mount-abi2", "mount-wrongkind", "mount-misnamed", "mount-badsig",
@@ -354,6 +406,7 @@ int main(int argc, char **argv)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_good),
                 cmocka_unit_test(test_refusals),
+                cmocka_unit_test(test_checkpoint_kind),
                 cmocka_unit_test(test_unknown_and_bad_names),
                 cmocka_unit_test(test_older_and_newer),
                 cmocka_unit_test(test_file_and_dir_modes),

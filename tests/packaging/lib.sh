@@ -6,7 +6,7 @@
 
 # Every plugin the tree builds (with libbpf and libsystemd present), as
 # installed into LIBDIR/modrun/plugins-1.
-ALL_PLUGINS="cgroup-cgroupfs.so cgroup-systemd.so devices-ebpf.so mount-move-mount.so mount-pivot-root.so namespace-idmap.so"
+ALL_PLUGINS="cgroup-cgroupfs.so cgroup-systemd.so checkpoint-criu.so devices-ebpf.so mount-move-mount.so mount-pivot-root.so namespace-idmap.so"
 
 # logged NAME CMD...: run CMD with its output in $T/NAME.log; when it fails,
 # show the end of that output and the command, and fail the test.

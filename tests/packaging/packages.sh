@@ -58,6 +58,7 @@ declare -A want=(
     [modrun-plugin-systemd]="$PD/cgroup-systemd.so"
     [modrun-plugin-devices-ebpf]="$PD/devices-ebpf.so"
     [modrun-plugin-idmap]="$PD/namespace-idmap.so"
+    [modrun-plugin-criu]="$PD/checkpoint-criu.so"
     [modrun-dev]="usr/include/modrun/plugin.h usr/lib/$ma/pkgconfig/modrun-plugin.pc"
 )
 all=""

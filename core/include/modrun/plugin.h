@@ -41,7 +41,7 @@ extern "C" {
 #endif
 
 #define MODRUN_PLUGIN_ABI_MAJOR 1u
-#define MODRUN_PLUGIN_ABI_MINOR 2u /* 1.2: modrun_cgroup_ops.enter_sub, oom_count */
+#define MODRUN_PLUGIN_ABI_MINOR 2u /* 1.2: modrun_cgroup_ops.enter_sub, oom_count; MODRUN_KIND_CHECKPOINT */
 
 /* Packed sizes of the C types the ABI depends on; a plugin built for another
  * data model (e.g. 32-bit time_t) is refused. */
@@ -53,6 +53,7 @@ extern "C" {
 #define MODRUN_KIND_DEVICES 2u   /* struct modrun_devices_ops */
 #define MODRUN_KIND_NAMESPACE 3u /* struct modrun_namespace_ops */
 #define MODRUN_KIND_MOUNT 4u     /* struct modrun_mount_ops */
+#define MODRUN_KIND_CHECKPOINT 5u /* struct modrun_checkpoint_ops (ABI 1.2) */
 
 /* Log levels (syslog's numbers). */
 #define MODRUN_LOG_ERROR 3
@@ -280,6 +281,73 @@ struct modrun_namespace_ops {
                            struct modrun_error **reterr);
 };
 
+/*
+ * Checkpoint engine (ABI 1.2): saves a running container's processes into
+ * image files and restores them (CRIU). Loaded only by checkpoint, restore
+ * and features. The requests are size-prefixed; a plugin reads a member
+ * only when MODRUN_HAS_MEMBER(req, member).
+ */
+#define MODRUN_CHECKPOINT_LEAVE_RUNNING (1u << 0)  /* the processes go on after the dump */
+#define MODRUN_CHECKPOINT_TCP_ESTABLISHED (1u << 1) /* established TCP connections */
+#define MODRUN_CHECKPOINT_EXT_UNIX_SK (1u << 2)    /* unix sockets to peers outside */
+#define MODRUN_CHECKPOINT_SHELL_JOB (1u << 3)      /* a session/terminal of the caller's */
+#define MODRUN_CHECKPOINT_LAZY_PAGES (1u << 4)     /* memory pages later, on demand (userfaultfd) */
+#define MODRUN_CHECKPOINT_FILE_LOCKS (1u << 5)     /* file locks */
+#define MODRUN_CHECKPOINT_PRE_DUMP (1u << 6)       /* memory only, the container goes on */
+#define MODRUN_CHECKPOINT_AUTO_DEDUP (1u << 7)     /* free what a parent image holds again */
+
+struct modrun_checkpoint_request {
+        uint32_t size;   /* sizeof(struct modrun_checkpoint_request) in the core */
+        uint32_t flags;  /* MODRUN_CHECKPOINT_* */
+        pid_t pid;       /* the container's init, in the caller's pid namespace */
+        int status_fd;   /* written to once lazy pages are served, or -1 */
+        const char *image_path;  /* absolute, exists */
+        const char *work_path;   /* absolute, exists: logs (dump.log) go here */
+        const char *parent_path; /* a previous (pre-)dump, relative to image_path or absolute; or NULL */
+        const char *page_server; /* "ADDRESS:PORT", or NULL */
+        const char *manage_cgroups_mode; /* "soft", "full", "strict", "ignore"; NULL: soft */
+        const char *const *empty_ns;     /* namespace names ("network"), NULL-terminated, or NULL */
+        const char *cgroup_path;         /* the container's cgroup ("/modrun/ID"), or NULL */
+        const char *engine_path;         /* the engine's program (--criu PATH), or NULL: search PATH */
+};
+
+struct modrun_restore_request {
+        uint32_t size;   /* sizeof(struct modrun_restore_request) in the core */
+        uint32_t flags;  /* MODRUN_CHECKPOINT_* (those that apply to a restore) */
+        int console_fd;  /* process.terminal: the pty slave to give the container, or -1 */
+        int status_fd;   /* or -1 */
+        const char *image_path;
+        const char *work_path;   /* restore.log goes here */
+        const char *manage_cgroups_mode;
+        const char *const *empty_ns;
+        const char *cgroup_path;       /* the cgroup the core made for the container, or NULL */
+        const char *lsm_profile;       /* "TYPE:NAME", or NULL */
+        const char *lsm_mount_context; /* or NULL */
+        const char *engine_path;       /* as in modrun_checkpoint_request */
+};
+
+struct modrun_checkpoint_ops {
+        MODRUN_OPS_COMMON;
+
+        /* Mandatory. Dump the container (req->pid and its descendants). On
+         * success without LEAVE_RUNNING or PRE_DUMP the processes are gone. */
+        int (*checkpoint)(void *state, const struct modrun_checkpoint_request *req, struct modrun_error **reterr);
+        /* Mandatory. Restore from req->image_path into the container of the
+         * host table (config, rootfs); the caller already runs inside the
+         * container's cgroup. *ret_pid is the restored init, detached (a
+         * child of the caller only when the caller is a subreaper). */
+        int (*restore)(void *state, const struct modrun_restore_request *req, pid_t *ret_pid,
+                       struct modrun_error **reterr);
+        /* Optional. Can the engine work on this host (kernel, version)?
+         * Called before anything is touched; the error says why not and
+         * what to do. */
+        int (*check)(void *state, const char *engine_path, struct modrun_error **reterr);
+        /* Optional. A malloc()ed one-line description of the engine found
+         * (e.g. "criu 3.17.1 at /usr/sbin/criu"), for features; -ENOENT
+         * with *reterr when the engine is not installed. */
+        int (*describe)(void *state, const char *engine_path, char **ret_text, struct modrun_error **reterr);
+};
+
 /* The descriptor: the one exported symbol. */
 struct modrun_plugin {
         uint32_t abi_major; /* MODRUN_PLUGIN_ABI_MAJOR; must equal the core's */
@@ -321,6 +389,8 @@ struct modrun_plugin {
 #define MODRUN_CGROUP_OPS_SIZE_1_0 (offsetof(struct modrun_cgroup_ops, destroy) + sizeof(void *))
 #define MODRUN_DEVICES_OPS_SIZE_1_0 (offsetof(struct modrun_devices_ops, apply) + sizeof(void *))
 #define MODRUN_NAMESPACE_OPS_SIZE_1_0 (offsetof(struct modrun_namespace_ops, set_id_maps) + sizeof(void *))
+/* The checkpoint kind came with ABI 1.2; its baseline is that of 1.2. */
+#define MODRUN_CHECKPOINT_OPS_SIZE_1_2 (offsetof(struct modrun_checkpoint_ops, restore) + sizeof(void *))
 #define MODRUN_HOST_SIZE_1_0 (offsetof(struct modrun_host, core) + sizeof(void *))
 #define MODRUN_PLUGIN_SIZE_1_0 (offsetof(struct modrun_plugin, ops) + sizeof(void *))
 

@@ -122,7 +122,7 @@ static void test_kind_info(void **unused)
                         assert_true(op->offset + sizeof(void *) <= ki->baseline);
         }
         assert_null(plugin_kind_info(0));
-        assert_null(plugin_kind_info(5));
+        assert_null(plugin_kind_info(6));
 }
 
 static void test_builtin(void **unused)

@@ -65,7 +65,7 @@ static void test_kinds(void **unused)
         for (uint32_t k = 1; k <= PLUGIN_KIND_MAX; k++)
                 assert_int_equal(plugin_kind_from_string(plugin_kind_to_string(k)), k);
         assert_null(plugin_kind_to_string(0));
-        assert_null(plugin_kind_to_string(5));
+        assert_null(plugin_kind_to_string(6));
 }
 
 static void test_names(void **unused)
@@ -114,7 +114,7 @@ static void test_options(void **unused)
         expect_error(r, err, "unknown plugin kind \"network\"");
         err = NULL;
         r = plugin_options_set(&o, "cgroup=none", "--cgroup-manager", &err);
-        expect_error(r, err, "a cgroup manager is required, \"none\" is only allowed for devices and namespace");
+        expect_error(r, err, "a cgroup manager is required, \"none\" is only allowed for devices, namespace and checkpoint");
         err = NULL;
         r = plugin_options_set(&o, "cgroup=", "--plugin", &err);
         expect_error(r, err, "--plugin cgroup=: the plugin name is empty");
