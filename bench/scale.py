@@ -107,10 +107,14 @@ def report(a, out):
     for rt, res in out.items():
         c = bucket_rows(res["create"], a.bucket)
         s = dict(((lo, med) for lo, _hi, med, _n in bucket_rows(res["start"], a.bucket)))
+        # deletes are filed under the number still running when they began
+        d = dict(((lo, med) for lo, _hi, med, _n in bucket_rows(
+            [[max(a.total - 1 - k, 0), ns] for k, ns in res["delete"]], a.bucket)))
         lines += [f"## {rt}: {len(res['failures'])} failures; create+start of all {res['create_seconds']:.1f} s, "
                   f"delete --force of all {res['delete_seconds']:.1f} s", "",
-                  "| running before | `create` median ms | `start` median ms | samples |", "|---|---|---|---|"]
-        lines += [f"| {lo}–{hi} | {med:.1f} | {s.get(lo, 0):.1f} | {n} |" for lo, hi, med, n in c]
+                  "| running before | `create` median ms | `start` median ms | `delete --force` median ms | samples |",
+                  "|---|---|---|---|---|"]
+        lines += [f"| {lo}–{hi} | {med:.1f} | {s.get(lo, 0):.1f} | {d.get(lo, 0):.1f} | {n} |" for lo, hi, med, n in c]
         if len(c) >= 2:
             first, last = c[0][2], c[-1][2]
             lines += ["", f"last bucket / first bucket (create): **{last / first:.2f}×**"]
@@ -126,7 +130,12 @@ def main():
     ap.add_argument("--prefix", default="scale")
     for opt, default in (("total", 100), ("jobs", 8), ("bucket", 50)):
         ap.add_argument("--" + opt, type=int, default=default)
+    ap.add_argument("--from-json", help="only print the tables of an earlier run's JSON")
     a = ap.parse_args()
+    if a.from_json:
+        with open(a.from_json) as f:
+            print(report(a, json.load(f)))
+        return 0
     ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
     out = {}
     for rt in a.runtimes.split(","):

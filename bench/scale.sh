@@ -4,8 +4,11 @@
 # hybrid host without run.sh's hugetlb move; SCALE_RUNTIMES=modrun,crun,runc
 # where it does not), SCALE_TOTALS containers (default "100 500") running
 # `sleep 3600` are created and started 8 at a time and then all deleted;
-# every create is filed under the number running when it began (buckets of
-# SCALE_BUCKET, 50). Writes bench/results/scale-N.md and scale-N.json.
+# every create (and start) is filed under the number running when it began,
+# every delete --force under the number still running (buckets of
+# SCALE_BUCKET, 50). Zero failures and nothing left in the state dir are
+# required (exit 1 otherwise). Writes bench/results/scale-N.md and
+# scale-N.json; `bench/scale.py --from-json F --total N` prints F's tables.
 # Run as root; see bench/README.md.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
