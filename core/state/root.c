@@ -52,7 +52,11 @@ static mode_t dir_mode(void) { return userns_is_unprivileged_host() ? 0700 : 071
 int state_check_private(const struct stat *st, const char *what, const char *path, const char *fix,
                         struct modrun_error **reterr)
 {
-        uid_t me = geteuid();
+        /* once per process: `list` checks every container directory, and
+         * the CLI never changes its euid */
+        static uid_t me = (uid_t)-1;
+        if (me == (uid_t)-1)
+                me = geteuid();
         if (!S_ISDIR(st->st_mode))
                 return error_new(reterr, ENOTDIR, fix, "%s %s is not a directory (mode 0%o)", what, path,
                                  (unsigned)st->st_mode);

@@ -73,7 +73,10 @@ int container_dir_create(const char *root, const char *id, struct container_dir 
 #define STATE_NO_LOCK (-1)
 int container_dir_open(const char *root, const char *id, int timeout_ms, struct container_dir **ret,
                        struct modrun_error **reterr);
-/* The same beneath an already opened root (state_root_open; `list`). */
+/* The same beneath an already opened root (state_root_open; `list`),
+ * which the caller keeps open while it uses the directory: d->root_fd is
+ * -1, so it can be read and locked, not removed (one fd copy less per
+ * container in `list`). */
 int container_dir_open_at(int root_fd, const char *root, const char *id, int timeout_ms,
                           struct container_dir **ret, struct modrun_error **reterr);
 /* Remove the directory and everything in it, then free. */

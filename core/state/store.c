@@ -29,21 +29,21 @@ struct container_dir *container_dir_free(struct container_dir *d)
         return NULL;
 }
 
-/* A container_dir for root/id holding its own copy of root_fd. */
-static int dir_new(int root_fd, const char *root, const char *id, struct container_dir **ret,
+/* A container_dir for root/id holding its own copy of root_fd, or none
+ * (-1) when !keep_root. */
+static int dir_new(int root_fd, const char *root, const char *id, bool keep_root, struct container_dir **ret,
                    struct modrun_error **reterr)
 {
         struct container_dir *d = calloc(1, sizeof(*d));
         if (!d)
                 return error_new(reterr, ENOMEM, NULL, "allocate container %s", id);
-        d->dir_fd = d->lock_fd = -1;
-        d->root_fd = fcntl(root_fd, F_DUPFD_CLOEXEC, 3);
+        d->dir_fd = d->lock_fd = d->root_fd = -1;
+        int e = keep_root && (d->root_fd = fcntl(root_fd, F_DUPFD_CLOEXEC, 3)) < 0 ? errno : 0;
         d->id = strdup(id);
-        if (d->root_fd < 0 || !d->id || asprintf(&d->path, "%s/%s", root, id) < 0) {
-                int e = d->root_fd < 0 ? errno : ENOMEM;
+        if (e || !d->id || asprintf(&d->path, "%s/%s", root, id) < 0) {
                 d->path = NULL;
                 container_dir_free(d);
-                return error_new(reterr, e, NULL, "allocate container %s", id);
+                return error_new(reterr, e ? e : ENOMEM, NULL, "allocate container %s", id);
         }
         *ret = d;
         return 0;
@@ -51,17 +51,17 @@ static int dir_new(int root_fd, const char *root, const char *id, struct contain
 
 /* Open d->id beneath the root, never through a symlink, and check that it
  * is the invoking user's alone (state_check_private). */
-static int dir_open_checked(struct container_dir *d, struct modrun_error **reterr)
+static int dir_open_checked(struct container_dir *d, int root_fd, struct modrun_error **reterr)
 {
         static const char fix_fmt[] = "remove %s (`rm -rf` as its owner or root) if you did not make it";
-        int fd = openat(d->root_fd, d->id, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        int fd = openat(root_fd, d->id, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         struct stat st;
         if (fd < 0) {
                 int e = errno;
                 if (e == ENOENT)
                         return error_new(reterr, ENOENT, "`modrun list` shows the containers under this --root",
                                          "container \"%s\" does not exist (no %s)", d->id, d->path);
-                if (fstatat(d->root_fd, d->id, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+                if (fstatat(root_fd, d->id, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
                         return error_new(reterr, ELOOP, "remove the symlink if you did not put it there",
                                          "refusing container directory %s: it is a symlink (owner uid %u), and "
                                          "modrun makes only real directories there: one elsewhere is not checked "
@@ -109,7 +109,7 @@ int container_dir_create(const char *root, const char *id, struct container_dir 
         if (root_fd < 0)
                 return root_fd;
         _cleanup_container_dir_ struct container_dir *d = NULL;
-        int r = dir_new(root_fd, root, id, &d, reterr);
+        int r = dir_new(root_fd, root, id, true, &d, reterr);
         if (r < 0)
                 return r;
         if (mkdirat(root_fd, id, 0711) < 0) {
@@ -119,7 +119,7 @@ int container_dir_create(const char *root, const char *id, struct container_dir 
                                          "container ID \"%s\" already exists (%s)", id, d->path);
                 return error_new(reterr, errno, NULL, "create state directory %s", d->path);
         }
-        if ((r = dir_open_checked(d, reterr)) < 0 || (r = lock_dir(d, 0, reterr)) < 0) {
+        if ((r = dir_open_checked(d, root_fd, reterr)) < 0 || (r = lock_dir(d, 0, reterr)) < 0) {
                 (void)fs_rm_rf_at(root_fd, id);
                 return r;
         }
@@ -127,17 +127,23 @@ int container_dir_create(const char *root, const char *id, struct container_dir 
         return 0;
 }
 
-int container_dir_open_at(int root_fd, const char *root, const char *id, int timeout_ms,
-                          struct container_dir **ret, struct modrun_error **reterr)
+static int dir_open_at(int root_fd, const char *root, const char *id, int timeout_ms, bool keep_root,
+                       struct container_dir **ret, struct modrun_error **reterr)
 {
         _cleanup_container_dir_ struct container_dir *d = NULL;
-        int r = dir_new(root_fd, root, id, &d, reterr);
-        if (r < 0 || (r = dir_open_checked(d, reterr)) < 0)
+        int r = dir_new(root_fd, root, id, keep_root, &d, reterr);
+        if (r < 0 || (r = dir_open_checked(d, root_fd, reterr)) < 0)
                 return r;
         if (timeout_ms >= 0 && (r = lock_dir(d, timeout_ms, reterr)) < 0)
                 return r;
         *ret = TAKE_PTR(d);
         return 0;
+}
+
+int container_dir_open_at(int root_fd, const char *root, const char *id, int timeout_ms,
+                          struct container_dir **ret, struct modrun_error **reterr)
+{
+        return dir_open_at(root_fd, root, id, timeout_ms, false, ret, reterr);
 }
 
 int container_dir_open(const char *root, const char *id, int timeout_ms, struct container_dir **ret,
@@ -152,7 +158,7 @@ int container_dir_open(const char *root, const char *id, int timeout_ms, struct 
                 *reterr = TAKE_PTR(err);
                 return error_ret(*reterr);
         }
-        return container_dir_open_at(root_fd, root, id, timeout_ms, ret, reterr);
+        return dir_open_at(root_fd, root, id, timeout_ms, true, ret, reterr);
 }
 
 int container_dir_remove(struct container_dir *d, struct modrun_error **reterr)

@@ -123,8 +123,13 @@ int fs_mkdir_beneath(int dirfd, const char *path, mode_t mode, struct modrun_err
 }
 
 /* Read fd to the end, at most max bytes (more is EFBIG); name is for the
- * messages. Returns the length; the content is NUL-terminated. */
-int fs_read_fd(int fd, const char *name, size_t max, char **ret_content, struct modrun_error **reterr)
+ * messages. Returns the length; the content is NUL-terminated. size is
+ * what fstat() said of a regular file (0: unknown, as procfs and cgroupfs
+ * say): a short read that has reached it is the end (read() returns fewer
+ * bytes than asked only at the end of a regular file), which saves the
+ * read() that would return 0, one syscall per state.json in `list`. */
+static int read_fd(int fd, const char *name, size_t max, off_t size, char **ret_content,
+                   struct modrun_error **reterr)
 {
         size_t cap = 4096, len = 0;
         _cleanup_free_ char *buf = malloc(cap);
@@ -152,10 +157,17 @@ int fs_read_fd(int fd, const char *name, size_t max, char **ret_content, struct 
                 if (len > max || len > INT_MAX)
                         return error_new(reterr, EFBIG, "the file may hold at most that much; check that the right file is named",
                                          "read %s: larger than %zu bytes", name, max < INT_MAX ? max : (size_t)INT_MAX);
+                if (size > 0 && len == (size_t)size && (size_t)k < want)
+                        break;
         }
         buf[len] = '\0';
         *ret_content = TAKE_PTR(buf);
         return (int)len;
+}
+
+int fs_read_fd(int fd, const char *name, size_t max, char **ret_content, struct modrun_error **reterr)
+{
+        return read_fd(fd, name, max, 0, ret_content, reterr);
 }
 
 int fs_read_file(int dirfd, const char *path, char **ret_content, struct modrun_error **reterr)
@@ -183,7 +195,7 @@ int fs_read_regular_file(int dirfd, const char *path, int flags, size_t max, cha
                 return error_new(reterr, EFBIG, "the file may hold at most that much; check that the right file is named",
                                  "%s: %jd bytes is larger than the limit of %zu bytes", path, (intmax_t)st.st_size,
                                  max);
-        return fs_read_fd(fd, path, max, ret_content, reterr);
+        return read_fd(fd, path, max, st.st_size, ret_content, reterr);
 }
 
 const char *fs_type_noun(mode_t mode)

@@ -164,25 +164,35 @@ static const char *write_hint(const char *dir, const char *file, int err, char *
         }
 }
 
-int cg_write_raw(const char *dir, const char *file, const char *value)
+int cg_open_write(const char *dir, const char *file)
 {
         char path[PATH_MAX];
         if (snprintf(path, sizeof(path), "%s/%s", dir, file) >= (int)sizeof(path))
                 return -ENAMETOOLONG;
         int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return -errno;
+        return fd < 0 ? -errno : fd;
+}
+
+static int write_value(int fd, const char *value)
+{
         size_t len = strlen(value);
         ssize_t k = write(fd, value, len);
-        int r = k < 0 ? -errno : (size_t)k != len ? -EIO : 0;
+        return k < 0 ? -errno : (size_t)k != len ? -EIO : 0;
+}
+
+int cg_write_raw(const char *dir, const char *file, const char *value)
+{
+        int fd = cg_open_write(dir, file);
+        if (fd < 0)
+                return fd;
+        int r = write_value(fd, value);
         (void)close(fd);
         return r;
 }
 
-int cg_write(const struct cgfs *s, const char *dir, const char *file, const char *value, const char *what,
-             struct modrun_error **reterr)
+static int write_result(const struct cgfs *s, int r, const char *dir, const char *file, const char *value,
+                        const char *what, struct modrun_error **reterr)
 {
-        int r = cg_write_raw(dir, file, value);
         if (r == 0) {
                 s->host->log(s->host, MODRUN_LOG_DEBUG, "cgroupfs: %s/%s <- \"%s\"", dir, file, value);
                 return 0;
@@ -191,6 +201,21 @@ int cg_write(const struct cgfs *s, const char *dir, const char *file, const char
         const char *hint = write_hint(dir, file, -r, buf, sizeof(buf));
         return s->host->error(reterr, -r, hint, "cgroupfs: %s%swrite \"%s\" to %s/%s", what ? what : "",
                               what ? ": " : "", value, dir, file);
+}
+
+int cg_write(const struct cgfs *s, const char *dir, const char *file, const char *value, const char *what,
+             struct modrun_error **reterr)
+{
+        return write_result(s, cg_write_raw(dir, file, value), dir, file, value, what, reterr);
+}
+
+int cg_write_at(const struct cgfs *s, int *fd, const char *dir, const char *file, const char *value,
+                const char *what, struct modrun_error **reterr)
+{
+        if (*fd < 0)
+                *fd = cg_open_write(dir, file);
+        int r = *fd < 0 ? *fd : write_value(*fd, value);
+        return write_result(s, r, dir, file, value, what, reterr);
 }
 
 static int pids_append(pid_t **pids, size_t *n, size_t *cap, pid_t pid)

@@ -137,6 +137,13 @@ int cg_write(const struct cgfs *s, const char *dir, const char *file, const char
              struct modrun_error **reterr);
 /* The same without an error: -errno. */
 int cg_write_raw(const char *dir, const char *file, const char *value);
+/* cg_write() through *fd, opened (O_WRONLY) at the first call when it is
+ * -1 and left open for the next values; the caller closes it. Each write()
+ * is one value to the kernel: many lines to one file cost one open. */
+int cg_write_at(const struct cgfs *s, int *fd, const char *dir, const char *file, const char *value,
+                const char *what, struct modrun_error **reterr);
+/* Open dir/file for writing: the fd or -errno. */
+int cg_open_write(const char *dir, const char *file);
 /* Read dir/file (NUL-terminated, trailing newline kept): -errno, no error set. */
 int cg_read(const char *dir, const char *file, char **ret);
 bool cg_file_exists(const char *dir, const char *file);

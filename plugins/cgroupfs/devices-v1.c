@@ -19,6 +19,7 @@
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cgroupfs.h"
 
@@ -150,9 +151,13 @@ int cg_devices_v1(const struct cgfs *s, const char *dir, const struct json_objec
                 s->host->log(s->host, MODRUN_LOG_DEBUG, "cgroupfs: %s/devices.list already matches the rules", dir);
                 return 0;
         }
-        for (size_t i = 0; i < n; i++)
-                if ((r = cg_write(s, dir, v[i].allow ? "devices.allow" : "devices.deny", v[i].text,
-                                  "linux.resources.devices", reterr)) < 0)
-                        return r;
-        return 0;
+        /* devices.deny and devices.allow opened once each, not per line */
+        int fd[2] = {-1, -1};
+        for (size_t i = 0; i < n && r >= 0; i++)
+                r = cg_write_at(s, &fd[v[i].allow], dir, v[i].allow ? "devices.allow" : "devices.deny", v[i].text,
+                                "linux.resources.devices", reterr);
+        for (int k = 0; k < 2; k++)
+                if (fd[k] >= 0)
+                        (void)close(fd[k]);
+        return r < 0 ? r : 0;
 }

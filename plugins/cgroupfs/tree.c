@@ -269,9 +269,13 @@ static int rmdir_retry(const char *dir, int64_t deadline)
         }
 }
 
-/* Child cgroups first (a container may make its own), then dir. */
+/* Child cgroups first (a container may make its own), then dir. An empty
+ * cgroup, the usual case, goes at the first rmdir: its directory is read
+ * (open, two getdents, close) only when the kernel says EBUSY. */
 static int remove_rec(const char *dir, int depth, int64_t deadline, char *failed, size_t size)
 {
+        if (rmdir(dir) == 0 || errno == ENOENT)
+                return 0;
         DIR *d = depth < RMDIR_MAX_DEPTH ? opendir(dir) : NULL;
         int r = 0;
         for (struct dirent *de; d && (de = readdir(d));) {
@@ -309,7 +313,15 @@ int cg_tree_remove(struct cgfs *s, int64_t deadline_ms, struct modrun_error **re
                 if (k < 0 && r == 0)
                         r = k;
         }
-        cg_tree_undo(s); /* the parents we made, deepest first, when nothing else uses them */
+        /* the parents we made, deepest first, when nothing else uses them
+         * (the containers' own directories are gone already) */
+        for (size_t i = s->n_made; i-- > 0;) {
+                bool leaf = false;
+                for (size_t j = 0; j < s->n && !leaf; j++)
+                        leaf = s->p[j].dir && strcmp(s->p[j].dir, s->made[i]) == 0;
+                if (!leaf && rmdir(s->made[i]) < 0 && errno != ENOENT)
+                        s->host->log(s->host, MODRUN_LOG_DEBUG, "cgroupfs: rmdir %s: %s", s->made[i], strerror(errno));
+        }
         if (r == 0)
                 return 0;
         _cleanup_free_ char *procs = NULL;
