@@ -22,6 +22,10 @@ for ns in pid mnt uts ipc net cgroup; do
 done
 expect_eq "exec'd process in the init's cgroups" "$(cat /proc/$init/cgroup)" "$(cat /proc/$epid/cgroup)"
 expect_eq "exec'd process has the container's seccomp filter" 2 "$(proc_field $epid Seccomp)"
+# without a terminal, the init and an exec'd process each lead a session of
+# their own, as runc's (CRIU refuses a tree whose session leader is outside)
+expect_eq "the init leads its own session (stat field 6)" "$init" "$(awk '{ sub(/^.*\) /, ""); print $4 }' /proc/$init/stat)"
+expect_eq "an exec'd process leads its own session" "$epid" "$(awk '{ sub(/^.*\) /, ""); print $4 }' /proc/$epid/stat)"
 expect_eq "same root as the init" "$(stat -L -c %d:%i /proc/$init/root)" "$(stat -L -c %d:%i /proc/$epid/root)"
 expect_eq "CapBnd like the init's" "$(proc_field $init CapBnd)" "$(proc_field $epid CapBnd)"
 

@@ -120,7 +120,8 @@ static int setup_rootfs(const struct init_args *a, bool prepare, const struct ro
                         return error_new(reterr, -r, NULL, "mount strategy %s: enter the rootfs %s", name, a->rootfs);
                 return error_wrap(reterr, "mount strategy %s", name);
         }
-        if (console_sock >= 0 && (r = terminal_setup(console_sock, &a->cfg->process, true, reterr)) < 0)
+        if ((r = console_sock >= 0 ? terminal_setup(console_sock, &a->cfg->process, true, reterr)
+                                   : session_new(reterr)) < 0)
                 return r;
         return rootfs_finalize(&rp, reterr);
 }
@@ -292,8 +293,9 @@ static int init_setup(const struct init_args *a, char **ret_exe, char ***ret_env
                 if ((r = rlimits_apply(proc->rlimits, proc->n_rlimits, reterr)) < 0)
                         return r;
                 _cleanup_close_ int sock = -1;
-                if (proc->terminal && ((r = terminal_connect(a->console_socket_fd, &sock, reterr)) < 0 ||
-                                       (r = terminal_setup(sock, proc, false, reterr)) < 0))
+                if (proc->terminal ? (r = terminal_connect(a->console_socket_fd, &sock, reterr)) < 0 ||
+                                             (r = terminal_setup(sock, proc, false, reterr)) < 0
+                                   : (r = session_new(reterr)) < 0)
                         return r;
                 return setup_process(a, ret_exe, ret_env, reterr);
         }

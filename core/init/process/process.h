@@ -132,6 +132,10 @@ int exec_process(const char *path, char *const *args, char *const *env, struct m
  * peer onto /dev/console (the init; not an exec'd process). */
 int terminal_connect(int console_socket_fd, int *ret_sock, struct modrun_error **reterr);
 int terminal_setup(int sock, const struct oci_process *proc, bool console, struct modrun_error **reterr);
+/* Without a terminal, the process still leads a session of its own, as
+ * runc's: nothing outside the container is its session leader (CRIU
+ * refuses to dump a tree whose session leader is outside it). */
+int session_new(struct modrun_error **reterr);
 
 /* ---- seccomp.c -------------------------------------------------------- */
 
