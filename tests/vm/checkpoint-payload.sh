@@ -36,8 +36,23 @@ why() { # why OUT [LOG]
     tail -2 "$1" 2> /dev/null | tr '\n' ' '
     grep -E 'Error|Warn' "$2" 2> /dev/null | tail -4 | sed 's/^/| /' | tr '\n' ' '
 }
-count_of() { cat "/proc/$1/root/tmp/count" 2>/dev/null || echo 0; }
+# the counter of the process PID (read again while it is being rewritten)
+count_of() {
+    local v=""
+    for _ in 1 2 3 4 5; do v=$(cat "/proc/$1/root/tmp/count" 2> /dev/null); [ -n "$v" ] && break; done
+    echo "${v:-0}"
+}
 count_above() { [ "$(count_of "$1")" -gt "$2" ]; }
+# restored processes count on from their value at the dump: the file is
+# zeroed before the restore, so a program started afresh would show 1, 2...
+# and the first value the restored one writes is above COUNT_AT_DUMP
+counts_on() { # counts_on PID COUNT_AT_DUMP
+    local v
+    wait_until 20 count_above "$1" 0 || { echo "nothing counted"; return 1; }
+    v=$(count_of "$1")
+    echo "count at dump $2, first after restore $v"
+    [ "$v" -gt "$2" ]
+}
 pages_size() { du -cb "$1"/pages-*.img 2>/dev/null | tail -1 | cut -f1; }
 
 command -v criu > /dev/null || { skip all "no criu on the host (scripts/setup.sh --tests installs it)"; exit 0; }
@@ -73,15 +88,18 @@ state_of() {
 
 # the checks a restored container passes: it is the same program, in the
 # same cgroup, counting on from where it was dumped, and `state` says so
-restored_ok() { # restored_ok NAME ID CMDLINE COUNT_AT_DUMP
-    local name=$1 id=$2 cmd=$3 c0=$4 st pid
+restored_ok() { # restored_ok NAME ID CMDLINE COUNT_AT_DUMP RESTORE_RC
+    local name=$1 id=$2 cmd=$3 c0=$4 st pid out k
+    if [ "$5" != 0 ]; then  # what runs may be the container that was never dumped
+        for k in state_running same_program cgroup counts_on; do res "${name}_$k" 1 "not checked: the restore failed"; done
+        return
+    fi
     st=$(state_of "$id"); pid=${st#* }; pid=${pid:-none}
     [ "${st% *}" = running ] && [ -d "/proc/$pid" ]; res "${name}_state_running" $? "state: $st"
     [ "$(tr '\0' ' ' < "/proc/$pid/cmdline" 2> /dev/null)" = "$cmd" ]; res "${name}_same_program" $? "pid $pid: $(tr '\0' ' ' < "/proc/$pid/cmdline" 2> /dev/null)"
     grep -qx "0::/cvtest/$id" "/proc/$pid/cgroup" && grep -qx "$pid" "/sys/fs/cgroup/cvtest/$id/cgroup.procs"
     res "${name}_cgroup" $? "/proc/$pid/cgroup: $(cat "/proc/$pid/cgroup" 2> /dev/null)"
-    wait_until 20 count_above "$pid" "$c0"
-    res "${name}_counts_on" $? "count at dump $c0, after restore $(count_of "$pid")"
+    out=$(counts_on "$pid" "$c0"); res "${name}_counts_on" $? "$out"
 }
 
 # stopped, or no state at all (nothing to wait for)
@@ -108,7 +126,7 @@ gone_ok() { # gone_ok NAME ID STATEDIR
 # counts on from the dump); kill and delete; restore the --leave-running
 # image (it was usable all along); kill and delete.
 runtime_checks() { # runtime_checks NAME STATEDIR
-    local n=$1 sd=$2 id=cv-$1 pid cmd c0 c_lr st p1 p2 skipped written
+    local n=$1 sd=$2 id=cv-$1 pid cmd c0 c_lr st p1 p2 skipped written rc
     counter_bundle "$W/$id" "$id" || { res "${n}_bundle" 1; return; }
     # the container's stdio is /dev/null: a file outside its mount
     # namespace is no file criu can dump (runc says the same)
@@ -150,17 +168,19 @@ runtime_checks() { # runtime_checks NAME STATEDIR
     tstep "${n}_pre_dump_and_dump"
 
     # 3. restore: the same program, in its cgroup, counting on
+    echo 0 > "$W/$id/rootfs/tmp/count"
     (cd "$W/$id" && $RT restore -d --image-path "$W/$n.img" --work-path "$W/$n.w3r" "$id" < /dev/null > "$W/$n.rs" 2>&1)
-    res "${n}_restore" $? "$(why "$W/$n.rs" "$W/$n.w3r/restore.log")"
-    restored_ok "$n" "$id" "$cmd" "$c0"
+    rc=$?; res "${n}_restore" $rc "$(why "$W/$n.rs" "$W/$n.w3r/restore.log")"
+    restored_ok "$n" "$id" "$cmd" "$c0" $rc
     tstep "${n}_restore"
     gone_ok "$n" "$id" "$sd"
     tstep "${n}_kill_delete"
 
     # 4. the --leave-running image restores too
+    echo 0 > "$W/$id/rootfs/tmp/count"
     (cd "$W/$id" && $RT restore -d --image-path "$W/$n.lr" --work-path "$W/$n.w1r" "$id" < /dev/null > "$W/$n.rs1" 2>&1)
-    res "${n}_restore_leave_running_image" $? "$(why "$W/$n.rs1" "$W/$n.w1r/restore.log")"
-    restored_ok "${n}_lr" "$id" "$cmd" "$c_lr"
+    rc=$?; res "${n}_restore_leave_running_image" $rc "$(why "$W/$n.rs1" "$W/$n.w1r/restore.log")"
+    restored_ok "${n}_lr" "$id" "$cmd" "$c_lr" $rc
     gone_ok "${n}_lr" "$id" "$sd"
     tstep "${n}_restore_leave_running_image"
 }
@@ -209,7 +229,7 @@ podman "${PG[@]}" import -q --change 'CMD ["/bin/sh"]' "$P/rootfs.tar" "$IMG" > 
 res podman_import $? "$(tail -2 "$W/import.out" | tr '\n' ' ')"
 tstep podman_import
 podman_checks() { # podman_checks RUNTIME
-    local n=$1 c=cv-pod-$1 pid pid2 c0 st cid
+    local n=$1 c=cv-pod-$1 pid pid2 c0 st cid upper out rc
     PR() { timeout -k 5 120 podman "${PG[@]}" --runtime "$P/rt/$n" "$@"; }
     PR run -d --name "$c" "$IMG" sh -c 'i=0; while :; do i=$((i+1)); echo $i > /tmp/count; usleep 200000; done' > "$W/$c.run" 2>&1
     res "podman_${n}_run" $? "$(tail -2 "$W/$c.run" | tr '\n' ' ')"
@@ -220,13 +240,19 @@ podman_checks() { # podman_checks RUNTIME
     res "podman_${n}_checkpoint" $? "$(why "$W/$c.ck" "$P/root/overlay-containers/$cid/userdata/dump.log")"
     st=$(PR inspect -f '{{.State.Status}} {{.State.Checkpointed}}' "$c")
     [ "$st" = "exited true" ] && ! [ -d "/proc/$pid" ]; res "podman_${n}_checkpointed" $? "inspect: $st"
-    c0=$(cat "$(PR inspect -f '{{.GraphDriver.Data.UpperDir}}' "$c")/tmp/count" 2> /dev/null || echo 0)
+    upper=$(PR inspect -f '{{.GraphDriver.Data.UpperDir}}' "$c")
+    c0=$(cat "$upper/tmp/count" 2> /dev/null || echo 0)
+    echo 0 > "$upper/tmp/count"
     tstep "podman_${n}_checkpoint"
     PR container restore "$c" > "$W/$c.rs" 2>&1
-    res "podman_${n}_restore" $? "$(why "$W/$c.rs" "$P/root/overlay-containers/$cid/userdata/restore.log")"
+    rc=$?; res "podman_${n}_restore" $rc "$(why "$W/$c.rs" "$P/root/overlay-containers/$cid/userdata/restore.log")"
     st=$(PR inspect -f '{{.State.Status}} {{.State.Pid}}' "$c"); pid2=${st#* }
-    [ "${st% *}" = running ] && [ -d "/proc/$pid2" ]; res "podman_${n}_running" $? "inspect: $st"
-    wait_until 20 count_above "$pid2" "$c0"; res "podman_${n}_counts_on" $? "count at checkpoint $c0, after restore $(count_of "$pid2")"
+    if [ $rc = 0 ]; then
+        [ "${st% *}" = running ] && [ -d "/proc/$pid2" ]; res "podman_${n}_running" $? "inspect: $st"
+        out=$(counts_on "$pid2" "$c0"); res "podman_${n}_counts_on" $? "$out"
+    else
+        res "podman_${n}_running" 1 "not checked: the restore failed"; res "podman_${n}_counts_on" 1 "not checked: the restore failed"
+    fi
     tstep "podman_${n}_restore"
     PR rm -f -t 0 "$c" > "$W/$c.rm" 2>&1; res "podman_${n}_rm" $? "$(tail -2 "$W/$c.rm" | tr '\n' ' ')"
     ! [ -d "/proc/$pid2" ]; res "podman_${n}_nothing_left" $?
@@ -234,6 +260,9 @@ podman_checks() { # podman_checks RUNTIME
 podman_checks runc
 if [ $modrun_ready = 1 ]; then podman_checks modrun; else skip podman_modrun "$modrun_why"; fi
 podman "${PG[@]}" system reset -f > /dev/null 2>&1
+# what a failed step left
+runc delete -f cv-runc > /dev/null 2>&1
+$MODRUN delete -f cv-modrun > /dev/null 2>&1
 rm -rf "$W"
 echo "SDTEST-CRIU-SUMMARY fails=$fails"
 exit $fails
