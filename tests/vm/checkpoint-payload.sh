@@ -36,12 +36,13 @@ why() { # why OUT [LOG]
     tail -2 "$1" 2> /dev/null | tr '\n' ' '
     grep -E 'Error|Warn' "$2" 2> /dev/null | tail -4 | sed 's/^/| /' | tr '\n' ' '
 }
-# the counter of the process PID (read again while it is being rewritten)
-count_of() {
+# a counter file (read again while the counter rewrites it); of a process
+read_count() {
     local v=""
-    for _ in 1 2 3 4 5; do v=$(cat "/proc/$1/root/tmp/count" 2> /dev/null); [ -n "$v" ] && break; done
+    for _ in 1 2 3 4 5 6 7 8; do v=$(cat "$1" 2> /dev/null); [ -n "$v" ] && break; sleep 0.05; done
     echo "${v:-0}"
 }
+count_of() { read_count "/proc/$1/root/tmp/count"; }
 count_above() { [ "$(count_of "$1")" -gt "$2" ]; }
 # restored processes count on from their value at the dump: the file is
 # zeroed before the restore, so a program started afresh would show 1, 2...
@@ -139,7 +140,7 @@ runtime_checks() { # runtime_checks NAME STATEDIR
     # 1. --leave-running: the container keeps counting, in the same process
     $RT checkpoint --leave-running --image-path "$W/$n.lr" --work-path "$W/$n.w1" "$id" > "$W/$n.ck1" 2>&1
     res "${n}_leave_running" $? "$(why "$W/$n.ck1" "$W/$n.w1/dump.log")"
-    c_lr=$(cat "$W/$id/rootfs/tmp/count")
+    c_lr=$(read_count "$W/$id/rootfs/tmp/count")
     st=$(state_of "$id")
     wait_until 20 count_above "$pid" "$c_lr" && [ "$st" = "running $pid" ]
     res "${n}_leave_running_counts" $? "state: $st, count $c_lr -> $(count_of "$pid")"
@@ -154,7 +155,7 @@ runtime_checks() { # runtime_checks NAME STATEDIR
     [ "$st" = "running $pid" ]; res "${n}_pre_dump_running" $? "state: $st"
     $RT checkpoint --image-path "$W/$n.img" --work-path "$W/$n.w3" --parent-path "../$n.pre" "$id" > "$W/$n.ck3" 2>&1
     res "${n}_checkpoint" $? "$(why "$W/$n.ck3" "$W/$n.w3/dump.log")"
-    c0=$(cat "$W/$id/rootfs/tmp/count")
+    c0=$(read_count "$W/$id/rootfs/tmp/count")
     # runc deletes a container it checkpointed without --leave-running
     st=$(state_of "$id")
     ! [ -d "/proc/$pid" ] && case "$st" in "stopped "*|"") true ;; *) false ;; esac
@@ -241,7 +242,7 @@ podman_checks() { # podman_checks RUNTIME
     st=$(PR inspect -f '{{.State.Status}} {{.State.Checkpointed}}' "$c")
     [ "$st" = "exited true" ] && ! [ -d "/proc/$pid" ]; res "podman_${n}_checkpointed" $? "inspect: $st"
     upper=$(PR inspect -f '{{.GraphDriver.Data.UpperDir}}' "$c")
-    c0=$(cat "$upper/tmp/count" 2> /dev/null || echo 0)
+    c0=$(read_count "$upper/tmp/count")
     echo 0 > "$upper/tmp/count"
     tstep "podman_${n}_checkpoint"
     PR container restore "$c" > "$W/$c.rs" 2>&1
