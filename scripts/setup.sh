@@ -19,9 +19,8 @@ test_pkgs+=(golang-go golang-github-opencontainers-runtime-tools-dev)  # tests/i
 test_pkgs+=(golang-github-containers-common)  # /usr/share/containers/seccomp.json: podman's default seccomp profile (t-seccomp-profiles)
 test_pkgs+=(scdoc)  # man pages (man/*.scd), checked by t-cli-help
 test_pkgs+=(python3-jsonschema)  # t-features: validate `modrun features` against the runtime-spec 1.3.0 features schema
-test_pkgs+=(criu)  # checkpoint/restore: t-checkpoint runs the criu command (its check fails on newer kernels; the VM test does the real dump and restore)
+test_pkgs+=(criu)  # checkpoint/restore: t-checkpoint runs the criu command here (its check fails on newer kernels); tests/vm/checkpoint-payload.sh does the real dump and restore in the systemd VM, which sees the host's / over 9p
 test_pkgs+=(dpkg-dev debhelper lintian)  # tests/packaging: dpkg-buildpackage, dh (meson), lintian
-test_pkgs+=(criu)  # tests/vm/checkpoint-payload.sh: checkpoint and restore (runc, modrun, podman) in the systemd VM, which sees the host's / over 9p
 want=("${build_pkgs[@]}" "${demo_pkgs[@]}")
 [ "${1:-}" = "--tests" ] && want+=("${test_pkgs[@]}")
 
