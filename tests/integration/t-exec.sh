@@ -26,6 +26,14 @@ expect_eq "exec'd process has the container's seccomp filter" 2 "$(proc_field $e
 # their own, as runc's (CRIU refuses a tree whose session leader is outside)
 expect_eq "the init leads its own session (stat field 6)" "$init" "$(awk '{ sub(/^.*\) /, ""); print $4 }' /proc/$init/stat)"
 expect_eq "an exec'd process leads its own session" "$epid" "$(awk '{ sub(/^.*\) /, ""); print $4 }' /proc/$epid/stat)"
+# stdio on the host's /dev/null is reopened on the container's, as runc's
+# reOpenDevNull (CRIU cannot dump an fd on a mount outside the container)
+mr run -d --bundle "$BUNDLE" e-null </dev/null >/dev/null 2>&1 || fail "run -d with stdio on /dev/null"
+np=$(state_field e-null pid)
+expect_eq "stdio on /dev/null: the container's /dev/null (device of its /dev)" \
+    "$(stat -c %d /proc/$np/root/dev/null) $(stat -c %d /proc/$np/root/dev/null) $(stat -c %d /proc/$np/root/dev/null)" \
+    "$(stat -L -c %d /proc/$np/fd/0) $(stat -L -c %d /proc/$np/fd/1) $(stat -L -c %d /proc/$np/fd/2)"
+mr delete --force e-null
 expect_eq "same root as the init" "$(stat -L -c %d:%i /proc/$init/root)" "$(stat -L -c %d:%i /proc/$epid/root)"
 expect_eq "CapBnd like the init's" "$(proc_field $init CapBnd)" "$(proc_field $epid CapBnd)"
 

@@ -121,7 +121,8 @@ static int setup_rootfs(const struct init_args *a, bool prepare, const struct ro
                 return error_wrap(reterr, "mount strategy %s", name);
         }
         if ((r = console_sock >= 0 ? terminal_setup(console_sock, &a->cfg->process, true, reterr)
-                                   : session_new(reterr)) < 0)
+                                   : session_new(reterr)) < 0 ||
+            (console_sock < 0 && (r = stdio_reopen_dev_null(reterr)) < 0))
                 return r;
         return rootfs_finalize(&rp, reterr);
 }

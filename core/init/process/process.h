@@ -136,6 +136,10 @@ int terminal_setup(int sock, const struct oci_process *proc, bool console, struc
  * runc's: nothing outside the container is its session leader (CRIU
  * refuses to dump a tree whose session leader is outside it). */
 int session_new(struct modrun_error **reterr);
+/* In the rootfs: stdio fds that are /dev/null (the caller's, the host's)
+ * are reopened on the container's /dev/null, as runc does, so that no
+ * stdio of the init refers to a mount outside the container (CRIU). */
+int stdio_reopen_dev_null(struct modrun_error **reterr);
 
 /* ---- seccomp.c -------------------------------------------------------- */
 

@@ -96,10 +96,3 @@ int terminal_setup(int sock, const struct oci_process *proc, bool console, struc
                         return error_new(reterr, errno, NULL, "process.terminal: dup %s onto fd %d", name, fd);
         return 0;
 }
-
-int session_new(struct modrun_error **reterr)
-{
-        if (setsid() < 0)
-                return error_new(reterr, errno, NULL, "setsid: make the container's process a session leader");
-        return 0;
-}
