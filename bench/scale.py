@@ -13,6 +13,8 @@ JSON: {rt: {"create": [[running, ns], ...], "start": [...], "delete": [...],
 """
 import argparse, concurrent.futures, ctypes, json, os, shutil, statistics, subprocess, sys, threading, time
 
+from driver import reap  # the same child-subreaper reaping
+
 # Work that is not timed goes through files, not pipes: a detached container
 # inherits them and would hold a pipe open.
 
@@ -81,18 +83,6 @@ def one_runtime(a, rt):
         subprocess.run(b + ["delete", "--force", d], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     shutil.rmtree(root, ignore_errors=True)
     return res
-
-
-def reap():
-    """We are a child subreaper: collect the containers' processes the
-    runtimes left to us. Only called when no `tm` of ours is running."""
-    while True:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
 
 
 def bucket_rows(samples, width):
