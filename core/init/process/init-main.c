@@ -86,14 +86,19 @@ static int setup_early(const struct init_args *a, struct modrun_error **reterr)
  * the bundle's rootfs is there, the same directory the runtime saw (a
  * namespace made with `unshare --mount`: runc prepares it there too, as
  * the spec's root and mounts say); else (another container's, whose root
- * was switched) its filesystem is used as it is. */
+ * was switched) its filesystem is used as it is, and so is one whose root
+ * the rootfs already is. */
 static bool rootfs_prepared_here(const struct init_args *a)
 {
         if (ns_is_new(a->cfg, OCI_NS_MOUNT))
                 return true;
-        struct stat st;
-        return a->rootfs_ino && stat(a->rootfs, &st) == 0 && S_ISDIR(st.st_mode) && st.st_dev == a->rootfs_dev &&
-               st.st_ino == a->rootfs_ino;
+        struct stat st, root;
+        if (!a->rootfs_ino || stat(a->rootfs, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_dev != a->rootfs_dev ||
+            st.st_ino != a->rootfs_ino)
+                return false;
+        /* the rootfs is already that namespace's root (root.path "/"): there
+         * is nothing to switch to, and pivot_root would fail (EBUSY) */
+        return stat("/", &root) < 0 || root.st_dev != st.st_dev || root.st_ino != st.st_ino;
 }
 
 static int setup_rootfs(const struct init_args *a, bool prepare, const struct rootfs_cgroups *cgroups,
