@@ -23,7 +23,7 @@ for cc in gcc clang; do
 import json, sys
 print(" ".join(sorted("%s:%s" % (p["kind"], p["name"]) for p in json.loads(json.load(sys.stdin)["annotations"]["org.modrun.plugins"]) if p["usable"] and p["path"])))')
     expect_eq "$cc: every plugin loads" \
-        "cgroup:cgroupfs cgroup:systemd devices:ebpf mount:move-mount mount:pivot-root namespace:idmap" "$usable"
+        "cgroup:cgroupfs cgroup:systemd checkpoint:criu devices:ebpf mount:move-mount mount:pivot-root namespace:idmap" "$usable"
     rm -rf "$dir"
 done
 finish
