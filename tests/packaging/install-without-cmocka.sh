@@ -71,6 +71,7 @@ print({o["name"]: o["value"] for o in json.load(sys.stdin)}["libdir"])')
 expected="etc/modrun/modrun.conf
 $libdir/modrun/plugins-1/cgroup-cgroupfs.so
 $libdir/modrun/plugins-1/cgroup-systemd.so
+$libdir/modrun/plugins-1/checkpoint-criu.so
 $libdir/modrun/plugins-1/devices-ebpf.so
 $libdir/modrun/plugins-1/mount-move-mount.so
 $libdir/modrun/plugins-1/mount-pivot-root.so
