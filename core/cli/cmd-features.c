@@ -181,7 +181,8 @@ static void checkpoint_annotations(struct runtime_ctx *ctx, struct json_object *
 static struct json_object *annotations(struct runtime_ctx *ctx, struct json_object *plugins)
 {
         struct json_object *ann = json_object_new_object();
-        const struct libseccomp *lib = libseccomp_loaded(); /* seccomp_features() loaded it, or could not */
+        _cleanup_error_ struct modrun_error *err = NULL;
+        const struct libseccomp *lib = libseccomp_load(&err); /* once per process: seccomp_features() loaded it */
         const struct scmp_version *v = lib ? lib->version() : NULL;
         char buf[64];
         (void)snprintf(buf, sizeof(buf), "%u.%u.%u", v ? v->major : 0, v ? v->minor : 0, v ? v->micro : 0);

@@ -56,8 +56,3 @@ const struct libseccomp *libseccomp_load(struct modrun_error **reterr)
         loaded = true;
         return &lib;
 }
-
-const struct libseccomp *libseccomp_loaded(void)
-{
-        return loaded ? &lib : NULL;
-}

@@ -30,11 +30,7 @@ struct libseccomp {
 
 /* Load libseccomp (dlopen of its soname, once per process) and return its
  * functions, or NULL with *reterr set. Only in the runtime, on the host's
- * file systems: the container's init uses what the runtime loaded before
- * clone() (libseccomp_loaded()), and never opens a library in the
+ * file systems: the filter is compiled there before clone() and the
+ * container's init uses that mapping, never opening a library in the
  * container's root. */
 const struct libseccomp *libseccomp_load(struct modrun_error **reterr);
-
-/* The functions if libseccomp_load() succeeded in this process (or in the
- * runtime the init was cloned from), else NULL. */
-const struct libseccomp *libseccomp_loaded(void);
