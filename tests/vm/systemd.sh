@@ -55,7 +55,7 @@ cat > "$R/inject/sdtest/run.sh" <<EOF
 #!/bin/sh
 systemctl is-system-running --wait >/dev/null 2>&1
 echo "SDTEST-BOOTED uptime \$(cut -d' ' -f1 /proc/uptime)"
-timeout 180 sh /sdtest/systemd-payload.sh /sdtest/build 2>&1
+timeout 300 sh /sdtest/systemd-payload.sh /sdtest/build 2>&1
 prc=\$?
 echo "SDTEST-PAYLOAD rc=\$prc uptime \$(cut -d' ' -f1 /proc/uptime)"
 # the cgroupfs suite on pure v2, in a cgroup of its own below this service
