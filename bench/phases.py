@@ -218,7 +218,7 @@ def main():
         shutil.rmtree(root, ignore_errors=True)
 
     def med(v, f, t):
-        xs = [(s[t] - s[f]) * 1e3 for s in samples[v] if f in s and t in s]
+        xs = [(s[t] - s[f]) * 1e3 for s in samples.get(v, []) if f in s and t in s]
         return statistics.median(xs) if xs else None
 
     table = {"n": a.n, "incomplete": bad, "phases": [], "floor": [], "baseline": a.baseline}

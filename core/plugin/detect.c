@@ -11,10 +11,11 @@ static struct mountinfo_entry *table;
 static size_t table_n;
 
 /* The mount table of this process, read on first use (a command lives
- * shorter than any change of it that matters here). */
+ * shorter than any change of it that matters here), the same text the
+ * plugins get from host->mount_table. */
 static int table_load(struct modrun_error **reterr)
 {
-        return table ? 0 : mountinfo_read_self(&table, &table_n, reterr);
+        return table ? 0 : mountinfo_read_self_once(&table, &table_n, reterr);
 }
 
 int plugin_detect_initramfs(char **ret_why, struct modrun_error **reterr)

@@ -13,6 +13,7 @@
 #include "plugin/plugin-internal.h"
 #include "util/fs-util.h"
 #include "util/log.h"
+#include "util/mountinfo.h"
 #include "../../plugins/common/clock.h"
 
 static int level_to_core(int level)
@@ -103,6 +104,11 @@ static int host_wait_fd(const struct modrun_host *host, int fd, short events, in
         }
 }
 
+static int host_mount_table(const struct modrun_host *host, const char **ret_text, struct modrun_error **reterr)
+{
+        return mountinfo_self_text(ret_text, reterr);
+}
+
 void plugin_host_init(struct modrun_host *host, const struct host_params *hp, const struct plugin *pl)
 {
         *host = (struct modrun_host){
@@ -122,5 +128,6 @@ void plugin_host_init(struct modrun_host *host, const struct host_params *hp, co
                 .write_file = host_write_file,
                 .wait_fd = host_wait_fd,
                 .core = (void *)pl,
+                .mount_table = host_mount_table,
         };
 }

@@ -76,7 +76,7 @@ int state_save(const struct container_dir *d, const struct container_state *s, s
                 json_object_put(o);
                 return error_new(reterr, ENOMEM, NULL, "save state of container %s in %s", d->id, d->path);
         }
-        int r = fs_write_atomic(d->dir_fd, STATE_FILE, text, strlen(text), reterr);
+        int r = fs_rewrite_atomic(d->dir_fd, STATE_FILE, text, strlen(text), reterr);
         json_object_put(o);
         if (r < 0)
                 return error_wrap(reterr, "save state of container %s in %s", d->id, d->path);

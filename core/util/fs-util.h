@@ -36,6 +36,10 @@ int fs_write_file(int dirfd, const char *path, const char *value, struct modrun_
  * O_EXCL: never one someone else made), then rename() over name, which
  * replaces a planted file, symlink or FIFO instead of writing through it. */
 int fs_write_atomic(int dirfd, const char *name, const char *content, size_t len, struct modrun_error **reterr);
+/* fs_write_atomic for a file of our own directory that is rewritten
+ * (state.json): renameat2(RENAME_EXCHANGE) with the old file, which is
+ * then unlinked, instead of rename() over it (see replace_with). */
+int fs_rewrite_atomic(int dirfd, const char *name, const char *content, size_t len, struct modrun_error **reterr);
 /* Is path one of the caller's own open files (/dev/stdin, /dev/stdout,
  * /dev/stderr, /dev/fd/N, /proc/self/fd/N), which no other user can plant? */
 bool fs_is_own_stream(const char *path);

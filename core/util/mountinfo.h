@@ -26,6 +26,12 @@ int mountinfo_parse(const char *text, struct mountinfo_entry **ret_entries, size
 void mountinfo_free(struct mountinfo_entry *e, size_t n);
 /* Read and parse /proc/self/mountinfo. */
 int mountinfo_read_self(struct mountinfo_entry **ret_entries, size_t *ret_n, struct modrun_error **reterr);
+/* The text of /proc/self/mountinfo read once per process and kept (the
+ * runtime's own table, before the container's init: not for a process that
+ * has since mounted or entered another mount namespace). */
+int mountinfo_self_text(const char **ret_text, struct modrun_error **reterr);
+/* mountinfo_read_self on the text mountinfo_self_text keeps. */
+int mountinfo_read_self_once(struct mountinfo_entry **ret_entries, size_t *ret_n, struct modrun_error **reterr);
 /* The entry for mount_point, the last (topmost) one; NULL when none. */
 const struct mountinfo_entry *mountinfo_find(const struct mountinfo_entry *e, size_t n, const char *mount_point);
 

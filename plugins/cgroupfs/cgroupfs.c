@@ -181,9 +181,14 @@ static int cgfs_init(const struct modrun_host *host, void **ret_state, struct mo
                 return host->error(reterr, ENOMEM, NULL, "cgroupfs: allocate the plugin state");
         s->host = host;
         s->unified = -1;
+        /* The table the core read once for the command (ABI 1.3; init runs
+         * in the runtime), else our own read of it. */
         _cleanup_free_ char *mi = NULL;
-        int r = cg_read("/proc/self", "mountinfo", &mi);
-        if (r < 0 || (r = cg_layout_parse(mi, &s->layout)) < 0) {
+        const char *text = NULL;
+        int r = MODRUN_HAS_MEMBER(host, mount_table) ? host->mount_table(host, &text, NULL) : -ENOSYS;
+        if (r < 0 && (r = cg_read("/proc/self", "mountinfo", &mi)) >= 0)
+                text = mi;
+        if (r < 0 || (r = cg_layout_parse(text, &s->layout)) < 0) {
                 cgfs_fini(s);
                 return host->error(reterr, -r, NULL, "cgroupfs: read the cgroup mounts in /proc/self/mountinfo");
         }

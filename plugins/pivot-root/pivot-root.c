@@ -37,11 +37,16 @@ struct root_mount {
 
 /* Read the root mount (a deliberately tiny parse: the core's full parser is
  * core/util/mountinfo.c, which a plugin cannot call). The kernel escapes
- * blanks inside fields, so scanf's %s reads whole fields. Returns 0,
+ * blanks inside fields, so scanf's %s reads whole fields. From the table the
+ * core read once for the command when host is given (the runtime, before
+ * the init exists, ABI 1.3), else from /proc/self/mountinfo. Returns 0,
  * -ENOENT when no mount is at "/", or -errno. */
-static int root_mount_read(struct root_mount *ret)
+static int root_mount_read(const struct modrun_host *host, struct root_mount *ret)
 {
-        FILE *f = fopen("/proc/self/mountinfo", "re");
+        const char *text = NULL;
+        FILE *f = host && MODRUN_HAS_MEMBER(host, mount_table) && host->mount_table(host, &text, NULL) == 0
+                          ? fmemopen((void *)text, strlen(text), "r")
+                          : fopen("/proc/self/mountinfo", "re");
         if (!f)
                 return -errno;
         char *line = NULL;
@@ -88,7 +93,7 @@ static int pivot_check(void *state, struct modrun_error **reterr)
 {
         const struct pivot_state *s = state;
         struct root_mount m;
-        int r = root_mount_read(&m);
+        int r = root_mount_read(s->host, &m);
         if (r < 0) {
                 /* Not fatal: enter_rootfs() explains a failure of its own. */
                 s->host->log(s->host, MODRUN_LOG_DEBUG, "pivot-root: cannot inspect / in /proc/self/mountinfo (%s)",
@@ -109,7 +114,7 @@ static int pivot_check(void *state, struct modrun_error **reterr)
 static int pivot_einval(const struct modrun_host *h, const char *rootfs, struct modrun_error **reterr)
 {
         struct root_mount m;
-        if (root_mount_read(&m) == 0 && root_mount_is_parentless(&m))
+        if (root_mount_read(NULL, &m) == 0 && root_mount_is_parentless(&m))
                 return h->error(reterr, EINVAL, INITRAMFS_HINT,
                                 "pivot_root(\".\", \".\") in %s: / is the initramfs rootfs (mount %d, fs type %s), "
                                 "it has no parent mount, so pivot_root(2) cannot work",

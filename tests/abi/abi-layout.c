@@ -30,7 +30,7 @@ PIN_CONST(MODRUN_LOG_DEBUG, 7);
 
 #if defined(__x86_64__) && defined(__LP64__)
 
-PIN_SIZE(modrun_host, 120);
+PIN_SIZE(modrun_host, 128);
 PIN_OFF(modrun_host, size, 0);
 PIN_OFF(modrun_host, abi_major, 4);
 PIN_OFF(modrun_host, rootless, 8);
@@ -48,6 +48,7 @@ PIN_OFF(modrun_host, read_file, 88);
 PIN_OFF(modrun_host, write_file, 96);
 PIN_OFF(modrun_host, wait_fd, 104);
 PIN_OFF(modrun_host, core, 112);
+PIN_OFF(modrun_host, mount_table, 120); /* 1.3 */
 
 PIN_SIZE(modrun_mount_ops, 40);
 PIN_OFF(modrun_mount_ops, size, 0);

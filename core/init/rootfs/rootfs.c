@@ -137,8 +137,11 @@ int rootfs_prepare(const struct rootfs_params *p, int *ret_rootfs_fd, struct mod
                 return mount_error(reterr, -r, &c);
         }
         /* Whatever "/" became, a shared mount holding the rootfs is still a
-         * peer of the host's (runc's rootfsParentMountPrivate). */
-        if ((r = rootfs_parent_make_private(p->rootfs, reterr)) < 0)
+         * peer of the host's (runc's rootfsParentMountPrivate). After a
+         * recursive MS_PRIVATE of "/" (the default) no mount below it is
+         * shared, so the mount table (0.75 ms at 300 mounts) is not read. */
+        bool all_private = (flags & (MS_REC | MS_PRIVATE)) == (MS_REC | MS_PRIVATE);
+        if (!all_private && (r = rootfs_parent_make_private(p->rootfs, reterr)) < 0)
                 return r;
         _cleanup_close_ int rootfs_fd = -1;
         if ((r = rootfs_bind_self(p, &rootfs_fd, reterr)) < 0)

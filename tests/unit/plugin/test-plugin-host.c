@@ -152,7 +152,14 @@ static void test_host(void **unused)
         struct plugin pl = {.kind = MODRUN_KIND_MOUNT, .name = "t"};
         struct modrun_host h;
         plugin_host_init(&h, &hp, &pl);
-        assert_int_equal(h.size, MODRUN_HOST_SIZE_1_0);
+        assert_int_equal(h.size, sizeof(struct modrun_host));
+        assert_true(h.size > MODRUN_HOST_SIZE_1_0);
+        assert_true(MODRUN_HAS_MEMBER(&h, mount_table));
+        const char *mt = NULL, *mt2 = NULL;
+        assert_int_equal(h.mount_table(&h, &mt, NULL), 0);
+        assert_non_null(strstr(mt, " / ")); /* a mount at (or a root of) / */
+        assert_int_equal(h.mount_table(&h, &mt2, NULL), 0);
+        assert_ptr_equal(mt, mt2); /* read once, shared */
         assert_int_equal(h.abi_major, MODRUN_PLUGIN_ABI_MAJOR);
         assert_int_equal(h.rootless, 1);
         assert_string_equal(h.container_id, "c1");
