@@ -25,7 +25,6 @@
 #include "util/mountinfo.h"
 
 #define HOST_ROOTFS_FILE "host-rootfs-mount"
-#define HOST_ROOTFS_MAX_STACK 64 /* mounts detached at most on top of ours */
 
 bool host_rootfs_wanted(const struct oci_config *cfg)
 {
@@ -115,35 +114,11 @@ static int mounted_at(uint64_t id, const char *path, struct modrun_error **reter
         return found;
 }
 
-/* Detach the topmost mount at rootfs while ours is there; 1 once ours is
- * detached, 0 when it is gone already. */
-static int detach_one(const char *rootfs, const struct fs_mount_id *want, struct modrun_error **reterr)
+static int forget(int state_dir_fd, struct modrun_error **reterr)
 {
-        _cleanup_close_ int fd = open(rootfs, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0 && errno == ENOENT)
-                return 0; /* a mount point cannot be removed: ours is gone */
-        if (fd < 0)
-                return error_new(reterr, errno, NULL, "open the rootfs %s to unmount it", rootfs);
-        struct fs_mount_id top;
-        int r = fs_mount_id(fd, &top);
-        if (r < 0)
-                return error_new(reterr, -r, NULL, "the mount id of the rootfs %s", rootfs);
-        bool ours = fs_mount_id_equal(&top, want);
-        if (!ours) {
-                if ((r = mounted_at(want->id, rootfs, reterr)) <= 0)
-                        return r;
-                /* on top of ours, the container mounted over its "/" */
-                if ((r = mounted_at(top.id, rootfs, reterr)) < 0)
-                        return r;
-                if (!r)
-                        return error_new(reterr, EBUSY, "unmount it by hand (umount -l)",
-                                         "the rootfs mount %s (mount id %" PRIu64 ") is under a mount that is not at "
-                                         "that path", rootfs, want->id);
-        }
-        if (sys_umount2(rootfs, MNT_DETACH | UMOUNT_NOFOLLOW) < 0)
-                return error_new(reterr, errno, NULL, "unmount (MNT_DETACH) mount id %" PRIu64 " at the rootfs %s",
-                                 top.id, rootfs);
-        return ours ? 1 : 2;
+        if (unlinkat(state_dir_fd, HOST_ROOTFS_FILE, 0) < 0 && errno != ENOENT)
+                return error_new(reterr, errno, NULL, "remove %s from the state directory", HOST_ROOTFS_FILE);
+        return 0;
 }
 
 int host_rootfs_release(int state_dir_fd, const char *rootfs, struct modrun_error **reterr)
@@ -155,17 +130,31 @@ int host_rootfs_release(int state_dir_fd, const char *rootfs, struct modrun_erro
         if (!rootfs)
                 return error_new(reterr, EINVAL, NULL, "the state names no rootfs to unmount mount id %" PRIu64,
                                  want.id);
-        for (int i = 0; i < HOST_ROOTFS_MAX_STACK; i++) {
-                if ((r = detach_one(rootfs, &want, reterr)) < 0)
-                        return error_wrap(reterr, "no mount namespace: unmount the container's mounts");
-                if (r <= 1) {
-                        if (unlinkat(state_dir_fd, HOST_ROOTFS_FILE, 0) < 0 && errno != ENOENT)
-                                return error_new(reterr, errno, NULL, "remove %s from the state directory",
-                                                 HOST_ROOTFS_FILE);
-                        return 0;
-                }
+        _cleanup_close_ int fd = open(rootfs, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 && errno == ENOENT)
+                return forget(state_dir_fd, reterr); /* a mount point cannot be removed: ours is gone */
+        if (fd < 0)
+                return error_new(reterr, errno, NULL, "no mount namespace: open the rootfs %s to unmount it", rootfs);
+        struct fs_mount_id top;
+        if ((r = fs_mount_id(fd, &top)) < 0)
+                return error_new(reterr, -r, NULL, "no mount namespace: the mount id of the rootfs %s", rootfs);
+        if (fs_mount_id_equal(&top, &want)) {
+                if (sys_umount2(rootfs, MNT_DETACH | UMOUNT_NOFOLLOW) < 0)
+                        return error_new(reterr, errno, NULL,
+                                         "no mount namespace: unmount (MNT_DETACH) the container's rootfs mount %s "
+                                         "(mount id %" PRIu64 ")", rootfs, want.id);
+                return forget(state_dir_fd, reterr);
         }
-        return error_new(reterr, EBUSY, "unmount them by hand (umount -l), then delete again",
-                         "no mount namespace: more than %d mounts on top of the rootfs %s", HOST_ROOTFS_MAX_STACK,
-                         rootfs);
+        if ((r = mounted_at(want.id, rootfs, reterr)) < 0)
+                return r;
+        if (!r)
+                return forget(state_dir_fd, reterr); /* unmounted already */
+        /* Covered: by another container without a mount namespace on the
+         * same rootfs, or by a mount the container made over its "/".
+         * Only a mount recorded here is ever unmounted. */
+        return error_new(reterr, EBUSY,
+                         "delete the other container using this rootfs first, or unmount what covers it "
+                         "(umount -l), then delete this one again",
+                         "no mount namespace: the container's rootfs mount %s (mount id %" PRIu64 ") is covered by "
+                         "mount id %" PRIu64 ", which is not this container's", rootfs, want.id, top.id);
 }

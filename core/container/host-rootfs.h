@@ -19,7 +19,8 @@ bool host_rootfs_wanted(const struct oci_config *cfg);
  * beneath it propagates anywhere) and record the new mount in the state
  * directory; *ret_id is that mount, for the init to check it mounts on it. */
 int host_rootfs_bind(const char *rootfs, int state_dir_fd, struct fs_mount_id *ret_id, struct modrun_error **reterr);
-/* Detach the recorded mount (MNT_DETACH: all that is beneath it goes too)
- * and what was mounted on top of it at the rootfs path, then forget it.
- * 0 also when nothing is recorded or the mount is gone already. */
+/* Detach the recorded mount (MNT_DETACH: all that is beneath it goes too),
+ * then forget it; 0 also when nothing is recorded or the mount is gone.
+ * A mount on top of it at the rootfs path (another container's on the
+ * same rootfs) is not touched: EBUSY, the record stays. */
 int host_rootfs_release(int state_dir_fd, const char *rootfs, struct modrun_error **reterr);

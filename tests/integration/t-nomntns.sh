@@ -67,6 +67,19 @@ expect_match "read-only path /proc/sys" "^[0-9]+ [0-9]+ [^ ]+ /sys $R/proc/sys r
 mr delete --force nm-1 || fail "delete"
 clean "after delete"
 
+# --- 1b. two containers on the same rootfs: the second bind covers the
+# first, whose delete then unmounts nothing of the other's (EBUSY, state
+# kept) until the other is deleted
+cp "$T/nomnt.json" "$B/config.json"
+mr create --bundle "$B" nm-1a </dev/null >/dev/null 2>&1 || fail "create nm-1a"
+mr create --bundle "$B" nm-1b </dev/null >/dev/null 2>&1 || fail "create nm-1b"
+out=$(mr delete --force nm-1a 2>&1) && fail "delete of the covered nm-1a unmounted the other's"
+expect_match "covered: the reason" "is covered by mount id [0-9]+, which is not this container's" "$out"
+expect_eq "covered: nm-1b still has its root" "$R" "$(readlink /proc/$(state_field nm-1b pid)/root)"
+mr delete --force nm-1b || fail "delete nm-1b"
+mr delete --force nm-1a || fail "delete nm-1a once uncovered"
+clean "after two containers on one rootfs"
+
 # --- 2. a failed create (a bind of a missing source) leaves nothing -------
 CONFIG_FILE=$B/config.json config "c['mounts'].append({'destination': '/mnt/x', 'type': 'bind', 'source': '$T/missing', 'options': ['bind']})"
 out=$(mr create --bundle "$B" nm-2 2>&1 </dev/null) && fail "create with a missing bind source succeeded"
