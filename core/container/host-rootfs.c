@@ -33,8 +33,8 @@ bool host_rootfs_wanted(const struct oci_config *cfg)
 
 static int bind_error(struct modrun_error **reterr, int r, const char *what, const char *rootfs)
 {
-        return error_new(reterr, -r, -r == EPERM ? "mounting needs CAP_SYS_ADMIN in the runtime's user namespace" : NULL,
-                         "no mount namespace: %s the rootfs %s onto itself", what, rootfs);
+        const char *hint = -r == EPERM ? "mounting needs CAP_SYS_ADMIN in the runtime's user namespace" : NULL;
+        return error_new(reterr, -r, hint, "no mount namespace: %s the rootfs %s onto itself", what, rootfs);
 }
 
 int host_rootfs_bind(const char *rootfs, int state_dir_fd, struct fs_mount_id *ret_id, struct modrun_error **reterr)
@@ -58,7 +58,10 @@ int host_rootfs_bind(const char *rootfs, int state_dir_fd, struct fs_mount_id *r
          * peer of its copies in that mount's peers), before anything is
          * mounted beneath it: nothing of the container's propagates. */
         struct mount_attr attr = {.propagation = MS_PRIVATE};
-        if ((r = sys_mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr))) < 0) {
+        r = sys_mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr));
+        if (r == -ENOSYS) /* before Linux 5.12: by its path, where it is the top mount */
+                r = sys_mount(NULL, rootfs, NULL, MS_PRIVATE | MS_REC, NULL);
+        if (r < 0) {
                 (void)sys_umount2(rootfs, MNT_DETACH | UMOUNT_NOFOLLOW);
                 return bind_error(reterr, r, "make private (mount_setattr) the bind of", rootfs);
         }

@@ -33,10 +33,8 @@ mounts() {
 clean() {
     local left; left=$(ls -A "$ROOT" 2>/dev/null || true)
     [ -z "$left" ] || fail "$1: state left behind: $left"
-    local p procs="" rootid; rootid=$(stat -c %d:%i "$R")
-    for p in /proc/[0-9]*; do
-        [ "$(stat -L -c %d:%i "$p/root" 2>/dev/null)" = "$rootid" ] && procs="$procs ${p#/proc/}"
-    done
+    local procs rootid; rootid=$(stat -c %d:%i "$R")
+    procs=$(stat -L -c '%d:%i %n' /proc/[0-9]*/root 2>/dev/null | awk -v r="$rootid" '$1 == r { print $2 }' | tr '\n' ' ')
     [ -z "$procs" ] || fail "$1: processes left in the container:$procs"
     expect_eq "$1: the host's mounts as before" "$before" "$(mounts)"
 }
@@ -92,11 +90,14 @@ CONFIG_FILE=$B/config.json args sh -c 'exit 7'
 mr run --bundle "$B" nm-3 </dev/null >/dev/null 2>&1; expect_eq "run: the exit status" 7 "$?"
 clean "after run"
 
-# --- 4. rootfsPropagation applies to the container's rootfs mount only ----
+# --- 4. rootfsPropagation and root.readonly apply to the container's
+# rootfs mount only --------------------------------------------------------
 cp "$T/nomnt.json" "$B/config.json"
-CONFIG_FILE=$B/config.json config "c['linux']['rootfsPropagation'] = 'rshared'"
+CONFIG_FILE=$B/config.json config "c['linux']['rootfsPropagation'] = 'rshared'; c['root']['readonly'] = True"
 mr create --bundle "$B" nm-4 </dev/null >"$T/out" 2>&1 || fail "create with rootfsPropagation: $(cat "$T/out")"
 expect_match "rootfsPropagation shared: the rootfs mount" "shared:" "$(prop_of "$R")"
+expect_match "root.readonly: the rootfs mount" "^ro," "$(awk -v m="$R" '$5 == m { print $6 }' /proc/self/mountinfo)"
+expect_match "root.readonly: not the mount holding it" "^rw," "$(awk -v m="$SH" '$5 == m { print $6 }' /proc/self/mountinfo)"
 expect_eq "rootfsPropagation: the host's / untouched" "$(echo "$before" | awk '$1 == "/"')" "$(mounts | awk '$1 == "/"')"
 expect_eq "rootfsPropagation: the mount holding the rootfs untouched" "$(echo "$before" | awk -v m="$SH" '$1 == m')" \
     "$(mounts | awk -v m="$SH" '$1 == m')"
