@@ -82,7 +82,8 @@ static int setup_early(const struct init_args *a, struct modrun_error **reterr)
 }
 
 /* Is the rootfs prepared (root, mounts, /dev, masked paths, the root
- * switch) in our mount namespace? A new one, or none (the runtime's): yes. One joined by path: when
+ * switch) in our mount namespace? A new one, or none (the runtime's, on
+ * its bind of the rootfs): yes. One joined by path: when
  * the bundle's rootfs is there, the same directory the runtime saw (a
  * namespace made with `unshare --mount`: runc prepares it there too, as
  * the spec's root and mounts say); else (another container's, whose root
@@ -90,7 +91,7 @@ static int setup_early(const struct init_args *a, struct modrun_error **reterr)
  * the rootfs already is. */
 static bool rootfs_prepared_here(const struct init_args *a)
 {
-        if (ns_is_new(a->cfg, OCI_NS_MOUNT) || a->host_rootfs.id) /* ours, or none (the runtime's) */
+        if (ns_is_new(a->cfg, OCI_NS_MOUNT) || a->host_rootfs.id)
                 return true;
         struct stat st, root;
         if (!a->rootfs_ino || stat(a->rootfs, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_dev != a->rootfs_dev ||
