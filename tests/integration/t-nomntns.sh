@@ -2,8 +2,9 @@
 # No mount namespace (issue 16; runtime-tools' linux_ns_itype): the
 # container runs in the runtime's mount namespace, chrooted into its rootfs
 # with /proc, /dev, /sys, masked and read-only paths mounted beneath it;
-# the host's mounts keep their propagation (runc 1.1.5 makes the mount
-# holding the rootfs private and the host's / rslave), nothing of the
+# the host's mounts keep their propagation (runc 1.1.5 makes the host's /
+# rslave, which turns the shared mount holding the bundle into a slave,
+# and that mount private if still shared), nothing of the
 # container propagates to the host's peers, and delete, a failed create
 # and run's exit leave the host's mountinfo as it was (runc leaves every
 # mount behind). The bundle lies on a shared tmpfs with a peer, as on a
