@@ -85,6 +85,23 @@ out=$(mr create --bundle "$B" nm-2 2>&1 </dev/null) && fail "create with a missi
 expect_match "the failed mount is named" "$T/missing" "$out"
 clean "after the failed create"
 
+# --- 2b. faults (a -Dfault-injection=true build): a failure in the init
+# once its mounts are made, in the runtime once the init exists, and the
+# runtime killed then (the state says "creating"; delete finds the bind)
+if grep -q MODRUN_TEST_FAULT "$MODRUN"; then
+    cp "$T/nomnt.json" "$B/config.json"
+    for f in init-after-mounts:fail after-clone:fail; do
+        MODRUN_TEST_FAULT=$f mr create --bundle "$B" nm-2f </dev/null >/dev/null 2>&1 && fail "create with the fault $f succeeded"
+        clean "fault $f"
+    done
+    CONFIG_FILE=$B/config.json config "c['hooks'] = {'prestart': [{'path': '/bin/true'}]}"
+    MODRUN_TEST_FAULT=after-mounts:kill mr create --bundle "$B" nm-2k </dev/null >/dev/null 2>&1 &&
+        fail "create with the runtime killed succeeded"
+    expect_match "runtime killed: its mounts are there until delete" " $R/proc " "$(cat /proc/self/mountinfo)"
+    mr delete --force nm-2k || fail "delete of the container whose create was killed"
+    clean "after the create killed with its mounts made"
+fi
+
 # --- 3. run: the process exits, run deletes, nothing left -----------------
 cp "$T/nomnt.json" "$B/config.json"
 CONFIG_FILE=$B/config.json args sh -c 'exit 7'
