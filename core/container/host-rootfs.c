@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -102,19 +103,31 @@ static int read_record(int state_dir_fd, struct fs_mount_id *ret, struct modrun_
         return 1;
 }
 
-/* Is the mount with this id (as mountinfo shows it) mounted at path? */
-static int mounted_at(uint64_t id, const char *path, struct modrun_error **reterr)
+/* Where the mount with this id (as mountinfo shows it) is: 1 and
+ * *ret_mount_point (malloc()ed) when it is mounted, 0 when not. */
+static int find_mount(uint64_t id, char **ret_mount_point, struct modrun_error **reterr)
 {
         struct mountinfo_entry *e = NULL;
         size_t n = 0;
         int r = mountinfo_read_self(&e, &n, reterr);
         if (r < 0)
                 return r;
-        bool found = false;
-        for (size_t i = 0; i < n && !found; i++)
-                found = (uint64_t)e[i].mount_id == id && streq(e[i].mount_point, path);
+        r = 0;
+        for (size_t i = 0; i < n && !r; i++)
+                if ((uint64_t)e[i].mount_id == id) {
+                        *ret_mount_point = strdup(e[i].mount_point);
+                        r = *ret_mount_point ? 1 : error_new(reterr, ENOMEM, NULL, "a mount point");
+                }
         mountinfo_free(e, n);
-        return found;
+        return r;
+}
+
+/* Is the mount with this id mounted at path? */
+static int mounted_at(uint64_t id, const char *path, struct modrun_error **reterr)
+{
+        _cleanup_free_ char *mp = NULL;
+        int r = find_mount(id, &mp, reterr);
+        return r <= 0 ? r : streq(mp, path);
 }
 
 static int forget(int state_dir_fd, struct modrun_error **reterr)
@@ -122,6 +135,25 @@ static int forget(int state_dir_fd, struct modrun_error **reterr)
         if (unlinkat(state_dir_fd, HOST_ROOTFS_FILE, 0) < 0 && errno != ENOENT)
                 return error_new(reterr, errno, NULL, "remove %s from the state directory", HOST_ROOTFS_FILE);
         return 0;
+}
+
+/* The rootfs path is gone: a mount point cannot be removed, so ours is
+ * gone too, unless a directory above it was renamed (the mount moved). */
+static int moved_away(int state_dir_fd, const char *rootfs, const struct fs_mount_id *want,
+                      struct modrun_error **reterr)
+{
+        _cleanup_free_ char *mp = NULL;
+        int r = find_mount(want->id, &mp, reterr);
+        if (r < 0)
+                return r;
+        _cleanup_close_ int fd = r ? open(mp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+        struct fs_mount_id there;
+        if (!r || (fd >= 0 && fs_mount_id(fd, &there) == 0 && there.id == want->id && there.unique &&
+                   want->unique && there.unique != want->unique))
+                return forget(state_dir_fd, reterr); /* gone; its id was reused */
+        return error_new(reterr, EBUSY, "move the directory back, or unmount it there (umount -l), then delete again",
+                         "no mount namespace: the rootfs %s is gone, and the container's rootfs mount (mount id %"
+                         PRIu64 ") is at %s now (a directory above it was renamed?)", rootfs, want->id, mp);
 }
 
 int host_rootfs_release(int state_dir_fd, const char *rootfs, struct modrun_error **reterr)
@@ -135,7 +167,7 @@ int host_rootfs_release(int state_dir_fd, const char *rootfs, struct modrun_erro
                                  want.id);
         _cleanup_close_ int fd = open(rootfs, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0 && errno == ENOENT)
-                return forget(state_dir_fd, reterr); /* a mount point cannot be removed: ours is gone */
+                return moved_away(state_dir_fd, rootfs, &want, reterr);
         if (fd < 0)
                 return error_new(reterr, errno, NULL, "no mount namespace: open the rootfs %s to unmount it", rootfs);
         struct fs_mount_id top;

@@ -79,6 +79,16 @@ mr delete --force nm-1b || fail "delete nm-1b"
 mr delete --force nm-1a || fail "delete nm-1a once uncovered"
 clean "after two containers on one rootfs"
 
+# --- 1c. the bundle renamed while the container exists: its mount moved
+# with it; delete says where and keeps the state until it is moved back
+mr create --bundle "$B" nm-1m </dev/null >/dev/null 2>&1 || fail "create nm-1m"
+mv "$B" "$SH/moved"
+out=$(mr delete --force nm-1m 2>&1) && fail "delete with the rootfs moved away forgot its mount"
+expect_match "moved: where the mount is" "is at $SH/moved/rootfs now" "$out"
+mv "$SH/moved" "$B"
+mr delete --force nm-1m || fail "delete nm-1m once moved back"
+clean "after the rootfs was moved and back"
+
 # --- 2. a failed create (a bind of a missing source) leaves nothing -------
 CONFIG_FILE=$B/config.json config "c['mounts'].append({'destination': '/mnt/x', 'type': 'bind', 'source': '$T/missing', 'options': ['bind']})"
 out=$(mr create --bundle "$B" nm-2 2>&1 </dev/null) && fail "create with a missing bind source succeeded"
