@@ -36,6 +36,7 @@
 #include "cgroup-entry.h"
 #include "devices.h"
 #include "hooks.h"
+#include "host-rootfs.h"
 #include "idmap-mounts.h"
 #include "seccomp-listener.h"
 #include "init/process/process.h"
@@ -65,6 +66,8 @@ static void spawn_prep_done(struct spawn_prep *s)
                 (void)close(s->init.fifo_fd);
         if (s->init.start_err_fd >= 0)
                 (void)close(s->init.start_err_fd);
+        if (s->init.exec_root_fd >= 0)
+                (void)close(s->init.exec_root_fd);
         seccomp_free(s->init.seccomp);
         free(s->init.mount_fds);
         cgroup_entry_close(&s->init.cg_entry);
@@ -118,6 +121,21 @@ static int make_fifo(const struct spawn_params *p, struct spawn_prep *s, struct 
         return 0;
 }
 
+/* exec into a container without a mount namespace: no setns gives its
+ * root, the process chroot()s into the init's (/proc/PID/root: the
+ * runtime's bind of the rootfs, host-rootfs.h). runc 1.1 runs it in the
+ * host's root instead. */
+static int open_exec_root(pid_t init, int *ret_fd, struct modrun_error **reterr)
+{
+        char path[64];
+        (void)snprintf(path, sizeof(path), "/proc/%d/root", (int)init);
+        int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return error_new(reterr, errno, NULL, "open the root of the container init %s", path);
+        *ret_fd = fd;
+        return 0;
+}
+
 static int spawn_prepare(const struct spawn_params *p, struct spawn_prep *s, struct modrun_error **reterr)
 {
         int r = spawn_check(p, s, reterr);
@@ -165,6 +183,10 @@ static int spawn_prepare(const struct spawn_params *p, struct spawn_prep *s, str
                 for (size_t i = 0; i <= p->cfg->n_mounts; i++)
                         s->init.mount_fds[i] = -1;
         }
+        if (!s->init.exec_mode && host_rootfs_wanted(p->cfg))
+                return host_rootfs_bind(p->rootfs, p->state_dir_fd, &s->init.host_rootfs, reterr);
+        if (s->init.exec_mode && host_rootfs_wanted(p->cfg))
+                return open_exec_root(p->join_pid, &s->init.exec_root_fd, reterr);
         return 0;
 }
 
@@ -188,9 +210,9 @@ static void child_start(struct spawn_prep *s)
  * lock (start and delete wait on it), not a log file. */
 static int child_close_fds(const struct spawn_prep *s, struct modrun_error **err)
 {
-        int keep[4 + 1 + MODRUN_CGROUP_ENTRY_MAX] = {s->sock[1], s->init.fifo_fd, s->init.start_err_fd,
-                                                     s->init.console_socket_fd};
-        size_t n_keep = 4;
+        int keep[5 + 1 + MODRUN_CGROUP_ENTRY_MAX] = {s->sock[1], s->init.fifo_fd, s->init.start_err_fd,
+                                                     s->init.console_socket_fd, s->init.exec_root_fd};
+        size_t n_keep = 5;
         cgroup_entry_keep(&s->init.cg_entry, keep, &n_keep);
         int r = fd_close_all_but(3 + s->init.preserve_fds, keep, n_keep);
         return r < 0 ? error_new(err, -r, NULL, "close the runtime's file descriptors before creating the init") : 0;
@@ -514,7 +536,7 @@ static int spawn_run(const struct spawn_params *p, struct spawn_prep *s, pid_t *
 
 int container_spawn(const struct spawn_params *p, pid_t *ret_init_pid, struct modrun_error **reterr)
 {
-        struct spawn_prep s = {.sock = {-1, -1}, .init = {.fifo_fd = -1, .start_err_fd = -1}};
+        struct spawn_prep s = {.sock = {-1, -1}, .init = {.fifo_fd = -1, .start_err_fd = -1, .exec_root_fd = -1}};
         cgroup_entry_init(&s.init.cg_entry);
         for (int t = 0; t < _OCI_NS_MAX; t++)
                 s.ns_fds[t] = -1;
@@ -523,6 +545,9 @@ int container_spawn(const struct spawn_params *p, pid_t *ret_init_pid, struct mo
                 r = spawn_run(p, &s, ret_init_pid, reterr);
         spawn_prep_done(&s);
         if (r < 0 && !p->join_pid) {
+                _cleanup_error_ struct modrun_error *err = NULL;
+                if (host_rootfs_release(p->state_dir_fd, p->rootfs, &err) < 0)
+                        log_warning("%s, ignoring", err->msg);
                 (void)unlinkat(p->state_dir_fd, SPAWN_EXEC_FIFO, 0);
                 (void)unlinkat(p->state_dir_fd, SPAWN_START_ERROR_FIFO, 0);
         }

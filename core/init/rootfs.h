@@ -10,6 +10,7 @@
 
 #include "oci/config.h"
 #include "util/error.h"
+#include "util/fs-util.h"
 
 /* The container's own cgroup directory in each hierarchy mounted at the
  * runtime's /sys/fs/cgroup, opened O_PATH (mount-cgroup.c): a "cgroup"
@@ -31,15 +32,24 @@ struct rootfs_params {
          * -1; may be NULL */
         const int *mount_fds;
         const struct rootfs_cgroups *cgroups; /* rootfs_cgroups_open(); NULL without a cgroup mount */
+        /* no mount namespace: the bind of the rootfs onto itself the runtime
+         * made in its mount namespace (container/host-rootfs.h); else NULL */
+        const struct fs_mount_id *host_rootfs;
 };
 
 /* Before entering: make / private (or rootfsPropagation), bind the rootfs
- * onto itself, perform every config.json mount beneath it (safe path
+ * onto itself (with host_rootfs: neither, the runtime's bind is checked to
+ * be there and used), perform every config.json mount beneath it (safe path
  * resolution, all options, recursive attributes via mount_setattr,
  * propagation), set up /dev (default devices, linux.devices, /dev/pts,
  * /dev/shm, /dev/fd links). Returns an O_PATH|O_DIRECTORY fd of the rootfs
  * mount for the mount strategy's enter_rootfs(). */
 int rootfs_prepare(const struct rootfs_params *p, int *ret_rootfs_fd, struct modrun_error **reterr);
+
+/* No mount namespace: the root switch is chroot(2) into rootfs_fd
+ * (pivot_root or a move of the rootfs would change the root of the
+ * runtime's mount namespace, the host's). */
+int rootfs_enter_chroot(const struct rootfs_params *p, int rootfs_fd, struct modrun_error **reterr);
 
 /* After entering (cwd and root are the rootfs): maskedPaths, readonlyPaths,
  * root.readonly, rootfsPropagation of the new /. */

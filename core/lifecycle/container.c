@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 
+#include "container/host-rootfs.h"
 #include "container/intelrdt.h"
 #include "container/netdev.h"
 #include "container.h"
@@ -203,6 +204,14 @@ int container_destroy(struct container *c, struct modrun_error **reterr)
                         error_hint_add(*reterr,
                                        "the state directory %s is kept: run `modrun delete --force %s` again once "
                                        "the processes have exited",
+                                       c->dir->path, c->dir->id);
+                return r;
+        }
+        /* no mount namespace: its mounts in ours, detached whole; the state
+         * directory, which records them, stays when that fails */
+        if ((r = host_rootfs_release(c->dir->dir_fd, c->state ? c->state->rootfs : NULL, reterr)) < 0) {
+                if (reterr)
+                        error_hint_add(*reterr, "the state directory %s is kept: run `modrun delete --force %s` again",
                                        c->dir->path, c->dir->id);
                 return r;
         }

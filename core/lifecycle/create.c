@@ -11,6 +11,7 @@
 
 #include "container.h"
 #include "container/devices.h"
+#include "container/host-rootfs.h"
 #include "container/spawn.h"
 #include "util/fault.h"
 #include "util/fs-util.h"
@@ -297,6 +298,9 @@ static int create_in_dir(const struct runtime_ctx *ctx, struct container_dir *d,
                 return r;
         r = spawn_and_record(ctx, d, cfg, bundle, rootfs, o, pl, ret_pid, reterr);
         if (r < 0) {
+                _cleanup_error_ struct modrun_error *e2 = NULL;
+                if (host_rootfs_release(d->dir_fd, rootfs, &e2) < 0) /* the init is gone */
+                        log_warning("cleaning up after a failed create: %s", e2->msg);
                 container_prepare_undo(d, pl);
                 /* runtime-spec lifecycle: a prestart, createRuntime or
                  * createContainer hook that fails stops the container and the

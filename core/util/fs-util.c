@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -459,4 +460,33 @@ int fd_close_all_but(int from, const int *keep, size_t n_keep)
                 lo = (unsigned)sorted[i] + 1;
         }
         return RET_NERRNO(close_range(lo, ~0U, 0));
+}
+
+#ifndef STATX_MNT_ID
+#define STATX_MNT_ID 0x00001000U
+#endif
+#ifndef STATX_MNT_ID_UNIQUE
+#define STATX_MNT_ID_UNIQUE 0x00004000U
+#endif
+
+int fs_mount_id(int fd, struct fs_mount_id *ret)
+{
+        struct statx sx = {0};
+        if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &sx) < 0)
+                return -errno;
+        if (!(sx.stx_mask & STATX_MNT_ID))
+                return -EOPNOTSUPP; /* before Linux 5.8 */
+        uint64_t id = sx.stx_mnt_id, unique = 0;
+        if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID_UNIQUE, &sx) == 0 &&
+            (sx.stx_mask & STATX_MNT_ID_UNIQUE))
+                unique = sx.stx_mnt_id;
+        *ret = (struct fs_mount_id){.id = id, .unique = unique};
+        return 0;
+}
+
+bool fs_mount_id_equal(const struct fs_mount_id *a, const struct fs_mount_id *b)
+{
+        if (a->unique && b->unique)
+                return a->unique == b->unique;
+        return a->id == b->id;
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "error.h"
@@ -53,6 +54,15 @@ int fs_mkdir_p(const char *path, mode_t mode, struct modrun_error **reterr);
 int fs_rm_rf(const char *path);
 /* The same for dirfd/name. */
 int fs_rm_rf_at(int dirfd, const char *name);
+/* The mount an fd is on: its mount id as /proc/PID/mountinfo shows it
+ * (reused once the mount is gone) and, from Linux 6.8 on, its unique
+ * 64-bit id (never reused; 0 on older kernels). statx(2) STATX_MNT_ID. */
+struct fs_mount_id {
+        uint64_t id, unique;
+};
+int fs_mount_id(int fd, struct fs_mount_id *ret);
+/* Is a the same mount as b (the unique id when both have one)? */
+bool fs_mount_id_equal(const struct fs_mount_id *a, const struct fs_mount_id *b);
 /* Close every fd >= from except those in keep (negative entries ignored),
  * with close_range(2). */
 int fd_close_all_but(int from, const int *keep, size_t n_keep);

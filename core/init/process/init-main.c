@@ -82,7 +82,8 @@ static int setup_early(const struct init_args *a, struct modrun_error **reterr)
 }
 
 /* Is the rootfs prepared (root, mounts, /dev, masked paths, the root
- * switch) in our mount namespace? A new one: yes. One joined by path: when
+ * switch) in our mount namespace? A new one, or none (the runtime's, on
+ * its bind of the rootfs): yes. One joined by path: when
  * the bundle's rootfs is there, the same directory the runtime saw (a
  * namespace made with `unshare --mount`: runc prepares it there too, as
  * the spec's root and mounts say); else (another container's, whose root
@@ -90,7 +91,7 @@ static int setup_early(const struct init_args *a, struct modrun_error **reterr)
  * the rootfs already is. */
 static bool rootfs_prepared_here(const struct init_args *a)
 {
-        if (ns_is_new(a->cfg, OCI_NS_MOUNT))
+        if (ns_is_new(a->cfg, OCI_NS_MOUNT) || a->host_rootfs.id)
                 return true;
         struct stat st, root;
         if (!a->rootfs_ino || stat(a->rootfs, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_dev != a->rootfs_dev ||
@@ -101,19 +102,11 @@ static bool rootfs_prepared_here(const struct init_args *a)
         return stat("/", &root) < 0 || root.st_dev != st.st_dev || root.st_ino != st.st_ino;
 }
 
-static int setup_rootfs(const struct init_args *a, bool prepare, const struct rootfs_cgroups *cgroups,
-                        int console_sock, const char *state_json, struct modrun_error **reterr)
+/* The mount strategy plugin makes the rootfs the root of our own mount
+ * namespace (pivot_root, move_mount). */
+static int enter_with_plugin(const struct init_args *a, int rootfs_fd, struct modrun_error **reterr)
 {
-        if (!prepare) /* another container's mount namespace: used as it is */
-                return run_create_hooks(a, state_json, reterr);
-        struct rootfs_params rp = {.cfg = a->cfg, .rootfs = a->rootfs, .in_userns = a->in_userns,
-                                   .mount_fds = a->mount_fds, .cgroups = cgroups};
-        _cleanup_close_ int rootfs_fd = -1;
-        int r = rootfs_prepare(&rp, &rootfs_fd, reterr);
-        if (r >= 0)
-                r = FAULT_POINT("init-after-mounts", reterr);
-        if (r < 0 || (r = run_create_hooks(a, state_json, reterr)) < 0)
-                return r;
+        int r;
         void *st = NULL;
         const struct modrun_mount_ops *ops = plugins_mount(a->plugins, &st);
         if (!ops || !MODRUN_HAS_OP(ops, enter_rootfs))
@@ -125,12 +118,36 @@ static int setup_rootfs(const struct init_args *a, bool prepare, const struct ro
                         return error_new(reterr, -r, NULL, "mount strategy %s: enter the rootfs %s", name, a->rootfs);
                 return error_wrap(reterr, "mount strategy %s", name);
         }
+        return 0;
+}
+
+static int setup_rootfs(const struct init_args *a, bool prepare, const struct rootfs_cgroups *cgroups,
+                        int console_sock, const char *state_json, struct modrun_error **reterr)
+{
+        if (!prepare) /* another container's mount namespace: used as it is */
+                return run_create_hooks(a, state_json, reterr);
+        struct rootfs_params rp = {.cfg = a->cfg, .rootfs = a->rootfs, .in_userns = a->in_userns,
+                                   .mount_fds = a->mount_fds, .cgroups = cgroups,
+                                   .host_rootfs = a->host_rootfs.id ? &a->host_rootfs : NULL};
+        _cleanup_close_ int rootfs_fd = -1;
+        int r = rootfs_prepare(&rp, &rootfs_fd, reterr);
+        if (r >= 0)
+                r = FAULT_POINT("init-after-mounts", reterr);
+        if (r < 0 || (r = run_create_hooks(a, state_json, reterr)) < 0)
+                return r;
+        if (rp.host_rootfs)
+                r = rootfs_enter_chroot(&rp, rootfs_fd, reterr);
+        else
+                r = enter_with_plugin(a, rootfs_fd, reterr);
+        if (r < 0)
+                return r;
         if ((r = console_sock >= 0 ? terminal_setup(console_sock, &a->cfg->process, true, reterr)
                                    : session_new(reterr)) < 0 ||
             (console_sock < 0 && (r = stdio_reopen_dev_null(reterr)) < 0))
                 return r;
         return rootfs_finalize(&rp, reterr);
 }
+
 
 /* Load the filter; with a listener, hand its notify fd to the runtime at
  * once (it passes it on to listenerPath) and wait until it has. */
@@ -279,6 +296,15 @@ static int hook_states(const struct init_args *a, pid_t pid, char **ret_create_c
         return 0;
 }
 
+/* exec, no mount namespace: the container's root is the init's chroot */
+static int exec_enter_root(int root_fd, struct modrun_error **reterr)
+{
+        if (fchdir(root_fd) < 0 || chroot(".") < 0 || chdir("/") < 0)
+                return error_new(reterr, errno, NULL, "chroot into the root of the container init");
+        (void)close(root_fd);
+        return 0;
+}
+
 static int init_setup(const struct init_args *a, char **ret_exe, char ***ret_env, char **ret_state,
                       struct modrun_error **reterr)
 {
@@ -297,6 +323,8 @@ static int init_setup(const struct init_args *a, char **ret_exe, char ***ret_env
                 if (proc->has_oom_score_adj && (r = oom_score_adj_apply(proc->oom_score_adj, reterr)) < 0)
                         return r;
                 if ((r = rlimits_apply(proc->rlimits, proc->n_rlimits, reterr)) < 0)
+                        return r;
+                if (a->exec_root_fd >= 0 && (r = exec_enter_root(a->exec_root_fd, reterr)) < 0)
                         return r;
                 _cleanup_close_ int sock = -1;
                 if (proc->terminal ? (r = terminal_connect(a->console_socket_fd, &sock, reterr)) < 0 ||

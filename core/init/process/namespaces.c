@@ -24,11 +24,15 @@ bool ns_is_new(const struct oci_config *cfg, enum oci_ns_type t)
 
 int ns_check_config(const struct oci_config *cfg, struct modrun_error **reterr)
 {
-        if (!config_namespace(cfg, OCI_NS_MOUNT))
+        /* Without a mount namespace the mounts are made in the runtime's
+         * (container/host-rootfs.c), which the runtime's user namespace
+         * owns: an init in another one may not mount there. */
+        const struct oci_namespace *userns = config_namespace(cfg, OCI_NS_USER);
+        if (!config_namespace(cfg, OCI_NS_MOUNT) && userns)
                 return error_new(reterr, EINVAL, "add {\"type\": \"mount\"} to linux.namespaces",
-                                 "linux.namespaces: the container needs a mount namespace (new or joined by path): "
-                                 "without one its mounts would be made in the runtime's mount namespace and left "
-                                 "there (runc 1.1 does that)");
+                                 "linux.namespaces: a %s user namespace and no mount namespace: the container's "
+                                 "mounts would be made in the runtime's mount namespace, where a process of another "
+                                 "user namespace may not mount", userns->path ? "joined" : "new");
         /* The container's uts namespace, new or joined by path (runc sets
          * the name in a joined one too); never the runtime's. */
         if (cfg->hostname && *cfg->hostname && !config_namespace(cfg, OCI_NS_UTS))

@@ -17,6 +17,7 @@
 #include "oci/config.h"
 #include "plugin/plugins.h"
 #include "util/error.h"
+#include "util/fs-util.h"
 
 /* ---- capabilities.c -------------------------------------------------- */
 
@@ -213,6 +214,10 @@ struct init_args {
         bool exec_mode; /* `exec`: namespaces joined, no rootfs, no fifo */
         bool go_after_ready; /* exec --ignore-paused: a second "go" once in the (frozen) cgroup */
         int *mount_fds;      /* by mount index, -1; filled from SYNC_MOUNTFD before "go" */
+        /* no mount namespace: the runtime's bind of the rootfs onto itself
+         * (container/host-rootfs.h); .id 0 otherwise */
+        struct fs_mount_id host_rootfs;
+        int exec_root_fd; /* exec, no mount namespace: O_PATH of the init's root to chroot into; else -1 */
         struct modrun_cgroup_entry cg_entry; /* v1 fds to move itself into, or none */
         struct lsm_plan lsm;
 };

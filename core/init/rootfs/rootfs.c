@@ -5,7 +5,10 @@
  * rootfs_prepare(): propagation of "/" (rootfsPropagation, else
  * rprivate, so nothing we mount reaches the host), the rootfs bound onto
  * itself (pivot_root(2) and move_mount(2) need a mount point), every
- * config.json mount, then /dev.
+ * config.json mount, then /dev. Without a mount namespace, "/" and the
+ * mount holding the rootfs are the host's and stay as they are: the
+ * runtime made a private bind of the rootfs (container/host-rootfs.c),
+ * everything is mounted beneath it and the root switch is chroot(2).
  *
  * rootfs_finalize(), with the rootfs as "/": root.readonly,
  * linux.readonlyPaths, linux.maskedPaths, then rootfsPropagation of the new
@@ -120,7 +123,9 @@ static int console_file(const struct mount_ctx *ctx, struct modrun_error **reter
         return 0;
 }
 
-int rootfs_prepare(const struct rootfs_params *p, int *ret_rootfs_fd, struct modrun_error **reterr)
+/* A mount namespace of the container's own: "/" private (or
+ * rootfsPropagation), the rootfs bound onto itself. */
+static int rootfs_mount_own_ns(const struct rootfs_params *p, int *ret_fd, struct modrun_error **reterr)
 {
         unsigned long prop;
         int r = root_propagation(p->cfg, &prop, reterr);
@@ -143,8 +148,48 @@ int rootfs_prepare(const struct rootfs_params *p, int *ret_rootfs_fd, struct mod
         bool all_private = (flags & (MS_REC | MS_PRIVATE)) == (MS_REC | MS_PRIVATE);
         if (!all_private && (r = rootfs_parent_make_private(p->rootfs, reterr)) < 0)
                 return r;
+        return rootfs_bind_self(p, ret_fd, reterr);
+}
+
+/* No mount namespace: the host's "/" and the mount holding the rootfs
+ * stay as they are; the runtime's private bind of the rootfs must be the
+ * mount at the rootfs path, everything goes beneath it. */
+static int rootfs_open_host_bind(const struct rootfs_params *p, int *ret_fd, struct modrun_error **reterr)
+{
+        _cleanup_close_ int fd = open(p->rootfs, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return error_new(reterr, errno, NULL, "open the rootfs mount %s", p->rootfs);
+        struct fs_mount_id id;
+        int r = fs_mount_id(fd, &id);
+        if (r < 0)
+                return error_new(reterr, -r, NULL, "the mount id of the rootfs %s", p->rootfs);
+        if (!fs_mount_id_equal(&id, p->host_rootfs))
+                return error_new(reterr, EBUSY, "nothing may mount on the rootfs while the container is created",
+                                 "the rootfs %s is mount id %llu, not the bind the runtime made (mount id %llu): "
+                                 "something mounted over it", p->rootfs, (unsigned long long)id.id,
+                                 (unsigned long long)p->host_rootfs->id);
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+int rootfs_enter_chroot(const struct rootfs_params *p, int rootfs_fd, struct modrun_error **reterr)
+{
+        if (fchdir(rootfs_fd) < 0)
+                return error_new(reterr, errno, NULL, "no mount namespace: chdir to the rootfs %s", p->rootfs);
+        if (chroot(".") < 0)
+                return error_new(reterr, errno, errno == EPERM ? "chroot(2) needs CAP_SYS_CHROOT" : NULL,
+                                 "no mount namespace: chroot to the rootfs %s", p->rootfs);
+        if (chdir("/") < 0)
+                return error_new(reterr, errno, NULL, "chdir to / in the rootfs %s", p->rootfs);
+        return 0;
+}
+
+int rootfs_prepare(const struct rootfs_params *p, int *ret_rootfs_fd, struct modrun_error **reterr)
+{
         _cleanup_close_ int rootfs_fd = -1;
-        if ((r = rootfs_bind_self(p, &rootfs_fd, reterr)) < 0)
+        int r = p->host_rootfs ? rootfs_open_host_bind(p, &rootfs_fd, reterr)
+                               : rootfs_mount_own_ns(p, &rootfs_fd, reterr);
+        if (r < 0)
                 return r;
         _cleanup_free_ struct mount_ro_later *ro_later = calloc(p->cfg->n_mounts + 1, sizeof(*ro_later));
         if (!ro_later)
@@ -299,7 +344,10 @@ int rootfs_finalize(const struct rootfs_params *p, struct modrun_error **reterr)
                 return r;
         /* After pivot_root, not before: set on the old "/" it would have
          * reached the host's mounts when they are shared. And last: the
-         * readonlyPaths binds cannot clone an (r)unbindable tree. */
+         * readonlyPaths binds cannot clone an (r)unbindable tree. Without
+         * a mount namespace "/" is the chroot, the runtime's bind of the
+         * rootfs: the spec's "rootfs's mount propagation" is set on it and
+         * its submounts, never on the host's "/". */
         if (prop && (r = root_mount(p, prop, reterr)) < 0)
                 return error_wrap(reterr, "linux.rootfsPropagation");
         return 0;

@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The rootfs mount of a container that has no mount namespace.
+ *
+ * runc 1.1 makes the host's "/" rslave (or rootfsPropagation) and the
+ * mount holding the rootfs private, mounts beneath the bundle's rootfs and
+ * leaves it all behind after delete; crun mounts beneath the rootfs
+ * directory itself and leaves that behind. modrun changes no mount it did
+ * not make: one private bind of the rootfs onto itself (so that nothing
+ * mounted beneath it propagates to the host's peers), recorded here by id,
+ * carries every mount of the container, and delete detaches it whole.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "host-rootfs.h"
+#include "init/rootfs/sys-mount.h"
+#include "util/log.h"
+#include "util/mountinfo.h"
+
+#define HOST_ROOTFS_FILE "host-rootfs-mount"
+
+bool host_rootfs_wanted(const struct oci_config *cfg)
+{
+        return !config_namespace(cfg, OCI_NS_MOUNT);
+}
+
+static int bind_error(struct modrun_error **reterr, int r, const char *what, const char *rootfs)
+{
+        const char *hint = -r == EPERM ? "mounting needs CAP_SYS_ADMIN in the runtime's user namespace" : NULL;
+        return error_new(reterr, -r, hint, "no mount namespace: %s the rootfs %s onto itself", what, rootfs);
+}
+
+int host_rootfs_bind(const char *rootfs, int state_dir_fd, struct fs_mount_id *ret_id, struct modrun_error **reterr)
+{
+        _cleanup_close_ int dir = open(rootfs, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (dir < 0)
+                return error_new(reterr, errno, "root.path must name an existing directory", "open the rootfs %s",
+                                 rootfs);
+        struct stat st, root;
+        if (fstat(dir, &st) == 0 && stat("/", &root) == 0 && st.st_dev == root.st_dev && st.st_ino == root.st_ino)
+                return error_new(reterr, EINVAL, "add {\"type\": \"mount\"} to linux.namespaces",
+                                 "root.path %s is the runtime's \"/\" and there is no mount namespace: the "
+                                 "container's mounts would cover the host's", rootfs);
+        _cleanup_close_ int tree = sys_open_tree(dir, "", OPEN_TREE_CLONE | AT_EMPTY_PATH | AT_RECURSIVE);
+        if (tree < 0)
+                return bind_error(reterr, tree, "clone (open_tree) to bind", rootfs);
+        int r = sys_move_mount(tree, "", dir, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+        if (r < 0)
+                return bind_error(reterr, r, "attach (move_mount) the bind of", rootfs);
+        /* Private once attached (beneath a shared mount it became shared, a
+         * peer of its copies in that mount's peers), before anything is
+         * mounted beneath it: nothing of the container's propagates. */
+        struct mount_attr attr = {.propagation = MS_PRIVATE};
+        r = sys_mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr));
+        if (r == -ENOSYS) /* before Linux 5.12: by its path, where it is the top mount */
+                r = sys_mount(NULL, rootfs, NULL, MS_PRIVATE | MS_REC, NULL);
+        if (r < 0) {
+                (void)sys_umount2(rootfs, MNT_DETACH | UMOUNT_NOFOLLOW);
+                return bind_error(reterr, r, "make private (mount_setattr) the bind of", rootfs);
+        }
+        struct fs_mount_id id;
+        char text[64];
+        if ((r = fs_mount_id(tree, &id)) < 0)
+                r = error_new(reterr, -r, "Linux 5.8 or newer reports mount ids (statx STATX_MNT_ID)",
+                              "no mount namespace: the mount id of the bind of the rootfs %s", rootfs);
+        else {
+                int n = snprintf(text, sizeof(text), "%" PRIu64 " %" PRIu64 "\n", id.id, id.unique);
+                r = fs_write_atomic(state_dir_fd, HOST_ROOTFS_FILE, text, (size_t)n, reterr);
+        }
+        if (r < 0) {
+                (void)sys_umount2(rootfs, MNT_DETACH | UMOUNT_NOFOLLOW); /* ours is on top: just attached */
+                return error_wrap(reterr, "record the rootfs mount of the container");
+        }
+        log_debug("no mount namespace: the container's mounts go on a private bind of %s onto itself in the "
+                  "runtime's mount namespace (mount id %" PRIu64 "), detached on delete; the init chroot()s into it",
+                  rootfs, id.id);
+        *ret_id = id;
+        return 0;
+}
+
+/* 1 and *ret set when a rootfs mount is recorded, 0 when none. */
+static int read_record(int state_dir_fd, struct fs_mount_id *ret, struct modrun_error **reterr)
+{
+        if (faccessat(state_dir_fd, HOST_ROOTFS_FILE, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
+                return 0;
+        _cleanup_free_ char *text = NULL;
+        int r = fs_read_regular_file(state_dir_fd, HOST_ROOTFS_FILE, O_NOFOLLOW, 128, &text, reterr);
+        if (r < 0)
+                return r;
+        uint64_t id, unique;
+        if (sscanf(text, "%" SCNu64 " %" SCNu64, &id, &unique) != 2 || !id)
+                return error_new(reterr, EINVAL, NULL, "%s in the state directory: not \"ID UNIQUE-ID\"",
+                                 HOST_ROOTFS_FILE);
+        *ret = (struct fs_mount_id){.id = id, .unique = unique};
+        return 1;
+}
+
+/* Where the mount with this id (as mountinfo shows it) is: 1 and
+ * *ret_mount_point (malloc()ed) when it is mounted, 0 when not. */
+static int find_mount(uint64_t id, char **ret_mount_point, struct modrun_error **reterr)
+{
+        struct mountinfo_entry *e = NULL;
+        size_t n = 0;
+        int r = mountinfo_read_self(&e, &n, reterr);
+        if (r < 0)
+                return r;
+        r = 0;
+        for (size_t i = 0; i < n && !r; i++)
+                if ((uint64_t)e[i].mount_id == id) {
+                        *ret_mount_point = strdup(e[i].mount_point);
+                        r = *ret_mount_point ? 1 : error_new(reterr, ENOMEM, NULL, "a mount point");
+                }
+        mountinfo_free(e, n);
+        return r;
+}
+
+/* Is the mount with this id mounted at path? */
+static int mounted_at(uint64_t id, const char *path, struct modrun_error **reterr)
+{
+        _cleanup_free_ char *mp = NULL;
+        int r = find_mount(id, &mp, reterr);
+        return r <= 0 ? r : streq(mp, path);
+}
+
+static int forget(int state_dir_fd, struct modrun_error **reterr)
+{
+        if (unlinkat(state_dir_fd, HOST_ROOTFS_FILE, 0) < 0 && errno != ENOENT)
+                return error_new(reterr, errno, NULL, "remove %s from the state directory", HOST_ROOTFS_FILE);
+        return 0;
+}
+
+/* The rootfs path is gone: a mount point cannot be removed, so ours is
+ * gone too, unless a directory above it was renamed (the mount moved). */
+static int moved_away(int state_dir_fd, const char *rootfs, const struct fs_mount_id *want,
+                      struct modrun_error **reterr)
+{
+        _cleanup_free_ char *mp = NULL;
+        int r = find_mount(want->id, &mp, reterr);
+        if (r < 0)
+                return r;
+        _cleanup_close_ int fd = r ? open(mp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+        struct fs_mount_id there;
+        if (!r || (fd >= 0 && fs_mount_id(fd, &there) == 0 && there.id == want->id && there.unique &&
+                   want->unique && there.unique != want->unique))
+                return forget(state_dir_fd, reterr); /* gone; its id was reused */
+        return error_new(reterr, EBUSY, "move the directory back, or unmount it there (umount -l), then delete again",
+                         "no mount namespace: the rootfs %s is gone, and the container's rootfs mount (mount id %"
+                         PRIu64 ") is at %s now (a directory above it was renamed?)", rootfs, want->id, mp);
+}
+
+int host_rootfs_release(int state_dir_fd, const char *rootfs, struct modrun_error **reterr)
+{
+        struct fs_mount_id want;
+        int r = read_record(state_dir_fd, &want, reterr);
+        if (r <= 0)
+                return r;
+        if (!rootfs)
+                return error_new(reterr, EINVAL, NULL, "the state names no rootfs to unmount mount id %" PRIu64,
+                                 want.id);
+        _cleanup_close_ int fd = open(rootfs, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 && errno == ENOENT)
+                return moved_away(state_dir_fd, rootfs, &want, reterr);
+        if (fd < 0)
+                return error_new(reterr, errno, NULL, "no mount namespace: open the rootfs %s to unmount it", rootfs);
+        struct fs_mount_id top;
+        if ((r = fs_mount_id(fd, &top)) < 0)
+                return error_new(reterr, -r, NULL, "no mount namespace: the mount id of the rootfs %s", rootfs);
+        if (fs_mount_id_equal(&top, &want)) {
+                if (sys_umount2(rootfs, MNT_DETACH | UMOUNT_NOFOLLOW) < 0)
+                        return error_new(reterr, errno, NULL,
+                                         "no mount namespace: unmount (MNT_DETACH) the container's rootfs mount %s "
+                                         "(mount id %" PRIu64 ")", rootfs, want.id);
+                return forget(state_dir_fd, reterr);
+        }
+        if ((r = mounted_at(want.id, rootfs, reterr)) < 0)
+                return r;
+        if (!r)
+                return forget(state_dir_fd, reterr); /* unmounted already */
+        /* Covered: by another container without a mount namespace on the
+         * same rootfs, or by a mount the container made over its "/".
+         * Only a mount recorded here is ever unmounted. */
+        return error_new(reterr, EBUSY,
+                         "delete the other container using this rootfs first, or unmount what covers it "
+                         "(umount -l), then delete this one again",
+                         "no mount namespace: the container's rootfs mount %s (mount id %" PRIu64 ") is covered by "
+                         "mount id %" PRIu64 ", which is not this container's", rootfs, want.id, top.id);
+}
