@@ -15,6 +15,7 @@ demo_pkgs=(python3 busybox-static)
 test_pkgs=(libcmocka-dev valgrind qemu-system-x86 cpio xz-utils kmod util-linux procps tmux
            podman conmon catatonit containerd runc uidmap bsdutils
            clang libclang-rt-14-dev bpftool)
+test_pkgs+=(strace)  # t-exec-race: exec clones its process once, without a helper
 test_pkgs+=(golang-go golang-github-opencontainers-runtime-tools-dev)  # tests/integration/helpers/oci-gen: configs from runtime-tools' generator
 test_pkgs+=(golang-github-containers-common)  # /usr/share/containers/seccomp.json: podman's default seccomp profile (t-seccomp-profiles)
 test_pkgs+=(scdoc)  # man pages (man/*.scd), checked by t-cli-help
