@@ -9,6 +9,10 @@
  *                     exit.
  *   or, with no namespace given by path, no time namespace and not exec:
  *   runtime ──clone(CLONE_NEW*)──> init (no helper).
+ *   or, exec: runtime: setns(the container's pid namespace, for its
+ *            children only) ──clone──> init, back to its own; the init
+ *            joins the other namespaces itself (exec_clone; the helper
+ *            when the runtime may not join: rootless).
  *   runtime: write the id maps (namespace plugin), enter the cgroup and
  *            apply the device filter (cgroup and devices plugins), send
  *            SYNC_GO, and wait (bounded) for SYNC_READY or SYNC_ERROR.
