@@ -15,7 +15,7 @@ demo_pkgs=(python3 busybox-static)
 test_pkgs=(libcmocka-dev valgrind qemu-system-x86 cpio xz-utils kmod util-linux procps tmux
            podman conmon catatonit containerd runc uidmap bsdutils
            clang libclang-rt-14-dev bpftool)
-test_pkgs+=(strace)  # t-mount-table: counts the reads of /proc/self/mountinfo by the runtime and the init
+test_pkgs+=(strace)  # t-mount-table (reads of /proc/self/mountinfo), t-exec-race (one clone per exec)
 test_pkgs+=(golang-go golang-github-opencontainers-runtime-tools-dev)  # tests/integration/helpers/oci-gen: configs from runtime-tools' generator
 test_pkgs+=(golang-github-containers-common)  # /usr/share/containers/seccomp.json: podman's default seccomp profile (t-seccomp-profiles)
 test_pkgs+=(scdoc)  # man pages (man/*.scd), checked by t-cli-help

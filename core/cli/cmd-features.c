@@ -156,7 +156,7 @@ static void checkpoint_annotations(struct runtime_ctx *ctx, struct json_object *
 {
         struct plugin_options opts = ctx->plugins;
         opts.load_checkpoint = true;
-        opts.only_kind = MODRUN_KIND_CHECKPOINT;
+        opts.kinds = PLUGIN_KIND_BIT(MODRUN_KIND_CHECKPOINT);
         _cleanup_plugins_ struct plugins *pl = NULL;
         _cleanup_error_ struct modrun_error *err = NULL;
         _cleanup_free_ char *text = NULL, *backend = NULL;

@@ -9,6 +9,10 @@
  *                     exit.
  *   or, with no namespace given by path, no time namespace and not exec:
  *   runtime ──clone(CLONE_NEW*)──> init (no helper).
+ *   or, exec: runtime: setns(the container's pid namespace, for its
+ *            children only) ──clone──> init, back to its own; the init
+ *            joins the other namespaces itself (exec_clone; the helper
+ *            when the runtime may not join: rootless).
  *   runtime: write the id maps (namespace plugin), enter the cgroup and
  *            apply the device filter (cgroup and devices plugins), send
  *            SYNC_GO, and wait (bounded) for SYNC_READY or SYNC_ERROR.
@@ -284,6 +288,83 @@ _Noreturn static void direct_init_main(struct spawn_prep *s)
         init_process_main(&s->init);
 }
 
+static void kill_and_reap(pid_t pid)
+{
+        if (pid <= 0)
+                return;
+        (void)kill(pid, SIGKILL);
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                ;
+}
+
+/* `exec` without the helper: the init joins every namespace but the pid
+ * one itself, and is cloned straight into that one (see exec_clone). */
+_Noreturn static void exec_init_main(struct spawn_prep *s)
+{
+        struct modrun_error *err = NULL;
+        child_start(s);
+        int r = ns_join(s->init.cfg, s->ns_fds, &err);
+        ns_close_fds(s->ns_fds);
+        if (r >= 0)
+                r = child_close_fds(s, &err);
+        if (r < 0) {
+                (void)sync_send_error(s->sock[1], err, -r);
+                _exit(1);
+        }
+        init_process_main(&s->init);
+}
+
+/* Leave the pid namespace our children are born in as it was (own: our
+ * own pid namespace, -1: never changed) and the dumpable flag. */
+static int exec_clone_restore(int own_pidns, int dumpable, struct modrun_error **reterr)
+{
+        (void)prctl(PR_SET_DUMPABLE, (unsigned long)dumpable, 0UL, 0UL, 0UL);
+        if (own_pidns >= 0 && setns(own_pidns, CLONE_NEWPID) < 0)
+                return error_new(reterr, errno, NULL, "return to the runtime's own pid namespace after the clone");
+        return 0;
+}
+
+/* `exec`: joining a pid namespace only changes the one our children are
+ * born in, so the runtime joins the container's (when it is not ours),
+ * clones the init into it and goes back to its own: no helper process,
+ * one fork and one exit less per exec. Non-dumpable meanwhile, so that
+ * the init is never, not even before its first instruction, a dumpable
+ * process in the container's pid namespace (/proc/PID/fd of the
+ * runtime's fds, CVE-2016-9962). Returns 1 and the pid, or 0 when the
+ * runtime may not join (no CAP_SYS_ADMIN in its user namespace:
+ * rootless): then the helper, which joins the user namespace first. */
+static int exec_clone(struct spawn_prep *s, pid_t *ret_pid, struct modrun_error **reterr)
+{
+        _cleanup_close_ int own = -1;
+        int pidns = s->ns_fds[OCI_NS_PID];
+        if (pidns >= 0 && (own = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC)) < 0)
+                return error_new(reterr, errno, "mount /proc", "open the runtime's own pid namespace /proc/self/ns/pid");
+        int dumpable = prctl(PR_GET_DUMPABLE, 0UL, 0UL, 0UL, 0UL);
+        (void)prctl(PR_SET_DUMPABLE, 0UL, 0UL, 0UL, 0UL);
+        if (pidns >= 0 && setns(pidns, CLONE_NEWPID) < 0) {
+                int e = errno;
+                (void)prctl(PR_SET_DUMPABLE, (unsigned long)dumpable, 0UL, 0UL, 0UL);
+                if (e == EPERM)
+                        return 0;
+                return error_new(reterr, e, NULL, "join the pid namespace of the container init for the exec'd process");
+        }
+        long pid = cgroup_entry_clone(&s->init.cg_entry, 0, reterr);
+        if (pid == 0) {
+                /* joined for us by the runtime; the fd stays the runtime's */
+                s->ns_fds[OCI_NS_PID] = -1;
+                exec_init_main(s);
+        }
+        int r = exec_clone_restore(pidns >= 0 ? own : -1, dumpable, reterr);
+        if (pid < 0)
+                return r < 0 ? r : clone_error(s, 0, pid, reterr);
+        if (r < 0) {
+                kill_and_reap((pid_t)pid);
+                return r;
+        }
+        *ret_pid = (pid_t)pid;
+        return 1;
+}
+
 /* The helper is there to join namespaces by path (setns of a pid or time
  * namespace only affects children) and to make the time namespace; without
  * either the runtime clones the init itself, one fork and one process less. */
@@ -359,6 +440,24 @@ static int enter_cgroup(const struct spawn_params *p, pid_t pid, struct modrun_e
         return p->n_subs ? enter_sub_cgroup(cg, st, p, pid, reterr) : 0;
 }
 
+/* A failure of ours before "go" may follow one of the init's: it failed
+ * early (joining a namespace), reported why and exited, and then placing
+ * it or sending it "go" failed too. Its message, sent before it exited,
+ * is waiting in the socket: that error is the one to report. */
+static int init_error_first(int fd, int r, struct modrun_error **reterr)
+{
+        struct sync_msg m = {0};
+        if (poll(&(struct pollfd){.fd = fd, .events = POLLIN}, 1, 0) <= 0 ||
+            sync_recv(fd, 0, "the container init", &m, NULL) < 0)
+                return r;
+        if (m.type == SYNC_ERROR && reterr) {
+                *reterr = error_free(*reterr);
+                r = sync_msg_to_error(&m, reterr);
+        }
+        sync_msg_done(&m);
+        return r;
+}
+
 /* The runtime's part once the init exists. */
 static int place_init(const struct spawn_params *p, pid_t pid, bool born_in_cgroup, struct modrun_error **reterr)
 {
@@ -425,15 +524,6 @@ static int wait_ready(const struct spawn_params *p, int fd, pid_t pid, const cha
         }
 }
 
-static void kill_and_reap(pid_t pid)
-{
-        if (pid <= 0)
-                return;
-        (void)kill(pid, SIGKILL);
-        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-                ;
-}
-
 /* Reap the helper; it exits right after its last message. Waiting on a
  * pidfd wakes up the moment it exits (no polling interval). Returns its
  * wait status. */
@@ -453,6 +543,11 @@ static int reap_helper(pid_t helper, int pidfd)
 static int create_init(const struct spawn_params *p, struct spawn_prep *s, pid_t *ret_pid,
                        struct modrun_error **reterr)
 {
+        if (s->init.exec_mode) {
+                int r = exec_clone(s, ret_pid, reterr);
+                if (r != 0)
+                        return r < 0 ? r : 0;
+        }
         if (!needs_helper(s)) {
                 long pid = cgroup_entry_clone(&s->init.cg_entry, init_clone_flags(s), reterr);
                 if (pid == 0)
@@ -517,6 +612,8 @@ static int spawn_run(const struct spawn_params *p, struct spawn_prep *s, pid_t *
          * a message has a size limit, the state (its annotations) none */
         if (r >= 0 && (r = sync_send(s->sock[0], SYNC_GO, (int32_t)pid, NULL, NULL)) < 0)
                 r = error_new(reterr, -r, NULL, "send \"go\" to the container init (pid %d)", (int)pid);
+        if (r < 0)
+                r = init_error_first(s->sock[0], r, reterr);
         if (r >= 0)
                 r = wait_ready(p, s->sock[0], pid, state_json, reterr);
         if (r >= 0 && p->enter_cgroup_last && (r = enter_cgroup(p, pid, reterr)) >= 0 &&

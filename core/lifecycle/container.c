@@ -25,12 +25,13 @@ struct container *container_free(struct container *c)
         return NULL;
 }
 
-int container_load_plugins(const struct runtime_ctx *ctx, const struct container_dir *d,
-                           const struct oci_config *cfg, const char *bundle, const char *rootfs,
-                           const struct container_state *recorded, struct plugins **ret,
-                           struct modrun_error **reterr)
+static int load_plugins_of_kinds(const struct runtime_ctx *ctx, const struct container_dir *d,
+                                 const struct oci_config *cfg, const char *bundle, const char *rootfs,
+                                 const struct container_state *recorded, uint32_t kinds, struct plugins **ret,
+                                 struct modrun_error **reterr)
 {
         struct plugin_options opts = ctx->plugins;
+        opts.kinds = kinds;
         const struct oci_namespace *userns = cfg ? config_namespace(cfg, OCI_NS_USER) : NULL;
         opts.no_user_namespace = !recorded && cfg && (!userns || userns->path);
         if (recorded) {
@@ -58,8 +59,22 @@ int container_load_plugins(const struct runtime_ctx *ctx, const struct container
         return plugins_load(&opts, &hp, ret, reterr);
 }
 
+int container_load_plugins(const struct runtime_ctx *ctx, const struct container_dir *d,
+                           const struct oci_config *cfg, const char *bundle, const char *rootfs,
+                           const struct container_state *recorded, struct plugins **ret,
+                           struct modrun_error **reterr)
+{
+        return load_plugins_of_kinds(ctx, d, cfg, bundle, rootfs, recorded, 0, ret, reterr);
+}
+
 int container_open(const struct runtime_ctx *ctx, const char *id, bool load_plugins, struct container **ret,
                    struct modrun_error **reterr)
+{
+        return container_open_kinds(ctx, id, load_plugins ? UINT32_MAX : 0, ret, reterr);
+}
+
+int container_open_kinds(const struct runtime_ctx *ctx, const char *id, uint32_t kinds, struct container **ret,
+                         struct modrun_error **reterr)
 {
         int r = state_validate_id(id, reterr);
         if (r < 0)
@@ -78,9 +93,9 @@ int container_open(const struct runtime_ctx *ctx, const char *id, bool load_plug
         _cleanup_free_ char *text = NULL;
         if (fs_read_regular_file(c->dir->dir_fd, "config.json", O_NOFOLLOW, SIZE_MAX, &text, NULL) >= 0)
                 (void)config_parse(text, strlen(text), &c->cfg, NULL);
-        if (load_plugins && c->state) {
-                r = container_load_plugins(ctx, c->dir, c->cfg, c->state->bundle, c->state->rootfs, c->state,
-                                           &c->plugins, reterr);
+        if (kinds && c->state) {
+                r = load_plugins_of_kinds(ctx, c->dir, c->cfg, c->state->bundle, c->state->rootfs, c->state,
+                                          kinds == UINT32_MAX ? 0 : kinds, &c->plugins, reterr);
                 if (r < 0)
                         return error_wrap(reterr, "container %s", id);
         }

@@ -22,6 +22,10 @@ struct container {
  * create (from the directories recorded then). */
 int container_open(const struct runtime_ctx *ctx, const char *id, bool load_plugins, struct container **ret,
                    struct modrun_error **reterr);
+/* The same, loading only the recorded plugins of these kinds (bits
+ * PLUGIN_KIND_BIT(k); 0: none): what a command uses, no more. */
+int container_open_kinds(const struct runtime_ctx *ctx, const char *id, uint32_t kinds, struct container **ret,
+                         struct modrun_error **reterr);
 struct container *container_free(struct container *c);
 static inline void container_freep(struct container **c) { container_free(*c); }
 #define _cleanup_container_ _cleanup_(container_freep)

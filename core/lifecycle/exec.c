@@ -203,7 +203,10 @@ static int exec_spawn(const struct runtime_ctx *ctx, const char *id, const struc
                       pid_t *ret_pid, struct modrun_error **reterr)
 {
         _cleanup_container_ struct container *c = NULL;
-        int r = container_open(ctx, id, true, &c, reterr);
+        /* An exec'd process joins the namespaces and the cgroup: of the
+         * recorded plugins it needs the cgroup manager alone (no mounts,
+         * id maps nor device rules to make). */
+        int r = container_open_kinds(ctx, id, PLUGIN_KIND_BIT(MODRUN_KIND_CGROUP), &c, reterr);
         if (r < 0)
                 return r;
         enum container_status st = state_status(c->dir, c->state);

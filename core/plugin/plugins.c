@@ -188,7 +188,7 @@ int plugins_load(const struct plugin_options *opts, const struct host_params *hp
         plugin_host_init(&p->host, &priv->hp, NULL);
         p->host.core = p;
         for (uint32_t k = 1; r >= 0 && k <= PLUGIN_KIND_MAX; k++)
-                if ((!opts || !opts->only_kind || opts->only_kind == k) &&
+                if ((!opts || !opts->kinds || (opts->kinds & PLUGIN_KIND_BIT(k))) &&
                     (plugin_kind_is_per_container(k) || (opts && opts->load_checkpoint)))
                         r = load_one(p, k, &sel.by_kind[k], sel.dirs, reterr);
         for (uint32_t k = 1; r >= 0 && k <= PLUGIN_KIND_MAX; k++)

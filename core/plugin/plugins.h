@@ -17,6 +17,7 @@
 struct json_object;
 
 #define PLUGIN_KIND_MAX 5 /* kinds are MODRUN_KIND_* (1..5) */
+#define PLUGIN_KIND_BIT(k) (1u << (k))
 
 /* What the command line chose (NULL = not given). */
 struct plugin_options {
@@ -26,7 +27,7 @@ struct plugin_options {
         size_t n_plugin_dirs;
         bool no_user_namespace; /* create: the config makes none, so no automatic namespace plugin */
         bool load_checkpoint;   /* checkpoint, restore: also load the checkpoint engine (else never) */
-        uint32_t only_kind;     /* features: load this kind alone (0: every kind) */
+        uint32_t kinds;         /* load only these kinds (bits PLUGIN_KIND_BIT(k)); 0: every kind */
 };
 
 /* What the host table describes. */

@@ -158,7 +158,7 @@ static int load_checkpoint(const char *dir, const char *choice, bool ask, struct
         assert_int_equal(plugin_options_set(&opts, choice, "--plugin", NULL), 0);
         opts.plugin_dirs = dirs;
         opts.n_plugin_dirs = 1;
-        opts.only_kind = MODRUN_KIND_CHECKPOINT;
+        opts.kinds = PLUGIN_KIND_BIT(MODRUN_KIND_CHECKPOINT);
         struct host_params hp = {.container_id = "abi-test", .bundle = "/bundle", .state_dir = "/state"};
         int r = plugins_load(&opts, &hp, ret, err);
         opts.plugin_dirs = NULL;
@@ -182,7 +182,7 @@ static void test_checkpoint_kind(void **unused)
         void *st = NULL;
         const struct modrun_checkpoint_ops *ck = plugins_checkpoint(p, &st);
         assert_non_null(ck);
-        assert_null(plugins_mount(p, NULL)); /* only_kind: the checkpoint kind alone */
+        assert_null(plugins_mount(p, NULL)); /* kinds: the checkpoint kind alone */
         assert_false(MODRUN_HAS_OP(ck, check));
         struct modrun_checkpoint_request req = {.size = sizeof(req), .pid = 42, .image_path = "/img",
                                                 .flags = MODRUN_CHECKPOINT_LEAVE_RUNNING, .status_fd = -1};

@@ -11,7 +11,9 @@
 # in the state directory, nothing in the container but what exec started).
 # A helper killed after it cloned the init (fault point helper-after-clone)
 # used to leave exec waiting 60 s on the sync socket, which the init held
-# open, with the container's lock held. Out of memory, a JSON --log got a
+# open, with the container's lock held; exec as root now clones its process
+# without a helper, so that is checked on `create` joining a namespace by
+# path, which still has one. Out of memory, a JSON --log got a
 # line that was not JSON. A write to a stderr pipe without a reader killed
 # modrun (SIGPIPE) before it could finish or report.
 . "$(dirname "$0")/lib.sh"
@@ -70,21 +72,40 @@ reap_check() {
     return 1
 }
 
-# ---- the helper killed after it cloned the init: fails at once
+# ---- the helper killed after it cloned the init: fails at once. exec as
+# root has no helper (spawn.c exec_clone: the runtime clones the process
+# into the container's pid namespace itself); create with a namespace by
+# path has one: xr-race2 joins the network namespace of xr-race.
+CG_EXTRA=xr-race2
+make_bundle "$T/b2"
+CONFIG_FILE=$T/b2/config.json config "
+for n in c['linux']['namespaces']:
+    if n['type'] == 'network':
+        n['path'] = '/proc/$INIT/ns/net'
+c['linux']['cgroupsPath'] = '/xr-race2'"
 : >"$LOG"
 before=$(json_errors)
 start=$(date +%s%N)
 out=$(MODRUN_TEST_FAULT=helper-after-clone:kill timeout -k 5 20 "$MODRUN" --root "$ROOT" --plugin-dir "$PLUGIN_DIR" \
-    --log "$LOG" --log-format json exec --process "$PROC" --detach --pid-file "$T/h.pid" "$ID" 2>&1 </dev/null)
+    --log "$LOG" --log-format json create --bundle "$T/b2" xr-race2 2>&1 </dev/null)
 rc=$?
 ms=$((($(date +%s%N) - start) / 1000000))
-expect_eq "helper killed after clone: exec fails with 255" 255 "$rc"
-[ "$ms" -lt 5000 ] && pass "helper killed after clone: exec fails at once ($ms ms)" ||
-    fail "helper killed after clone: exec took $ms ms (it waited on the socket the init holds)"
+expect_eq "helper killed after clone: create fails" 1 "$rc"
+[ "$ms" -lt 5000 ] && pass "helper killed after clone: create fails at once ($ms ms)" ||
+    fail "helper killed after clone: create took $ms ms (it waited on the socket the init holds)"
 expect_match "helper killed after clone: stderr names the helper and the signal" "helper.*signal 9" "$out"
 expect_eq "helper killed after clone: one JSON error line in --log" $((before + 1)) "$(json_errors)"
+[ ! -e "$ROOT/xr-race2" ] && pass "helper killed after clone: no state of xr-race2 left" ||
+    fail "helper killed after clone: $ROOT/xr-race2 left"
 out=$(mr exec --detach --pid-file "$T/n.pid" "$ID" true 2>&1)
 expect_eq "helper killed after clone: the next exec works ($out)" 0 "$?"
+
+# ---- exec clones without a helper: the exec'd process is the runtime's
+# child in the container's pid namespace, and no other process is forked
+out=$(strace -f -qq -e trace=clone,clone3,fork,vfork -o "$T/clones" "$MODRUN" --root "$ROOT" \
+    --plugin-dir "$PLUGIN_DIR" exec "$ID" sh -c 'echo $$' 2>&1)
+expect_eq "exec without a helper: the process is pid 2+ in the container" 1 "$([ "$out" -gt 1 ] 2>/dev/null && echo 1)"
+expect_eq "exec without a helper: one clone per exec" 1 "$(grep -cE '(clone3?|v?fork)\(' "$T/clones")"
 
 # ---- out of memory (each allocation of a failing exec fails in turn):
 # every line of a JSON --log is JSON, the message cut short if need be (a
