@@ -18,6 +18,7 @@
 
 #include "container.h"
 #include "container/spawn.h"
+#include "util/fd-pass.h"
 #include "util/fs-util.h"
 
 static struct json_object *strv_to_json(char **v)
@@ -230,8 +231,9 @@ static int exec_spawn(const struct runtime_ctx *ctx, const char *id, const struc
         else if (cfg.process.terminal && !o->console_socket) {
                 if ((console = fcntl(own_console, F_DUPFD_CLOEXEC, 3)) < 0)
                         r = error_new(reterr, errno, NULL, "duplicate the socket for the exec'd process's terminal");
-        } else if (cfg.process.terminal && (console = open(o->console_socket, O_PATH | O_CLOEXEC)) < 0)
-                r = error_new(reterr, errno, NULL, "open console socket %s", o->console_socket);
+        } else if (cfg.process.terminal && (console = unix_connect(o->console_socket)) < 0)
+                r = error_new(reterr, -console, "is something listening on --console-socket?",
+                              "connect to the console socket %s", o->console_socket);
         struct spawn_params sp = {
                 .cfg = &cfg, .id = id, .bundle = c->state->bundle, .rootfs = c->state->rootfs,
                 .state_dir_fd = c->dir->dir_fd, .console_socket_fd = console, .preserve_fds = o->preserve_fds,
