@@ -209,10 +209,12 @@ static int exec_spawn(const struct runtime_ctx *ctx, const char *id, const struc
                 return r;
         enum container_status st = state_status(c->dir, c->state);
         bool paused = st == STATUS_PAUSED && o->ignore_paused;
+        if (st == STATUS_PAUSED && !paused) /* runc's words, which clients may look for */
+                return error_new(reterr, 0, "resume it first, or pass --ignore-paused",
+                                 "cannot exec in a paused container: container %s is paused", id);
         if (st != STATUS_RUNNING && st != STATUS_CREATED && !paused)
                 return error_new(reterr, 0,
-                                 st == STATUS_PAUSED ? "resume it first, or pass --ignore-paused"
-                                                     : "exec needs a created or running container: start a new one",
+                                 "exec needs a created or running container: start a new one",
                                  "cannot exec in container %s: it is %s", id, container_status_to_string(st));
         if (!c->cfg)
                 return error_new(reterr, EIO, NULL, "container %s: its stored config.json cannot be read", id);
