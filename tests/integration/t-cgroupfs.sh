@@ -230,6 +230,18 @@ c['linux']['resources'] = {}
         expect_eq "the pod's cgroups are kept (not made by modrun)" "$pod" "$(find "${pod%/pod}" -mindepth 1 -type d)"
         rmdir "$pod" "${pod%/pod}"
         expect_eq "nothing else left" "" "$(cg_left)"
+
+        # ---- linux.resources.unified on a v1/hybrid host: refused as by
+        # runc and crun (its keys are v2 files), nothing left
+        config "
+c['linux']['cgroupsPath'] = '$CGP/c7'
+c['linux']['resources'] = {'unified': {'cgroup.max.depth': '3'}}
+"
+        out=$(mr "${PLUG[@]}" run -d --bundle "$BUNDLE" bt-c7 2>&1) && fail "unified on a v1 host accepted"
+        expect_match "unified on a v1 host: invalid configuration" \
+            "invalid configuration: linux.resources.unified needs a cgroup v2 host" "$out"
+        [ -e "$ROOT/bt-c7" ] && fail "state dir of bt-c7 left" || pass "no state dir after the refused unified"
+        expect_eq "no cgroup dir after the refused unified" "" "$(cg_left)"
     fi
 
     # ---- default path: runc places <id> below the caller's own cgroup ---
