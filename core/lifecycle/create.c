@@ -134,6 +134,10 @@ static int spawn_and_record(const struct runtime_ctx *ctx, struct container_dir 
                 if (console < 0)
                         return error_new(reterr, -console, "is something listening on --console-socket?",
                                          "connect to the console socket %s", o->console_socket);
+        } else if (o->console_socket) { /* unused without a terminal, but it must exist */
+                console = open(o->console_socket, O_PATH | O_CLOEXEC);
+                if (console < 0)
+                        return error_new(reterr, errno, NULL, "open console socket %s", o->console_socket);
         } else if (o->console_fd >= 0 && (console = fcntl(o->console_fd, F_DUPFD_CLOEXEC, 3)) < 0) {
                 return error_new(reterr, errno, NULL, "duplicate the console socket");
         }
