@@ -35,7 +35,8 @@ enum {
 const struct cli_option cli_update_options[] = {
         {"resources", 'r', true, OPT_RESOURCES, "FILE",
          "linux.resources as JSON from FILE, or - for stdin; the other flags are then ignored (as runc)"},
-        {"memory", 0, true, OPT_MEMORY, "BYTES", "memory limit, e.g. 536870912 or 512m"},
+        {"memory", 0, true, OPT_MEMORY, "BYTES",
+         "memory limit, e.g. 536870912 or 512m; -1: unlimited (swap too, without --memory-swap)"},
         {"memory-reservation", 0, true, OPT_MEMORY_RESERVATION, "BYTES", "memory soft limit"},
         {"memory-swap", 0, true, OPT_MEMORY_SWAP, "BYTES", "memory plus swap limit; -1: unlimited swap"},
         {"kernel-memory", 0, true, OPT_KERNEL_MEMORY, "BYTES", "kernel memory limit (cgroup v1; deprecated by the kernel)"},

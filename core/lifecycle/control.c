@@ -77,6 +77,19 @@ static void json_merge(struct json_object *dst, struct json_object *src)
         }
 }
 
+/* runc's rule: memory.limit -1 (unlimited) without a memory.swap in the
+ * same update makes swap unlimited too; the swap limit kept from an
+ * earlier update would be below the new memory limit, which the kernel
+ * refuses (cgroup v1 memsw) or which makes no sense (v2). */
+static void forget_swap_of_unlimited_memory(struct json_object *cur, struct json_object *update)
+{
+        struct json_object *m = NULL, *limit = NULL, *old = NULL;
+        if (json_object_object_get_ex(update, "memory", &m) && json_object_object_get_ex(m, "limit", &limit) &&
+            json_object_get_int64(limit) == -1 && !json_object_object_get_ex(m, "swap", NULL) &&
+            json_object_object_get_ex(cur, "memory", &old))
+                json_object_object_del(old, "swap");
+}
+
 int lifecycle_update(const struct runtime_ctx *ctx, const char *id, struct json_object *resources,
                      struct modrun_error **reterr)
 {
@@ -98,6 +111,7 @@ int lifecycle_update(const struct runtime_ctx *ctx, const char *id, struct json_
                 cur = json_object_new_object();
                 json_object_object_add(linux_, "resources", cur);
         }
+        forget_swap_of_unlimited_memory(cur, resources);
         json_merge(cur, resources);
         /* a new device list replaces the old one: runc's defaults again */
         if (json_object_object_get_ex(resources, "devices", NULL) && config_add_default_device_rules(c->cfg) < 0)

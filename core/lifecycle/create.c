@@ -15,6 +15,7 @@
 #include "container/spawn.h"
 #include "util/fault.h"
 #include "util/fs-util.h"
+#include "util/fd-pass.h"
 #include "util/log.h"
 
 static char *now_rfc3339(void)
@@ -127,7 +128,14 @@ static int spawn_and_record(const struct runtime_ctx *ctx, struct container_dir 
                             struct plugins *pl, pid_t *ret_pid, struct modrun_error **reterr)
 {
         _cleanup_close_ int console = -1;
-        if (o->console_socket) {
+        if (o->console_socket && cfg->process.terminal) {
+                /* connected here, as runc does, not by the init: inside a
+                 * user namespace it may not be allowed to connect */
+                console = unix_connect(o->console_socket);
+                if (console < 0)
+                        return error_new(reterr, -console, "is something listening on --console-socket?",
+                                         "connect to the console socket %s", o->console_socket);
+        } else if (o->console_socket) { /* unused without a terminal, but it must exist */
                 console = open(o->console_socket, O_PATH | O_CLOEXEC);
                 if (console < 0)
                         return error_new(reterr, errno, NULL, "open console socket %s", o->console_socket);

@@ -18,6 +18,7 @@
 
 #include "container.h"
 #include "container/spawn.h"
+#include "util/fd-pass.h"
 #include "util/fs-util.h"
 
 static struct json_object *strv_to_json(char **v)
@@ -211,10 +212,12 @@ static int exec_spawn(const struct runtime_ctx *ctx, const char *id, const struc
                 return r;
         enum container_status st = state_status(c->dir, c->state);
         bool paused = st == STATUS_PAUSED && o->ignore_paused;
+        if (st == STATUS_PAUSED && !paused) /* runc's words, which clients may look for */
+                return error_new(reterr, 0, "resume it first, or pass --ignore-paused",
+                                 "cannot exec in a paused container: container %s is paused", id);
         if (st != STATUS_RUNNING && st != STATUS_CREATED && !paused)
                 return error_new(reterr, 0,
-                                 st == STATUS_PAUSED ? "resume it first, or pass --ignore-paused"
-                                                     : "exec needs a created or running container: start a new one",
+                                 "exec needs a created or running container: start a new one",
                                  "cannot exec in container %s: it is %s", id, container_status_to_string(st));
         if (!c->cfg)
                 return error_new(reterr, EIO, NULL, "container %s: its stored config.json cannot be read", id);
@@ -233,8 +236,9 @@ static int exec_spawn(const struct runtime_ctx *ctx, const char *id, const struc
         else if (cfg.process.terminal && !o->console_socket) {
                 if ((console = fcntl(own_console, F_DUPFD_CLOEXEC, 3)) < 0)
                         r = error_new(reterr, errno, NULL, "duplicate the socket for the exec'd process's terminal");
-        } else if (cfg.process.terminal && (console = open(o->console_socket, O_PATH | O_CLOEXEC)) < 0)
-                r = error_new(reterr, errno, NULL, "open console socket %s", o->console_socket);
+        } else if (cfg.process.terminal && (console = unix_connect(o->console_socket)) < 0)
+                r = error_new(reterr, -console, "is something listening on --console-socket?",
+                              "connect to the console socket %s", o->console_socket);
         struct spawn_params sp = {
                 .cfg = &cfg, .id = id, .bundle = c->state->bundle, .rootfs = c->state->rootfs,
                 .state_dir_fd = c->dir->dir_fd, .console_socket_fd = console, .preserve_fds = o->preserve_fds,

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Passing a file descriptor over a unix socket (SCM_RIGHTS). */
+#include <fcntl.h>
+#include <stdio.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -41,8 +43,14 @@ ssize_t fd_recv(int sock, void *buf, size_t size, int flags, int *ret_fd)
 int unix_connect(const char *path)
 {
         struct sockaddr_un sa = {.sun_family = AF_UNIX};
-        if (strlen(path) >= sizeof(sa.sun_path))
-                return -ENAMETOOLONG;
+        if (strlen(path) >= sizeof(sa.sun_path)) { /* by an O_PATH fd: its /proc/self/fd name is short */
+                _cleanup_close_ int o = open(path, O_PATH | O_CLOEXEC);
+                if (o < 0)
+                        return -errno;
+                char name[32];
+                (void)snprintf(name, sizeof(name), "/proc/self/fd/%d", o);
+                return unix_connect(name);
+        }
         memcpy(sa.sun_path, path, strlen(path) + 1);
         _cleanup_close_ int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (s < 0 || connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0)

@@ -2,9 +2,10 @@
 /*
  * linux.resources: which hierarchy each part goes to, in runc's order
  * (cpuset, devices, memory, cpu, pids, blkio, hugetlb, network, rdma), then
- * `unified`. A controller is used from its v1 hierarchy when one is
- * mounted, else from the cgroup2 directory when it is listed in its
- * cgroup.controllers (a hybrid host may have, e.g., hugetlb only there).
+ * `unified` (a pure cgroup v2 host only, as runc and crun). A controller
+ * is used from its v1 hierarchy when one is mounted, else from the cgroup2
+ * directory when it is listed in its cgroup.controllers (a hybrid host
+ * may have, e.g., hugetlb only there).
  * A part that is set while its controller is nowhere is an error: a limit
  * silently not applied is worse than a container that does not start.
  * The files of each version are in resources-v1.c and resources-v2.c.
@@ -233,11 +234,16 @@ static int set_devices(const struct cgfs *s, const struct json_object *rules, st
 
 static int set_unified(const struct cgfs *s, const struct json_object *u, struct modrun_error **reterr)
 {
-        const struct cg_place *p = cg_unified_place(s);
+        /* runc and crun refuse it on a v1 or hybrid host too ("invalid
+         * configuration"): its keys are cgroup v2 files, and there the
+         * controllers are v1's */
+        const struct cg_place *p = s->layout.mode == CG_MODE_V2 ? cg_unified_place(s) : NULL;
         if (!p)
-                return s->host->error(reterr, EOPNOTSUPP, "remove linux.resources.unified on a cgroup v1 host",
-                                      "cgroupfs: linux.resources.unified needs cgroup v2, and this host has %s",
-                                      cg_mode_to_string(s->layout.mode));
+                return s->host->error(reterr, EINVAL,
+                                      "remove linux.resources.unified, or set the cgroup v1 fields "
+                                      "(linux.resources.memory, cpu, ...) instead",
+                                      "cgroupfs: invalid configuration: linux.resources.unified needs a cgroup v2 "
+                                      "host, and this host is %s", cg_mode_to_string(s->layout.mode));
         return cg_v2_unified(s, p->dir, u, reterr);
 }
 

@@ -8,8 +8,10 @@
  *
  * Per hierarchy, after mkdir:
  *  - v1 cpuset: a new cgroup starts with empty cpuset.cpus and .mems and
- *    refuses processes (ENOSPC), so each new one copies its parent's, as
- *    runc does;
+ *    refuses processes (ENOSPC), so each one on the way down whose files
+ *    are empty, new or made by someone else (a pod's parent made with
+ *    mkdir), copies its parent's, as runc's cpusetEnsureParent; a value
+ *    already set is never changed;
  *  - cgroup2: controllers are enabled in cgroup.subtree_control down to the
  *    container's parent: every available one in a directory we made (as
  *    runc), and in a directory that already existed only those the
@@ -106,7 +108,7 @@ static int mkdir_p(struct cgfs *s, const struct cg_place *p, bool quiet_denied, 
         }
 }
 
-/* v1 cpuset: fill each new directory's empty cpus/mems from its parent. */
+/* v1 cpuset: fill each directory's empty cpus/mems from its parent. */
 static int cpuset_fill(struct cgfs *s, const struct cg_place *p, struct modrun_error **reterr)
 {
         _cleanup_free_ char *path = strdup(p->dir);
@@ -118,7 +120,7 @@ static int cpuset_fill(struct cgfs *s, const struct cg_place *p, struct modrun_e
                         continue;
                 *c = '\0';
                 static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
-                for (int k = 0; k < 2 && was_made(s, path); k++) {
+                for (int k = 0; k < 2; k++) {
                         _cleanup_free_ char *mine = NULL, *parent_val = NULL, *parent = strdup(path);
                         if (!parent)
                                 return -ENOMEM;
@@ -131,6 +133,10 @@ static int cpuset_fill(struct cgfs *s, const struct cg_place *p, struct modrun_e
                         int r = cg_write(s, path, files[k], parent_val, "copy the parent's cpuset", reterr);
                         if (r < 0)
                                 return r;
+                        if (!was_made(s, path))
+                                s->host->log(s->host, MODRUN_LOG_DEBUG,
+                                             "cgroupfs: %s/%s was empty (no process could join below it): copied "
+                                             "\"%s\" from its parent", path, files[k], parent_val);
                 }
                 *c = saved;
                 if (saved == '\0')

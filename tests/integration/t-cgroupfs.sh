@@ -129,6 +129,18 @@ c['linux']['resources'] = {
         out=$(mr update --pids-limit -5 --memory 1 c1 2>&1) && fail "update to a 1-byte memory limit succeeded"
         expect_match "update refused by the kernel: file, value, errno" \
             'write "1" to /sys/fs/cgroup/memory.*/c1/memory.limit_in_bytes: Device or resource busy' "$out"
+        memsw=/sys/fs/cgroup/memory$CGP/c1/memory.memsw.limit_in_bytes
+        if [ -e "$memsw" ]; then
+            # memory -1 alone lifts the swap limit of an earlier update too
+            # (runc's rule; memory above memory+swap is refused by the kernel)
+            mr update --memory-swap 256m c1 >"$T/out" 2>&1 || fail "update --memory-swap: $(cat "$T/out")"
+            expect_eq "update: memory.memsw.limit_in_bytes" 268435456 "$(cat "$memsw")"
+            mr update --memory -1 c1 >"$T/out" 2>&1 || fail "update --memory -1 after a swap limit: $(cat "$T/out")"
+            expect_eq "update --memory -1: memory unlimited" "$(cat /sys/fs/cgroup/memory/memory.limit_in_bytes)" \
+                "$(cat /sys/fs/cgroup/memory$CGP/c1/memory.limit_in_bytes)"
+            expect_eq "update --memory -1: memory+swap unlimited" \
+                "$(cat /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes)" "$(cat "$memsw")"
+        fi
     else
         expect_eq "update: memory.max" 134217728 "$(cat /sys/fs/cgroup$CGP/c1/memory.max)"
         expect_eq "update: cpu.weight (shares 1024)" 39 "$(cat /sys/fs/cgroup$CGP/c1/cpu.weight)"
@@ -199,6 +211,38 @@ c['linux']['resources']['cpu'] = {'cpus': '0'}
     expect_eq "only the bystander's cgroup is left" "${busy%/busy}" "$(cg_left)"
     kill -9 "$bystander"; wait "$bystander" 2>/dev/null
     rmdir "$busy" "${busy%/busy}"
+
+    # ---- v1 cpuset: a parent made by someone else (a pod's, with mkdir)
+    # has empty cpus and mems, so nothing could join below it: it gets its
+    # parent's, as runc does; a value already set is kept
+    if [ $LAYOUT = v1 ]; then
+        pod=/sys/fs/cgroup/cpuset$CGP/pod
+        mkdir -p "$pod"
+        config "
+c['linux']['cgroupsPath'] = '$CGP/pod/c6'
+c['linux']['resources'] = {}
+"
+        args sleep 1000
+        mr "${PLUG[@]}" run -d --bundle "$BUNDLE" bt-c6 >"$T/out" 2>&1 || fail "run below an empty cpuset parent: $(cat "$T/out")"
+        expect_eq "the pod's empty cpuset.cpus got its parent's" "$(cat /sys/fs/cgroup/cpuset/cpuset.cpus)" "$(cat "$pod/cpuset.cpus")"
+        expect_eq "the pod's empty cpuset.mems got its parent's" "$(cat /sys/fs/cgroup/cpuset/cpuset.mems)" "$(cat "$pod/cpuset.mems")"
+        mr delete --force bt-c6 >/dev/null 2>&1
+        expect_eq "the pod's cgroups are kept (not made by modrun)" "$pod" "$(find "${pod%/pod}" -mindepth 1 -type d)"
+        rmdir "$pod" "${pod%/pod}"
+        expect_eq "nothing else left" "" "$(cg_left)"
+
+        # ---- linux.resources.unified on a v1/hybrid host: refused as by
+        # runc and crun (its keys are v2 files), nothing left
+        config "
+c['linux']['cgroupsPath'] = '$CGP/c7'
+c['linux']['resources'] = {'unified': {'cgroup.max.depth': '3'}}
+"
+        out=$(mr "${PLUG[@]}" run -d --bundle "$BUNDLE" bt-c7 2>&1) && fail "unified on a v1 host accepted"
+        expect_match "unified on a v1 host: invalid configuration" \
+            "invalid configuration: linux.resources.unified needs a cgroup v2 host" "$out"
+        [ -e "$ROOT/bt-c7" ] && fail "state dir of bt-c7 left" || pass "no state dir after the refused unified"
+        expect_eq "no cgroup dir after the refused unified" "" "$(cg_left)"
+    fi
 
     # ---- default path: runc places <id> below the caller's own cgroup ---
     config "

@@ -64,7 +64,8 @@ fi
 # runs once the container is resumed
 mr pause e1 || fail "pause"
 out=$(mr exec e1 true 2>&1) && fail "exec into a paused container without --ignore-paused"
-expect_match "paused: refused without the flag" "it is paused.*--ignore-paused" "$out"
+expect_match "paused: refused without the flag, in runc's words" \
+    "cannot exec in a paused container: container e1 is paused.*--ignore-paused" "$out"
 mr exec -d --ignore-paused e1 sh -c 'echo ran > /tmp/paused-exec' || fail "exec --ignore-paused"
 sleep 0.5
 [ -e "$BUNDLE/rootfs/tmp/paused-exec" ] && fail "ran while paused" || pass "the process does not run while paused"

@@ -2,7 +2,8 @@
 # process.terminal with --console-socket: the pty master reaches the socket
 # over SCM_RIGHTS (as conmon and containerd's shim receive it), the process
 # has the pty as its controlling terminal and stdio, consoleSize is applied,
-# /dev/console is the pty; exec --tty the same; input typed reaches it.
+# /dev/console is the pty; exec --tty the same; input typed reaches it; in a
+# user namespace too (the runtime connects to the socket, not the init).
 . "$(dirname "$0")/lib.sh"
 make_bundle
 RECV="python3 $(dirname "$0")/helpers/console-receiver.py"
@@ -34,5 +35,23 @@ expect_match "exec -t -d needs a console socket" "no --console-socket" "$out"
 mr delete --force t1
 out=$(mr create --bundle "$BUNDLE" t2 2>&1) && fail "terminal without console socket accepted"
 expect_match "create with terminal needs a console socket" "process.terminal is true, and there is no --console-socket" "$out"
+
+# In a user namespace the init (host uid 100000 here) may not connect to the
+# socket (root's, mode 0755): the runtime connects, as runc does, for run
+# and for exec.
+config "c['linux']['namespaces'].append({'type': 'user'})
+c['linux']['uidMappings'] = [{'containerID': 0, 'hostID': 100000, 'size': 65536}]
+c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': 100000, 'size': 65536}]"
+args sh -c 'tty; echo DONE; sleep 100'
+chmod 0711 "$T" # the rootfs must be reachable by it; the socket stays root's 0755
+$RECV "$T/u.sock" "$T/u.out" & BG_PIDS="$BG_PIDS $!"
+wait_for test -S "$T/u.sock" || die "receiver did not listen"
+mr run -d --console-socket "$T/u.sock" --bundle "$BUNDLE" bt-u1 >"$T/out" 2>&1 || fail "run -d in a user namespace: $(cat "$T/out")"
+wait_for test -s "$T/u.out" && expect_match "user namespace: the pty reached the socket" "^/dev/pts/0" "$(tr -d '\r' < "$T/u.out")"
+$RECV "$T/v.sock" "$T/v.out" & BG_PIDS="$BG_PIDS $!"
+wait_for test -S "$T/v.sock" || die "receiver did not listen"
+mr exec -t --console-socket "$T/v.sock" bt-u1 sh -c 'tty; echo DONE' >"$T/out" 2>&1 || fail "exec -t in a user namespace: $(cat "$T/out")"
+wait_for test -s "$T/v.out" && expect_match "user namespace: exec --tty's pty reached the socket" "^/dev/pts/1" "$(tr -d '\r' < "$T/v.out")"
+mr delete --force bt-u1
 assert_clean "at the end"
 finish

@@ -243,7 +243,8 @@ static int setup_process(const struct init_args *a, char **ret_exe, char ***ret_
  * runtime's ids, which the maps do not hold (creating a file in a tmpfs of
  * the namespace fails with EOVERFLOW, and host directories are searched as
  * the host's root): once the maps are written, become the namespace's
- * root, as runc's nsexec (setuid(0) and setgid(0) in its last stage). */
+ * root, as runc's nsexec (setuid(0) and setgid(0) in its last stage, for
+ * the init and for an exec'd process). */
 static int userns_become_root(struct modrun_error **reterr)
 {
         if (setgroups(0, NULL) < 0 && errno != EPERM) /* EPERM: setgroups is "deny" (rootless) */
@@ -318,6 +319,10 @@ static int init_setup(const struct init_args *a, char **ret_exe, char ***ret_env
         if (r < 0 || (r = enter_cgroups(a, prepare, &cgroups, reterr)) < 0)
                 return r;
         (void)prctl(PR_SET_DUMPABLE, 0UL, 0UL, 0UL, 0UL); /* the id maps are written */
+        /* an exec'd process too (it joined the namespace): else the pty it
+         * opens is the host root's, which it may not chown */
+        if (config_namespace(a->cfg, OCI_NS_USER) && (r = userns_become_root(reterr)) < 0)
+                return r;
         if (a->exec_mode) {
                 const struct oci_process *proc = &a->cfg->process;
                 if (proc->has_oom_score_adj && (r = oom_score_adj_apply(proc->oom_score_adj, reterr)) < 0)
@@ -333,8 +338,6 @@ static int init_setup(const struct init_args *a, char **ret_exe, char ***ret_env
                         return r;
                 return setup_process(a, ret_exe, ret_env, reterr);
         }
-        if (config_namespace(a->cfg, OCI_NS_USER) && (r = userns_become_root(reterr)) < 0)
-                return r;
         if ((r = setup_early(a, reterr)) < 0)
                 return r;
         _cleanup_close_ int console_sock = -1;

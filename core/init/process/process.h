@@ -129,8 +129,9 @@ int exec_process(const char *path, char *const *args, char *const *env, struct m
 
 /* process.terminal: open a pty in the container's /dev/pts, make its peer
  * the controlling terminal and stdio, send the master to the console
- * socket (connected before changing root, unless it is connected already); with console, also bind the
- * peer onto /dev/console (the init; not an exec'd process). */
+ * socket (connected by the runtime, duplicated before changing root);
+ * with console, also bind the peer onto /dev/console (the init; not an
+ * exec'd process). */
 int terminal_connect(int console_socket_fd, int *ret_sock, struct modrun_error **reterr);
 int terminal_setup(int sock, const struct oci_process *proc, bool console, struct modrun_error **reterr);
 /* Without a terminal, the process still leads a session of its own, as

@@ -22,19 +22,11 @@
 
 int terminal_connect(int console_socket_fd, int *ret_sock, struct modrun_error **reterr)
 {
-        int fl = fcntl(console_socket_fd, F_GETFL);
-        if (fl >= 0 && !(fl & O_PATH)) { /* already connected: `run`'s own socket pair */
-                *ret_sock = fcntl(console_socket_fd, F_DUPFD_CLOEXEC, 3);
-                return *ret_sock >= 0 ? 0 : error_new(reterr, errno, NULL, "duplicate the console socket");
-        }
-        char path[32];
-        (void)snprintf(path, sizeof(path), "/proc/self/fd/%d", console_socket_fd);
-        int s = unix_connect(path);
-        if (s < 0)
-                return error_new(reterr, -s, "is something listening on --console-socket?",
-                                 "connect to the console socket");
-        *ret_sock = s;
-        return 0;
+        /* connected by the runtime (create, exec) or `run`'s own socket
+         * pair: the init never connects, as inside a user namespace it may
+         * not be allowed to */
+        *ret_sock = fcntl(console_socket_fd, F_DUPFD_CLOEXEC, 3);
+        return *ret_sock >= 0 ? 0 : error_new(reterr, errno, NULL, "duplicate the console socket");
 }
 
 /* /dev/console: a bind of the pty peer, as runc does, after checking by
