@@ -19,10 +19,12 @@ enum {
         OPT_ALL,
         OPT_FORCE,
         OPT_PIDFD_SOCKET,
+        OPT_CONFIG,
 };
 
 #define CREATE_OPTIONS                                                                                                 \
         {"bundle", 'b', true, OPT_BUNDLE, "DIR", "the bundle: config.json and the rootfs (default: the current directory)"}, \
+        {"config", 'f', true, OPT_CONFIG, "FILE", "read the configuration from FILE instead of the bundle's config.json"}, \
         {"pid-file", 0, true, OPT_PID_FILE, "FILE", "write the container init's pid to FILE"},                          \
         {"console-socket", 0, true, OPT_CONSOLE_SOCKET, "SOCKET",                                                       \
          "send the pty master (process.terminal) to this AF_UNIX socket"},                                              \
@@ -62,6 +64,7 @@ static int parse_create(struct runtime_ctx *ctx, struct cli_args *a, struct crea
         while (r >= 0 && (id = cli_next(a, f->is_run ? cli_run_options : cli_create_options, &v, reterr)) > 0) {
                 switch (id) {
                 case OPT_BUNDLE: f->o.bundle = v; break;
+                case OPT_CONFIG: f->o.config_file = v; break;
                 case OPT_PID_FILE: f->o.pid_file = v; break;
                 case OPT_CONSOLE_SOCKET: f->o.console_socket = v; break;
                 case OPT_PIDFD_SOCKET: f->o.pidfd_socket = v; break;
