@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* create, run, start, kill, delete */
+#include <regex.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "commands.h"
+#include "state/state.h"
+#include "util/log.h"
 #include "util/signals.h"
 
 enum {
@@ -20,6 +24,7 @@ enum {
         OPT_FORCE,
         OPT_PIDFD_SOCKET,
         OPT_CONFIG,
+        OPT_REGEX,
 };
 
 #define CREATE_OPTIONS                                                                                                 \
@@ -137,19 +142,60 @@ int cmd_kill(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **
 }
 
 const struct cli_option cli_delete_options[] = {
-        {"force", 'f', false, OPT_FORCE, NULL, "kill a container that still runs (SIGKILL), then delete it"}, {0}};
+        {"force", 'f', false, OPT_FORCE, NULL, "kill a container that still runs (SIGKILL), then delete it"},
+        {"regex", 'r', false, OPT_REGEX, NULL, "ID is an extended regular expression: delete every container it matches (crun's option)"},
+        {0}};
+
+/* delete --regex (crun's): every container under the root whose id the
+ * extended regular expression matches; each one as `delete ID`, going on
+ * after a failure, which is reported (the first error is returned). */
+static int delete_matching(const struct runtime_ctx *ctx, const char *pattern, bool force,
+                           struct modrun_error **reterr)
+{
+        regex_t re;
+        int rc = regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB);
+        if (rc != 0) {
+                char why[256];
+                regerror(rc, &re, why, sizeof(why));
+                return error_new(reterr, EINVAL, "give a POSIX extended regular expression, e.g. '^web-'",
+                                 "delete --regex %s: %s", pattern, why);
+        }
+        _cleanup_error_ struct modrun_error *err = NULL;
+        _cleanup_close_ int root_fd = state_root_open(ctx->root, false, &err);
+        char **ids = NULL;
+        int r = root_fd == -ENOENT ? 0 : root_fd < 0 ? root_fd : state_list_ids(root_fd, ctx->root, &ids, &err);
+        for (char **i = ids; i && *i; i++) {
+                _cleanup_error_ struct modrun_error *e = NULL;
+                if (regexec(&re, *i, 0, NULL, 0) == 0 && lifecycle_delete(ctx, *i, force, &e) < 0) {
+                        if (err) { /* the first is returned, the others logged */
+                                log_error("%s", e->msg);
+                        } else {
+                                err = TAKE_PTR(e);
+                                r = error_ret(err);
+                        }
+                }
+                free(*i);
+        }
+        free(ids);
+        regfree(&re);
+        if (r < 0 && err)
+                *reterr = TAKE_PTR(err);
+        return r < 0 ? error_wrap(reterr, "delete --regex %s", pattern) : 0;
+}
 
 int cmd_delete(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr)
 {
         const char *v;
-        bool force = false;
+        bool force = false, regex = false;
         int id;
         while ((id = cli_next(a, cli_delete_options, &v, reterr)) > 0)
-                force = cli_bool_value(v);
+                *(id == OPT_FORCE ? &force : &regex) = cli_bool_value(v);
         if (id < 0)
                 return id;
-        int r = cli_expect_args(a, 1, "delete [--force] ID", reterr);
+        int r = cli_expect_args(a, 1, "delete [--force] [--regex] ID", reterr);
         if (r < 0)
                 return r;
+        if (regex)
+                return delete_matching(ctx, a->positional[0], force, reterr);
         return lifecycle_delete(ctx, a->positional[0], force, reterr);
 }

@@ -2,7 +2,8 @@
 # Behaviour crun 1.8.1's own test suite pins where runc agrees (or which is
 # crun's CLI): create/run --config FILE (-f) instead of the bundle's
 # config.json; a missing process.cwd is created even with root.readonly; a
-# hook without "env" gets the runtime's environment ("env": [] an empty one).
+# hook without "env" gets the runtime's environment ("env": [] an empty one);
+# delete --regex (crun's option).
 . "$(dirname "$0")/lib.sh"
 make_bundle
 
@@ -54,6 +55,21 @@ expect_match "... PATH included" "^PATH=" "$(cat "$T/none.env" 2>&1)"
 expect_match "poststop hook without env: the same" "^CS_HOOK_MARK=cs-1$" "$(cat "$T/poststop.env" 2>&1)"
 expect_no_match "hook with \"env\": []: nothing of modrun's" "CS_HOOK_MARK" "$(cat "$T/empty.env" 2>&1)"
 config "c.pop('hooks')"
+
+# --- delete --regex (crun's): every container whose id matches; one that
+# cannot be deleted (running, no --force) is reported, the others go
+args sleep 100
+mr create --bundle "$BUNDLE" cs-re-1 && mr create --bundle "$BUNDLE" cs-re-2 && mr run -d --bundle "$BUNDLE" cs-keep \
+    || fail "create for --regex"
+keep=$(state_field cs-keep pid)
+out=$(mr delete --regex '^cs-(re-[0-9]|keep)$' 2>&1) && fail "delete --regex of a running container without --force succeeded"
+expect_match "delete --regex: the running one reported" "cannot delete container cs-keep: it is running" "$out"
+expect_eq "delete --regex: the created ones deleted, the running one kept" "cs-keep" "$(ls "$ROOT")"
+expect_eq "... and still running" running "$(state_field cs-keep status)"
+mr delete --force --regex '^cs-k' || fail "delete --force --regex"
+wait_for test ! -d "/proc/$keep" || fail "delete --force --regex: the init survived"
+out=$(mr delete --regex '(' 2>&1) && fail "a bad regex accepted"
+expect_match "a bad regex: refused, says why" "delete --regex \(: " "$out"
 
 assert_clean
 finish
