@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* create, run, start, kill, delete */
+#include <regex.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "commands.h"
+#include "state/state.h"
+#include "util/log.h"
 #include "util/signals.h"
 
 enum {
@@ -19,10 +23,13 @@ enum {
         OPT_ALL,
         OPT_FORCE,
         OPT_PIDFD_SOCKET,
+        OPT_CONFIG,
+        OPT_REGEX,
 };
 
 #define CREATE_OPTIONS                                                                                                 \
         {"bundle", 'b', true, OPT_BUNDLE, "DIR", "the bundle: config.json and the rootfs (default: the current directory)"}, \
+        {"config", 'f', true, OPT_CONFIG, "FILE", "read the configuration from FILE instead of the bundle's config.json"}, \
         {"pid-file", 0, true, OPT_PID_FILE, "FILE", "write the container init's pid to FILE"},                          \
         {"console-socket", 0, true, OPT_CONSOLE_SOCKET, "SOCKET",                                                       \
          "send the pty master (process.terminal) to this AF_UNIX socket"},                                              \
@@ -62,6 +69,7 @@ static int parse_create(struct runtime_ctx *ctx, struct cli_args *a, struct crea
         while (r >= 0 && (id = cli_next(a, f->is_run ? cli_run_options : cli_create_options, &v, reterr)) > 0) {
                 switch (id) {
                 case OPT_BUNDLE: f->o.bundle = v; break;
+                case OPT_CONFIG: f->o.config_file = v; break;
                 case OPT_PID_FILE: f->o.pid_file = v; break;
                 case OPT_CONSOLE_SOCKET: f->o.console_socket = v; break;
                 case OPT_PIDFD_SOCKET: f->o.pidfd_socket = v; break;
@@ -134,19 +142,60 @@ int cmd_kill(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **
 }
 
 const struct cli_option cli_delete_options[] = {
-        {"force", 'f', false, OPT_FORCE, NULL, "kill a container that still runs (SIGKILL), then delete it"}, {0}};
+        {"force", 'f', false, OPT_FORCE, NULL, "kill a container that still runs (SIGKILL), then delete it"},
+        {"regex", 'r', false, OPT_REGEX, NULL, "ID is an extended regular expression: delete every container it matches (crun's option)"},
+        {0}};
+
+/* delete --regex (crun's): every container under the root whose id the
+ * extended regular expression matches; each one as `delete ID`, going on
+ * after a failure, which is reported (the first error is returned). */
+static int delete_matching(const struct runtime_ctx *ctx, const char *pattern, bool force,
+                           struct modrun_error **reterr)
+{
+        regex_t re;
+        int rc = regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB);
+        if (rc != 0) {
+                char why[256];
+                regerror(rc, &re, why, sizeof(why));
+                return error_new(reterr, EINVAL, "give a POSIX extended regular expression, e.g. '^web-'",
+                                 "delete --regex %s: %s", pattern, why);
+        }
+        _cleanup_error_ struct modrun_error *err = NULL;
+        _cleanup_close_ int root_fd = state_root_open(ctx->root, false, &err);
+        char **ids = NULL;
+        int r = root_fd == -ENOENT ? 0 : root_fd < 0 ? root_fd : state_list_ids(root_fd, ctx->root, &ids, &err);
+        for (char **i = ids; i && *i; i++) {
+                _cleanup_error_ struct modrun_error *e = NULL;
+                if (regexec(&re, *i, 0, NULL, 0) == 0 && lifecycle_delete(ctx, *i, force, &e) < 0) {
+                        if (err) { /* the first is returned, the others logged */
+                                log_error("%s", e->msg);
+                        } else {
+                                err = TAKE_PTR(e);
+                                r = error_ret(err);
+                        }
+                }
+                free(*i);
+        }
+        free(ids);
+        regfree(&re);
+        if (r < 0 && err)
+                *reterr = TAKE_PTR(err);
+        return r < 0 ? error_wrap(reterr, "delete --regex %s", pattern) : 0;
+}
 
 int cmd_delete(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **reterr)
 {
         const char *v;
-        bool force = false;
+        bool force = false, regex = false;
         int id;
         while ((id = cli_next(a, cli_delete_options, &v, reterr)) > 0)
-                force = cli_bool_value(v);
+                *(id == OPT_FORCE ? &force : &regex) = cli_bool_value(v);
         if (id < 0)
                 return id;
-        int r = cli_expect_args(a, 1, "delete [--force] ID", reterr);
+        int r = cli_expect_args(a, 1, "delete [--force] [--regex] ID", reterr);
         if (r < 0)
                 return r;
+        if (regex)
+                return delete_matching(ctx, a->positional[0], force, reterr);
         return lifecycle_delete(ctx, a->positional[0], force, reterr);
 }

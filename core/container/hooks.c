@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * OCI hooks: each runs as its own process with the container's state JSON
- * on stdin, its args and env, and a bounded time (its timeout, or
+ * on stdin, its args and env (the runtime's environment when it has no
+ * "env"), and a bounded time (its timeout, or
  * HOOK_DEFAULT_TIMEOUT_S). A hook that fails or times out is an error that
  * names the hook's kind and index, its path, how it ended and what it wrote,
  * and leaves no process behind: it runs under a supervisor process that is
@@ -31,7 +32,6 @@
 
 _Noreturn static void hook_exec(const struct oci_hook *h, int in, int out)
 {
-        static char *const empty[] = {NULL};
         char *argv_default[] = {h->path, NULL};
         if (dup2(in, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0 || dup2(out, STDERR_FILENO) < 0)
                 _exit(126);
@@ -40,7 +40,9 @@ _Noreturn static void hook_exec(const struct oci_hook *h, int in, int out)
         sigemptyset(&none);
         (void)sigprocmask(SIG_SETMASK, &none, NULL);
         (void)signal(SIGPIPE, SIG_DFL);
-        execve(h->path, h->args && h->args[0] ? h->args : argv_default, h->env ? h->env : empty);
+        /* No "env": the runtime's own environment, as runc (Go's exec.Cmd with
+         * a nil Env) and crun; "env": [] is an empty one. */
+        execve(h->path, h->args && h->args[0] ? h->args : argv_default, h->env ? h->env : environ);
         dprintf(STDERR_FILENO, "exec %s: %s\n", h->path, strerror(errno));
         _exit(127);
 }

@@ -91,8 +91,7 @@ static int spawn_check(const struct spawn_params *p, struct spawn_prep *s, struc
                              (r = netdev_check(cfg, reterr)) < 0 || (r = intelrdt_check(cfg, reterr)) < 0))
                 return r;
         s->init.last_cap = cap_last_cap();
-        if ((r = caps_parse(&cfg->process.caps, s->init.last_cap, &s->init.caps, reterr)) < 0)
-                return r;
+        caps_parse(&cfg->process.caps, s->init.last_cap, &s->init.caps);
         if ((r = seccomp_compile(cfg, &s->init.seccomp, reterr)) < 0 ||
             (r = lsm_plan(&cfg->process, "", &s->init.lsm, reterr)) < 0)
                 return r;

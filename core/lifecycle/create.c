@@ -327,7 +327,7 @@ int container_load_bundle(const struct create_opts *o, char bundle[PATH_MAX], st
                 return error_new(reterr, errno, "give the bundle directory with --bundle DIR",
                                  "bundle %s", bundle_arg);
         _cleanup_config_ struct oci_config *cfg = NULL;
-        int r = config_load(bundle, &cfg, reterr);
+        int r = config_load(bundle, o->config_file, &cfg, reterr);
         if (r < 0)
                 return r;
         if ((r = check_config(cfg, o, reterr)) < 0)

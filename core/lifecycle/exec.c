@@ -81,36 +81,30 @@ static int set_user(struct json_object *proc, const struct exec_opts *o, struct 
         return 0;
 }
 
-/* --cap adds to bounding, effective and permitted, but only what the
- * container's bounding set has: exec never gains more than the container. */
-static int add_caps(struct json_object *proc, char **caps, struct modrun_error **reterr)
+/* --cap adds to the bounding, effective and permitted sets, and to the
+ * ambient set when the process has an inheritable set (ambient needs it),
+ * as runc 1.1 (crun too gives the exec'd process the capability, bounding
+ * set included): the caller of exec is the container's owner on the host. */
+static void add_caps(struct json_object *proc, char **caps)
 {
-        struct json_object *c = NULL, *bounding = NULL;
+        struct json_object *c = NULL, *inheritable = NULL;
         if (!caps)
-                return 0;
-        if (!json_object_object_get_ex(proc, "capabilities", &c)) {
+                return;
+        if (!json_object_object_get_ex(proc, "capabilities", &c) || !json_object_is_type(c, json_type_object)) {
                 c = json_object_new_object();
                 json_object_object_add(proc, "capabilities", c);
         }
-        (void)json_object_object_get_ex(c, "bounding", &bounding);
-        static const char *const sets[] = {"effective", "permitted"};
-        for (char **cap = caps; *cap; cap++) {
-                bool allowed = false;
-                for (size_t i = 0; bounding && i < json_object_array_length(bounding) && !allowed; i++)
-                        allowed = streq(json_object_get_string(json_object_array_get_idx(bounding, i)), *cap);
-                if (!allowed)
-                        return error_new(reterr, EPERM, "an exec'd process can only have the container's capabilities",
-                                         "exec --cap %s: not in the container's bounding set", *cap);
-                for (size_t k = 0; k < ELEMENTSOF(sets); k++) {
+        bool ambient = json_object_object_get_ex(c, "inheritable", &inheritable) && inheritable;
+        static const char *const sets[] = {"bounding", "effective", "permitted", "ambient"};
+        for (char **cap = caps; *cap; cap++)
+                for (size_t k = 0; k < ELEMENTSOF(sets) - !ambient; k++) {
                         struct json_object *set = NULL;
-                        if (!json_object_object_get_ex(c, sets[k], &set)) {
+                        if (!json_object_object_get_ex(c, sets[k], &set) || !json_object_is_type(set, json_type_array)) {
                                 set = json_object_new_array();
                                 json_object_object_add(c, sets[k], set);
                         }
                         json_object_array_add(set, json_object_new_string(*cap));
                 }
-        }
-        return 0;
 }
 
 /* The process object from the command line: the container's, with the
@@ -168,7 +162,7 @@ static int inherit_security(struct json_object *proc, const struct oci_config *c
 
 /* The flags that ask for a change of security settings apply to a
  * --process file as well (runc ignores them there). */
-static int apply_security_flags(struct json_object *proc, const struct exec_opts *o, struct modrun_error **reterr)
+static void apply_security_flags(struct json_object *proc, const struct exec_opts *o)
 {
         if (o->no_new_privs)
                 json_object_object_add(proc, "noNewPrivileges", json_object_new_boolean(true));
@@ -176,7 +170,7 @@ static int apply_security_flags(struct json_object *proc, const struct exec_opts
                 json_object_object_add(proc, "selinuxLabel", json_object_new_string(o->process_label));
         if (o->apparmor)
                 json_object_object_add(proc, "apparmorProfile", json_object_new_string(o->apparmor));
-        return add_caps(proc, o->caps, reterr);
+        add_caps(proc, o->caps);
 }
 
 /* The process object as JSON text: --process FILE, or the container's
@@ -192,7 +186,7 @@ static int build_process_json(const struct oci_config *cfg, const struct exec_op
         if (r < 0)
                 return o->process_file ? error_wrap(reterr, "exec --process") : r;
         if ((r = inherit_security(proc, cfg, name, reterr)) >= 0)
-                r = apply_security_flags(proc, o, reterr);
+                apply_security_flags(proc, o);
         if (r >= 0 && !(*ret_text = strdup(json_object_to_json_string_ext(proc, JSON_C_TO_STRING_PLAIN))))
                 r = error_new(reterr, ENOMEM, NULL, "exec: the process object");
         json_object_put(proc);

@@ -35,6 +35,7 @@ struct runtime_ctx {
 
 struct create_opts {
         const char *bundle;         /* default "." */
+        const char *config_file;    /* --config: instead of <bundle>/config.json, NULL when none */
         const char *pid_file;       /* NULL when none */
         const char *console_socket; /* NULL when none */
         int console_fd;             /* instead: a connected socket (run's own), or -1 */

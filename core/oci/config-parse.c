@@ -370,13 +370,16 @@ int config_parse(const char *text, size_t len, struct oci_config **ret, struct m
         return config_parse_named(text, len, "config.json", ret, reterr);
 }
 
-int config_load(const char *bundle, struct oci_config **ret, struct modrun_error **reterr)
+int config_load(const char *bundle, const char *file, struct oci_config **ret, struct modrun_error **reterr)
 {
         _cleanup_free_ char *path = NULL, *text = NULL;
-        if (asprintf(&path, "%s/config.json", bundle) < 0)
+        if (file ? !(path = strdup(file)) : asprintf(&path, "%s/config.json", bundle) < 0)
                 return error_new(reterr, ENOMEM, NULL, "load %s/config.json", bundle);
         _cleanup_error_ struct modrun_error *err = NULL;
         int r = fs_read_regular_file(AT_FDCWD, path, 0, CONFIG_FILE_MAX_BYTES, &text, &err);
+        if (r == -ENOENT && file)
+                return error_new(reterr, ENOENT, "give an existing file with --config, or leave it out for "
+                                 "the bundle's config.json", "%s: no such configuration file (--config)", path);
         if (r == -ENOENT)
                 return error_new(reterr, ENOENT,
                                  "run `modrun spec` in the bundle to create one, or point --bundle at the bundle",

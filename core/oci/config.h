@@ -264,8 +264,10 @@ struct oci_config {
  * "process.args[0]: expected a string, got number". Unknown fields are
  * ignored; ociVersion outside 1.x is refused. */
 int config_parse(const char *text, size_t len, struct oci_config **ret, struct modrun_error **reterr);
-/* Read and parse <bundle>/config.json (the error names the file). */
-int config_load(const char *bundle, struct oci_config **ret, struct modrun_error **reterr);
+/* Read and parse <bundle>/config.json, or file instead when not NULL (crun's
+ * create/run --config; relative to the current directory). The error names
+ * the file. */
+int config_load(const char *bundle, const char *file, struct oci_config **ret, struct modrun_error **reterr);
 /* Read a JSON object from a file the user names (exec --process, update
  * -r; "-" is standard input): a regular file, or one of the caller's own
  * streams (fs_is_own_stream: a pipe is fine), of at most

@@ -36,6 +36,15 @@ config "c['linux']['sysctl'] = {'kernel.pid_max': '65536'}"
 out=$(mr create --bundle "$BUNDLE" sc-sysctl 2>&1) && fail "kernel.pid_max accepted"
 expect_match "a sysctl no namespace owns is refused" "not namespaced, setting it would change the host" "$out"
 cp "$T/config.sysctl" "$BUNDLE/config.json"
+# kernel.hostname with a uts namespace: refused too, it conflicts with the
+# "hostname" field (runc and crun refuse it; crun's uts-sysctl)
+config "c['linux']['sysctl'] = {'kernel.hostname': 'cs-x'}"
+# (output to a file: a wrongly created container's init holds it open)
+mr create --bundle "$BUNDLE" cs-sysctl >"$T/out" 2>&1 && { fail "kernel.hostname with a uts namespace accepted"; mr delete --force cs-sysctl; }
+out=$(cat "$T/out")
+expect_match "kernel.hostname with a uts namespace: refused, says why" "kernel.hostname\": not allowed, it conflicts with the \"hostname\" field" "$out"
+rc create --bundle "$BUNDLE" cs-sysctl >/dev/null 2>&1 && { fail "runc accepts kernel.hostname"; rc delete -f cs-sysctl; } || pass "runc refuses it too"
+cp "$T/config.sysctl" "$BUNDLE/config.json"
 config "c['linux']['sysctl'] = {'kernel.domainname': 'sc.example', 'net.ipv4.ip_forward': '1', 'kernel.shmmax': '65536'}"
 args sh -c 'cat /proc/sys/kernel/domainname /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/shmmax | xargs'
 out=$(mr run --bundle "$BUNDLE" sc-sysctl-ok 2>&1)

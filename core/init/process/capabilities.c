@@ -12,6 +12,7 @@
 
 #include "process.h"
 #include "util/fs-util.h"
+#include "util/log.h"
 
 static const char *const cap_names[] = {
         [0] = "CAP_CHOWN",
@@ -92,45 +93,38 @@ int cap_last_cap(void)
         return (int)v;
 }
 
-int cap_parse_name(const char *list, const char *name, int last_cap, struct modrun_error **reterr)
+int cap_parse_name(const char *list, const char *name, int last_cap)
 {
         int c = cap_from_name(name);
         if (c < 0)
-                return error_new(reterr, EINVAL, "capability names are as in capabilities(7), e.g. \"CAP_NET_BIND_SERVICE\"",
-                                 "process.capabilities.%s: unknown capability \"%s\"", list, name);
-        if (c > last_cap)
-                return error_new(reterr, EINVAL, "remove it from config.json or run on a newer kernel",
-                                 "process.capabilities.%s: %s (%d) is not supported by this kernel "
-                                 "(/proc/sys/kernel/cap_last_cap is %d)",
-                                 list, name, c, last_cap);
-        return c;
+                log_warning("process.capabilities.%s: ignoring the unknown capability \"%s\" (names are as in "
+                            "capabilities(7), e.g. \"CAP_NET_BIND_SERVICE\")", list, name);
+        else if (c > last_cap)
+                log_warning("process.capabilities.%s: ignoring %s (%d): this kernel has capabilities up to %d "
+                            "(/proc/sys/kernel/cap_last_cap)", list, name, c, last_cap);
+        return c > last_cap ? -1 : c;
 }
 
-static int parse_list(const char *list, char **names, int last_cap, uint64_t *ret, struct modrun_error **reterr)
+static void parse_list(const char *list, char **names, int last_cap, uint64_t *ret)
 {
         uint64_t m = 0;
         for (size_t i = 0; names && names[i]; i++) {
-                int c = cap_parse_name(list, names[i], last_cap, reterr);
-                if (c < 0)
-                        return c;
-                m |= UINT64_C(1) << c;
+                int c = cap_parse_name(list, names[i], last_cap);
+                if (c >= 0)
+                        m |= UINT64_C(1) << c;
         }
         *ret = m;
-        return 0;
 }
 
-int caps_parse(const struct oci_capabilities *c, int last_cap, struct cap_sets *ret, struct modrun_error **reterr)
+void caps_parse(const struct oci_capabilities *c, int last_cap, struct cap_sets *ret)
 {
         struct cap_sets s = {0};
-        int r;
-        if ((r = parse_list("bounding", c->bounding, last_cap, &s.bounding, reterr)) < 0 ||
-            (r = parse_list("effective", c->effective, last_cap, &s.effective, reterr)) < 0 ||
-            (r = parse_list("inheritable", c->inheritable, last_cap, &s.inheritable, reterr)) < 0 ||
-            (r = parse_list("permitted", c->permitted, last_cap, &s.permitted, reterr)) < 0 ||
-            (r = parse_list("ambient", c->ambient, last_cap, &s.ambient, reterr)) < 0)
-                return r;
+        parse_list("bounding", c->bounding, last_cap, &s.bounding);
+        parse_list("effective", c->effective, last_cap, &s.effective);
+        parse_list("inheritable", c->inheritable, last_cap, &s.inheritable);
+        parse_list("permitted", c->permitted, last_cap, &s.permitted);
+        parse_list("ambient", c->ambient, last_cap, &s.ambient);
         *ret = s;
-        return 0;
 }
 
 int caps_apply_bounding(const struct cap_sets *s, int last_cap, struct modrun_error **reterr)

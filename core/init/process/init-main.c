@@ -145,6 +145,10 @@ static int setup_rootfs(const struct init_args *a, bool prepare, const struct ro
                                    : session_new(reterr)) < 0 ||
             (console_sock < 0 && (r = stdio_reopen_dev_null(reterr)) < 0))
                 return r;
+        /* a missing process.cwd is made here, as runc: before root.readonly
+         * and the readonlyPaths make that impossible */
+        if ((r = cwd_create(a->cfg->process.cwd, reterr)) < 0)
+                return r;
         return rootfs_finalize(&rp, reterr);
 }
 

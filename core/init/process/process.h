@@ -33,11 +33,12 @@ const char *cap_to_name(int cap);
 int cap_last_known(void);
 /* /proc/sys/kernel/cap_last_cap (falls back to cap_last_known()). */
 int cap_last_cap(void);
-/* Name -> number, validated against last_cap; the error names the list and
- * the capability ("process.capabilities.bounding: unknown capability
- * \"CAP_FOO\""). */
-int cap_parse_name(const char *list, const char *name, int last_cap, struct modrun_error **reterr);
-int caps_parse(const struct oci_capabilities *c, int last_cap, struct cap_sets *ret, struct modrun_error **reterr);
+/* Name -> number, or -1 for a name this modrun does not know or a number
+ * above last_cap: those are logged as a warning (naming the list) and left
+ * out, as runc and crun do and runtime-spec asks (a capability that cannot
+ * be mapped to a kernel interface is a warning, not a failure). */
+int cap_parse_name(const char *list, const char *name, int last_cap);
+void caps_parse(const struct oci_capabilities *c, int last_cap, struct cap_sets *ret);
 /* PR_CAPBSET_DROP of every capability up to last_cap not in the bounding
  * set (needs CAP_SETPCAP: before changing the user). */
 int caps_apply_bounding(const struct cap_sets *s, int last_cap, struct modrun_error **reterr);

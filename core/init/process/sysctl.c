@@ -73,13 +73,18 @@ int sysctl_check(const struct oci_config *cfg, struct modrun_error **reterr)
                 if (!ns)
                         return error_new(reterr, EINVAL,
                                          "only namespaced sysctls may be set: kernel.msg*, kernel.sem, kernel.shm*, "
-                                         "fs.mqueue.* (ipc), net.* (network), kernel.hostname/domainname (uts)",
+                                         "fs.mqueue.* (ipc), net.* (network), kernel.domainname (uts)",
                                          "linux.sysctl \"%s\": not namespaced, setting it would change the host", key);
                 if (!ns_private(cfg, t))
                         return error_new(reterr, EINVAL, NULL,
                                          "linux.sysctl \"%s\": needs a %s namespace of the container's own, "
                                          "else it would change the host's",
                                          key, ns);
+                /* namespaced, but the hostname has its own field, as runc and crun */
+                if (streq(dotted, "kernel.hostname"))
+                        return error_new(reterr, EINVAL, "set the hostname with the \"hostname\" field instead",
+                                         "linux.sysctl \"%s\": not allowed, it conflicts with the \"hostname\" "
+                                         "field of config.json", key);
         }
         return 0;
 }

@@ -181,7 +181,7 @@ static void load_expect(const char *bundle, int errnum, const char *want)
 {
         struct oci_config *c = NULL;
         struct modrun_error *err = NULL;
-        assert_int_equal(config_load(bundle, &c, &err), -errnum);
+        assert_int_equal(config_load(bundle, NULL, &c, &err), -errnum);
         assert_non_null(err);
         if (!strstr(err->msg, want))
                 fail_msg("\"%s\" not in \"%s\"", want, err->msg);
