@@ -89,11 +89,9 @@ int lifecycle_delete(const struct runtime_ctx *ctx, const char *id, bool force, 
         case STATUS_CREATING: /* we hold the lock: the create that made it has died */
         case STATUS_STOPPED:
                 return container_destroy(c, reterr);
-        case STATUS_CREATED:
-                /* its process never ran: runc and crun (1.8) both delete a
-                 * created container without --force, killing its init */
-                return delete_live(c, reterr);
         default:
+                /* created too: the spec's "not stopped" (runc 1.1 and
+                 * crun 1.8 delete a created container; the spec wins) */
                 if (!force)
                         return error_new(reterr, EBUSY, "stop it first (`modrun kill`) or use `delete --force`",
                                          "cannot delete container %s: it is %s", id,

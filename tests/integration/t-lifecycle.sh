@@ -45,14 +45,18 @@ out=$(mr state c1 2>&1) && fail "state after delete succeeded"
 expect_match "state after delete" "does not exist" "$out"
 assert_clean "after delete"
 
-# delete of a created container, without --force: its init is killed and
-# the container deleted, as runc and crun 1.8 (crun's delete-in-created-state)
+# delete of a created container: refused without --force, no effect (the
+# spec: "not stopped" MUST error; crun refuses, runc kills it); --force
+# kills its init
 mr create --bundle "$BUNDLE" c2 || die "create c2"
 pid=$(state_field c2 pid)
-out=$(mr delete c2 2>&1) || fail "delete of a created container: $out"
-wait_for test ! -d "/proc/$pid" || fail "init of created container survived delete"
-out=$(mr state c2 2>&1) && fail "state after delete of a created container succeeded"
-assert_clean "after delete of a created container"
+out=$(mr delete c2 2>&1) && fail "delete of a created container succeeded"
+expect_match "delete created refused, says why" "cannot delete container c2: it is created.*delete --force" "$out"
+expect_eq "it is still created" created "$(state_field c2 status)"
+[ -d "/proc/$pid" ] && grep -q "^State:.*S (sleeping)" "/proc/$pid/status" && pass "its init still waits" \
+    || fail "init of created container gone after a refused delete"
+mr delete --force c2 || fail "delete --force created"
+wait_for test ! -d "/proc/$pid" || fail "init of created container survived delete --force"
 # delete --force of a running one, and of one that does not exist
 mr run -d --bundle "$BUNDLE" c3 || die "run -d"
 expect_eq "run -d leaves it running" running "$(state_field c3 status)"
