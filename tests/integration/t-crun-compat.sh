@@ -62,9 +62,13 @@ args sleep 100
 mr create --bundle "$BUNDLE" cs-re-1 && mr create --bundle "$BUNDLE" cs-re-2 && mr run -d --bundle "$BUNDLE" cs-keep \
     || fail "create for --regex"
 keep=$(state_field cs-keep pid)
+for id in cs-re-1 cs-re-2; do
+    mr kill "$id" KILL || fail "kill $id"
+    wait_for test "$(state_field "$id" status)" = stopped || fail "$id did not stop"
+done
 out=$(mr delete --regex '^cs-(re-[0-9]|keep)$' 2>&1) && fail "delete --regex of a running container without --force succeeded"
 expect_match "delete --regex: the running one reported" "cannot delete container cs-keep: it is running" "$out"
-expect_eq "delete --regex: the created ones deleted, the running one kept" "cs-keep" "$(ls "$ROOT")"
+expect_eq "delete --regex: the stopped ones deleted, the running one kept" "cs-keep" "$(ls "$ROOT")"
 expect_eq "... and still running" running "$(state_field cs-keep status)"
 mr delete --force --regex '^cs-k' || fail "delete --force --regex"
 wait_for test ! -d "/proc/$keep" || fail "delete --force --regex: the init survived"
