@@ -30,7 +30,8 @@ sched_switch is frequent, so compare commands traced in the same loop.
 """
 import argparse, os, re, statistics, subprocess, sys
 
-TRACEFS = "/sys/kernel/tracing"
+from phases import Instance  # the tracefs instance (same directory)
+
 EVENTS = ["sched/sched_switch", "sched/sched_process_fork", "sched/sched_process_exec", "exceptions/page_fault_user"]
 RT_MARKS = {"fcntl": "main", "memfd_create": "memfd", "clone": "clone", "clone3": "clone", "wait4": "wait",
             "exit_group": "exit"}
@@ -38,33 +39,6 @@ CHILD_MARKS = {"setns": "setns", "write": "write", "setsid": "setsid", "rt_sigac
 SYSCALLS = sorted(set(RT_MARKS) | set(CHILD_MARKS))
 RX = re.compile(r"^\s*(.+?)-(\d+)\s+\[(\d+)\]\s+\S+\s+(\d+\.\d+):\s+(\w+)(?::|\()\s*(.*)$")
 ROLE_OF_CHILD = {"rt": "child", "child": "grandchild"}
-
-
-class Instance:
-    def __init__(self, name):
-        self.dir = os.path.join(TRACEFS, "instances", name)
-        if os.path.isdir(self.dir):
-            os.rmdir(self.dir)
-        os.mkdir(self.dir)
-        self.put("trace_clock", "mono")
-        self.put("buffer_size_kb", "16384")
-        self.put("events/syscalls/sys_enter_fcntl/filter", "cmd == 1")
-        for e in EVENTS + [f"syscalls/sys_enter_{s}" for s in SYSCALLS]:
-            self.put(f"events/{e}/enable", "1")
-
-    def put(self, path, text):
-        with open(os.path.join(self.dir, path), "w") as f:
-            f.write(text)
-
-    def read(self):
-        with open(os.path.join(self.dir, "trace")) as f:
-            return f.read()
-
-    def close(self):
-        try:
-            self.put("tracing_on", "0")
-        finally:
-            os.rmdir(self.dir)
 
 
 def phases(trace, root):
@@ -117,7 +91,7 @@ def main():
     a = ap.parse_args()
     cmds = [c.split("=", 1) for c in a.commands]
     res = {}
-    inst = Instance(f"modrun-cpu-phases-{os.getpid()}")
+    inst = Instance(f"modrun-cpu-phases-{os.getpid()}", EVENTS + [f"syscalls/sys_enter_{s}" for s in SYSCALLS], 16384)
     try:
         for i in range(a.n):
             for k in range(len(cmds)):

@@ -41,15 +41,16 @@ RX = re.compile(r"^\s*(.+?)-(\d+)\s+\[\d+\]\s+\S+\s+(\d+\.\d+):\s+(\w+)(?::|\()\
 class Instance:
     """A tracefs instance: created here, removed on close."""
 
-    def __init__(self, name):
+    def __init__(self, name, events=EVENTS, buffer_kb=8192):
         self.dir = os.path.join(TRACEFS, "instances", name)
+        self.events = events
         if os.path.isdir(self.dir):
             os.rmdir(self.dir)  # left by a run that was killed
         os.mkdir(self.dir)
         self.put("trace_clock", "mono")
-        self.put("buffer_size_kb", "8192")
+        self.put("buffer_size_kb", str(buffer_kb))
         self.put("events/syscalls/sys_enter_fcntl/filter", "cmd == 1")
-        for e in EVENTS:
+        for e in events:
             self.put(f"events/{e}/enable", "1")
 
     def put(self, path, text):
@@ -66,7 +67,7 @@ class Instance:
     def close(self):
         try:
             self.put("tracing_on", "0")
-            for e in EVENTS:
+            for e in self.events:
                 self.put(f"events/{e}/enable", "0")
         finally:
             os.rmdir(self.dir)
