@@ -89,6 +89,36 @@ mv "$SH/moved" "$B"
 mr delete --force nm-1m || fail "delete nm-1m once moved back"
 clean "after the rootfs was moved and back"
 
+# --- 1d. mounts beneath a bind of a shared host directory (a volume) stay
+# in the container: the bind is made a slave of the host's peer group
+# before anything goes beneath it (its tmpfs, a masked path's /dev/null, a
+# read-only path's self-bind would appear in the host's directory and its
+# peers otherwise). The same for an image whose /etc is a symlink into the
+# volume: the bind of /etc/hosts replaces nothing of the host's. An
+# explicit "rshared" makes a peer group of the container's own.
+V=$SH/vol
+mkdir -p "$V/sub" "$V/secret" "$V/ro" "$V/etc" && echo vol-hosts >"$V/etc/hosts" && echo cfg-hosts >"$T/hosts"
+mv "$R/etc" "$T/etc.image" && ln -s /data/etc "$R/etc"
+cp "$T/nomnt.json" "$B/config.json"
+CONFIG_FILE=$B/config.json config "c['mounts'] += [
+  {'destination': '/data', 'type': 'bind', 'source': '$V', 'options': ['rbind']},
+  {'destination': '/data/sub', 'type': 'tmpfs', 'source': 'tmpfs', 'options': ['size=1m']},
+  {'destination': '/vol2', 'type': 'bind', 'source': '$V', 'options': ['rbind', 'rshared']},
+  {'destination': '/vol2/sub', 'type': 'tmpfs', 'source': 'tmpfs', 'options': ['size=1m']},
+  {'destination': '/etc/hosts', 'type': 'bind', 'source': '$T/hosts', 'options': ['bind', 'ro']}]
+c['linux']['maskedPaths'].append('/data/secret'); c['linux']['readonlyPaths'].append('/data/ro')"
+mr create --bundle "$B" nm-1d </dev/null >"$T/out" 2>&1 || fail "create with a volume: $(cat "$T/out")"
+expect_match "volume: its tmpfs is in the container" " $R/data/sub " "$(cat /proc/self/mountinfo)"
+expect_eq "volume: nothing of the container's in the host's directory or its peer" "" \
+    "$(awk -v v="$V/" -v p="$PEER/vol/" -v r="$PEER/b/rootfs/" 'index($5, v) == 1 || index($5, p) == 1 || index($5, r) == 1 { print $5 }' /proc/self/mountinfo)"
+expect_eq "volume: the host's etc/hosts is its own" "vol-hosts" "$(cat "$V/etc/hosts")"
+expect_match "volume: the bind is a slave of the host's peer group" "^ master:" "$(prop_of "$R/data")"
+expect_match "rshared volume: a peer group of its own, a slave of the host's" "^ shared:[0-9]+ master:" \
+    "$(prop_of "$R/vol2")"
+mr delete --force nm-1d || fail "delete nm-1d"
+rm "$R/etc" && mv "$T/etc.image" "$R/etc"
+clean "after a volume"
+
 # --- 2. a failed create (a bind of a missing source) leaves nothing -------
 CONFIG_FILE=$B/config.json config "c['mounts'].append({'destination': '/mnt/x', 'type': 'bind', 'source': '$T/missing', 'options': ['bind']})"
 out=$(mr create --bundle "$B" nm-2 2>&1 </dev/null) && fail "create with a missing bind source succeeded"
