@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "host-rootfs.h"
+#include "init/rootfs/mount-util.h"
 #include "init/rootfs/sys-mount.h"
 #include "util/log.h"
 #include "util/mountinfo.h"
@@ -36,6 +37,14 @@ static int bind_error(struct modrun_error **reterr, int r, const char *what, con
 {
         const char *hint = -r == EPERM ? "mounting needs CAP_SYS_ADMIN in the runtime's user namespace" : NULL;
         return error_new(reterr, -r, hint, "no mount namespace: %s the rootfs %s onto itself", what, rootfs);
+}
+
+/* Detach the mount fd is the root of, through the fd: a path looked up
+ * again could name another mount by then (a renamed or swapped bundle). */
+static int umount_fd(int fd)
+{
+        char path[PROC_FD_PATH_MAX];
+        return sys_umount2(proc_fd_path(fd, path), MNT_DETACH);
 }
 
 int host_rootfs_bind(const char *rootfs, int state_dir_fd, struct fs_mount_id *ret_id, struct modrun_error **reterr)
@@ -63,7 +72,7 @@ int host_rootfs_bind(const char *rootfs, int state_dir_fd, struct fs_mount_id *r
         if (r == -ENOSYS) /* before Linux 5.12: by its path, where it is the top mount */
                 r = sys_mount(NULL, rootfs, NULL, MS_PRIVATE | MS_REC, NULL);
         if (r < 0) {
-                (void)sys_umount2(rootfs, MNT_DETACH | UMOUNT_NOFOLLOW);
+                (void)umount_fd(tree);
                 return bind_error(reterr, r, "make private (mount_setattr) the bind of", rootfs);
         }
         struct fs_mount_id id;
@@ -76,7 +85,7 @@ int host_rootfs_bind(const char *rootfs, int state_dir_fd, struct fs_mount_id *r
                 r = fs_write_atomic(state_dir_fd, HOST_ROOTFS_FILE, text, (size_t)n, reterr);
         }
         if (r < 0) {
-                (void)sys_umount2(rootfs, MNT_DETACH | UMOUNT_NOFOLLOW); /* ours is on top: just attached */
+                (void)umount_fd(tree); /* attached: the fd is its root */
                 return error_wrap(reterr, "record the rootfs mount of the container");
         }
         log_debug("no mount namespace: the container's mounts go on a private bind of %s onto itself in the "
@@ -122,14 +131,6 @@ static int find_mount(uint64_t id, char **ret_mount_point, struct modrun_error *
         return r;
 }
 
-/* Is the mount with this id mounted at path? */
-static int mounted_at(uint64_t id, const char *path, struct modrun_error **reterr)
-{
-        _cleanup_free_ char *mp = NULL;
-        int r = find_mount(id, &mp, reterr);
-        return r <= 0 ? r : streq(mp, path);
-}
-
 static int forget(int state_dir_fd, struct modrun_error **reterr)
 {
         if (unlinkat(state_dir_fd, HOST_ROOTFS_FILE, 0) < 0 && errno != ENOENT)
@@ -137,23 +138,47 @@ static int forget(int state_dir_fd, struct modrun_error **reterr)
         return 0;
 }
 
-/* The rootfs path is gone: a mount point cannot be removed, so ours is
- * gone too, unless a directory above it was renamed (the mount moved). */
-static int moved_away(int state_dir_fd, const char *rootfs, const struct fs_mount_id *want,
-                      struct modrun_error **reterr)
+/* The recorded mount is not the top mount at the rootfs path: find it
+ * wherever it is mounted (a directory above the rootfs was renamed, or it
+ * is covered), detach it through an fd opened there and checked; forget
+ * the record only when it is mounted nowhere. */
+static int release_elsewhere(int state_dir_fd, const char *rootfs, const struct fs_mount_id *want,
+                             struct modrun_error **reterr)
 {
         _cleanup_free_ char *mp = NULL;
         int r = find_mount(want->id, &mp, reterr);
         if (r < 0)
                 return r;
-        _cleanup_close_ int fd = r ? open(mp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
-        struct fs_mount_id there;
-        if (!r || (fd >= 0 && fs_mount_id(fd, &there) == 0 && there.id == want->id && there.unique &&
-                   want->unique && there.unique != want->unique))
-                return forget(state_dir_fd, reterr); /* gone; its id was reused */
-        return error_new(reterr, EBUSY, "move the directory back, or unmount it there (umount -l), then delete again",
-                         "no mount namespace: the rootfs %s is gone, and the container's rootfs mount (mount id %"
-                         PRIu64 ") is at %s now (a directory above it was renamed?)", rootfs, want->id, mp);
+        if (!r)
+                return forget(state_dir_fd, reterr); /* unmounted already */
+        _cleanup_close_ int fd = open(mp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        struct fs_mount_id there = {0};
+        if (fd >= 0 && fs_mount_id(fd, &there) == 0) {
+                if (fs_mount_id_equal(&there, want)) {
+                        if ((r = umount_fd(fd)) < 0)
+                                return error_new(reterr, -r, NULL,
+                                                 "no mount namespace: unmount (MNT_DETACH) the container's rootfs "
+                                                 "mount (mount id %" PRIu64 ") at %s", want->id, mp);
+                        log_debug("no mount namespace: the container's rootfs mount %s was at %s; detached there",
+                                  rootfs, mp);
+                        return forget(state_dir_fd, reterr);
+                }
+                if (there.id == want->id && there.unique && want->unique && there.unique != want->unique)
+                        return forget(state_dir_fd, reterr); /* gone; its id was reused */
+        }
+        /* Covered: by another container without a mount namespace on the
+         * same rootfs, or by a mount the container made over its "/".
+         * Only a mount recorded here is ever unmounted. */
+        if (streq(mp, rootfs))
+                return error_new(reterr, EBUSY,
+                                 "delete the other container using this rootfs first, or unmount what covers it "
+                                 "(umount -l), then delete this one again",
+                                 "no mount namespace: the container's rootfs mount %s (mount id %" PRIu64 ") is "
+                                 "covered by mount id %" PRIu64 ", which is not this container's", rootfs, want->id,
+                                 there.id);
+        return error_new(reterr, EBUSY, "unmount what covers it there (umount -l), then delete again",
+                         "no mount namespace: the container's rootfs mount (mount id %" PRIu64 ") is not at the "
+                         "rootfs %s but at %s, covered there by mount id %" PRIu64, want->id, rootfs, mp, there.id);
 }
 
 int host_rootfs_release(int state_dir_fd, const char *rootfs, struct modrun_error **reterr)
@@ -166,30 +191,16 @@ int host_rootfs_release(int state_dir_fd, const char *rootfs, struct modrun_erro
                 return error_new(reterr, EINVAL, NULL, "the state names no rootfs to unmount mount id %" PRIu64,
                                  want.id);
         _cleanup_close_ int fd = open(rootfs, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0 && errno == ENOENT)
-                return moved_away(state_dir_fd, rootfs, &want, reterr);
-        if (fd < 0)
+        struct fs_mount_id top = {0};
+        if (fd < 0 && errno != ENOENT && errno != ENOTDIR && errno != ELOOP)
                 return error_new(reterr, errno, NULL, "no mount namespace: open the rootfs %s to unmount it", rootfs);
-        struct fs_mount_id top;
-        if ((r = fs_mount_id(fd, &top)) < 0)
+        if (fd >= 0 && (r = fs_mount_id(fd, &top)) < 0)
                 return error_new(reterr, -r, NULL, "no mount namespace: the mount id of the rootfs %s", rootfs);
-        if (fs_mount_id_equal(&top, &want)) {
-                if (sys_umount2(rootfs, MNT_DETACH | UMOUNT_NOFOLLOW) < 0)
-                        return error_new(reterr, errno, NULL,
-                                         "no mount namespace: unmount (MNT_DETACH) the container's rootfs mount %s "
-                                         "(mount id %" PRIu64 ")", rootfs, want.id);
-                return forget(state_dir_fd, reterr);
-        }
-        if ((r = mounted_at(want.id, rootfs, reterr)) < 0)
-                return r;
-        if (!r)
-                return forget(state_dir_fd, reterr); /* unmounted already */
-        /* Covered: by another container without a mount namespace on the
-         * same rootfs, or by a mount the container made over its "/".
-         * Only a mount recorded here is ever unmounted. */
-        return error_new(reterr, EBUSY,
-                         "delete the other container using this rootfs first, or unmount what covers it "
-                         "(umount -l), then delete this one again",
-                         "no mount namespace: the container's rootfs mount %s (mount id %" PRIu64 ") is covered by "
-                         "mount id %" PRIu64 ", which is not this container's", rootfs, want.id, top.id);
+        if (fd < 0 || !fs_mount_id_equal(&top, &want))
+                return release_elsewhere(state_dir_fd, rootfs, &want, reterr);
+        if ((r = umount_fd(fd)) < 0)
+                return error_new(reterr, -r, NULL,
+                                 "no mount namespace: unmount (MNT_DETACH) the container's rootfs mount %s "
+                                 "(mount id %" PRIu64 ")", rootfs, want.id);
+        return forget(state_dir_fd, reterr);
 }

@@ -80,14 +80,22 @@ mr delete --force nm-1a || fail "delete nm-1a once uncovered"
 clean "after two containers on one rootfs"
 
 # --- 1c. the bundle renamed while the container exists: its mount moved
-# with it; delete says where and keeps the state until it is moved back
+# with it; delete finds it there by its id and detaches it through an fd
+# checked to be it. And renamed with another directory put in its place:
+# delete unmounts nothing at the new rootfs path and leaves no mount of
+# the container's (it returned 0 and left them all, forgetting the record)
 mr create --bundle "$B" nm-1m </dev/null >/dev/null 2>&1 || fail "create nm-1m"
 mv "$B" "$SH/moved"
-out=$(mr delete --force nm-1m 2>&1) && fail "delete with the rootfs moved away forgot its mount"
-expect_match "moved: where the mount is" "is at $SH/moved/rootfs now" "$out"
+mr delete --force nm-1m || fail "delete with the rootfs moved away"
+expect_eq "moved: nothing left at the new place" "" "$(awk -v m="$SH/moved/" 'index($5, m) == 1' /proc/self/mountinfo)"
 mv "$SH/moved" "$B"
-mr delete --force nm-1m || fail "delete nm-1m once moved back"
-clean "after the rootfs was moved and back"
+clean "after the rootfs was moved"
+mr create --bundle "$B" nm-1s </dev/null >/dev/null 2>&1 || fail "create nm-1s"
+mv "$B" "$SH/b.old" && mkdir -p "$R"
+mr delete --force nm-1s || fail "delete with the bundle swapped"
+expect_eq "swapped: nothing left at the old bundle" "" "$(awk -v m="$SH/b.old/" 'index($5, m) == 1' /proc/self/mountinfo)"
+rm -rf "$B" && mv "$SH/b.old" "$B"
+clean "after the bundle was swapped"
 
 # --- 1d. mounts beneath a bind of a shared host directory (a volume) stay
 # in the container: the bind is made a slave of the host's peer group
