@@ -23,6 +23,7 @@
 #include "host-rootfs.h"
 #include "init/rootfs/mount-util.h"
 #include "init/rootfs/sys-mount.h"
+#include "util/fault.h"
 #include "util/log.h"
 #include "util/mountinfo.h"
 
@@ -37,6 +38,13 @@ static int bind_error(struct modrun_error **reterr, int r, const char *what, con
 {
         const char *hint = -r == EPERM ? "mounting needs CAP_SYS_ADMIN in the runtime's user namespace" : NULL;
         return error_new(reterr, -r, hint, "no mount namespace: %s the rootfs %s onto itself", what, rootfs);
+}
+
+static int forget(int state_dir_fd, struct modrun_error **reterr)
+{
+        if (unlinkat(state_dir_fd, HOST_ROOTFS_FILE, 0) < 0 && errno != ENOENT)
+                return error_new(reterr, errno, NULL, "remove %s from the state directory", HOST_ROOTFS_FILE);
+        return 0;
 }
 
 /* Detach the mount fd is the root of, through the fd: a path looked up
@@ -61,9 +69,32 @@ int host_rootfs_bind(const char *rootfs, int state_dir_fd, struct fs_mount_id *r
         _cleanup_close_ int tree = sys_open_tree(dir, "", OPEN_TREE_CLONE | AT_EMPTY_PATH | AT_RECURSIVE);
         if (tree < 0)
                 return bind_error(reterr, tree, "clone (open_tree) to bind", rootfs);
-        int r = sys_move_mount(tree, "", dir, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+        /* Recorded before it is attached: a runtime killed in between
+         * leaves a record of a mount that is nowhere (delete forgets it),
+         * never a mount without a record. */
+        struct fs_mount_id id;
+        struct stat ns;
+        int r = fs_mount_id(tree, &id);
         if (r < 0)
+                return error_new(reterr, -r, "Linux 5.8 or newer reports mount ids (statx STATX_MNT_ID)",
+                                 "no mount namespace: the mount id of the bind of the rootfs %s", rootfs);
+        if (stat("/proc/self/ns/mnt", &ns) < 0)
+                return error_new(reterr, errno, NULL, "no mount namespace: the runtime's mount namespace "
+                                 "(/proc/self/ns/mnt), to record it with the bind of the rootfs %s", rootfs);
+        char text[128];
+        int n = snprintf(text, sizeof(text), "%" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n", id.id, id.unique,
+                         (uint64_t)ns.st_dev, (uint64_t)ns.st_ino);
+        if ((r = fs_write_atomic(state_dir_fd, HOST_ROOTFS_FILE, text, (size_t)n, reterr)) < 0)
+                return error_wrap(reterr, "record the rootfs mount of the container");
+        if ((r = FAULT_POINT("host-rootfs-recorded", reterr)) < 0) {
+                (void)forget(state_dir_fd, NULL);
+                return r;
+        }
+        r = sys_move_mount(tree, "", dir, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+        if (r < 0) {
+                (void)forget(state_dir_fd, NULL);
                 return bind_error(reterr, r, "attach (move_mount) the bind of", rootfs);
+        }
         /* Private once attached (beneath a shared mount it became shared, a
          * peer of its copies in that mount's peers), before anything is
          * mounted beneath it: nothing of the container's propagates. */
@@ -72,21 +103,9 @@ int host_rootfs_bind(const char *rootfs, int state_dir_fd, struct fs_mount_id *r
         if (r == -ENOSYS) /* before Linux 5.12: by its path, where it is the top mount */
                 r = sys_mount(NULL, rootfs, NULL, MS_PRIVATE | MS_REC, NULL);
         if (r < 0) {
-                (void)umount_fd(tree);
-                return bind_error(reterr, r, "make private (mount_setattr) the bind of", rootfs);
-        }
-        struct fs_mount_id id;
-        char text[64];
-        if ((r = fs_mount_id(tree, &id)) < 0)
-                r = error_new(reterr, -r, "Linux 5.8 or newer reports mount ids (statx STATX_MNT_ID)",
-                              "no mount namespace: the mount id of the bind of the rootfs %s", rootfs);
-        else {
-                int n = snprintf(text, sizeof(text), "%" PRIu64 " %" PRIu64 "\n", id.id, id.unique);
-                r = fs_write_atomic(state_dir_fd, HOST_ROOTFS_FILE, text, (size_t)n, reterr);
-        }
-        if (r < 0) {
                 (void)umount_fd(tree); /* attached: the fd is its root */
-                return error_wrap(reterr, "record the rootfs mount of the container");
+                (void)forget(state_dir_fd, NULL);
+                return bind_error(reterr, r, "make private (mount_setattr) the bind of", rootfs);
         }
         log_debug("no mount namespace: the container's mounts go on a private bind of %s onto itself in the "
                   "runtime's mount namespace (mount id %" PRIu64 "), detached on delete; the init chroot()s into it",
@@ -95,8 +114,15 @@ int host_rootfs_bind(const char *rootfs, int state_dir_fd, struct fs_mount_id *r
         return 0;
 }
 
+/* The recorded mount and the mount namespace it was made in (ns_ino 0:
+ * a record of an older modrun, which names none). */
+struct record {
+        struct fs_mount_id id;
+        uint64_t ns_dev, ns_ino;
+};
+
 /* 1 and *ret set when a rootfs mount is recorded, 0 when none. */
-static int read_record(int state_dir_fd, struct fs_mount_id *ret, struct modrun_error **reterr)
+static int read_record(int state_dir_fd, struct record *ret, struct modrun_error **reterr)
 {
         if (faccessat(state_dir_fd, HOST_ROOTFS_FILE, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
                 return 0;
@@ -104,12 +130,34 @@ static int read_record(int state_dir_fd, struct fs_mount_id *ret, struct modrun_
         int r = fs_read_regular_file(state_dir_fd, HOST_ROOTFS_FILE, O_NOFOLLOW, 128, &text, reterr);
         if (r < 0)
                 return r;
-        uint64_t id, unique;
-        if (sscanf(text, "%" SCNu64 " %" SCNu64, &id, &unique) != 2 || !id)
-                return error_new(reterr, EINVAL, NULL, "%s in the state directory: not \"ID UNIQUE-ID\"",
+        uint64_t id, unique, ns_dev = 0, ns_ino = 0;
+        int n = sscanf(text, "%" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64, &id, &unique, &ns_dev, &ns_ino);
+        if ((n != 2 && n != 4) || !id)
+                return error_new(reterr, EINVAL, NULL, "%s in the state directory: not \"ID UNIQUE-ID NS-DEV NS-INO\"",
                                  HOST_ROOTFS_FILE);
-        *ret = (struct fs_mount_id){.id = id, .unique = unique};
+        *ret = (struct record){.id = {.id = id, .unique = unique}, .ns_dev = ns_dev, .ns_ino = ns_ino};
         return 1;
+}
+
+/* The record's mount ids mean something in the mount namespace it was
+ * made in only: elsewhere the rootfs is a copy, and the bind is not found
+ * there (the record would be forgotten and every mount left). */
+static int check_namespace(const struct record *rec, const char *rootfs, struct modrun_error **reterr)
+{
+        struct stat ns;
+        if (!rec->ns_ino)
+                return 0;
+        if (stat("/proc/self/ns/mnt", &ns) < 0)
+                return error_new(reterr, errno, NULL, "no mount namespace: the runtime's mount namespace "
+                                 "(/proc/self/ns/mnt)");
+        if ((uint64_t)ns.st_dev == rec->ns_dev && (uint64_t)ns.st_ino == rec->ns_ino)
+                return 0;
+        return error_new(reterr, EXDEV,
+                         "run delete in the mount namespace the container was created in (e.g. nsenter "
+                         "--mount=/proc/PID/ns/mnt of a process there); the state is kept",
+                         "no mount namespace: the container's rootfs mount %s (mount id %" PRIu64 ") was made in "
+                         "mount namespace mnt:[%" PRIu64 "], this runtime runs in mnt:[%" PRIu64 "]", rootfs,
+                         rec->id.id, rec->ns_ino, (uint64_t)ns.st_ino);
 }
 
 /* Where the mount with this id (as mountinfo shows it) is: 1 and
@@ -129,13 +177,6 @@ static int find_mount(uint64_t id, char **ret_mount_point, struct modrun_error *
                 }
         mountinfo_free(e, n);
         return r;
-}
-
-static int forget(int state_dir_fd, struct modrun_error **reterr)
-{
-        if (unlinkat(state_dir_fd, HOST_ROOTFS_FILE, 0) < 0 && errno != ENOENT)
-                return error_new(reterr, errno, NULL, "remove %s from the state directory", HOST_ROOTFS_FILE);
-        return 0;
 }
 
 /* The recorded mount is not the top mount at the rootfs path: find it
@@ -183,13 +224,16 @@ static int release_elsewhere(int state_dir_fd, const char *rootfs, const struct 
 
 int host_rootfs_release(int state_dir_fd, const char *rootfs, struct modrun_error **reterr)
 {
-        struct fs_mount_id want;
-        int r = read_record(state_dir_fd, &want, reterr);
+        struct record rec = {0};
+        int r = read_record(state_dir_fd, &rec, reterr);
         if (r <= 0)
                 return r;
+        const struct fs_mount_id want = rec.id;
         if (!rootfs)
                 return error_new(reterr, EINVAL, NULL, "the state names no rootfs to unmount mount id %" PRIu64,
                                  want.id);
+        if ((r = check_namespace(&rec, rootfs, reterr)) < 0)
+                return r;
         _cleanup_close_ int fd = open(rootfs, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         struct fs_mount_id top = {0};
         if (fd < 0 && errno != ENOENT && errno != ENOTDIR && errno != ELOOP)

@@ -97,6 +97,17 @@ expect_eq "swapped: nothing left at the old bundle" "" "$(awk -v m="$SH/b.old/" 
 rm -rf "$B" && mv "$SH/b.old" "$B"
 clean "after the bundle was swapped"
 
+# --- 1e. delete from another mount namespace: the record's mount ids mean
+# nothing there (it forgot the record and left every mount): refused,
+# naming both namespaces, the state kept; delete in the right one works
+mr create --bundle "$B" nm-1n </dev/null >/dev/null 2>&1 || fail "create nm-1n"
+out=$(unshare --mount --propagation unchanged timeout -k 5 60 "$MODRUN" --root "$ROOT" --plugin-dir "$PLUGIN_DIR" \
+    delete --force nm-1n 2>&1) && fail "delete from another mount namespace succeeded"
+expect_match "other namespace: the reason" "was made in mount namespace mnt:\\[[0-9]+\\], this runtime runs in mnt:\\[[0-9]+\\]" "$out"
+expect_match "other namespace: the bind is still there" " $R/proc " "$(cat /proc/self/mountinfo)"
+mr delete --force nm-1n || fail "delete nm-1n in its namespace"
+clean "after a delete from another namespace"
+
 # --- 1d. mounts beneath a bind of a shared host directory (a volume) stay
 # in the container: the bind is made a slave of the host's peer group
 # before anything goes beneath it (its tmpfs, a masked path's /dev/null, a
@@ -142,6 +153,13 @@ if grep -q MODRUN_TEST_FAULT "$MODRUN"; then
         MODRUN_TEST_FAULT=$f mr create --bundle "$B" nm-2f </dev/null >/dev/null 2>&1 && fail "create with the fault $f succeeded"
         clean "fault $f"
     done
+    # the runtime killed with the bind recorded, before it is attached: the
+    # record names a mount that is nowhere, delete forgets it
+    MODRUN_TEST_FAULT=host-rootfs-recorded:kill mr create --bundle "$B" nm-2r </dev/null >/dev/null 2>&1 &&
+        fail "create with the runtime killed at the record succeeded"
+    expect_eq "killed at the record: the bind is not attached" "" "$(awk -v m="$R" '$5 == m' /proc/self/mountinfo)"
+    mr delete --force nm-2r || fail "delete of the container killed at the record"
+    clean "after the create killed at the record"
     CONFIG_FILE=$B/config.json config "c['hooks'] = {'prestart': [{'path': '/bin/true'}]}"
     MODRUN_TEST_FAULT=after-mounts:kill mr create --bundle "$B" nm-2k </dev/null >/dev/null 2>&1 &&
         fail "create with the runtime killed succeeded"
