@@ -10,6 +10,7 @@
  * mounted beneath it propagates to the host's peers), recorded here by id,
  * carries every mount of the container, and delete detaches it whole.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -55,6 +56,82 @@ static int umount_fd(int fd)
         return sys_umount2(proc_fd_path(fd, path), MNT_DETACH);
 }
 
+/* The recorded mount and the mount namespace it was made in (ns_ino 0:
+ * a record of an older modrun, which names none). */
+struct record {
+        struct fs_mount_id id;
+        uint64_t ns_dev, ns_ino;
+};
+
+/* 1 and *ret set when a rootfs mount is recorded, 0 when none. */
+static int read_record(int state_dir_fd, struct record *ret, struct modrun_error **reterr)
+{
+        if (faccessat(state_dir_fd, HOST_ROOTFS_FILE, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
+                return 0;
+        _cleanup_free_ char *text = NULL;
+        int r = fs_read_regular_file(state_dir_fd, HOST_ROOTFS_FILE, O_NOFOLLOW, 128, &text, reterr);
+        if (r < 0)
+                return r;
+        uint64_t id, unique, ns_dev = 0, ns_ino = 0;
+        int n = sscanf(text, "%" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64, &id, &unique, &ns_dev, &ns_ino);
+        if ((n != 2 && n != 4) || !id)
+                return error_new(reterr, EINVAL, NULL, "%s in the state directory: not \"ID UNIQUE-ID NS-DEV NS-INO\"",
+                                 HOST_ROOTFS_FILE);
+        *ret = (struct record){.id = {.id = id, .unique = unique}, .ns_dev = ns_dev, .ns_ino = ns_ino};
+        return 1;
+}
+
+/* The container (of the same state root) whose recorded rootfs bind is
+ * the top mount top, into *ret_name (malloc()ed): 1, else 0. */
+static int held_by(int state_dir_fd, const struct fs_mount_id *top, char **ret_name)
+{
+        int root = openat(state_dir_fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        DIR *d = root < 0 ? NULL : fdopendir(root);
+        if (!d) {
+                if (root >= 0)
+                        close(root);
+                return 0; /* nothing to compare with: as before */
+        }
+        struct stat self;
+        int r = fstat(state_dir_fd, &self) < 0 ? -errno : 0;
+        for (struct dirent *de; !r && (de = readdir(d));) {
+                struct stat st;
+                if (de->d_name[0] == '.' || fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+                    !S_ISDIR(st.st_mode) || (st.st_dev == self.st_dev && st.st_ino == self.st_ino))
+                        continue;
+                _cleanup_close_ int c = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                struct record rec;
+                if (c >= 0 && read_record(c, &rec, NULL) > 0 && fs_mount_id_equal(&rec.id, top)) {
+                        *ret_name = strdup(de->d_name);
+                        r = *ret_name ? 1 : -ENOMEM;
+                }
+        }
+        closedir(d);
+        return r;
+}
+
+/* A second container on a rootfs another one's bind is on: a recursive
+ * clone would take that one's /proc, /dev, ... with it. Refused. */
+static int check_not_held(int dir, int state_dir_fd, const char *rootfs, struct modrun_error **reterr)
+{
+        struct fs_mount_id top;
+        if (fs_mount_id(dir, &top) < 0)
+                return 0; /* reported by the record of the bind */
+        _cleanup_free_ char *other = NULL;
+        int r = held_by(state_dir_fd, &top, &other);
+        if (r < 0)
+                return error_new(reterr, -r, NULL, "no mount namespace: look for containers using the rootfs %s",
+                                 rootfs);
+        if (!r)
+                return 0;
+        return error_new(reterr, EBUSY,
+                         "delete that container first, give this one a rootfs of its own, or add {\"type\": "
+                         "\"mount\"} to linux.namespaces",
+                         "no mount namespace: the rootfs %s is the rootfs mount of container %s (mount id %" PRIu64
+                         "), which has no mount namespace either: this container's would take that one's mounts",
+                         rootfs, other, top.id);
+}
+
 int host_rootfs_bind(const char *rootfs, int state_dir_fd, struct fs_mount_id *ret_id, struct modrun_error **reterr)
 {
         _cleanup_close_ int dir = open(rootfs, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -66,6 +143,9 @@ int host_rootfs_bind(const char *rootfs, int state_dir_fd, struct fs_mount_id *r
                 return error_new(reterr, EINVAL, "add {\"type\": \"mount\"} to linux.namespaces",
                                  "root.path %s is the runtime's \"/\" and there is no mount namespace: the "
                                  "container's mounts would cover the host's", rootfs);
+        int r = check_not_held(dir, state_dir_fd, rootfs, reterr);
+        if (r < 0)
+                return r;
         _cleanup_close_ int tree = sys_open_tree(dir, "", OPEN_TREE_CLONE | AT_EMPTY_PATH | AT_RECURSIVE);
         if (tree < 0)
                 return bind_error(reterr, tree, "clone (open_tree) to bind", rootfs);
@@ -74,7 +154,7 @@ int host_rootfs_bind(const char *rootfs, int state_dir_fd, struct fs_mount_id *r
          * never a mount without a record. */
         struct fs_mount_id id;
         struct stat ns;
-        int r = fs_mount_id(tree, &id);
+        r = fs_mount_id(tree, &id);
         if (r < 0)
                 return error_new(reterr, -r, "Linux 5.8 or newer reports mount ids (statx STATX_MNT_ID)",
                                  "no mount namespace: the mount id of the bind of the rootfs %s", rootfs);
@@ -112,31 +192,6 @@ int host_rootfs_bind(const char *rootfs, int state_dir_fd, struct fs_mount_id *r
                   rootfs, id.id);
         *ret_id = id;
         return 0;
-}
-
-/* The recorded mount and the mount namespace it was made in (ns_ino 0:
- * a record of an older modrun, which names none). */
-struct record {
-        struct fs_mount_id id;
-        uint64_t ns_dev, ns_ino;
-};
-
-/* 1 and *ret set when a rootfs mount is recorded, 0 when none. */
-static int read_record(int state_dir_fd, struct record *ret, struct modrun_error **reterr)
-{
-        if (faccessat(state_dir_fd, HOST_ROOTFS_FILE, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
-                return 0;
-        _cleanup_free_ char *text = NULL;
-        int r = fs_read_regular_file(state_dir_fd, HOST_ROOTFS_FILE, O_NOFOLLOW, 128, &text, reterr);
-        if (r < 0)
-                return r;
-        uint64_t id, unique, ns_dev = 0, ns_ino = 0;
-        int n = sscanf(text, "%" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64, &id, &unique, &ns_dev, &ns_ino);
-        if ((n != 2 && n != 4) || !id)
-                return error_new(reterr, EINVAL, NULL, "%s in the state directory: not \"ID UNIQUE-ID NS-DEV NS-INO\"",
-                                 HOST_ROOTFS_FILE);
-        *ret = (struct record){.id = {.id = id, .unique = unique}, .ns_dev = ns_dev, .ns_ino = ns_ino};
-        return 1;
 }
 
 /* The record's mount ids mean something in the mount namespace it was
