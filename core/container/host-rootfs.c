@@ -262,6 +262,10 @@ static int release_elsewhere(int state_dir_fd, const char *rootfs, const struct 
                 if (there.id == want->id && there.unique && want->unique && there.unique != want->unique)
                         return forget(state_dir_fd, reterr); /* gone; its id was reused */
         }
+        if (fd < 0)
+                return error_new(reterr, errno, "unmount it there (umount -l), then delete again",
+                                 "no mount namespace: the container's rootfs mount (mount id %" PRIu64 ") is at %s, "
+                                 "which cannot be opened to check and unmount it", want->id, mp);
         /* Covered: by another container without a mount namespace on the
          * same rootfs, or by a mount the container made over its "/".
          * Only a mount recorded here is ever unmounted. */
