@@ -21,6 +21,8 @@ bool host_rootfs_wanted(const struct oci_config *cfg);
 int host_rootfs_bind(const char *rootfs, int state_dir_fd, struct fs_mount_id *ret_id, struct modrun_error **reterr);
 /* Detach the recorded mount (MNT_DETACH: all that is beneath it goes too),
  * then forget it; 0 also when nothing is recorded or the mount is gone.
- * A mount on top of it at the rootfs path (another container's on the
- * same rootfs) is not touched: EBUSY, the record stays. */
+ * Unmounted through an fd checked to be it; found by its id wherever it
+ * is mounted when not at the rootfs path (a renamed directory above it).
+ * A mount on top of it (another container's on the same rootfs) is not
+ * touched: EBUSY naming where, the record stays. */
 int host_rootfs_release(int state_dir_fd, const char *rootfs, struct modrun_error **reterr);

@@ -66,28 +66,81 @@ expect_match "read-only path /proc/sys" "^[0-9]+ [0-9]+ [^ ]+ /sys $R/proc/sys r
 mr delete --force nm-1 || fail "delete"
 clean "after delete"
 
-# --- 1b. two containers on the same rootfs: the second bind covers the
-# first, whose delete then unmounts nothing of the other's (EBUSY, state
-# kept) until the other is deleted
+# --- 1b. two containers on the same rootfs: the second would clone the
+# first one's bind with all its mounts (/proc, /dev, ...): refused, naming
+# the first, leaving nothing; the first runs on untouched
 cp "$T/nomnt.json" "$B/config.json"
 mr create --bundle "$B" nm-1a </dev/null >/dev/null 2>&1 || fail "create nm-1a"
-mr create --bundle "$B" nm-1b </dev/null >/dev/null 2>&1 || fail "create nm-1b"
-out=$(mr delete --force nm-1a 2>&1) && fail "delete of the covered nm-1a unmounted the other's"
-expect_match "covered: the reason" "is covered by mount id [0-9]+, which is not this container's" "$out"
-expect_eq "covered: nm-1b still has its root" "$R" "$(readlink /proc/$(state_field nm-1b pid)/root)"
-mr delete --force nm-1b || fail "delete nm-1b"
-mr delete --force nm-1a || fail "delete nm-1a once uncovered"
-clean "after two containers on one rootfs"
+mounts_1a=$(mounts)
+# (output to a file: a created init would hold a $(...) pipe open)
+mr create --bundle "$B" nm-1b >"$T/out" 2>&1 </dev/null &&
+    { mr delete --force nm-1b; fail "a second container on nm-1a's rootfs was created"; }
+out=$(cat "$T/out")
+expect_match "second on one rootfs: the reason" "is the rootfs mount of container nm-1a" "$out"
+expect_eq "second on one rootfs: no state left" "nm-1a" "$(ls -A "$ROOT")"
+expect_eq "second on one rootfs: no mount left" "$mounts_1a" "$(mounts)"
+expect_eq "second on one rootfs: nm-1a still has its root" "$R" "$(readlink /proc/$(state_field nm-1a pid)/root)"
+mr delete --force nm-1a || fail "delete nm-1a"
+clean "after a second container on one rootfs"
 
 # --- 1c. the bundle renamed while the container exists: its mount moved
-# with it; delete says where and keeps the state until it is moved back
+# with it; delete finds it there by its id and detaches it through an fd
+# checked to be it. And renamed with another directory put in its place:
+# delete unmounts nothing at the new rootfs path and leaves no mount of
+# the container's (it returned 0 and left them all, forgetting the record)
 mr create --bundle "$B" nm-1m </dev/null >/dev/null 2>&1 || fail "create nm-1m"
 mv "$B" "$SH/moved"
-out=$(mr delete --force nm-1m 2>&1) && fail "delete with the rootfs moved away forgot its mount"
-expect_match "moved: where the mount is" "is at $SH/moved/rootfs now" "$out"
+mr delete --force nm-1m || fail "delete with the rootfs moved away"
+expect_eq "moved: nothing left at the new place" "" "$(awk -v m="$SH/moved/" 'index($5, m) == 1' /proc/self/mountinfo)"
 mv "$SH/moved" "$B"
-mr delete --force nm-1m || fail "delete nm-1m once moved back"
-clean "after the rootfs was moved and back"
+clean "after the rootfs was moved"
+mr create --bundle "$B" nm-1s </dev/null >/dev/null 2>&1 || fail "create nm-1s"
+mv "$B" "$SH/b.old" && mkdir -p "$R"
+mr delete --force nm-1s || fail "delete with the bundle swapped"
+expect_eq "swapped: nothing left at the old bundle" "" "$(awk -v m="$SH/b.old/" 'index($5, m) == 1' /proc/self/mountinfo)"
+rm -rf "$B" && mv "$SH/b.old" "$B"
+clean "after the bundle was swapped"
+
+# --- 1e. delete from another mount namespace: the record's mount ids mean
+# nothing there (it forgot the record and left every mount): refused,
+# naming both namespaces, the state kept; delete in the right one works
+mr create --bundle "$B" nm-1n </dev/null >/dev/null 2>&1 || fail "create nm-1n"
+out=$(unshare --mount --propagation unchanged timeout -k 5 60 "$MODRUN" --root "$ROOT" --plugin-dir "$PLUGIN_DIR" \
+    delete --force nm-1n 2>&1) && fail "delete from another mount namespace succeeded"
+expect_match "other namespace: the reason" "was made in mount namespace mnt:\\[[0-9]+\\], this runtime runs in mnt:\\[[0-9]+\\]" "$out"
+expect_match "other namespace: the bind is still there" " $R/proc " "$(cat /proc/self/mountinfo)"
+mr delete --force nm-1n || fail "delete nm-1n in its namespace"
+clean "after a delete from another namespace"
+
+# --- 1d. mounts beneath a bind of a shared host directory (a volume) stay
+# in the container: the bind is made a slave of the host's peer group
+# before anything goes beneath it (its tmpfs, a masked path's /dev/null, a
+# read-only path's self-bind would appear in the host's directory and its
+# peers otherwise). The same for an image whose /etc is a symlink into the
+# volume: the bind of /etc/hosts replaces nothing of the host's. An
+# explicit "rshared" makes a peer group of the container's own.
+V=$SH/vol
+mkdir -p "$V/sub" "$V/secret" "$V/ro" "$V/etc" && echo vol-hosts >"$V/etc/hosts" && echo cfg-hosts >"$T/hosts"
+mv "$R/etc" "$T/etc.image" && ln -s /data/etc "$R/etc"
+cp "$T/nomnt.json" "$B/config.json"
+CONFIG_FILE=$B/config.json config "c['mounts'] += [
+  {'destination': '/data', 'type': 'bind', 'source': '$V', 'options': ['rbind']},
+  {'destination': '/data/sub', 'type': 'tmpfs', 'source': 'tmpfs', 'options': ['size=1m']},
+  {'destination': '/vol2', 'type': 'bind', 'source': '$V', 'options': ['rbind', 'rshared']},
+  {'destination': '/vol2/sub', 'type': 'tmpfs', 'source': 'tmpfs', 'options': ['size=1m']},
+  {'destination': '/etc/hosts', 'type': 'bind', 'source': '$T/hosts', 'options': ['bind', 'ro']}]
+c['linux']['maskedPaths'].append('/data/secret'); c['linux']['readonlyPaths'].append('/data/ro')"
+mr create --bundle "$B" nm-1d </dev/null >"$T/out" 2>&1 || fail "create with a volume: $(cat "$T/out")"
+expect_match "volume: its tmpfs is in the container" " $R/data/sub " "$(cat /proc/self/mountinfo)"
+expect_eq "volume: nothing of the container's in the host's directory or its peer" "" \
+    "$(awk -v v="$V/" -v p="$PEER/vol/" -v r="$PEER/b/rootfs/" 'index($5, v) == 1 || index($5, p) == 1 || index($5, r) == 1 { print $5 }' /proc/self/mountinfo)"
+expect_eq "volume: the host's etc/hosts is its own" "vol-hosts" "$(cat "$V/etc/hosts")"
+expect_match "volume: the bind is a slave of the host's peer group" "^ master:" "$(prop_of "$R/data")"
+expect_match "rshared volume: a peer group of its own, a slave of the host's" "^ shared:[0-9]+ master:" \
+    "$(prop_of "$R/vol2")"
+mr delete --force nm-1d || fail "delete nm-1d"
+rm "$R/etc" && mv "$T/etc.image" "$R/etc"
+clean "after a volume"
 
 # --- 2. a failed create (a bind of a missing source) leaves nothing -------
 CONFIG_FILE=$B/config.json config "c['mounts'].append({'destination': '/mnt/x', 'type': 'bind', 'source': '$T/missing', 'options': ['bind']})"
@@ -104,6 +157,13 @@ if grep -q MODRUN_TEST_FAULT "$MODRUN"; then
         MODRUN_TEST_FAULT=$f mr create --bundle "$B" nm-2f </dev/null >/dev/null 2>&1 && fail "create with the fault $f succeeded"
         clean "fault $f"
     done
+    # the runtime killed with the bind recorded, before it is attached: the
+    # record names a mount that is nowhere, delete forgets it
+    MODRUN_TEST_FAULT=host-rootfs-recorded:kill mr create --bundle "$B" nm-2r </dev/null >/dev/null 2>&1 &&
+        fail "create with the runtime killed at the record succeeded"
+    expect_eq "killed at the record: the bind is not attached" "" "$(awk -v m="$R" '$5 == m' /proc/self/mountinfo)"
+    mr delete --force nm-2r || fail "delete of the container killed at the record"
+    clean "after the create killed at the record"
     CONFIG_FILE=$B/config.json config "c['hooks'] = {'prestart': [{'path': '/bin/true'}]}"
     MODRUN_TEST_FAULT=after-mounts:kill mr create --bundle "$B" nm-2k </dev/null >/dev/null 2>&1 &&
         fail "create with the runtime killed succeeded"

@@ -144,6 +144,9 @@ int mount_open_target(const struct mount_ctx *ctx, const char *dest, bool dir, s
 int mount_bind_fd(const struct mount_ctx *ctx, int src_fd, const char *source, int dst_fd, const char *dest,
                   bool recursive, struct modrun_error **reterr)
 {
+        /* no mount namespace: a clone made a slave before it is attached */
+        if (ctx->host_rootfs)
+                return mount_fd_bind(ctx, src_fd, source, dst_fd, dest, recursive, false, reterr);
         char s[PROC_FD_PATH_MAX], t[PROC_FD_PATH_MAX];
         unsigned long flags = MS_BIND | (recursive ? MS_REC : 0);
         int r = sys_mount(proc_fd_path(src_fd, s), proc_fd_path(dst_fd, t), NULL, flags, NULL);
@@ -267,9 +270,16 @@ static int remount_with_flags(const struct mount_ctx *ctx, const struct oci_moun
 }
 
 /* Attach the detached mount fd (from the runtime) onto tfd. */
-static int attach_detached(const struct oci_mount *m, int fd, int tfd, struct modrun_error **reterr)
+static int attach_detached(const struct mount_ctx *ctx, const struct oci_mount *m, int fd, int tfd,
+                           struct modrun_error **reterr)
 {
-        int r = sys_move_mount(fd, "", tfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+        bool slave_later;
+        int r = mount_fd_leave_peers(ctx, fd, m->destination, &slave_later, reterr);
+        if (r < 0)
+                return r;
+        r = sys_move_mount(fd, "", tfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+        if (r >= 0 && slave_later)
+                return mount_fd_leave_peers_attached(ctx, fd, m->destination, reterr);
         if (r < 0) {
                 _cleanup_free_ char *host = mount_diag_fd_path(tfd);
                 return error_new(reterr, -r, NULL,
@@ -305,7 +315,7 @@ static int mount_bind_entry(const struct mount_ctx *ctx, const struct oci_mount 
                 mount_open_target_as(ctx, m->destination, S_ISDIR(st.st_mode), procfs, o->dest_nofollow, reterr);
         if (tfd < 0)
                 return tfd;
-        int r = fd >= 0 ? attach_detached(m, fd, tfd, reterr)
+        int r = fd >= 0 ? attach_detached(ctx, m, fd, tfd, reterr)
                         : mount_bind_fd(ctx, src, m->source, tfd, m->destination, (o->flags & MS_REC) != 0, reterr);
         return r < 0 ? r : remount_with_flags(ctx, m, o, reterr);
 }

@@ -8,6 +8,7 @@
  * class). Here no path is resolved at all: the mount point is the fd.
  */
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/mount.h>
 
 #include "mount-diag.h"
@@ -67,6 +68,49 @@ static int remount_readonly_here(const struct mount_ctx *ctx, int tree, const ch
                         : 0;
 }
 
+int mount_fd_leave_peers(const struct mount_ctx *ctx, int tree, const char *dest, bool *ret_later,
+                         struct modrun_error **reterr)
+{
+        *ret_later = false;
+        if (!ctx->host_rootfs)
+                return 0;
+        struct mount_attr attr = { .propagation = MS_SLAVE };
+        int r = sys_mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr));
+        if (r == -ENOSYS) {
+                *ret_later = true;
+                return 0;
+        }
+        if (r < 0) {
+                struct mount_call c = { .target = dest, .target_fd = -1, .in_userns = ctx->in_userns };
+                (void)mount_setattr_error(reterr, -r, &c, 0, 0, MS_SLAVE, true);
+                return error_wrap(reterr, "no mount namespace: take the mount of %s out of its source's peer group "
+                                  "(mount_setattr rslave) so that nothing of the container's reaches the host", dest);
+        }
+        return 0;
+}
+
+/* Linux 5.8 to 5.11: mount(2) on ".", the attached tree as the working
+ * directory (as remount_readonly_here()). A mount of a file has nothing
+ * beneath it to propagate: left as it is. */
+int mount_fd_leave_peers_attached(const struct mount_ctx *ctx, int tree, const char *dest,
+                                  struct modrun_error **reterr)
+{
+        struct stat st;
+        if (fstat(tree, &st) < 0 || !S_ISDIR(st.st_mode))
+                return 0;
+        _cleanup_close_ int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (cwd < 0 || fchdir(tree) < 0)
+                return error_new(reterr, errno, NULL, "make %s rslave: enter the new mount", dest);
+        const unsigned long flags = MS_SLAVE | MS_REC;
+        int r = sys_mount(NULL, ".", NULL, flags, NULL);
+        int back = fchdir(cwd) < 0 ? -errno : 0;
+        if (r < 0) {
+                struct mount_call c = { .target = dest, .flags = flags, .target_fd = tree, .in_userns = ctx->in_userns };
+                return mount_error(reterr, -r, &c);
+        }
+        return back < 0 ? error_new(reterr, -back, NULL, "make %s rslave: return to the working directory", dest) : 0;
+}
+
 int mount_fd_bind(const struct mount_ctx *ctx, int src_fd, const char *source, int dst_fd, const char *dest,
                   bool recursive, bool readonly, struct modrun_error **reterr)
 {
@@ -87,8 +131,12 @@ int mount_fd_bind(const struct mount_ctx *ctx, int src_fd, const char *source, i
                         *reterr = TAKE_PTR(setattr_err);
                 return r;
         }
-        bool remount = r == -ENOSYS;
+        bool remount = r == -ENOSYS, slave_later;
+        if ((r = mount_fd_leave_peers(ctx, tree, dest, &slave_later, reterr)) < 0)
+                return r;
         r = attach(ctx, tree, source, dst_fd, dest, flags, reterr);
+        if (r >= 0 && slave_later)
+                r = mount_fd_leave_peers_attached(ctx, tree, dest, reterr);
         return r < 0 || !remount ? r : remount_readonly_here(ctx, tree, dest, reterr);
 }
 

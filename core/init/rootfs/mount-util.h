@@ -28,6 +28,9 @@ struct mount_ctx {
         const struct rootfs_cgroups *cgroups; /* rootfs_params.cgroups */
         struct mount_ro_later *ro_later;      /* cfg->n_mounts slots, or NULL: no deferral */
         size_t *n_ro_later;
+        /* no mount namespace (container/host-rootfs.h): every bind is made
+         * a slave (mount_fd_leave_peers()) before anything goes beneath it */
+        bool host_rootfs;
 };
 
 /* "/proc/self/fd/N": what mount(2) gets instead of a path inside the rootfs
@@ -82,6 +85,16 @@ int mount_set_propagation(const struct mount_ctx *ctx, int fd, const char *dest,
 /* In mount-fd.c, for use after the root switch (no path through /proc):
  * bind the tree at src_fd onto dst_fd (open_tree clone + move_mount), made
  * read-only (the top mount) before it is attached when readonly... */
+/* In mount-fd.c. With ctx->host_rootfs: the tree (a clone of a host
+ * mount, detached or just attached) leaves its source's peer group,
+ * recursively (MS_SLAVE: it still receives the host's mounts, none of the
+ * container's reaches the host). *ret_later set: the kernel has no
+ * mount_setattr (before 5.12), call mount_fd_leave_peers_attached() once
+ * the tree is attached. */
+int mount_fd_leave_peers(const struct mount_ctx *ctx, int tree, const char *dest, bool *ret_later,
+                         struct modrun_error **reterr);
+int mount_fd_leave_peers_attached(const struct mount_ctx *ctx, int tree, const char *dest,
+                                  struct modrun_error **reterr);
 int mount_fd_bind(const struct mount_ctx *ctx, int src_fd, const char *source, int dst_fd, const char *dest,
                   bool recursive, bool readonly, struct modrun_error **reterr);
 /* ... and attach an empty read-only tmpfs (size=0k) onto dst_fd. */

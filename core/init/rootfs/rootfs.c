@@ -197,7 +197,8 @@ int rootfs_prepare(const struct rootfs_params *p, int *ret_rootfs_fd, struct mod
         size_t n_ro_later = 0;
         struct mount_ctx ctx = { .cfg = p->cfg, .rootfs = p->rootfs, .rootfs_fd = rootfs_fd,
                                  .in_userns = p->in_userns, .mount_fds = p->mount_fds, .cgroups = p->cgroups,
-                                 .ro_later = ro_later, .n_ro_later = &n_ro_later };
+                                 .ro_later = ro_later, .n_ro_later = &n_ro_later,
+                                 .host_rootfs = p->host_rootfs != NULL };
         for (size_t i = 0; i < p->cfg->n_mounts && r >= 0; i++)
                 if ((r = mount_config_entry(&ctx, &p->cfg->mounts[i], reterr)) < 0)
                         r = error_wrap(reterr, "mounts[%zu]", i);
@@ -339,7 +340,7 @@ int rootfs_finalize(const struct rootfs_params *p, struct modrun_error **reterr)
         if (root_fd < 0)
                 return error_new(reterr, errno, NULL, "open / of the container (the rootfs %s)", p->rootfs);
         struct mount_ctx ctx = { .cfg = p->cfg, .rootfs = p->rootfs, .rootfs_fd = root_fd,
-                                 .in_userns = p->in_userns };
+                                 .in_userns = p->in_userns, .host_rootfs = p->host_rootfs != NULL };
         if ((r = finalize_paths(&ctx, reterr)) < 0)
                 return r;
         /* After pivot_root, not before: set on the old "/" it would have
