@@ -330,14 +330,23 @@ static int exec_clone_restore(int own_pidns, int dumpable, struct modrun_error *
  * the init is never, not even before its first instruction, a dumpable
  * process in the container's pid namespace (/proc/PID/fd of the
  * runtime's fds, CVE-2016-9962). Returns 1 and the pid, or 0 when the
- * runtime may not join (no CAP_SYS_ADMIN in its user namespace:
- * rootless): then the helper, which joins the user namespace first. */
+ * runtime may not join the container's or may not come back to its own
+ * (no CAP_SYS_ADMIN over the user namespace that owns it: rootless, also
+ * under rootless podman, whose user namespace does not own the host's pid
+ * namespace): then the helper, which joins the user namespace first. */
 static int exec_clone(struct spawn_prep *s, pid_t *ret_pid, struct modrun_error **reterr)
 {
         _cleanup_close_ int own = -1;
         int pidns = s->ns_fds[OCI_NS_PID];
         if (pidns >= 0 && (own = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC)) < 0)
                 return error_new(reterr, errno, "mount /proc", "open the runtime's own pid namespace /proc/self/ns/pid");
+        /* joining our own pid namespace changes nothing and takes the same
+         * check as coming back to it after the clone */
+        if (pidns >= 0 && setns(own, CLONE_NEWPID) < 0) {
+                if (errno == EPERM)
+                        return 0;
+                return error_new(reterr, errno, NULL, "join the runtime's own pid namespace /proc/self/ns/pid");
+        }
         int dumpable = prctl(PR_GET_DUMPABLE, 0UL, 0UL, 0UL, 0UL);
         (void)prctl(PR_SET_DUMPABLE, 0UL, 0UL, 0UL, 0UL);
         if (pidns >= 0 && setns(pidns, CLONE_NEWPID) < 0) {
