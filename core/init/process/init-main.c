@@ -23,11 +23,18 @@
 #include "process.h"
 #include "util/fault.h"
 
+/* The runtime's own waits (a systemd job, a hook) share the init's bound:
+ * the init waits this much longer, so that the runtime's error, which
+ * names what it waited for, comes first. */
+#define GO_MARGIN_MS 5000
+
 /* Wait for "go"; *ret_value (may be NULL) takes the value it carries. */
 static int wait_go(const struct init_args *a, int timeout_ms, int32_t *ret_value, struct modrun_error **reterr)
 {
         struct sync_msg m = {0};
         int r;
+        if (timeout_ms >= 0)
+                timeout_ms += GO_MARGIN_MS;
         /* id-mapped mounts come first, each with its fd */
         while ((r = sync_recv(a->sync_fd, timeout_ms, "the runtime's go", &m, reterr)) >= 0 &&
                m.type == SYNC_MOUNTFD && a->mount_fds && m.value >= 0 &&
