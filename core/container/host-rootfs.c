@@ -56,8 +56,7 @@ static int umount_fd(int fd)
         return sys_umount2(proc_fd_path(fd, path), MNT_DETACH);
 }
 
-/* The recorded mount and the mount namespace it was made in (ns_ino 0:
- * a record of an older modrun, which names none). */
+/* The recorded mount and the mount namespace it was made in. */
 struct record {
         struct fs_mount_id id;
         uint64_t ns_dev, ns_ino;
@@ -72,9 +71,9 @@ static int read_record(int state_dir_fd, struct record *ret, struct modrun_error
         int r = fs_read_regular_file(state_dir_fd, HOST_ROOTFS_FILE, O_NOFOLLOW, 128, &text, reterr);
         if (r < 0)
                 return r;
-        uint64_t id, unique, ns_dev = 0, ns_ino = 0;
+        uint64_t id, unique, ns_dev, ns_ino;
         int n = sscanf(text, "%" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64, &id, &unique, &ns_dev, &ns_ino);
-        if ((n != 2 && n != 4) || !id)
+        if (n != 4 || !id)
                 return error_new(reterr, EINVAL, NULL, "%s in the state directory: not \"ID UNIQUE-ID NS-DEV NS-INO\"",
                                  HOST_ROOTFS_FILE);
         *ret = (struct record){.id = {.id = id, .unique = unique}, .ns_dev = ns_dev, .ns_ino = ns_ino};
@@ -200,8 +199,6 @@ int host_rootfs_bind(const char *rootfs, int state_dir_fd, struct fs_mount_id *r
 static int check_namespace(const struct record *rec, const char *rootfs, struct modrun_error **reterr)
 {
         struct stat ns;
-        if (!rec->ns_ino)
-                return 0;
         if (stat("/proc/self/ns/mnt", &ns) < 0)
                 return error_new(reterr, errno, NULL, "no mount namespace: the runtime's mount namespace "
                                  "(/proc/self/ns/mnt)");
