@@ -4,7 +4,7 @@
 # systemd as PID 1: boots Debian's kernel in qemu once (tests/vm/vm-lib.sh,
 # the boot of tests/vm/systemd.sh) and times, interleaved inside the guest,
 # `run` of /bin/true by modrun, crun, runc and the floor, with cgroups
-# (cgroupfs drivers) and without. The guest prints every sample on the
+# (cgroupfs drivers, then systemd drivers) and without. The guest prints every sample on the
 # serial console; this script writes bench/results/vm-v2.md.
 # Software emulation (TCG): only the ratios mean something. See bench/README.md.
 #   BENCH_VM_N=15          timed iterations per command and runtime
@@ -79,6 +79,8 @@ def argv(rt, op, cid):
     cmd = b.base(rt, b.root(rt), nocg=(op == "run-nocg"))
     if op == "run" and rt != "runc":  # runc's default is cgroupfs; it has no such flag
         cmd += ["--cgroup-manager=cgroupfs"]
+    if op == "run-sd":  # each runtime's systemd driver, its default unit names (no cgroupsPath)
+        cmd += ["--systemd-cgroup"] if rt == "runc" else ["--cgroup-manager=systemd"]
     return cmd + ["run", "--bundle", a.bundle, cid]
 
 
@@ -89,9 +91,10 @@ def set_args(args):
 
 # where each runtime puts the container, once, untimed
 set_args(["/bin/cat", "/proc/self/cgroup"])
+OPS = ("run", "run-sd", "run-nocg")
 for rt in driver.RTS[1:]:
-    for op in ("run", "run-nocg"):
-        if rt != "runc" or op == "run":
+    for op in OPS:
+        if rt != "runc" or op != "run-nocg":
             p = b.quiet(argv(rt, op, f"probe-{op}"))
             print(f"VMBENCH-INFO placement {rt} {op}: exit {p.returncode}, "
                   f"{(p.stdout + p.stderr).strip().replace(chr(10), ' ') or '(nothing)'}", flush=True)
@@ -100,12 +103,12 @@ set_args(["/bin/true"])
 
 for i in range(-1, n):
     order = driver.RTS[i % 4:] + driver.RTS[:i % 4]
-    for op in ("run", "run-nocg"):
+    for op in OPS:
         for rt in order:
             if rt == "runc" and op == "run-nocg":
                 continue
             cid = f"{op}-{'w' if i < 0 else i}"
-            ns, _rss, code = b.tm(argv(rt, op, cid))
+            ns, _rss, code, _cpu = b.tm(argv(rt, op, cid))
             driver.reap()
             if i >= 0:
                 print(f"VMBENCH t {op} {rt} {i} {ns} {code}", flush=True)
@@ -147,7 +150,7 @@ commit=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)
     && commit="$commit + uncommitted changes in core/ or plugins/"
 host_cpu="$(nproc) × $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r)"
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
-say "booting the guest: $N iterations inside (about $((45 + N * 3)) s under TCG)"
+say "booting the guest: $N iterations inside (about $((45 + N * 4)) s under TCG)"
 vm_boot
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
 tr -d '\r' < "$W/serial.log" > "$W/serial.txt"
@@ -201,10 +204,12 @@ L = [f"# modrun on pure cgroup v2 in a VM (systemd PID 1), {E['VB_DATE']} UTC", 
      "|---|---|---|---|---|---|---|---|---|"]
 labels = {"run": "`run` /bin/true, cgroups (modrun and crun `--cgroup-manager=cgroupfs`, runc's default cgroupfs; "
                  "no cgroupsPath)",
+          "run-sd": "`run` /bin/true, systemd cgroup manager (modrun and crun `--cgroup-manager=systemd`, runc "
+                    "`--systemd-cgroup`; no cgroupsPath: each runtime's default unit; the floor makes none)",
           "run-nocg": "`run` /bin/true, no cgroups (modrun and crun `--cgroup-manager=disabled`; runc: n/a; "
                       "the floor never makes one)"}
 med = {}
-for op in ("run", "run-nocg"):
+for op in ("run", "run-sd", "run-nocg"):
     m, spread = {}, {}
     for rt in RTS:
         s = stats(list(samples.get(op, {}).get(rt, {}).values()))
@@ -214,7 +219,7 @@ for op in ("run", "run-nocg"):
     L.append(row(labels[op], m, lambda v: f"{v:.1f}", spread))
 L += ["", "Paired: the median over iterations of each iteration's own ratio (the runtimes of one iteration ran "
       "back to back).", "", "| measurement | modrun/crun | runc/crun | modrun/floor | samples |", "|---|---|---|---|---|"]
-for op in ("run", "run-nocg"):
+for op in ("run", "run-sd", "run-nocg"):
     d = samples.get(op, {})
 
     def paired(x, y):
@@ -226,8 +231,9 @@ L += ["", "## Where each runtime put the container (`cat /proc/self/cgroup` insi
 L += [f"- {k.split(' ', 1)[1]}: {v}" for k, v in info.items() if k.startswith("placement ")]
 L += ["", "## Failures", "", f"timed commands that failed: {len(fails) or 'none'}"] + [f"- {f}" for f in fails[:20]]
 open(out, "w").write("\n".join(L) + "\n")
-r, c = med["run"], med["run-nocg"]
-print(f"vm-v2: modrun/crun: run with cgroups {ratio(r.get('modrun'), r.get('crun'))}, without "
+r, sd, c = med["run"], med["run-sd"], med["run-nocg"]
+print(f"vm-v2: modrun/crun: run with cgroups {ratio(r.get('modrun'), r.get('crun'))}, systemd "
+      f"{ratio(sd.get('modrun'), sd.get('crun'))}, without "
       f"{ratio(c.get('modrun'), c.get('crun'))}; modrun/floor without {ratio(c.get('modrun'), c.get('floor'))}",
       file=sys.stderr)
 sys.exit(1 if fails or not med["run"] else 0)
