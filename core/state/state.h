@@ -99,6 +99,10 @@ const char *container_status_to_string(enum container_status st);
 /* Start time (field 22 of /proc/PID/stat) of pid; 0 when pid is gone. */
 uint64_t proc_start_time(pid_t pid);
 
+/* The state's "owner": the user name of uid, or the number (the last
+ * answer is kept: static storage, valid until the next call). */
+const char *state_owner_name(uid_t uid);
+
 /* The state as the OCI/runc `state` command prints it (with annotations from
  * the stored config.json). */
 int state_to_json(const struct container_dir *d, const struct container_state *s, struct json_object **ret,

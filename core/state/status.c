@@ -77,7 +77,7 @@ static struct json_object *stored_annotations(const struct container_dir *d)
 
 /* The user name of uid (or the number), remembered for the next call:
  * `list` asks once per container, and every getpwuid() reads /etc/passwd. */
-static const char *owner_name(uid_t uid)
+const char *state_owner_name(uid_t uid)
 {
         static uid_t cached_uid = (uid_t)-1;
         static char cached[256];
@@ -107,7 +107,7 @@ int state_to_json(const struct container_dir *d, const struct container_state *s
                 json_object_object_add(o, "bundle", json_object_new_string(s->bundle ? s->bundle : ""));
                 json_object_object_add(o, "rootfs", json_object_new_string(s->rootfs ? s->rootfs : ""));
                 json_object_object_add(o, "created", json_object_new_string(s->created ? s->created : ""));
-                json_object_object_add(o, "owner", json_object_new_string(owner_name(s->owner)));
+                json_object_object_add(o, "owner", json_object_new_string(state_owner_name(s->owner)));
         }
         struct json_object *a = s && s->annotations ? json_object_get(s->annotations) : stored_annotations(d);
         if (a && json_object_object_length(a) == 0) {

@@ -72,6 +72,9 @@ static int dir_open_checked(struct container_dir *d, int root_fd, struct modrun_
         d->dir_fd = fd;
         if (fstat(fd, &st) < 0)
                 return error_new(reterr, errno, NULL, "stat state directory %s", d->path);
+        /* the hint is made for a refusal only: `list` opens every directory */
+        if (state_check_private(&st, "container directory", d->path, NULL, NULL) >= 0)
+                return 0;
         _cleanup_free_ char *fix = NULL;
         if (asprintf(&fix, fix_fmt, d->path) < 0)
                 fix = NULL;

@@ -160,6 +160,17 @@ out=$(mr delete --force lnk 2>&1)
 canary_absent "symlinked config.json"
 rm -rf "$ROOT/lnk"
 
+# a corrupt state.json: list leaves that container out with a warning (it
+# crashed once) and still shows the others
+mkdir -m 0711 "$ROOT/px-bad" "$ROOT/px-fine" && echo garbage >"$ROOT/px-bad/state.json"
+out=$(mr list 2>&1) || fail "list with a corrupt state.json failed (exit $?): $out"
+expect_match "list warns about the corrupt state.json" "warning: state file $ROOT/px-bad/state.json is corrupt" "$out"
+expect_no_match "list leaves the corrupt one out" "^px-bad " "$out"
+expect_match "list shows the one without state.json as creating" "^px-fine +0 +creating" "$out"
+out=$(mr list -q 2>&1) || fail "list -q with a corrupt state.json failed (exit $?): $out"
+expect_match "list -q shows the others" "^px-fine$" "$out"
+rm -rf "$ROOT/px-bad" "$ROOT/px-fine"
+
 # --- 5: the normal path -------------------------------------------------------
 rm -rf "$ROOT"
 args sleep 100
