@@ -62,11 +62,12 @@ STEPS_AFTER = [
 ]
 # the runtime, from its clone of the init to its exit
 RT_STEPS = [
-    ("runtime: clone3 of the init (parent side)", ("clone3", "exit", None)),
+    ("runtime: clone3 of the init, the whole call (namespaces, copy of the mm)", ("clone3", "exit", None)),
     ("runtime: after the clone up to sending \"go\"", ("sendto", "enter", None)),
     ("runtime: waits for \"ready\"", ("recvmsg", "exit", None)),
-    ("runtime: state.json (pid), `start`: reopen the container, exec fifo write", ("write", "enter", None)),
-    ("runtime: until the init's execve closes the fifo", ("poll", "exit", None)),
+    ("runtime: /proc/PID/stat, state.json with the pid, (before: frees, `start` reopens the container), "
+     "up to the exec fifo write", ("write", "enter", (2, 1))),
+    ("runtime: until the init's execve closes the exec fifo (POLLERR)", ("poll", "exit", None)),
     ("runtime: until /bin/true has exited (SIGCHLD)", ("rt_sigtimedwait", "exit", None)),
     ("runtime: wait4, delete (reopen, plugins, state dir), exit", ("EXIT", None, None)),
 ]
@@ -116,9 +117,10 @@ def parse(trace):
             continue
         pid, t, ev, args = int(m.group(2)), float(m.group(3)), m.group(4), m.group(5)
         if ev == "sys_enter":
-            f = re.match(r"NR (\d+) \(([0-9a-f]+)", args)
+            f = re.match(r"NR (\d+) \(([0-9a-f, ]+)\)", args)
             if f:
-                out.append((t, pid, "enter", int(f.group(1)), int(f.group(2), 16), None))
+                a = [int(x, 16) for x in f.group(2).split(", ")]
+                out.append((t, pid, "enter", int(f.group(1)), a[0], a))
         elif ev == "sys_exit":
             f = re.match(r"NR (-?\d+) = (-?\d+)", args)
             if f:
@@ -144,15 +146,18 @@ def parse(trace):
 
 
 def find(evs, i, marker):
-    """Index of the first event from i on that matches marker, or None."""
-    name, when, arg0 = marker
+    """Index of the first event from i on that matches marker, or None.
+    A marker's argument test is arg0's value, or (index, value)."""
+    name, when, arg = marker
     for j in range(i, len(evs)):
-        t, pid, kind, nr, a0, _ = evs[j]
+        t, pid, kind, nr, a0, extra = evs[j]
         if name == "EXEC" and kind == "exec":
             return j
         if name == "EXIT" and kind == "exitp":
             return j
-        if kind == when and nr == NR.get(name) and (arg0 is None or a0 == arg0):
+        if kind != when or nr != NR.get(name):
+            continue
+        if arg is None or (isinstance(arg, tuple) and extra and extra[arg[0]] == arg[1]) or a0 == arg:
             return j
     return None
 

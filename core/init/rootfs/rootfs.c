@@ -297,9 +297,9 @@ static int open_dev_null(const struct mount_ctx *ctx, struct modrun_error **rete
 
 /* A file is masked by a bind of /dev/null, a directory by an empty
  * read-only tmpfs: one tmpfs for all of them, the first attached and
- * the others binds of it (as runc 1.2+ and crun share one source), so
- * that each masked directory costs a bind, not a new superblock made
- * and destroyed with the container. The binds keep its read-only flag. */
+ * the others binds of it, so that each masked directory costs a bind,
+ * not a new superblock made and destroyed with the container. The binds
+ * keep its read-only flag. */
 static int masked_path(const struct mount_ctx *ctx, const char *path, int *null_fd, int *tmpfs_fd,
                        struct modrun_error **reterr)
 {
