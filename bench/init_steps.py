@@ -41,7 +41,7 @@ STEPS = [
     ("child start: close the runtime's socket end, PDEATHSIG, non-dumpable, close_range of the runtime's fds",
      ("poll", "enter", None)),
     ("wait for \"go\" (the runtime: place the init, state JSON for a listener, send go)", ("recvmsg", "exit", None)),
-    ("cgroup: /proc/self/cgroup, host mount table, open the cgroup dirs for the cgroup mount",
+    ("cgroup: /proc/self/cgroup, the mount table (the runtime's, inherited, in a new mount namespace), open the cgroup dirs for the cgroup mount",
      ("sethostname", "enter", None)),
     ("hostname, loopback up, rlimits", ("mount", "enter", None)),
     # the mounts follow, one step per mount() (MOUNTS)
