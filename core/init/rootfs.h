@@ -18,8 +18,13 @@
  * cgroups and BEFORE it unshares a cgroup namespace, in which
  * /proc/self/cgroup would read "/" for every hierarchy. */
 struct rootfs_cgroups;
-/* *ret = NULL when config.json has no cgroup mount. */
-int rootfs_cgroups_open(const struct oci_config *cfg, struct rootfs_cgroups **ret, struct modrun_error **reterr);
+/* *ret = NULL when config.json has no cgroup mount. copy_of_runtime: the
+ * init's mount namespace is a new one, a copy of the runtime's it has not
+ * changed yet, and its cgroup namespace still the runtime's, so the
+ * runtime's mount table, read before the clone and inherited, describes
+ * it (mountinfo_self_text) and is not read again. */
+int rootfs_cgroups_open(const struct oci_config *cfg, bool copy_of_runtime, struct rootfs_cgroups **ret,
+                        struct modrun_error **reterr);
 struct rootfs_cgroups *rootfs_cgroups_free(struct rootfs_cgroups *c);
 void rootfs_cgroups_freep(struct rootfs_cgroups **c);
 

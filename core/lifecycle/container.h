@@ -49,6 +49,12 @@ int container_wait_stopped(const struct container *c, int timeout_ms, struct mod
  * create fails once the init was started, as runc's destroy). A failing
  * one is a warning, and the next ones still run. */
 void container_run_poststop(const struct oci_config *cfg, const char *id, const char *bundle);
+/* start.c: release the created init (the exec fifo) and, once its process
+ * runs, the poststart hooks (one failing kills the init); *ret_init_failed
+ * when the init reported a failure after the release (a startContainer
+ * hook). Errors are wrapped "start container ID". */
+int container_start_init(int dir_fd, const char *id, const struct oci_config *cfg, pid_t pid, const char *bundle,
+                         bool *ret_init_failed, struct modrun_error **reterr);
 /* Remove the cgroup(s) through the plugin and the state directory. */
 int container_destroy(struct container *c, struct modrun_error **reterr);
 

@@ -305,6 +305,15 @@ static int create_in_dir(const struct runtime_ctx *ctx, struct container_dir *d,
         if (r < 0)
                 return r;
         r = spawn_and_record(ctx, d, cfg, bundle, rootfs, o, pl, ret_pid, reterr);
+        if (r >= 0 && o->start && !cfg->process.terminal) {
+                /* run: created (state recorded, pid file written), so start
+                 * now, still under the lock, as `start` would; its error is
+                 * start's, and run's delete cleans up after it */
+                bool init_failed;
+                o->start->started = true;
+                (void)container_start_init(d->dir_fd, d->id, cfg, *ret_pid, bundle, &init_failed, &o->start->err);
+                return 0;
+        }
         if (r < 0) {
                 _cleanup_error_ struct modrun_error *e2 = NULL;
                 if (host_rootfs_release(d->dir_fd, rootfs, &e2) < 0) /* the init is gone */

@@ -75,7 +75,11 @@ int lifecycle_delete(const struct runtime_ctx *ctx, const char *id, bool force, 
 {
         _cleanup_container_ struct container *c = NULL;
         _cleanup_error_ struct modrun_error *err = NULL;
-        int r = container_open(ctx, id, true, &c, &err);
+        /* Only the cgroup plugin: it finds, kills and removes what is left.
+         * The mount strategy, namespace and devices plugins acted inside
+         * the init or on its cgroup, which goes with it: loading them
+         * (a sealed copy and a dlopen each) would do nothing. */
+        int r = container_open_kinds(ctx, id, PLUGIN_KIND_BIT(MODRUN_KIND_CGROUP), &c, &err);
         if (r < 0) {
                 /* runc: delete --force of a container that does not exist succeeds. */
                 if (force && err->errnum == ENOENT)

@@ -41,6 +41,16 @@ struct create_opts {
         int console_fd;             /* instead: a connected socket (run's own), or -1 */
         const char *pidfd_socket;   /* NULL when none */
         int preserve_fds;
+        struct create_start *start; /* run: also start the init (NULL: create only) */
+};
+
+/* run: `start` done by create itself, once the state is recorded and
+ * before create frees what it holds (no second open of the container,
+ * and no frees writing pages the waiting init still shares). Not with
+ * process.terminal: run checks its own terminal before the start. */
+struct create_start {
+        bool started;             /* the init was released (err tells how it went) */
+        struct modrun_error *err; /* start's error, as `start` reports it */
 };
 
 int lifecycle_create(const struct runtime_ctx *ctx, const char *id, const struct create_opts *o, pid_t *ret_pid,

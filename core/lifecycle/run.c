@@ -27,6 +27,8 @@ int lifecycle_run(const struct runtime_ctx *ctx, const char *id, const struct cr
         /* In the foreground without --console-socket, we receive the
          * terminal ourselves (if the config asks for one). */
         struct create_opts co = *o;
+        struct create_start early = {0};
+        co.start = &early;
         _cleanup_close_ int ours = -1, master = -1, host = -1;
         int r = 0, pair[2];
         if (!detach && !o->console_socket) {
@@ -49,9 +51,13 @@ int lifecycle_run(const struct runtime_ctx *ctx, const char *id, const struct cr
                               "--console-socket (with --detach) to give the terminal to another program",
                               "run %s: process.terminal is true, but modrun has no terminal (none of stdin, "
                               "stdout, stderr is one, and there is no controlling terminal)", id);
-        if (r >= 0)
+        if (r >= 0 && early.started && early.err) {
+                *reterr = TAKE_PTR(early.err);
+                r = error_ret(*reterr);
+        } else if (r >= 0 && !early.started)
                 r = lifecycle_start(ctx, id, reterr);
         if (r < 0) {
+                (void)error_free(early.err); /* set only when create's start failed */
                 if (pid > 0)
                         delete_after_run(ctx, id);
                 if (!detach)

@@ -19,7 +19,30 @@ static int start_failed(struct container *c, struct modrun_error **reterr)
                 error_hint_add(*reterr,
                                "the container is stopped: `modrun delete %s` runs its poststop hooks and removes it (`run` does it itself)",
                                c->dir->id);
-        return error_wrap(reterr, "start container %s", c->dir->id);
+        return *reterr ? error_ret(*reterr) : -EIO;
+}
+
+int container_start_init(int dir_fd, const char *id, const struct oci_config *cfg, pid_t pid, const char *bundle,
+                         bool *ret_init_failed, struct modrun_error **reterr)
+{
+        int exec_bound = LIFECYCLE_START_TIMEOUT_MS + (cfg ? hooks_time_bound_ms(cfg, OCI_HOOK_START_CONTAINER) : 0);
+        *ret_init_failed = false;
+        int r = container_release(dir_fd, LIFECYCLE_START_TIMEOUT_MS, exec_bound, ret_init_failed, reterr);
+        if (r < 0)
+                return error_wrap(reterr, "start container %s", id);
+        /* runtime-spec 1.3: poststart hooks run once the user process has
+         * started; one that fails is an error, and the container is stopped */
+        if (!cfg || !cfg->n_hooks[OCI_HOOK_POSTSTART])
+                return 0;
+        _cleanup_free_ char *json = hooks_state_json(cfg, id, "running", pid, bundle);
+        if (!json)
+                return error_new(reterr, ENOMEM, NULL, "state of container %s for its poststart hooks", id);
+        if ((r = hooks_run(cfg, OCI_HOOK_POSTSTART, json, reterr)) < 0) {
+                /* as runc: a container whose poststart failed is stopped */
+                (void)kill(pid, SIGKILL);
+                return error_wrap(reterr, "start container %s", id);
+        }
+        return 0;
 }
 
 int lifecycle_start(const struct runtime_ctx *ctx, const char *id, struct modrun_error **reterr)
@@ -35,25 +58,7 @@ int lifecycle_start(const struct runtime_ctx *ctx, const char *id, struct modrun
                                                       : "`modrun state` shows its status",
                                  "cannot start container %s: it is %s, not created", id,
                                  container_status_to_string(st));
-        int exec_bound = LIFECYCLE_START_TIMEOUT_MS +
-                         (c->cfg ? hooks_time_bound_ms(c->cfg, OCI_HOOK_START_CONTAINER) : 0);
         bool init_failed = false;
-        r = container_release(c->dir->dir_fd, LIFECYCLE_START_TIMEOUT_MS, exec_bound, &init_failed, reterr);
-        if (r < 0 && init_failed)
-                return start_failed(c, reterr);
-        if (r < 0)
-                return error_wrap(reterr, "start container %s", id);
-        /* runtime-spec 1.3: poststart hooks run once the user process has
-         * started; one that fails is an error, and the container is stopped */
-        if (!c->cfg || !c->cfg->n_hooks[OCI_HOOK_POSTSTART])
-                return 0;
-        _cleanup_free_ char *json = hooks_state_json(c->cfg, id, "running", c->state->pid, c->state->bundle);
-        if (!json)
-                return error_new(reterr, ENOMEM, NULL, "state of container %s for its poststart hooks", id);
-        if ((r = hooks_run(c->cfg, OCI_HOOK_POSTSTART, json, reterr)) < 0) {
-                /* as runc: a container whose poststart failed is stopped */
-                (void)kill(c->state->pid, SIGKILL);
-                return error_wrap(reterr, "start container %s", id);
-        }
-        return 0;
+        r = container_start_init(c->dir->dir_fd, id, c->cfg, c->state->pid, c->state->bundle, &init_failed, reterr);
+        return r < 0 && init_failed ? start_failed(c, reterr) : r;
 }

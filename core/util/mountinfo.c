@@ -141,8 +141,25 @@ static int parse_line(const char *line, size_t len, struct mountinfo_entry *ret)
         return 0;
 }
 
-int mountinfo_parse(const char *text, struct mountinfo_entry **ret_entries, size_t *ret_n,
-                    struct modrun_error **reterr)
+/* Is the line's mount point (field 5, as escaped) path or beneath it?
+ * path has no character mountinfo escapes, so the escaped form compares
+ * exactly. A line without five fields is kept (parse_line rejects it). */
+static bool line_under(const char *line, size_t len, const char *path)
+{
+        const char *f = line, *end = line + len;
+        for (int i = 0; i < 4; i++) {
+                f = memchr(f, ' ', (size_t)(end - f));
+                if (!f)
+                        return true;
+                f++;
+        }
+        const char *fe = memchr(f, ' ', (size_t)(end - f));
+        size_t flen = fe ? (size_t)(fe - f) : (size_t)(end - f), plen = strlen(path);
+        return flen >= plen && memcmp(f, path, plen) == 0 && (flen == plen || f[plen] == '/');
+}
+
+static int parse_lines(const char *text, const char *under, struct mountinfo_entry **ret_entries, size_t *ret_n,
+                       struct modrun_error **reterr)
 {
         struct mountinfo_entry *v = NULL;
         size_t n = 0, cap = 0, lineno = 0;
@@ -152,7 +169,7 @@ int mountinfo_parse(const char *text, struct mountinfo_entry **ret_entries, size
                 const char *line = p;
                 p += len + (nl ? 1 : 0);
                 lineno++;
-                if (len == 0)
+                if (len == 0 || (under && !line_under(line, len, under)))
                         continue;
                 if (n == cap) {
                         size_t ncap = cap ? cap * 2 : 32;
@@ -177,6 +194,18 @@ int mountinfo_parse(const char *text, struct mountinfo_entry **ret_entries, size
         *ret_entries = v;
         *ret_n = n;
         return 0;
+}
+
+int mountinfo_parse(const char *text, struct mountinfo_entry **ret_entries, size_t *ret_n,
+                    struct modrun_error **reterr)
+{
+        return parse_lines(text, NULL, ret_entries, ret_n, reterr);
+}
+
+int mountinfo_parse_under(const char *text, const char *path, struct mountinfo_entry **ret_entries, size_t *ret_n,
+                          struct modrun_error **reterr)
+{
+        return parse_lines(text, path, ret_entries, ret_n, reterr);
 }
 
 void mountinfo_free(struct mountinfo_entry *e, size_t n)

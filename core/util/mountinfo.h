@@ -23,6 +23,12 @@ struct mountinfo_entry {
 /* Parse mountinfo text (the format of /proc/PID/mountinfo). */
 int mountinfo_parse(const char *text, struct mountinfo_entry **ret_entries, size_t *ret_n,
                     struct modrun_error **reterr);
+/* The same, keeping only the mounts at path or beneath it (path as
+ * mountinfo prints it: no space, tab, newline or backslash in it): a
+ * process that needs a few entries of a large table allocates (and, after
+ * a fork, copies) only those. */
+int mountinfo_parse_under(const char *text, const char *path, struct mountinfo_entry **ret_entries, size_t *ret_n,
+                          struct modrun_error **reterr);
 void mountinfo_free(struct mountinfo_entry *e, size_t n);
 /* Read and parse /proc/self/mountinfo. */
 int mountinfo_read_self(struct mountinfo_entry **ret_entries, size_t *ret_n, struct modrun_error **reterr);

@@ -281,7 +281,12 @@ static int enter_cgroups(const struct init_args *a, bool prepare_rootfs, struct 
         int r = cgroup_entry_self(&e, reterr);
         if (r < 0 || a->exec_mode)
                 return r;
-        if (prepare_rootfs && (r = rootfs_cgroups_open(a->cfg, ret_cgroups, reterr)) < 0)
+        /* the runtime's mount table fits a new mount namespace seen from
+         * the runtime's cgroup namespace (mountinfo shows a cgroup mount's
+         * root relative to the reader's): not one joined by path */
+        const struct oci_namespace *cgns = config_namespace(a->cfg, OCI_NS_CGROUP);
+        bool runtime_table = ns_is_new(a->cfg, OCI_NS_MOUNT) && !(cgns && cgns->path);
+        if (prepare_rootfs && (r = rootfs_cgroups_open(a->cfg, runtime_table, ret_cgroups, reterr)) < 0)
                 return r;
         if (ns_is_new(a->cfg, OCI_NS_CGROUP) && unshare(CLONE_NEWCGROUP) < 0)
                 return error_new(reterr, errno, NULL,

@@ -140,7 +140,8 @@ int mount_fd_bind(const struct mount_ctx *ctx, int src_fd, const char *source, i
         return r < 0 || !remount ? r : remount_readonly_here(ctx, tree, dest, reterr);
 }
 
-int mount_fd_empty_tmpfs(const struct mount_ctx *ctx, int dst_fd, const char *dest, struct modrun_error **reterr)
+int mount_fd_empty_tmpfs(const struct mount_ctx *ctx, int dst_fd, const char *dest, int *ret_mnt,
+                         struct modrun_error **reterr)
 {
         const unsigned long flags = MS_RDONLY;
         _cleanup_close_ int fs = sys_fsopen("tmpfs", FSOPEN_CLOEXEC);
@@ -155,5 +156,9 @@ int mount_fd_empty_tmpfs(const struct mount_ctx *ctx, int dst_fd, const char *de
                 return error_wrap(reterr, "fsopen/fsmount an empty tmpfs for %s", dest);
         }
         _cleanup_close_ int mnt = r;
-        return attach(ctx, mnt, "tmpfs", dst_fd, dest, flags, reterr);
+        if ((r = attach(ctx, mnt, "tmpfs", dst_fd, dest, flags, reterr)) < 0)
+                return r;
+        if (ret_mnt)
+                *ret_mnt = TAKE_FD(mnt);
+        return 0;
 }

@@ -97,8 +97,11 @@ int mount_fd_leave_peers_attached(const struct mount_ctx *ctx, int tree, const c
                                   struct modrun_error **reterr);
 int mount_fd_bind(const struct mount_ctx *ctx, int src_fd, const char *source, int dst_fd, const char *dest,
                   bool recursive, bool readonly, struct modrun_error **reterr);
-/* ... and attach an empty read-only tmpfs (size=0k) onto dst_fd. */
-int mount_fd_empty_tmpfs(const struct mount_ctx *ctx, int dst_fd, const char *dest, struct modrun_error **reterr);
+/* ... and attach an empty read-only tmpfs (size=0k) onto dst_fd; with
+ * ret_mnt, *ret_mnt takes the attached mount's fd (a source for
+ * mount_fd_bind() of the same tmpfs elsewhere). */
+int mount_fd_empty_tmpfs(const struct mount_ctx *ctx, int dst_fd, const char *dest, int *ret_mnt,
+                         struct modrun_error **reterr);
 
 /* One config.json mount, in mount-config.c. */
 int mount_config_entry(const struct mount_ctx *ctx, const struct oci_mount *m, struct modrun_error **reterr);

@@ -295,7 +295,13 @@ static int open_dev_null(const struct mount_ctx *ctx, struct modrun_error **rete
         return TAKE_FD(fd);
 }
 
-static int masked_path(const struct mount_ctx *ctx, const char *path, int *null_fd, struct modrun_error **reterr)
+/* A file is masked by a bind of /dev/null, a directory by an empty
+ * read-only tmpfs: one tmpfs for all of them, the first attached and
+ * the others binds of it, so that each masked directory costs a bind,
+ * not a new superblock made and destroyed with the container. The binds
+ * keep its read-only flag. */
+static int masked_path(const struct mount_ctx *ctx, const char *path, int *null_fd, int *tmpfs_fd,
+                       struct modrun_error **reterr)
 {
         _cleanup_close_ int fd = -1;
         int r = open_listed(ctx, "maskedPaths", path, &fd, reterr);
@@ -308,8 +314,10 @@ static int masked_path(const struct mount_ctx *ctx, const char *path, int *null_
                 if (*null_fd < 0 && (*null_fd = open_dev_null(ctx, reterr)) < 0)
                         return *null_fd;
                 r = mount_fd_bind(ctx, *null_fd, "/dev/null", fd, path, false, false, reterr);
-        } else
-                r = mount_fd_empty_tmpfs(ctx, fd, path, reterr);
+        } else if (*tmpfs_fd >= 0)
+                r = mount_fd_bind(ctx, *tmpfs_fd, "tmpfs", fd, path, false, false, reterr);
+        else
+                r = mount_fd_empty_tmpfs(ctx, fd, path, tmpfs_fd, reterr);
         return r < 0 ? error_wrap(reterr, "linux.maskedPaths") : 0;
 }
 
@@ -320,9 +328,9 @@ static int finalize_paths(const struct mount_ctx *ctx, struct modrun_error **ret
         for (; ro && *ro; ro++)
                 if ((r = readonly_path(ctx, *ro, reterr)) < 0)
                         return r;
-        _cleanup_close_ int null_fd = -1;
+        _cleanup_close_ int null_fd = -1, tmpfs_fd = -1;
         for (; masked && *masked; masked++)
-                if ((r = masked_path(ctx, *masked, &null_fd, reterr)) < 0)
+                if ((r = masked_path(ctx, *masked, &null_fd, &tmpfs_fd, reterr)) < 0)
                         return r;
         return 0;
 }

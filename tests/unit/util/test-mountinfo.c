@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -136,6 +137,32 @@ static void test_find(void **unused)
         mountinfo_free(e, n);
 }
 
+static void test_parse_under(void **unused)
+{
+        static const char sample[] =
+                "29 1 8:2 / / rw - ext4 /dev/sda2 rw\n"
+                "30 29 0:26 / /sys/fs/cgroup ro - tmpfs tmpfs ro,mode=755\n"
+                "31 30 0:27 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
+                "32 29 0:28 / /sys/fs/cgroupx rw - tmpfs tmpfs rw\n"
+                "33 29 0:29 / /sys/fs/cgroup\\040x rw - tmpfs tmpfs rw\n"
+                "34 29 0:30 / /sys/fs rw - tmpfs tmpfs rw\n"
+                "35 30 0:31 / /sys/fs/cgroup ro - tmpfs tmpfs ro\n";
+        struct mountinfo_entry *e = NULL;
+        size_t n = 0;
+        struct modrun_error *err = NULL;
+        assert_int_equal(mountinfo_parse_under(sample, "/sys/fs/cgroup", &e, &n, &err), 0);
+        assert_int_equal(n, 3);
+        assert_int_equal(e[0].mount_id, 30);
+        assert_int_equal(e[1].mount_id, 31);
+        assert_string_equal(e[1].mount_point, "/sys/fs/cgroup/memory");
+        assert_int_equal(mountinfo_find(e, n, "/sys/fs/cgroup")->mount_id, 35); /* the topmost still */
+        mountinfo_free(e, n);
+        /* a malformed line is still reported */
+        assert_int_equal(mountinfo_parse_under("1 1 0:2\n", "/sys", &e, &n, &err), -EBADMSG);
+        assert_non_null(err);
+        error_free(err);
+}
+
 static int detect(const char *text, char **ret_why)
 {
         struct mountinfo_entry *e = NULL;
@@ -197,6 +224,7 @@ int main(void)
                 cmocka_unit_test(test_parse_edges),
                 cmocka_unit_test(test_parse_malformed),
                 cmocka_unit_test(test_find),
+                cmocka_unit_test(test_parse_under),
                 cmocka_unit_test(test_initramfs_detection),
                 cmocka_unit_test(test_detect_this_host),
         };
