@@ -5,8 +5,6 @@
  * mode), dlopen() the very file checked through /proc/self/fd/N, and check
  * its descriptor and ops table (plugin_validate(), desc-check.c). Every
  * refusal has its own message, naming the file, the cause and the fix.
- * A file this process has loaded before is checked again but not loaded
- * again (loaded.c).
  */
 #include <dirent.h>
 #include <dlfcn.h>
@@ -161,18 +159,9 @@ static int sealed_plugin(int fd, const char *path, struct modrun_error **reterr)
         return sealed_copy(rfd, "modrun-plugin", path, reterr);
 }
 
-static int load_checked(const char *path, int fd, const struct stat *st, uint32_t kind, const char *name,
-                        void **ret_handle, const struct modrun_plugin **ret_desc, struct modrun_error **reterr)
+static int load_checked(const char *path, int fd, uint32_t kind, const char *name, void **ret_handle,
+                        const struct modrun_plugin **ret_desc, struct modrun_error **reterr)
 {
-        const struct modrun_plugin *known = plugin_loaded_find(st);
-        if (known) {
-                int r = plugin_validate(path, known, kind, name, reterr);
-                if (r < 0)
-                        return r;
-                *ret_handle = NULL; /* the first load's owner keeps it */
-                *ret_desc = known;
-                return 0;
-        }
         _cleanup_close_ int sealed = sealed_plugin(fd, path, reterr);
         if (sealed < 0)
                 return sealed;
@@ -193,7 +182,6 @@ static int load_checked(const char *path, int fd, const struct stat *st, uint32_
                 (void)dlclose(h);
                 return r;
         }
-        plugin_loaded_add(st, h, desc);
         *ret_handle = h;
         *ret_desc = desc;
         return 0;
@@ -229,7 +217,7 @@ int plugin_load_from_dir(const char *dir, uint32_t kind, const char *name, void 
         if (r >= 0)
                 r = check_file(path, &st, reterr);
         if (r >= 0)
-                r = load_checked(path, fd, &st, kind, name, ret_handle, ret_desc, reterr);
+                r = load_checked(path, fd, kind, name, ret_handle, ret_desc, reterr);
         if (r < 0)
                 return r;
         *ret_path = TAKE_PTR(path);

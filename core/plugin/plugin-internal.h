@@ -120,16 +120,6 @@ int plugin_load_search(char *const *dirs, uint32_t kind, const char *name, void 
 /* Names of the <kind>-*.so files in dirs plus the built-ins, ", "-joined. */
 char *plugin_available_names(char *const *dirs, uint32_t kind);
 
-/* ---- files already loaded by this process (loaded.c) ---- */
-
-struct stat;
-/* The descriptor of the file st names if this process loaded it before. */
-const struct modrun_plugin *plugin_loaded_find(const struct stat *st);
-/* Remember a file just loaded (handle from dlopen, desc validated). */
-void plugin_loaded_add(const struct stat *st, void *handle, const struct modrun_plugin *desc);
-/* Forget a handle, then dlclose() it: the failure path of plugins_load(). */
-void plugin_loaded_close(void *handle);
-
 /* ---- built-ins (builtin.c) ---- */
 
 const struct modrun_plugin *plugin_builtin_find(uint32_t kind, const char *name);

@@ -5,6 +5,7 @@
  * the container. On failure what was initialised is fini()ed and nothing
  * stays loaded; after success nothing is ever dlclose()d.
  */
+#include <dlfcn.h>
 #include <string.h>
 
 #include "plugin/plugin-internal.h"
@@ -82,7 +83,7 @@ static void plugins_unload(struct plugins *p)
         struct plugins_priv *priv = p->priv;
         for (uint32_t k = 1; priv && k <= PLUGIN_KIND_MAX; k++)
                 if (priv->handles[k])
-                        plugin_loaded_close(priv->handles[k]);
+                        (void)dlclose(priv->handles[k]);
         free_all(p);
 }
 
