@@ -138,7 +138,7 @@ static void print_line(const char *const cell[COLS], const size_t w[COLS], char 
 }
 
 /* runc's table: columns padded to the widest cell (at least 12) plus 3. */
-static void print_table(const struct list_out *out)
+static int print_table(const struct list_out *out, struct modrun_error **reterr)
 {
         size_t w[COLS], line = 1;
         for (size_t c = 0; c < COLS; c++) {
@@ -149,31 +149,32 @@ static void print_table(const struct list_out *out)
                 line += w[c];
         }
         _cleanup_free_ char *buf = malloc(line);
-        if (!buf) {
-                log_warning("list: out of memory for a line of %zu bytes", line);
-                return;
-        }
+        if (!buf)
+                return error_new(reterr, ENOMEM, NULL, "list: a line of the table (%zu bytes)", line);
         print_line(head, w, buf);
         for (size_t i = 0; i < out->n; i++)
                 print_line(out->rows[i]->cell, w, buf);
+        return 0;
 }
 
-static void list_finish(struct list_out *out)
+static int list_finish(struct list_out *out, struct modrun_error **reterr)
 {
+        int r = 0;
         if (out->json)
                 printf("%s\n", out->n ? "]" : "[]");
         else if (!out->quiet)
-                print_table(out);
+                r = print_table(out, reterr);
         for (size_t i = 0; i < out->n && !out->json; i++)
                 free(out->rows[i]);
         free(out->rows);
+        return r;
 }
 
 /* Hand the state of every container under root to out: the root is opened
  * and checked once, each container directory then beneath its fd, read
  * without its lock (STATE_NO_LOCK). A container directory refused (not the
- * invoking user's alone) is left out with a warning; one deleted meanwhile,
- * or whose state.json cannot be read, silently (as `state` would fail). */
+ * invoking user's alone) or whose state.json cannot be read is left out
+ * with a warning and its hint; one deleted meanwhile, silently. */
 static int list_states(const char *root, struct list_out *out, struct modrun_error **reterr)
 {
         _cleanup_error_ struct modrun_error *err = NULL;
@@ -201,7 +202,7 @@ static int list_states(const char *root, struct list_out *out, struct modrun_err
                         if (list_emit(out, d, s) < 0)
                                 log_warning("container %s: out of memory, left out", *i);
                 } else if (r != -ENOENT)
-                        log_warning("%s, ignoring", e->msg);
+                        log_warning("%s, ignoring%s%s", e->msg, e->hint ? ": " : "", e->hint ? e->hint : "");
                 free(*i);
         }
         free(ids);
@@ -227,6 +228,5 @@ int cmd_list(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **
         int r = list_states(ctx->root, &out, reterr);
         if (r < 0)
                 return r;
-        list_finish(&out);
-        return 0;
+        return list_finish(&out, reterr);
 }

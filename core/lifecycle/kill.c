@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* `kill` and `delete`. */
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 
 #include "container.h"
 #include "util/log.h"
@@ -71,6 +73,15 @@ static int delete_live(struct container *c, struct modrun_error **reterr)
         return r;
 }
 
+static bool container_dir_missing(const char *root, const char *id)
+{
+        _cleanup_close_ int root_fd = state_root_open(root, false, NULL);
+        struct stat st;
+        if (root_fd == -ENOENT)
+                return true;
+        return root_fd >= 0 && fstatat(root_fd, id, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT;
+}
+
 int lifecycle_delete(const struct runtime_ctx *ctx, const char *id, bool force, struct modrun_error **reterr)
 {
         _cleanup_container_ struct container *c = NULL;
@@ -81,8 +92,9 @@ int lifecycle_delete(const struct runtime_ctx *ctx, const char *id, bool force, 
          * (a sealed copy and a dlopen each) would do nothing. */
         int r = container_open_kinds(ctx, id, PLUGIN_KIND_BIT(MODRUN_KIND_CGROUP), &c, &err);
         if (r < 0) {
-                /* runc: delete --force of a container that does not exist succeeds. */
-                if (force && err->errnum == ENOENT)
+                /* runc: delete --force of a container that does not exist
+                 * succeeds; one whose plugin is missing (ENOENT too) does not */
+                if (force && err->errnum == ENOENT && container_dir_missing(ctx->root, id))
                         return 0;
                 *reterr = TAKE_PTR(err);
                 return r;

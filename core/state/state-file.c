@@ -133,7 +133,10 @@ int state_load(const struct container_dir *d, struct container_state **ret, stru
         struct json_object *o = json_tokener_parse(text);
         if (!o || !json_object_is_type(o, json_type_object)) {
                 json_object_put(o);
-                return error_new(reterr, EUCLEAN, "remove it with `modrun delete --force`",
+                return error_new(reterr, EUCLEAN,
+                                 "modrun cannot find the container's process or cgroup without it: stop what is "
+                                 "left of it by hand (processes, a cgroup named after it), then remove the "
+                                 "directory with `rm -rf`",
                                  "state file %s/%s is corrupt", d->path, STATE_FILE);
         }
         _cleanup_state_ struct container_state *s = calloc(1, sizeof(*s));

@@ -167,9 +167,25 @@ out=$(mr list 2>&1) || fail "list with a corrupt state.json failed (exit $?): $o
 expect_match "list warns about the corrupt state.json" "warning: state file $ROOT/px-bad/state.json is corrupt" "$out"
 expect_no_match "list leaves the corrupt one out" "^px-bad " "$out"
 expect_match "list shows the one without state.json as creating" "^px-fine +0 +creating" "$out"
+expect_match "list's warning says what to do" "corrupt.*, ignoring: .*remove the directory" "$out"
 out=$(mr list -q 2>&1) || fail "list -q with a corrupt state.json failed (exit $?): $out"
 expect_match "list -q shows the others" "^px-fine$" "$out"
 rm -rf "$ROOT/px-bad" "$ROOT/px-fine"
+
+# delete --force of a container whose recorded plugin is gone fails and keeps
+# its state (it once said "does not exist" and succeeded, leaving the cgroup)
+mkdir -p "$T/pl" && cp "$PLUGIN_DIR"/*.so "$T/pl/"
+args sleep 100
+timeout -k 5 60 "$MODRUN" --root "$ROOT" --plugin-dir "$T/pl" create --bundle "$BUNDLE" px-gone >"$T/out" 2>&1 </dev/null ||
+    fail "create px-gone: $(cat "$T/out")"
+mv "$T/pl" "$T/pl-away"
+out=$(timeout -k 5 60 "$MODRUN" --root "$ROOT" delete --force px-gone 2>&1) &&
+    fail "delete --force with its cgroup plugin gone succeeded: $out"
+expect_match "delete --force names the missing plugin" "cgroup-cgroupfs.so" "$out"
+expect_eq "the state directory is kept" "yes" "$([ -d "$ROOT/px-gone" ] && echo yes)"
+mv "$T/pl-away" "$T/pl"
+mr delete --force px-gone || fail "delete --force px-gone once the plugin is back"
+expect_eq "then it is deleted" "no" "$([ -d "$ROOT/px-gone" ] && echo yes || echo no)"
 
 # --- 5: the normal path -------------------------------------------------------
 rm -rf "$ROOT"
