@@ -22,7 +22,8 @@ preempted).
 """
 import argparse, json, os, re, shutil, statistics, subprocess
 
-TRACEFS = "/sys/kernel/tracing"
+from phases import Instance  # the tracefs instance (same directory)
+
 EVENTS = ["raw_syscalls/sys_enter", "raw_syscalls/sys_exit", "exceptions/page_fault_user",
           "sched/sched_switch", "sched/sched_process_fork", "sched/sched_process_exec",
           "sched/sched_process_exit"]
@@ -73,39 +74,14 @@ RT_STEPS = [
 ]
 
 
-class Instance:
-    def __init__(self, name):
-        self.dir = os.path.join(TRACEFS, "instances", name)
-        if os.path.isdir(self.dir):
-            os.rmdir(self.dir)
-        os.mkdir(self.dir)
-        self.put("trace_clock", "mono")
-        self.put("buffer_size_kb", "16384")
-        for e in ("raw_syscalls/sys_enter", "raw_syscalls/sys_exit", "exceptions/page_fault_user"):
-            self.put(f"events/{e}/filter", FILTER)
-        self.put("events/sched/sched_switch/filter",
-                 'prev_comm ~ "*modrun*" || next_comm ~ "*modrun*" || prev_comm == "true" || next_comm == "true"')
-        for e in EVENTS:
-            self.put(f"events/{e}/enable", "1")
-
-    def put(self, path, text):
-        with open(os.path.join(self.dir, path), "w") as f:
-            f.write(text)
-
-    def clear(self):
-        self.put("trace", "")
-
-    def read(self):
-        with open(os.path.join(self.dir, "trace")) as f:
-            return f.read()
-
-    def close(self):
-        try:
-            self.put("tracing_on", "0")
-            for e in EVENTS:
-                self.put(f"events/{e}/enable", "0")
-        finally:
-            os.rmdir(self.dir)
+def open_instance(name):
+    """phases.py's tracefs instance, these events, filtered to modrun and /bin/true."""
+    inst = Instance(name, EVENTS, 16384)
+    for e in ("raw_syscalls/sys_enter", "raw_syscalls/sys_exit", "exceptions/page_fault_user"):
+        inst.put(f"events/{e}/filter", FILTER)
+    inst.put("events/sched/sched_switch/filter",
+             'prev_comm ~ "*modrun*" || next_comm ~ "*modrun*" || prev_comm == "true" || next_comm == "true"')
+    return inst
 
 
 def parse(trace):
@@ -262,7 +238,7 @@ def main():
         variants = {"base": a.baseline, "new": a.modrun}
     samples = {v: [] for v in variants}
     bad = {v: 0 for v in variants}
-    inst = Instance(f"modrun-init-steps-{os.getpid()}")
+    inst = open_instance(f"modrun-init-steps-{os.getpid()}")
     try:
         for i in range(a.n + 1):
             names = list(variants)
