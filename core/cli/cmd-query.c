@@ -69,7 +69,7 @@ static int list_add_row(struct list_out *out, const struct container_dir *d, con
 {
         enum container_status st = state_status(d, s);
         char pid[16];
-        (void)snprintf(pid, sizeof(pid), "%d", st == STATUS_STOPPED || !s ? 0 : (int)s->pid);
+        (void)snprintf(pid, sizeof(pid), "%d", (int)state_shown_pid(st, s));
         const char *v[COLS] = {d->id, pid, container_status_to_string(st), "", "", ""};
         if (s) {
                 v[3] = s->bundle ? s->bundle : "";

@@ -102,6 +102,8 @@ uint64_t proc_start_time(pid_t pid);
 /* The state's "owner": the user name of uid, or the number (the last
  * answer is kept: static storage, valid until the next call). */
 const char *state_owner_name(uid_t uid);
+/* The pid `state` and `list` show: 0 once stopped or before state.json. */
+pid_t state_shown_pid(enum container_status st, const struct container_state *s);
 
 /* The state as the OCI/runc `state` command prints it (with annotations from
  * the stored config.json). */

@@ -92,6 +92,11 @@ const char *state_owner_name(uid_t uid)
         return cached;
 }
 
+pid_t state_shown_pid(enum container_status st, const struct container_state *s)
+{
+        return st == STATUS_STOPPED || !s ? 0 : s->pid;
+}
+
 int state_to_json(const struct container_dir *d, const struct container_state *s, struct json_object **ret,
                   struct modrun_error **reterr)
 {
@@ -101,7 +106,7 @@ int state_to_json(const struct container_dir *d, const struct container_state *s
                 return error_new(reterr, ENOMEM, NULL, "state of %s", d->id);
         json_object_object_add(o, "ociVersion", json_object_new_string(OCI_VERSION_IMPLEMENTED));
         json_object_object_add(o, "id", json_object_new_string(d->id));
-        json_object_object_add(o, "pid", json_object_new_int(st == STATUS_STOPPED || !s ? 0 : s->pid));
+        json_object_object_add(o, "pid", json_object_new_int(state_shown_pid(st, s)));
         json_object_object_add(o, "status", json_object_new_string(container_status_to_string(st)));
         if (s) {
                 json_object_object_add(o, "bundle", json_object_new_string(s->bundle ? s->bundle : ""));
