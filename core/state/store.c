@@ -53,7 +53,6 @@ static int dir_new(int root_fd, const char *root, const char *id, bool keep_root
  * is the invoking user's alone (state_check_private). */
 static int dir_open_checked(struct container_dir *d, int root_fd, struct modrun_error **reterr)
 {
-        static const char fix_fmt[] = "remove %s (`rm -rf` as its owner or root) if you did not make it";
         int fd = openat(root_fd, d->id, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         struct stat st;
         if (fd < 0) {
@@ -73,12 +72,10 @@ static int dir_open_checked(struct container_dir *d, int root_fd, struct modrun_
         if (fstat(fd, &st) < 0)
                 return error_new(reterr, errno, NULL, "stat state directory %s", d->path);
         /* the hint is made for a refusal only: `list` opens every directory */
-        if (state_check_private(&st, "container directory", d->path, NULL, NULL) >= 0)
-                return 0;
-        _cleanup_free_ char *fix = NULL;
-        if (asprintf(&fix, fix_fmt, d->path) < 0)
-                fix = NULL;
-        return state_check_private(&st, "container directory", d->path, fix, reterr);
+        int r = state_check_private(&st, "container directory", d->path, NULL, reterr);
+        if (r < 0 && reterr)
+                error_hint(*reterr, "remove %s (`rm -rf` as its owner or root) if you did not make it", d->path);
+        return r;
 }
 
 /* flock with a bound: commands on one container never interleave, and a
