@@ -52,6 +52,14 @@ expect_eq() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1: expected '$2', 
 expect_match() { if printf '%s' "$3" | grep -qE -- "$2"; then pass "$1"; else fail "$1: '$2' not in: $3"; fi; }
 expect_no_match() { if printf '%s' "$3" | grep -qE -- "$2"; then fail "$1: '$2' unexpectedly in: $3"; else pass "$1"; fi; }
 
+# run_traced ID EVENTS [GLOBAL-OPTION...]: `run` of $BUNDLE as ID under
+# `strace -f`, the system calls EVENTS (strace's -e trace=) in $T/trace-ID
+run_traced() {
+    local id=$1 events=$2; shift 2
+    timeout -k 5 60 strace -f -qq -o "$T/trace-$id" -e trace="$events" \
+        "$MODRUN" --root "$ROOT" --plugin-dir "$PLUGIN_DIR" "$@" run --bundle "$BUNDLE" "$id" >/dev/null 2>&1 ||
+        fail "run $id under strace"
+}
 state_field() { # state_field ID FIELD
     mr state "$1" 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin).get(sys.argv[1], ""))' "$2"
 }

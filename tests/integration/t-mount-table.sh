@@ -14,9 +14,7 @@ args true
 # count_reads ID [GLOBAL-OPTION...]: "RUNTIME INIT" opens of /proc/self/mountinfo
 count_reads() {
     local id=$1; shift
-    timeout -k 5 60 strace -f -qq -o "$T/trace-$id" -e trace=openat,clone3,clone \
-        "$MODRUN" --root "$ROOT" --plugin-dir "$PLUGIN_DIR" "$@" run --bundle "$BUNDLE" "$id" >/dev/null 2>&1 ||
-        fail "run $id under strace"
+    run_traced "$id" openat,clone3,clone "$@"
     python3 - "$T/trace-$id" <<'PY'
 import re, sys
 lines = open(sys.argv[1]).read().splitlines()

@@ -12,18 +12,12 @@ echo secret > "$BUNDLE/rootfs/m3"
 config 'c["linux"]["maskedPaths"] = ["/m1", "/m2", "/m3"]'
 args true
 
-# count ID PATTERN [GLOBAL-OPTION...]: lines of the run's strace matching PATTERN
-trace_run() {
-    local id=$1; shift
-    timeout -k 5 60 strace -f -qq -o "$T/trace-$id" -e trace=openat,memfd_create,fsopen \
-        "$MODRUN" --root "$ROOT" --plugin-dir "$PLUGIN_DIR" "$@" run --bundle "$BUNDLE" "$id" >/dev/null 2>&1 ||
-        fail "run $id under strace"
-}
+# count ID PATTERN: lines of the run's strace matching PATTERN
 count() { grep -cE -- "$2" "$T/trace-$1"; }
 
 for cg in cgroupfs disabled; do
     id=pi-once-$cg
-    trace_run "$id" --cgroup-manager=$cg
+    run_traced "$id" openat,memfd_create,fsopen --cgroup-manager=$cg
     expect_eq "$cg: state.json read back once (delete), not by a second open for start" 1 \
         "$(count "$id" 'openat\([0-9]+, "state.json", O_RDONLY')"
     expect_eq "$cg: config.json read back once (delete)" 1 "$(count "$id" 'openat\([0-9]+, "config.json", O_RDONLY')"
