@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The scope's cgroup2 directory: small file reads and writes, its pids
- * (sub-cgroups included), and the clock.
+ * (sub-cgroups included), where the init landed (/proc/PID/cgroup), and
+ * the record of it in the container's state directory.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
@@ -133,4 +135,79 @@ int sdc_pids(const char *dir, pid_t **ret, size_t *ret_n)
         *ret = pids;
         *ret_n = n;
         return 0;
+}
+
+int sdc_scope_in(char *proc_cgroup, const char *root, const char *unit, char **ret)
+{
+        *ret = NULL;
+        char *save = NULL;
+        for (char *l = strtok_r(proc_cgroup, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+                const char *slash = strrchr(l, '/');
+                /* "/.." leads out of our cgroup namespace: not a path here */
+                if (strncmp(l, "0::/", 4) != 0 || strcmp(slash + 1, unit) != 0 || strstr(l, "/../"))
+                        continue;
+                if (asprintf(ret, "%s%s", root, l + 3) < 0) {
+                        *ret = NULL;
+                        return -ENOMEM;
+                }
+                return 1;
+        }
+        return 0;
+}
+
+int sdc_pid_scope(const char *root, pid_t pid, const char *unit, char **ret)
+{
+        char dir[32], *text = NULL;
+        (void)snprintf(dir, sizeof(dir), "/proc/%d", (int)pid);
+        int r = sdc_read(dir, "cgroup", &text);
+        if (r < 0)
+                return r;
+        r = sdc_scope_in(text, root, unit, ret);
+        free(text);
+        struct stat st;
+        if (r > 0 && (stat(*ret, &st) < 0 || !S_ISDIR(st.st_mode))) {
+                free(*ret);
+                *ret = NULL;
+                r = 0;
+        }
+        return r;
+}
+
+int sdc_record_save(const char *state_dir, const char *scope)
+{
+        char path[4096];
+        (void)snprintf(path, sizeof(path), "%s/%s", state_dir, SDC_RECORD);
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return -errno;
+        size_t len = strlen(scope);
+        ssize_t n = write(fd, scope, len);
+        int e = n < 0 ? errno : (size_t)n != len ? EIO : 0;
+        if (close(fd) < 0 && !e)
+                e = errno;
+        return -e;
+}
+
+int sdc_record_load(const char *state_dir, const char *root, char **ret)
+{
+        char path[4096], scope[4096];
+        (void)snprintf(path, sizeof(path), "%s/%s", state_dir, SDC_RECORD);
+        int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        ssize_t n = read(fd, scope, sizeof(scope) - 1);
+        int e = n < 0 ? errno : 0;
+        (void)close(fd);
+        if (n < 0)
+                return -e;
+        scope[n] = '\0';
+        size_t lr = root ? strlen(root) : 0;
+        if (!root || strncmp(scope, root, lr) != 0 || scope[lr] != '/' || strstr(scope, "/../"))
+                return -ENOENT; /* not one of ours: ask systemd */
+        struct stat st;
+        if (stat(scope, &st) < 0)
+                return errno == ENOENT ? 0 : -errno;
+        if (!S_ISDIR(st.st_mode))
+                return -ENOENT;
+        return (*ret = strdup(scope)) ? 1 : -ENOMEM;
 }

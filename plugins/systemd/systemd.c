@@ -7,10 +7,12 @@
  * the transient scope with PIDs=[pid], Delegate=yes and every property,
  * and waits for the job (bounded); with run.oci.systemd.subgroup=NAME the
  * init then moves to NAME below the scope. enter() of a later process
- * (exec) joins the existing scope (or subgroup). Every later command finds
- * the scope again by its unit name (derived from the config) and its
- * ControlGroup. systemd's DeviceAllow=/DevicePolicy= are the one device
- * filter (owns_devices = 1). See docs/systemd.md.
+ * (exec) joins the existing scope (or subgroup). create() records where
+ * the init landed (/proc/PID/cgroup) in the state directory, and later
+ * commands read the scope's directory from there; stop, kill and property
+ * changes go to the unit by its name (derived from the config). systemd's
+ * DeviceAllow=/DevicePolicy= are the one device filter (owns_devices = 1).
+ * See docs/systemd.md.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -194,14 +196,20 @@ static int connect_bus(struct sdstate *s, struct modrun_error **reterr)
         return sdb_connect(&s->bus, s->host->rootless != 0, reterr);
 }
 
-/* The scope's directory: 1 found, 0 no such unit. */
+/* The scope's directory: 1 found, 0 no such unit. From create()'s record
+ * when there is one, else from systemd (the unit's ControlGroup). */
 static int scope_dir(struct sdstate *s, struct modrun_error **reterr)
 {
         if (s->cgroup)
                 return 1;
         if (s->name_why)
                 return name_error(s, reterr);
-        int r = connect_bus(s, reterr);
+        int r = s->host->state_dir[0] ? sdc_record_load(s->host->state_dir, sdc_unified_root(), &s->cgroup) : -ENOENT;
+        if (r >= 0)
+                return r;
+        if (r != -ENOENT)
+                return s->host->error(reterr, -r, NULL, "systemd: read %s/%s", s->host->state_dir, SDC_RECORD);
+        r = connect_bus(s, reterr);
         char *cg = NULL;
         if (r < 0 || (r = sdb_unit_cgroup(&s->bus, s->name.unit, &cg, START_TIMEOUT_MS, reterr)) <= 0)
                 return r;
@@ -323,10 +331,16 @@ static int sd_enter(void *state, pid_t pid, struct modrun_error **reterr)
                 return r;
         }
         s->creating = false;
-        r = scope_dir(s, reterr);
+        const char *root = sdc_unified_root();
+        r = root ? sdc_pid_scope(root, pid, s->name.unit, &s->cgroup) : 0;
+        if (r <= 0) /* not where systemd put it: ask systemd */
+                r = scope_dir(s, reterr);
         if (r == 0)
                 r = s->host->error(reterr, ESRCH, "see journalctl -u UNIT", "systemd: unit %s is gone right after its start",
                                    s->name.unit);
+        int k = r > 0 && s->host->state_dir[0] ? sdc_record_save(s->host->state_dir, s->cgroup) : 0;
+        if (k < 0)
+                r = s->host->error(reterr, -k, NULL, "systemd: write %s/%s", s->host->state_dir, SDC_RECORD);
         /* down to the scope's parent only: the init is still in the scope,
          * which cannot enable controllers for a subgroup before it left;
          * make_subgroup() enables the scope's own for the subgroup */
@@ -351,8 +365,13 @@ static int sd_destroy(void *state, int timeout_ms, struct modrun_error **reterr)
         int r = connect_bus(s, reterr);
         if (r < 0 || (r = sdb_stop_unit(&s->bus, s->name.unit, timeout_ms, reterr)) < 0)
                 return r;
-        while ((r = sdb_unit_cgroup(&s->bus, s->name.unit, NULL, timeout_ms, reterr)) > 0 && clock_now_ms() < deadline)
-                clock_sleep_ms(20);
+        /* stopped (r = 1): it unloads soon after; a missing unit (0) is done */
+        int ms = 1;
+        while (r > 0 && (r = sdb_unit_cgroup(&s->bus, s->name.unit, NULL, timeout_ms, reterr)) > 0 &&
+               clock_now_ms() < deadline) {
+                clock_sleep_ms(ms);
+                ms = ms < 16 ? ms * 2 : 20;
+        }
         if (r > 0)
                 s->host->log(s->host, MODRUN_LOG_DEBUG, "systemd: unit %s stopped but still loaded", s->name.unit);
         free(s->cgroup);
@@ -444,7 +463,7 @@ static int sd_kill_all(void *state, int signo, int timeout_ms, struct modrun_err
         int r = scope_dir(s, reterr);
         if (r <= 0)
                 return r;
-        if ((r = sdb_kill_unit(&s->bus, s->name.unit, signo, timeout_ms, reterr)) < 0)
+        if ((r = connect_bus(s, reterr)) < 0 || (r = sdb_kill_unit(&s->bus, s->name.unit, signo, timeout_ms, reterr)) < 0)
                 return r;
         if (signo != SIGKILL)
                 return 0;

@@ -11,6 +11,7 @@
  *                IO*Max=/IODeviceWeight= or files in the delegated cgroup (pure)
  *   devices.c    linux.resources.devices -> DeviceAllow + DevicePolicy (pure)
  *   bus.c        connect, call, wait for a job (JobRemoved, bounded)
+ *   libsystemd.c sd-bus, dlopen()ed by the first connect (libsystemd.h)
  *   cgdir.c      the scope's cgroup2 directory: files, pids, freeze, kill, stats
  *   delegate.c   what the plugin writes itself in the delegated cgroup: the
  *                files, /dev/block links, controllers systemd does not manage
@@ -162,8 +163,10 @@ int sd_devices_to_props(const struct sd_devices *d, struct sd_props *p);
 
 /* ---- bus.c ---- */
 struct sd_bus;
+struct sdlib;
 struct sdb {
         const struct modrun_host *host;
+        const struct sdlib *lib; /* libsystemd, loaded by sdb_connect() */
         struct sd_bus *bus;
         bool user; /* the user manager */
         pid_t pid; /* the process that connected (sd-bus does not survive fork) */
@@ -176,14 +179,14 @@ struct sdb {
 };
 int sdb_connect(struct sdb *b, bool user, struct modrun_error **reterr);
 void sdb_close(struct sdb *b);
-/* StartTransientUnit(unit, "fail", props, []) and wait for its job. */
+/* StartTransientUnit(unit, "fail", props, []) and wait for its job: 1. */
 int sdb_start_unit(struct sdb *b, const char *unit, const struct sd_props *p, int timeout_ms,
                    struct modrun_error **reterr);
 /* SetUnitProperties(unit, runtime=true, props). */
 int sdb_set_properties(struct sdb *b, const char *unit, const struct sd_props *p, int timeout_ms,
                        struct modrun_error **reterr);
-/* StopUnit(unit, "replace") and wait for its job; then ResetFailedUnit.
- * 0 also when the unit does not exist. */
+/* StopUnit(unit, "replace") and wait for its job; then ResetFailedUnit:
+ * 1. 0 when the unit does not exist. */
 int sdb_stop_unit(struct sdb *b, const char *unit, int timeout_ms, struct modrun_error **reterr);
 /* 1 when the unit is loaded, 0 when not; its ControlGroup when asked. */
 int sdb_unit_cgroup(struct sdb *b, const char *unit, char **ret_cgroup, int timeout_ms,
@@ -211,5 +214,18 @@ int sdc_read(const char *dir, const char *file, char **ret);
 int sdc_write(const char *dir, const char *file, const char *value);
 /* Every pid in dir and its children. */
 int sdc_pids(const char *dir, pid_t **ret, size_t *ret_n);
+/* pid's cgroup2 directory below root when its last component is unit: 1
+ * and *ret (absolute), 0 when it is elsewhere, or -errno. sdc_scope_in()
+ * does it for the text of a /proc/PID/cgroup (changed by strtok_r). */
+int sdc_pid_scope(const char *root, pid_t pid, const char *unit, char **ret);
+int sdc_scope_in(char *proc_cgroup, const char *root, const char *unit, char **ret);
+/* The scope's directory, as create() found it, kept in the container's
+ * state directory so that later commands need no bus: save; load gives 1
+ * and *ret while that directory exists, 0 once it is gone, -ENOENT when
+ * nothing usable was recorded (a container of an older modrun, a path not
+ * below root, the cgroup2 mount): then ask systemd. */
+#define SDC_RECORD "cgroup-systemd.scope"
+int sdc_record_save(const char *state_dir, const char *scope);
+int sdc_record_load(const char *state_dir, const char *root, char **ret);
 
 #endif

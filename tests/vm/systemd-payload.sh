@@ -357,6 +357,36 @@ $M update --pids-limit 0 c8 > "$W/c8u.out" 2>&1
 res pids_update_0 $? "$(cat "$W/c8u.out") TasksMax=$(systemctl show -P TasksMax sdtest-c8.scope) pids.max=$(cat $d8/pids.max 2>&1)"
 $M delete --force c8; res delete_c8 $?
 
+# 9. The bus. Later commands find the scope from create's record in the
+# state directory: exec, ps, pause, resume and stats make no connection at
+# all. Without the system bus (/run/dbus hidden in a private mount
+# namespace) systemd's own socket serves, and the jobs' JobRemoved, which
+# carries no sender there, arrives.
+bundle "$W/b9" "system.slice:sdtest:c9" '{}'
+cfg "$W/b9" "c['process']['args'] = ['/bin/busybox', 'sleep', '1000']"
+$M run -d --bundle "$W/b9" c9 > "$W/c9.out" 2>&1 < /dev/null; res run_c9 $? "$(tail -3 "$W/c9.out" | tr '\n' ' ')"
+[ "$(cat /run/modrun-sdtest/c9/cgroup-systemd.scope)" = /sys/fs/cgroup/system.slice/sdtest-c9.scope ]
+res scope_recorded $? "$(cat /run/modrun-sdtest/c9/cgroup-systemd.scope 2>&1)"
+for c in "exec c9 /bin/busybox true" "ps c9" "pause c9" "resume c9" "events --stats c9"; do
+    if ! command -v strace > /dev/null; then
+        skip "no_bus_${c%% *}" "no strace"
+        continue
+    fi
+    # the runtime's own calls (no -f: ps(1), which `ps` runs, links libsystemd)
+    strace -qq -e trace=connect,openat -o "$W/c9.st" $M $c > "$W/c9c.out" 2>&1; rc=$?
+    [ $rc = 0 ] && ! grep -qE 'sun_path="(/var)?/run/(systemd/private|dbus/system_bus_socket)"|libsystemd\.so' "$W/c9.st"
+    res "no_bus_${c%% *}" $? "rc=$rc $(grep -oE 'sun_path="[^"]*"|libsystemd[^"]*' "$W/c9.st" | tr '\n' ' ') $(tr '\n' ' ' < "$W/c9c.out" | cut -c1-200)"
+done
+$M delete --force c9; res delete_c9 $?
+hide='mount -t tmpfs tmpfs /run/dbus &&'
+t0=$(date +%s)
+unshare -m sh -c "$hide $M --debug run -d --bundle $W/b9 c9b" > "$W/c9b.out" 2>&1 < /dev/null; rc=$?
+[ $rc = 0 ] && [ "$(systemctl show -P ActiveState sdtest-c9.scope)" = active ] && grep -q 'trying /run/systemd/private' "$W/c9b.out"
+res private_socket_run $? "rc=$rc $(tr '\n' ' ' < "$W/c9b.out")"
+unshare -m sh -c "$hide $M delete --force c9b" > "$W/c9b.out" 2>&1; rc=$?
+[ $rc = 0 ] && [ "$(systemctl show -P LoadState sdtest-c9.scope)" = not-found ] && [ $(( $(date +%s) - t0 )) -lt 20 ]
+res private_socket_delete $? "rc=$rc $(( $(date +%s) - t0 )) s $(tr '\n' ' ' < "$W/c9b.out")"
+
 # Bounded wait (issue 10): with the start job's JobRemoved ignored (a test
 # build's stall), create times out naming the unit and the job, and leaves
 # no unit, cgroup or state behind.
