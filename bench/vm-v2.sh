@@ -4,11 +4,14 @@
 # systemd as PID 1: boots Debian's kernel in qemu once (tests/vm/vm-lib.sh,
 # the boot of tests/vm/systemd.sh) and times, interleaved inside the guest,
 # `run` of /bin/true by modrun, crun, runc and the floor, with cgroups
-# (cgroupfs drivers, then systemd drivers) and without. The guest prints every sample on the
-# serial console; this script writes bench/results/vm-v2.md.
+# (cgroupfs drivers, then systemd drivers) and without, and `exec` of
+# /bin/true into a running container with either driver. The guest prints
+# every sample on the serial console; this script writes bench/results/vm-v2.md.
 # Software emulation (TCG): only the ratios mean something. See bench/README.md.
 #   BENCH_VM_N=15          timed iterations per command and runtime
 #   BENCH_VM_BUILD=DIR     release build dir (default build-vmb)
+#   BENCH_VM_BASELINE=DIR  another build dir (core/modrun, plugins/): timed as a fifth
+#                          runtime, interleaved, and compared with modrun in its own table
 #   MODRUN_VM_TIMEOUT=900  qemu's limit in seconds; VM_SMP=2, VM_MEM=1G; see vm-lib.sh
 set -euo pipefail
 
@@ -49,13 +52,18 @@ mkdir -p "$g/bin" "$g/bench" "$g/scripts"
 gcc -O2 -Wall -o "$g/bin/tm" "$here/tm.c"
 gcc -O2 -Wall -o "$g/bin/floor" "$here/floor.c"
 cp "$here/driver.py" "$here/plugload.py" "$g/bench/"
+if [ -n "${BENCH_VM_BASELINE:-}" ]; then
+    mkdir -p "$g/base/core" "$g/base/plugins"
+    cp "$BENCH_VM_BASELINE/core/modrun" "$g/base/core/" && cp "$BENCH_VM_BASELINE"/plugins/*.so "$g/base/plugins/" ||
+        fail "BENCH_VM_BASELINE=$BENCH_VM_BASELINE: no core/modrun or plugins/*.so there"
+fi
 cp "$top/scripts/make-bundle.sh" "$g/scripts/"
 cat > "$g/bench/guest.py" <<'PY'
 """Inside the guest: N interleaved iterations of `run` /bin/true with and
-without cgroups, through driver.py's Bench (tm.c times each command). Prints
-"VMBENCH t OP RUNTIME ITERATION NS EXIT" per sample, after one untimed
-warm-up iteration."""
-import ctypes, json, os, sys, types
+without cgroups and of `exec` /bin/true, through driver.py's Bench (tm.c
+times each command). Prints "VMBENCH t OP RUNTIME ITERATION NS EXIT" per
+sample, after one untimed warm-up iteration."""
+import ctypes, json, os, random, sys, types
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import driver  # noqa: E402
@@ -71,17 +79,29 @@ cfg_path = f"{a.bundle}/config.json"
 cfg = json.load(open(cfg_path))
 cfg["ociVersion"] = "1.1.0"  # crun 1.8 says "unknown version specified" to 1.2.0
 b = driver.Bench(a)
+# BENCH_VM_BASELINE: an older modrun, timed as runtime "base"
+RTS = driver.RTS + (["base"] if os.path.isdir(f"{me}/base") else [])
+
+
+def base(rt, op):
+    if rt == "base":
+        cmd = [f"{me}/base/core/modrun", "--plugin-dir", f"{me}/base/plugins", "--root", b.root(rt)]
+        cmd += ["--cgroup-manager=disabled"] if op == "run-nocg" else []
+    else:
+        cmd = b.base(rt, b.root(rt), nocg=(op == "run-nocg"))
+    if op in ("run", "exec") and rt != "runc":  # runc's default is cgroupfs; it has no such flag
+        cmd += ["--cgroup-manager=cgroupfs"]
+    if op.endswith("-sd"):  # each runtime's systemd driver, its default unit names (no cgroupsPath)
+        cmd += ["--systemd-cgroup"] if rt == "runc" else ["--cgroup-manager=systemd"]
+    return cmd
 
 
 def argv(rt, op, cid):
     if rt == "floor":
         return [a.floor, f"{a.bundle}/rootfs"]
-    cmd = b.base(rt, b.root(rt), nocg=(op == "run-nocg"))
-    if op == "run" and rt != "runc":  # runc's default is cgroupfs; it has no such flag
-        cmd += ["--cgroup-manager=cgroupfs"]
-    if op == "run-sd":  # each runtime's systemd driver, its default unit names (no cgroupsPath)
-        cmd += ["--systemd-cgroup"] if rt == "runc" else ["--cgroup-manager=systemd"]
-    return cmd + ["run", "--bundle", a.bundle, cid]
+    if op.startswith("exec"):  # into the running container sleeper-OP-RT
+        return base(rt, op) + ["exec", f"sleeper-{op}-{rt}", "/bin/true"]
+    return base(rt, op) + ["run", "--bundle", a.bundle, cid]
 
 
 def set_args(args):
@@ -92,20 +112,32 @@ def set_args(args):
 # where each runtime puts the container, once, untimed
 set_args(["/bin/cat", "/proc/self/cgroup"])
 OPS = ("run", "run-sd", "run-nocg")
-for rt in driver.RTS[1:]:
+for rt in RTS[1:]:
     for op in OPS:
         if rt != "runc" or op != "run-nocg":
             p = b.quiet(argv(rt, op, f"probe-{op}"))
             print(f"VMBENCH-INFO placement {rt} {op}: exit {p.returncode}, "
                   f"{(p.stdout + p.stderr).strip().replace(chr(10), ' ') or '(nothing)'}", flush=True)
             driver.reap()
+# one running container per runtime and manager for the exec rows
+set_args(["/bin/sleep", "3600"])
+EXEC_OPS = ("exec", "exec-sd")
+for rt in RTS[1:]:
+    for op in EXEC_OPS:
+        p = b.quiet(base(rt, op) + ["run", "-d", "--bundle", a.bundle, f"sleeper-{op}-{rt}"])
+        if p.returncode != 0:
+            print(f"VMBENCH-ERR {op} {rt} sleeper: exit {p.returncode}: {p.stderr.strip()}", flush=True)
 set_args(["/bin/true"])
 
 for i in range(-1, n):
-    order = driver.RTS[i % 4:] + driver.RTS[:i % 4]
-    for op in OPS:
+    # shuffled, not rotated: under rotation each runtime always follows the
+    # same one and inherits its teardown (seen: a 1.1-1.4x bias between
+    # two builds of the same code)
+    order = RTS[:]
+    random.Random(i).shuffle(order)
+    for op in OPS + EXEC_OPS:
         for rt in order:
-            if rt == "runc" and op == "run-nocg":
+            if (rt == "runc" and op == "run-nocg") or (rt == "floor" and op in EXEC_OPS):
                 continue
             cid = f"{op}-{'w' if i < 0 else i}"
             ns, _rss, code, _cpu = b.tm(argv(rt, op, cid))
@@ -116,6 +148,9 @@ for i in range(-1, n):
                 log = os.path.join(work, "logs", os.path.basename(argv(rt, op, cid)[0]) + ".log")
                 tail = open(log).read().strip().splitlines()[-3:] if os.path.exists(log) else []
                 print(f"VMBENCH-ERR {op} {rt} {cid}: exit {code}: {' | '.join(tail)}", flush=True)
+for rt in RTS[1:]:
+    for op in EXEC_OPS:
+        b.quiet(base(rt, op) + ["delete", "--force", f"sleeper-{op}-{rt}"])
 b.cleanup()
 PY
 cat > "$g/run.sh" <<EOF
@@ -150,7 +185,7 @@ commit=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)
     && commit="$commit + uncommitted changes in core/ or plugins/"
 host_cpu="$(nproc) × $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r)"
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
-say "booting the guest: $N iterations inside (about $((45 + N * 4)) s under TCG)"
+say "booting the guest: $N iterations inside (about $((45 + N * 6)) s under TCG)"
 vm_boot
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
 tr -d '\r' < "$W/serial.log" > "$W/serial.txt"
@@ -161,7 +196,7 @@ grep -q 'VMBENCH-EXIT rc=0' "$W/serial.txt" || fail "the guest's benchmark faile
 mkdir -p "$results"
 VB_DATE=$(date -u '+%Y-%m-%d %H:%M') VB_HOST="$host_cpu" VB_LOAD="at start $load0, at end $load1" \
 VB_QEMU="$(qemu-system-x86_64 --version | head -1), \`$VM_ACCEL\`" VB_SMP=$VM_SMP VB_MEM=$VM_MEM \
-VB_MODRUN="commit $commit, meson release -O2, b_ndebug ($build)" \
+VB_MODRUN="commit $commit, meson release -O2, b_ndebug ($build)" VB_BASE="${BENCH_VM_BASELINE:-}" \
 VB_CRUN_DEB=$(dpkg-query -W -f='${Version}' crun) VB_RUNC_DEB=$(dpkg-query -W -f='${Version}' runc) \
     "$py" - "$W/serial.txt" "$results/vm-v2.md" "$here" "$N" <<'PY'
 import os, re, statistics, sys
@@ -196,7 +231,8 @@ L = [f"# modrun on pure cgroup v2 in a VM (systemd PID 1), {E['VB_DATE']} UTC", 
      f"| crun | {g('crun')} (Debian {E['VB_CRUN_DEB']}) |",
      f"| runc | {g('runc')} (Debian {E['VB_RUNC_DEB']}) |",
      f"| iterations | {n} per command and runtime after one untimed warm-up, interleaved: each iteration runs floor, "
-     "modrun, crun, runc in turn, the order rotated by one each iteration; each command timed by `tm` (bench/tm.c) |",
+     "modrun, crun, runc (and the baseline) in turn, in an order shuffled each iteration (seeded); each command "
+     "timed by `tm` (bench/tm.c) |",
      "| bundle | made in the guest by scripts/make-bundle.sh: busybox-static rootfs, process /bin/true, "
      "terminal false, namespaces pid, net, ipc, uts, mount; ociVersion 1.1.0 (for crun 1.8) |", "",
      "## Time (ms): median (p10–p90)", "",
@@ -207,9 +243,12 @@ labels = {"run": "`run` /bin/true, cgroups (modrun and crun `--cgroup-manager=cg
           "run-sd": "`run` /bin/true, systemd cgroup manager (modrun and crun `--cgroup-manager=systemd`, runc "
                     "`--systemd-cgroup`; no cgroupsPath: each runtime's default unit; the floor makes none)",
           "run-nocg": "`run` /bin/true, no cgroups (modrun and crun `--cgroup-manager=disabled`; runc: n/a; "
-                      "the floor never makes one)"}
+                      "the floor never makes one)",
+          "exec": "`exec` /bin/true into a running container, cgroupfs managers (as `run`)",
+          "exec-sd": "`exec` /bin/true into a running container, systemd managers (as `run`, systemd)"}
+ALL = ("run", "run-sd", "run-nocg", "exec", "exec-sd")
 med = {}
-for op in ("run", "run-sd", "run-nocg"):
+for op in ALL:
     m, spread = {}, {}
     for rt in RTS:
         s = stats(list(samples.get(op, {}).get(rt, {}).values()))
@@ -219,7 +258,7 @@ for op in ("run", "run-sd", "run-nocg"):
     L.append(row(labels[op], m, lambda v: f"{v:.1f}", spread))
 L += ["", "Paired: the median over iterations of each iteration's own ratio (the runtimes of one iteration ran "
       "back to back).", "", "| measurement | modrun/crun | runc/crun | modrun/floor | samples |", "|---|---|---|---|---|"]
-for op in ("run", "run-sd", "run-nocg"):
+for op in ALL:
     d = samples.get(op, {})
 
     def paired(x, y):
@@ -227,14 +266,26 @@ for op in ("run", "run-sd", "run-nocg"):
         return (f"{statistics.median(r):.2f}×" if r else "n/a"), len(r)
     mc, k = paired("modrun", "crun")
     L.append(f"| `{op}` | {mc} | {paired('runc', 'crun')[0]} | {paired('modrun', 'floor')[0]} | {k} |")
+if any("base" in samples.get(op, {}) for op in ALL):
+    L += ["", f"## modrun against the baseline build ({E['VB_BASE']}), same boot, interleaved", "",
+          "| measurement | baseline ms | modrun ms | modrun/baseline (medians) | paired | samples |",
+          "|---|---|---|---|---|---|"]
+    for op in ALL:
+        d = samples.get(op, {})
+        sb, sm = stats(list(d.get("base", {}).values())), stats(list(d.get("modrun", {}).values()))
+        pr = [d["modrun"][i] / d["base"][i] for i in d.get("modrun", {}) if i in d.get("base", {})]
+        if sb and sm and pr:
+            L.append(f"| `{op}` | {sb[0]:.1f} | {sm[0]:.1f} | {sm[0] / sb[0]:.2f}× | {statistics.median(pr):.2f}× "
+                     f"| {len(pr)} |")
 L += ["", "## Where each runtime put the container (`cat /proc/self/cgroup` inside, once, untimed)", ""]
 L += [f"- {k.split(' ', 1)[1]}: {v}" for k, v in info.items() if k.startswith("placement ")]
 L += ["", "## Failures", "", f"timed commands that failed: {len(fails) or 'none'}"] + [f"- {f}" for f in fails[:20]]
 open(out, "w").write("\n".join(L) + "\n")
-r, sd, c = med["run"], med["run-sd"], med["run-nocg"]
+r, sd, c, x, xsd = (med[op] for op in ALL)
 print(f"vm-v2: modrun/crun: run with cgroups {ratio(r.get('modrun'), r.get('crun'))}, systemd "
       f"{ratio(sd.get('modrun'), sd.get('crun'))}, without "
-      f"{ratio(c.get('modrun'), c.get('crun'))}; modrun/floor without {ratio(c.get('modrun'), c.get('floor'))}",
+      f"{ratio(c.get('modrun'), c.get('crun'))}; modrun/floor without {ratio(c.get('modrun'), c.get('floor'))}; "
+      f"exec {ratio(x.get('modrun'), x.get('crun'))}, systemd {ratio(xsd.get('modrun'), xsd.get('crun'))}",
       file=sys.stderr)
 sys.exit(1 if fails or not med["run"] else 0)
 PY
