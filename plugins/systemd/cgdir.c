@@ -35,7 +35,7 @@ int sdc_read(const char *dir, const char *file, char **ret)
 {
         char path[4096];
         (void)snprintf(path, sizeof(path), "%s/%s", dir, file);
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
         size_t cap = 4096, len = 0;
@@ -69,18 +69,25 @@ int sdc_read(const char *dir, const char *file, char **ret)
         return 0;
 }
 
-int sdc_write(const char *dir, const char *file, const char *value)
+/* value, in one write(), to dir/file opened with flags (never through a symlink) */
+static int write_file(const char *dir, const char *file, const char *value, int flags)
 {
         char path[4096];
         (void)snprintf(path, sizeof(path), "%s/%s", dir, file);
-        int fd = open(path, O_WRONLY | O_CLOEXEC);
+        int fd = open(path, flags | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd < 0)
                 return -errno;
         size_t len = strlen(value);
         ssize_t n = write(fd, value, len);
         int e = n < 0 ? errno : (size_t)n != len ? EIO : 0;
-        close(fd);
+        if (close(fd) < 0 && !e)
+                e = errno;
         return -e;
+}
+
+int sdc_write(const char *dir, const char *file, const char *value)
+{
+        return write_file(dir, file, value, 0);
 }
 
 static int collect(const char *dir, int depth, pid_t **pids, size_t *n, size_t *cap)
@@ -175,39 +182,26 @@ int sdc_pid_scope(const char *root, pid_t pid, const char *unit, char **ret)
 
 int sdc_record_save(const char *state_dir, const char *scope)
 {
-        char path[4096];
-        (void)snprintf(path, sizeof(path), "%s/%s", state_dir, SDC_RECORD);
-        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-        if (fd < 0)
-                return -errno;
-        size_t len = strlen(scope);
-        ssize_t n = write(fd, scope, len);
-        int e = n < 0 ? errno : (size_t)n != len ? EIO : 0;
-        if (close(fd) < 0 && !e)
-                e = errno;
-        return -e;
+        return write_file(state_dir, SDC_RECORD, scope, O_CREAT | O_TRUNC);
 }
 
 int sdc_record_load(const char *state_dir, const char *root, char **ret)
 {
-        char path[4096], scope[4096];
-        (void)snprintf(path, sizeof(path), "%s/%s", state_dir, SDC_RECORD);
-        int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        ssize_t n = read(fd, scope, sizeof(scope) - 1);
-        int e = n < 0 ? errno : 0;
-        (void)close(fd);
-        if (n < 0)
-                return -e;
-        scope[n] = '\0';
+        char *scope = NULL;
+        int r = sdc_read(state_dir, SDC_RECORD, &scope);
+        if (r < 0)
+                return r;
         size_t lr = root ? strlen(root) : 0;
-        if (!root || strncmp(scope, root, lr) != 0 || scope[lr] != '/' || strstr(scope, "/../"))
-                return -ENOENT; /* not one of ours: ask systemd */
         struct stat st;
-        if (stat(scope, &st) < 0)
-                return errno == ENOENT ? 0 : -errno;
-        if (!S_ISDIR(st.st_mode))
-                return -ENOENT;
-        return (*ret = strdup(scope)) ? 1 : -ENOMEM;
+        if (!root || strncmp(scope, root, lr) != 0 || scope[lr] != '/' || strstr(scope, "/../"))
+                r = -ENOENT; /* not one of ours: ask systemd */
+        else if (stat(scope, &st) < 0)
+                r = errno == ENOENT ? 0 : -errno;
+        else
+                r = S_ISDIR(st.st_mode) ? 1 : -ENOENT;
+        if (r == 1)
+                *ret = scope;
+        else
+                free(scope);
+        return r;
 }

@@ -345,7 +345,7 @@ static int sd_enter(void *state, pid_t pid, struct modrun_error **reterr)
          * which cannot enable controllers for a subgroup before it left;
          * make_subgroup() enables the scope's own for the subgroup */
         if (r > 0)
-                r = sdd_enable_unmanaged(sdc_unified_root(), s->cgroup, p.files, p.n_files, s->host, reterr);
+                r = sdd_enable_unmanaged(root, s->cgroup, p.files, p.n_files, s->host, reterr);
         if (r >= 0 && s->subgroup)
                 r = make_subgroup(s, pid, &p, reterr);
         if (r >= 0 && (r = target_dir(s, dir, sizeof(dir), reterr)) > 0)

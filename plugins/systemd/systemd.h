@@ -210,6 +210,7 @@ const char *sdd_write_hint(const char *file, int err);
 /* ---- cgdir.c ---- */
 /* The cgroup2 mount ("/sys/fs/cgroup" or "/sys/fs/cgroup/unified"), or NULL. */
 const char *sdc_unified_root(void);
+/* dir/file, never through a symlink: read whole, or value in one write() */
 int sdc_read(const char *dir, const char *file, char **ret);
 int sdc_write(const char *dir, const char *file, const char *value);
 /* Every pid in dir and its children. */
