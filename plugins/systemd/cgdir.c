@@ -94,8 +94,8 @@ static int collect(const char *dir, int depth, pid_t **pids, size_t *n, size_t *
 {
         char *text = NULL;
         int r = sdc_read(dir, "cgroup.procs", &text);
-        if (r < 0)
-                return r == -ENOENT ? 0 : r;
+        if (r < 0) /* ENODEV: a cgroup being removed, its files no longer open */
+                return r == -ENOENT || r == -ENODEV ? 0 : r;
         char *save = NULL;
         for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
                 if (*n == *cap) {
