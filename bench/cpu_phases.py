@@ -4,8 +4,8 @@
     cpu_phases.py --n N NAME=COMMAND...
 
 Runs each COMMAND (a shell line; `exec` it so the shell becomes the
-runtime) N times, interleaved with the others, the order rotated every
-iteration, while a tracefs instance of our own (instances/NAME: its own
+runtime) N times, interleaved with the others, the order shuffled every
+iteration (order.py), while a tracefs instance of our own (instances/NAME: its own
 buffer and switches, removed at the end) records on the "mono" clock
 sched_switch, fork, exec and exit, page_fault_user, and the entries of a
 few system calls that mark phases. A task's on-CPU time is the sum of its
@@ -30,6 +30,7 @@ sched_switch is frequent, so compare commands traced in the same loop.
 """
 import argparse, os, re, statistics, subprocess, sys
 
+from order import shuffled
 from phases import Instance  # the tracefs instance (same directory)
 
 EVENTS = ["sched/sched_switch", "sched/sched_process_fork", "sched/sched_process_exec", "exceptions/page_fault_user"]
@@ -94,8 +95,7 @@ def main():
     inst = Instance(f"modrun-cpu-phases-{os.getpid()}", EVENTS + [f"syscalls/sys_enter_{s}" for s in SYSCALLS], 16384)
     try:
         for i in range(a.n):
-            for k in range(len(cmds)):
-                name, cmd = cmds[(i + k) % len(cmds)]
+            for name, cmd in shuffled(cmds, i):
                 inst.put("trace", "")
                 p = subprocess.Popen(cmd, shell=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 p.wait()

@@ -3,14 +3,17 @@
 
 Every timed command goes through `tm` (tm.c): posix_spawn + wait4, so the
 numbers do not include Python. Within each iteration every operation is
-measured for every runtime in turn (floor, modrun, crun, runc, rotated by one
-each iteration so no runtime always goes first). Writes raw.json:
+measured for every runtime in turn (floor, modrun, crun, runc), in an order
+shuffled for each command of each iteration (order.py: seeded, so every run
+uses the same orders; under rotation each runtime always followed the same
+one). Writes raw.json:
 {"time": {op: {rt: [ns...]}}, "rss": {op: {rt: [KiB...]}}, "cpu": {op: {rt: [us...]}},
 "fail": {...}, ...}.
 """
 import argparse, concurrent.futures, ctypes, json, os, shutil, stat, subprocess, sys, tempfile, time
 
 import plugload
+from order import shuffled
 
 RTS = ["floor", "modrun", "crun", "runc"]
 
@@ -82,18 +85,17 @@ class Bench:
     def main_loop(self):
         a, bundle = self.a, self.a.bundle
         for i in range(a.n):
-            order = RTS[i % len(RTS):] + RTS[:i % len(RTS)]
-            for rt in order:  # run, with the runtime's default cgroup manager
+            for rt in shuffled(RTS, i, "run"):  # run, with the runtime's default cgroup manager
                 argv = [a.floor, os.path.join(bundle, "rootfs")] if rt == "floor" else \
                     self.base(rt, self.root(rt)) + ["run", "--bundle", bundle, f"run-{i}"]
                 self.record("run", rt, argv)
-            for rt in order:  # run without cgroups (runc has no such mode)
+            for rt in shuffled(RTS, i, "run-nocg"):  # run without cgroups (runc has no such mode)
                 if rt == "runc":
                     continue
                 argv = [a.floor, os.path.join(bundle, "rootfs")] if rt == "floor" else \
                     self.base(rt, self.root(rt), nocg=True) + ["run", "--bundle", bundle, f"nocg-{i}"]
                 self.record("run-nocg", rt, argv)
-            for rt in order:  # create, start, delete as three commands
+            for rt in shuffled(RTS, i, "create"):  # create, start, delete as three commands
                 if rt == "floor":
                     continue
                 b, cid = self.base(rt, self.root(rt)), f"csd-{i}"
@@ -104,7 +106,7 @@ class Bench:
                     self.record("delete", rt, b + ["delete", cid])
                 else:
                     self.quiet(b + ["delete", "--force", cid])
-            for rt in order:  # exec /bin/true into a running container
+            for rt in shuffled(RTS, i, "exec"):  # exec /bin/true into a running container
                 if rt != "floor":
                     self.record("exec", rt, self.base(rt, self.root(rt)) + ["exec", "sleeper", "/bin/true"])
             # What the CVE-2019-5736 protection costs a command: `exec` of a
@@ -114,7 +116,7 @@ class Bench:
             # (exec exits 255 when exec itself fails, as runc; state exits 1)
             self.record("sealed", "modrun", b + ["exec", "nosuch", "/bin/true"], code_ok=255)
             self.record("unsealed", "modrun", b + ["state", "nosuch"], code_ok=1)
-            for rt in order:  # list with a.list_count containers in the state dir
+            for rt in shuffled(RTS, i, "list"):  # list with a.list_count containers in the state dir
                 if rt != "floor":
                     self.record("list", rt, self.base(rt, self.root(rt, "list")) + ["list"], log="/dev/null")
             print(f"driver: iteration {i + 1}/{a.n} done", file=sys.stderr)

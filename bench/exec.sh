@@ -1,7 +1,7 @@
 #!/bin/bash
 # bench/exec.sh: `exec /bin/true` into a running busybox container, for
-# several modrun builds beside crun and runc, interleaved (the order rotated
-# every iteration); medians of wall time, CPU time (user + system of the
+# several modrun builds beside crun and runc, interleaved (the order shuffled
+# every iteration, bench/order.py); medians of wall time, CPU time (user + system of the
 # command and the processes it waited for, from wait4) and peak RSS, and
 # the CPU ratio to crun. Run as root; see bench/README.md ("exec").
 #   bench/exec.sh [N] [NAME=MODRUN[:PLUGINDIR]]... [crun] [runc]
@@ -62,8 +62,7 @@ for n in "${names[@]}"; do
 done
 log "$N iterations of ${names[*]}, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 for ((i = 0; i < N; i++)); do
-    for ((j = 0; j < ${#names[@]}; j++)); do
-        n=${names[$(((i + j) % ${#names[@]}))]}
+    for n in $(/usr/bin/python3 "$here/order.py" "$i" "${names[@]}"); do
         echo "$n $("$work/tm" -- ${CMD[$n]} exec "bx-$n" /bin/true)"
     done
 done >"$work/raw"

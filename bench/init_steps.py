@@ -22,6 +22,7 @@ preempted).
 """
 import argparse, json, os, re, shutil, statistics, subprocess
 
+from order import shuffled
 from phases import Instance  # the tracefs instance (same directory)
 
 EVENTS = ["raw_syscalls/sys_enter", "raw_syscalls/sys_exit", "exceptions/page_fault_user",
@@ -241,9 +242,7 @@ def main():
     inst = open_instance(f"modrun-init-steps-{os.getpid()}")
     try:
         for i in range(a.n + 1):
-            names = list(variants)
-            order = names[i % len(names):] + names[:i % len(names)]
-            for v in order:
+            for v in shuffled(variants, i):
                 argv = [variants[v], "--plugin-dir", a.plugin_dir, "--root", root]
                 if not a.cgroups:
                     argv.append("--cgroup-manager=disabled")

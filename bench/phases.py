@@ -29,6 +29,8 @@ microsecond; the events are few (about ten per command).
 """
 import argparse, json, os, re, shutil, statistics, subprocess, sys
 
+from order import shuffled
+
 TRACEFS = "/sys/kernel/tracing"
 EVENTS = ["sched/sched_process_exec", "sched/sched_process_fork", "sched/sched_process_exit",
           "syscalls/sys_enter_fcntl", "syscalls/sys_enter_memfd_create", "syscalls/sys_enter_execveat"]
@@ -200,8 +202,7 @@ def main():
     inst = Instance(f"modrun-phases-{os.getpid()}")
     try:
         for i in range(a.n + 1):  # the first iteration warms caches and is dropped
-            order = names[i % len(names):] + names[:i % len(names)]
-            for v in order:
+            for v in shuffled(names, i):
                 inst.clear()
                 tm_pid, res = run_tm(a.tm, variants[v](i))
                 trace = inst.read()

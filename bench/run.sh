@@ -146,7 +146,7 @@ cat > "$work/machine.md" <<EOF
 | modrun | $("$modrun" --version | head -1), commit $commit, meson release -O2, b_ndebug, plugins from $plugins |
 | crun | $(crun --version | head -1) (Debian $(dpkg-query -W -f='${Version}' crun)) |
 | runc | $(runc --version | head -1) (Debian $(dpkg-query -W -f='${Version}' runc)) |
-| iterations | $N per timed command and runtime, interleaved (each iteration runs every command for floor, modrun, crun, runc in turn, the order rotated by one each iteration); parallel: $PAR_ROUNDS rounds |
+| iterations | $N per timed command and runtime, interleaved (each iteration runs every command for floor, modrun, crun, runc in turn, in an order shuffled for each command and iteration (bench/order.py)); parallel: $PAR_ROUNDS rounds |
 | load average | at start: $(cut -d' ' -f1-3 /proc/loadavg) |
 | bundle | busybox-static rootfs, process /bin/true, terminal false, namespaces pid, net, ipc, uts, mount; ociVersion 1.1.0 (crun 1.8 rejects 1.2.0) |
 | \`list\` state dir | $LIST containers fabricated: one real container per runtime created and killed (stopped), its state dir copied with the id replaced in every file |

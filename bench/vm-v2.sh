@@ -51,7 +51,7 @@ g=$R/inject/$VM_NAME
 mkdir -p "$g/bin" "$g/bench" "$g/scripts"
 gcc -O2 -Wall -o "$g/bin/tm" "$here/tm.c"
 gcc -O2 -Wall -o "$g/bin/floor" "$here/floor.c"
-cp "$here/driver.py" "$here/plugload.py" "$g/bench/"
+cp "$here/driver.py" "$here/plugload.py" "$here/order.py" "$g/bench/"
 if [ -n "${BENCH_VM_BASELINE:-}" ]; then
     mkdir -p "$g/base/core" "$g/base/plugins"
     cp "$BENCH_VM_BASELINE/core/modrun" "$g/base/core/" && cp "$BENCH_VM_BASELINE"/plugins/*.so "$g/base/plugins/" ||
@@ -63,10 +63,11 @@ cat > "$g/bench/guest.py" <<'PY'
 without cgroups and of `exec` /bin/true, through driver.py's Bench (tm.c
 times each command). Prints "VMBENCH t OP RUNTIME ITERATION NS EXIT" per
 sample, after one untimed warm-up iteration."""
-import ctypes, json, os, random, sys, types
+import ctypes, json, os, sys, types
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import driver  # noqa: E402
+from order import shuffled  # noqa: E402
 
 n, work = int(sys.argv[1]), sys.argv[2]
 me = "/" + os.environ.get("VM_NAME", "vmbench")
@@ -130,13 +131,8 @@ for rt in RTS[1:]:
 set_args(["/bin/true"])
 
 for i in range(-1, n):
-    # shuffled, not rotated: under rotation each runtime always follows the
-    # same one and inherits its teardown (seen: a 1.1-1.4x bias between
-    # two builds of the same code)
-    order = RTS[:]
-    random.Random(i).shuffle(order)
     for op in OPS + EXEC_OPS:
-        for rt in order:
+        for rt in shuffled(RTS, i, op):  # see order.py: not rotated
             if (rt == "runc" and op == "run-nocg") or (rt == "floor" and op in EXEC_OPS):
                 continue
             cid = f"{op}-{'w' if i < 0 else i}"
