@@ -290,7 +290,10 @@ static int cgfs_destroy(void *state, int timeout_ms, struct modrun_error **reter
                                 (void)rmdir(s->p[i].dir);
                 return 0;
         }
-        if (cg_all_pids(s, &pids, &n) == 0 && n > 0)
+        /* A stopped container's cgroups are empty and go at the first
+         * rmdir; only a busy one (processes or child cgroups left) makes
+         * the pids of all of them read and killed. */
+        if (!cg_tree_remove_empty(s) && cg_all_pids(s, &pids, &n) == 0 && n > 0)
                 r = cg_kill_all(s, SIGKILL, timeout_ms / 2, reterr);
         free(pids);
         int k = cg_tree_remove(s, deadline, r < 0 ? NULL : reterr);

@@ -163,6 +163,9 @@ int cg_tree_create(struct cgfs *s, struct modrun_error **reterr);
 /* Remove the container's directories (and child cgroups), then the
  * parents create made; rmdir retried on EBUSY until the deadline. */
 int cg_tree_remove(struct cgfs *s, int64_t deadline_ms, struct modrun_error **reterr);
+/* rmdir each of the container's directories once: true when all are gone
+ * (each was empty: no process, no child cgroup). */
+bool cg_tree_remove_empty(const struct cgfs *s);
 /* rmdir only what create made, deepest first (a failed create). */
 void cg_tree_undo(struct cgfs *s);
 

@@ -301,6 +301,15 @@ static int remove_rec(const char *dir, int depth, int64_t deadline, char *failed
         return k < 0 ? k : r;
 }
 
+bool cg_tree_remove_empty(const struct cgfs *s)
+{
+        bool all = true;
+        for (size_t i = 0; i < s->n; i++)
+                if (s->p[i].dir && rmdir(s->p[i].dir) < 0 && errno != ENOENT)
+                        all = false;
+        return all;
+}
+
 void cg_tree_undo(struct cgfs *s)
 {
         for (size_t i = s->n_made; i-- > 0;)

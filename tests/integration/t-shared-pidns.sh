@@ -46,6 +46,17 @@ for p in $kids; do wait_for test ! -e /proc/$p/comm -o "$(awk '{print $3}' /proc
 timeout 30 "$MODRUN" --root "$ROOT" delete --force pc || fail "delete --force B"
 [ $(( $(date +%s) - start )) -lt 20 ] && pass "kill --all + delete --force were bounded" || fail "took too long"
 [ -d /proc/$apid ] && pass "A survives B's kill --all" || fail "A was killed"
+
+# a stopped B whose process outlived its init: `delete` (no --force) finds
+# it in B's cgroups, kills it and removes them (as runc's destroy)
+CONFIG_FILE=$T/b/config.json config "c['process']['args'] = ['sh', '-c', 'sleep 1003 & exit 0']"
+mr run -d --bundle "$T/b" pd >"$T/out" 2>&1 || die "run B with a leftover: $(cat "$T/out")"
+wait_for test "$(state_field pd status)" = stopped || fail "B's init did not exit"
+left=$(pgrep -f 'sleep 1003')
+[ -n "$left" ] && pass "B's process outlived its init" || fail "no leftover process of B"
+timeout 30 "$MODRUN" --root "$ROOT" delete pd || fail "delete of stopped B with a leftover process"
+for p in $left; do wait_for test ! -e /proc/$p/comm -o "$(awk '{print $3}' /proc/$p/stat 2>/dev/null)" = Z || fail "process $p of stopped B survived delete"; done
+[ -z "$(find /sys/fs/cgroup -maxdepth 4 -type d -name pd 2>/dev/null)" ] && pass "delete removed B's cgroups" || fail "B's cgroups left: $(find /sys/fs/cgroup -maxdepth 4 -type d -name pd)"
 mr delete --force pa
 assert_clean "at the end"
 finish
