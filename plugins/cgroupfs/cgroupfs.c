@@ -7,7 +7,10 @@
  * (<state_dir>/cgroup-cgroupfs.paths), so that kill and delete find the
  * same directories whatever cgroup they run in, else from the config
  * (paths.c). The state file also lists the directories create() made, so
- * destroy() removes those and nothing else.
+ * destroy() removes those and nothing else, and the cgroup mounts create
+ * found, so that the commands after it (exec, delete, ps...) read no mount
+ * table: each recorded mount point is checked to be a cgroup (or cgroup2)
+ * file system, else the mount table is read as at create.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,7 +19,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/vfs.h>
 #include <unistd.h>
+#include <linux/magic.h>
 
 #include "cgroupfs.h"
 
@@ -116,24 +121,73 @@ static int state_line(struct cgfs *s, char *line)
         return 0;
 }
 
-/* 1 when the state file was read, 0 when there is none. */
-static int places_load(struct cgfs *s, struct modrun_error **reterr)
+/* The state file's text in *ret (NULL when there is none). */
+static int state_text(const struct cgfs *s, char **ret, struct modrun_error **reterr)
 {
+        *ret = NULL;
         if (!s->host->state_dir[0])
                 return 0;
-        _cleanup_free_ char *text = NULL;
-        int r = cg_read(s->host->state_dir, CG_STATE_FILE, &text);
+        int r = cg_read(s->host->state_dir, CG_STATE_FILE, ret);
         if (r == -ENOENT)
                 return 0;
-        if (r < 0)
-                return s->host->error(reterr, -r, NULL, "cgroupfs: read %s/%s", s->host->state_dir, CG_STATE_FILE);
+        return r < 0 ? s->host->error(reterr, -r, NULL, "cgroupfs: read %s/%s", s->host->state_dir, CG_STATE_FILE)
+                     : 0;
+}
+
+/* The layout create recorded ("mount" lines), if every mount point still
+ * is a file system of its kind: then no command after create reads the
+ * host's mount table, which on a node with many containers is long. */
+static bool recorded_layout(struct cgfs *s, const char *text)
+{
+        _cleanup_free_ char *copy = strdup(text);
         char *save = NULL;
+        int r = copy ? 0 : -ENOMEM;
+        for (char *line = copy ? strtok_r(copy, "\n", &save) : NULL; line && r >= 0;
+             line = strtok_r(NULL, "\n", &save))
+                if (strncmp(line, "mount\t", 6) == 0)
+                        r = cg_layout_add_recorded(&s->layout, line + 6);
+        for (size_t i = 0; i < s->layout.n && r >= 0; i++) {
+                struct statfs sfs;
+                if (statfs(s->layout.m[i].mountpoint, &sfs) < 0 ||
+                    sfs.f_type != (s->layout.m[i].unified ? CGROUP2_SUPER_MAGIC : CGROUP_SUPER_MAGIC))
+                        r = -ESTALE;
+        }
+        if (r < 0 || s->layout.n == 0) {
+                if (r < 0)
+                        s->host->log(s->host, MODRUN_LOG_DEBUG,
+                                     "cgroupfs: the recorded cgroup mounts do not hold (%s): reading the mount table",
+                                     strerror(-r));
+                cg_layout_done(&s->layout);
+                return false;
+        }
+        cg_layout_set_mode(&s->layout);
+        return true;
+}
+
+/* The cgroup mounts from the table the core read once for the command
+ * (ABI 1.3; init runs in the runtime), else from our own read of it. */
+static int layout_from_mount_table(struct cgfs *s)
+{
+        _cleanup_free_ char *mi = NULL;
+        const char *text = NULL;
+        const struct modrun_host *host = s->host;
+        int r = MODRUN_HAS_MEMBER(host, mount_table) ? host->mount_table(host, &text, NULL) : -ENOSYS;
+        if (r < 0 && (r = cg_read("/proc/self", "mountinfo", &mi)) >= 0)
+                text = mi;
+        return r < 0 ? r : cg_layout_parse(text, &s->layout);
+}
+
+/* The places of the state file's text (which *text loses). */
+static int places_load(struct cgfs *s, char *text, struct modrun_error **reterr)
+{
+        char *save = NULL;
+        int r = 0;
         for (char *line = strtok_r(text, "\n", &save); line && r >= 0; line = strtok_r(NULL, "\n", &save))
                 r = state_line(s, line);
         if (r < 0)
                 return s->host->error(reterr, -r, NULL, "cgroupfs: read %s/%s", s->host->state_dir, CG_STATE_FILE);
         s->from_state = true;
-        return 1;
+        return 0;
 }
 
 static int places_save(const struct cgfs *s, struct modrun_error **reterr)
@@ -146,6 +200,12 @@ static int places_save(const struct cgfs *s, struct modrun_error **reterr)
         if (!f)
                 return s->host->error(reterr, errno, NULL, "cgroupfs: create %s", path);
         fprintf(f, "inner\t%s\n", s->inner ? s->inner : "");
+        bool recordable = true;
+        for (size_t i = 0; i < s->layout.n; i++)
+                recordable &= cg_mount_recordable(&s->layout.m[i]);
+        for (size_t i = 0; i < s->layout.n && recordable; i++)
+                fprintf(f, "mount\t%d\t%s\t%s\t%s\n", s->layout.m[i].unified, s->layout.m[i].controllers,
+                        s->layout.m[i].root, s->layout.m[i].mountpoint);
         for (size_t i = 0; i < s->n; i++)
                 if (s->p[i].dir)
                         fprintf(f, "dir\t%s\n", s->p[i].dir);
@@ -181,14 +241,13 @@ static int cgfs_init(const struct modrun_host *host, void **ret_state, struct mo
                 return host->error(reterr, ENOMEM, NULL, "cgroupfs: allocate the plugin state");
         s->host = host;
         s->unified = -1;
-        /* The table the core read once for the command (ABI 1.3; init runs
-         * in the runtime), else our own read of it. */
-        _cleanup_free_ char *mi = NULL;
-        const char *text = NULL;
-        int r = MODRUN_HAS_MEMBER(host, mount_table) ? host->mount_table(host, &text, NULL) : -ENOSYS;
-        if (r < 0 && (r = cg_read("/proc/self", "mountinfo", &mi)) >= 0)
-                text = mi;
-        if (r < 0 || (r = cg_layout_parse(text, &s->layout)) < 0) {
+        _cleanup_free_ char *state = NULL;
+        int r = state_text(s, &state, reterr);
+        if (r < 0) {
+                cgfs_fini(s);
+                return r;
+        }
+        if (!(state && recorded_layout(s, state)) && (r = layout_from_mount_table(s)) < 0) {
                 cgfs_fini(s);
                 return host->error(reterr, -r, NULL, "cgroupfs: read the cgroup mounts in /proc/self/mountinfo");
         }
@@ -201,8 +260,9 @@ static int cgfs_init(const struct modrun_host *host, void **ret_state, struct mo
         host->log(host, MODRUN_LOG_DEBUG, "cgroupfs: layout %s, %zu hierarchies", cg_mode_to_string(s->layout.mode), s->n);
         /* The state file first (kill, delete), then the config (create);
          * without either (features), the plugin has no cgroup to manage. */
-        r = s->layout.mode != CG_MODE_NONE ? places_load(s, reterr) : 1;
-        if (r == 0 && host->config)
+        if (s->layout.mode != CG_MODE_NONE && state)
+                r = places_load(s, state, reterr);
+        else if (s->layout.mode != CG_MODE_NONE && host->config)
                 r = places_compute(s, reterr);
         if (r < 0) {
                 cgfs_fini(s);

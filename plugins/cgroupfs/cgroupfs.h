@@ -57,6 +57,17 @@ struct cg_layout {
  * hierarchy, none hidden under a later mount) and the mode. */
 int cg_layout_parse(const char *mountinfo, struct cg_layout *ret);
 void cg_layout_done(struct cg_layout *l);
+/* The mode of l's mounts (as cg_layout_parse sets it). */
+void cg_layout_set_mode(struct cg_layout *l);
+/* The layout as the state file records it, for the commands after create
+ * (runc keeps its cgroup paths likewise): one line per mount,
+ * "UNIFIED\tCONTROLLERS\tROOT\tMOUNTPOINT", UNIFIED 0 or 1, the mount
+ * point last so that it may hold a tab. Can m be written so (no newline,
+ * no tab before the mount point)? */
+bool cg_mount_recordable(const struct cg_mount *m);
+/* Append the mount of one recorded line to l (cg_layout_set_mode after
+ * the last); -EINVAL for a line not of that form. */
+int cg_layout_add_recorded(struct cg_layout *l, const char *line);
 const char *cg_mode_to_string(enum cg_mode mode);
 /* Is ctrl one of the comma-separated list? */
 bool cg_list_has(const char *list, const char *ctrl);

@@ -244,7 +244,6 @@ int cg_layout_parse(const char *mountinfo, struct cg_layout *ret)
                 return r;
         struct cg_layout l = { .mode = CG_MODE_NONE };
         char *devs[CG_MAX_MOUNTS] = { 0 };
-        bool v1 = false, v2 = false;
         for (size_t i = 0; i < n && r >= 0; i++) {
                 if (strcmp(e[i].fstype, "cgroup") != 0 && strcmp(e[i].fstype, "cgroup2") != 0)
                         continue;
@@ -258,13 +257,42 @@ int cg_layout_parse(const char *mountinfo, struct cg_layout *ret)
                 cg_layout_done(&l);
                 return r;
         }
-        for (size_t i = 0; i < l.n; i++) {
-                v2 |= l.m[i].unified;
-                v1 |= !l.m[i].unified;
-        }
-        l.mode = v1 && v2 ? CG_MODE_HYBRID : v1 ? CG_MODE_V1 : v2 ? CG_MODE_V2 : CG_MODE_NONE;
+        cg_layout_set_mode(&l);
         *ret = l;
         return 0;
+}
+
+void cg_layout_set_mode(struct cg_layout *l)
+{
+        bool v1 = false, v2 = false;
+        for (size_t i = 0; i < l->n; i++) {
+                v2 |= l->m[i].unified;
+                v1 |= !l->m[i].unified;
+        }
+        l->mode = v1 && v2 ? CG_MODE_HYBRID : v1 ? CG_MODE_V1 : v2 ? CG_MODE_V2 : CG_MODE_NONE;
+}
+
+bool cg_mount_recordable(const struct cg_mount *m)
+{
+        return !strpbrk(m->controllers, "\t\n") && !strpbrk(m->root, "\t\n") && !strchr(m->mountpoint, '\n');
+}
+
+int cg_layout_add_recorded(struct cg_layout *l, const char *line)
+{
+        const char *ctrl = strchr(line, '\t');
+        const char *root = ctrl ? strchr(ctrl + 1, '\t') : NULL;
+        const char *mp = root ? strchr(root + 1, '\t') : NULL;
+        if (!mp || (strncmp(line, "0\t", 2) != 0 && strncmp(line, "1\t", 2) != 0) || mp[1] != '/' ||
+            root[1] != '/')
+                return -EINVAL;
+        if (l->n >= CG_MAX_MOUNTS)
+                return -E2BIG;
+        struct cg_mount *m = &l->m[l->n++];
+        m->unified = line[0] == '1';
+        m->controllers = strndup(ctrl + 1, (size_t)(root - ctrl - 1));
+        m->root = strndup(root + 1, (size_t)(mp - root - 1));
+        m->mountpoint = strdup(mp + 1);
+        return m->controllers && m->root && m->mountpoint ? 0 : -ENOMEM;
 }
 
 void cg_layout_done(struct cg_layout *l)

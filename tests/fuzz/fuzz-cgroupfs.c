@@ -2,7 +2,8 @@
 /* libFuzzer target: the pure parts of the cgroupfs plugin. The input is
  * NUL-separated fields:
  *   0 linux.cgroupsPath   1 container id   2 mountinfo text
- *   3 /proc/self/cgroup text   4 a linux.resources.unified key
+ *   3 /proc/self/cgroup text (its lines also as recorded mounts, after it
+ *     is used)   4 a linux.resources.unified key
  *   5.. numbers (decimal): swap memory quota period hugepage-bytes
  *       dev-major dev-minor, then a device type char and access string
  * Missing fields are empty. */
@@ -58,6 +59,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 cg_layout_done(&l);
         }
         free(inner);
+
+        /* field 3's lines as the state file's recorded mounts */
+        struct cg_layout rec = {0};
+        char *save = NULL;
+        for (char *line = strtok_r(f[3], "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+                if (cg_layout_add_recorded(&rec, line) == 0 &&
+                    (!rec.m[rec.n - 1].mountpoint || rec.m[rec.n - 1].mountpoint[0] != '/'))
+                        abort(); /* accepted: an absolute mount point */
+        cg_layout_set_mode(&rec);
+        cg_layout_done(&rec);
 
         char ctrl[32];
         why = NULL;

@@ -48,5 +48,31 @@ expect_eq "auto strategy, no cgroups: the runtime reads it once" 1 "$rt"
 config 'c["linux"]["rootfsPropagation"] = "shared"'
 read -r rt in other < <(count_reads p2-mt3)
 expect_eq "rootfsPropagation shared: the init reads it for the rootfs's parent only" 1 "$in"
+
+# after create, cgroupfs takes the cgroup mounts it recorded in its state
+# file (runc keeps its cgroup paths likewise): exec, ps, pause, resume,
+# update and delete read no mount table, which on a node with many
+# containers is long
+config 'c["linux"].pop("rootfsPropagation", None)'
+args sleep 1000
+mr run -d --bundle "$BUNDLE" p2-mt4 >"$T/out" 2>&1 || die "run -d p2-mt4: $(cat "$T/out")"
+grep -q "^mount	" "$ROOT/p2-mt4/cgroup-cgroupfs.paths" && pass "create recorded the cgroup mounts" ||
+    fail "no mount lines in cgroup-cgroupfs.paths"
+reads() { # reads ARGS...: opens of the mount table by the command and its children
+    timeout -k 5 60 strace -f -qq -o "$T/trace-cmd" -e trace=openat \
+        "$MODRUN" --root "$ROOT" --plugin-dir "$PLUGIN_DIR" "$@" >/dev/null 2>&1 || fail "$* under strace"
+    grep -c '/mountinfo"' "$T/trace-cmd"
+}
+for cmd in "exec p2-mt4 true" "ps p2-mt4" "pause p2-mt4" "resume p2-mt4" "update --pids-limit 90 p2-mt4"; do
+    expect_eq "$cmd reads no mount table" 0 "$(reads $cmd)"
+done
+expect_eq "update still reaches the cgroup" 90 "$(cat /sys/fs/cgroup/pids/p2-mt4/pids.max 2>/dev/null ||
+    cat /sys/fs/cgroup/p2-mt4/pids.max 2>/dev/null)"
+# a record that no longer holds (a mount point that is not a cgroup file
+# system) is not used: the mount table is read, as at create
+sed -i 's|^\(mount	[01]	[^	]*	[^	]*	\).*|\1/etc|' "$ROOT/p2-mt4/cgroup-cgroupfs.paths"
+expect_eq "a record naming /etc as a cgroup mount: the mount table is read" 1 "$(reads ps p2-mt4)"
+expect_eq "delete --force then reads it once too" 1 "$(reads delete --force p2-mt4)"
+[ ! -e "$ROOT/p2-mt4" ] && pass "and deletes the container" || fail "p2-mt4 left"
 assert_clean "at the end"
 finish

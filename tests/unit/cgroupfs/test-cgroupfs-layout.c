@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -165,6 +166,59 @@ static void test_list_has(void **unused)
         assert_true(cg_list_has("name=systemd", "name=systemd"));
 }
 
+/* What create records in the state file comes back as the same layout. */
+static void test_recorded_round_trip(void **unused)
+{
+        struct cg_layout l, back = { .mode = CG_MODE_NONE };
+        assert_int_equal(cg_layout_parse(v1, &l), 0);
+        char line[512];
+        for (size_t i = 0; i < l.n; i++) {
+                assert_true(cg_mount_recordable(&l.m[i]));
+                snprintf(line, sizeof(line), "%d\t%s\t%s\t%s", l.m[i].unified, l.m[i].controllers, l.m[i].root,
+                         l.m[i].mountpoint);
+                assert_int_equal(cg_layout_add_recorded(&back, line), 0);
+        }
+        cg_layout_set_mode(&back);
+        assert_int_equal(back.mode, l.mode);
+        assert_int_equal(back.n, l.n);
+        for (size_t i = 0; i < l.n; i++) {
+                assert_string_equal(back.m[i].mountpoint, l.m[i].mountpoint);
+                assert_string_equal(back.m[i].root, l.m[i].root);
+                assert_string_equal(back.m[i].controllers, l.m[i].controllers);
+                assert_int_equal(back.m[i].unified, l.m[i].unified);
+        }
+        assert_non_null(find(&back, "/sys/fs/cgroup/my memory")); /* unescaped, as parsed */
+        cg_layout_done(&l);
+        cg_layout_done(&back);
+}
+
+static void test_recorded_hybrid_and_refused(void **unused)
+{
+        struct cg_layout l = { .mode = CG_MODE_NONE };
+        assert_int_equal(cg_layout_add_recorded(&l, "0\tcpu,cpuacct\t/\t/sys/fs/cgroup/cpu,cpuacct"), 0);
+        assert_int_equal(cg_layout_add_recorded(&l, "1\t\t/\t/sys/fs/cgroup/unified\twith a tab"), 0);
+        cg_layout_set_mode(&l);
+        assert_int_equal(l.mode, CG_MODE_HYBRID);
+        assert_true(l.m[1].unified);
+        assert_string_equal(l.m[1].controllers, "");
+        assert_string_equal(l.m[1].mountpoint, "/sys/fs/cgroup/unified\twith a tab");
+        assert_true(cg_mount_recordable(&l.m[1])); /* a tab in the mount point, the last field */
+        const char *bad[] = { "", "0", "0\tcpu\t/", "2\tcpu\t/\t/sys/fs/cgroup/cpu", "0\tcpu\tx\t/sys/fs/cgroup/cpu",
+                              "0\tcpu\t/\trelative", "01\tcpu\t/\t/m" };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+                assert_int_equal(cg_layout_add_recorded(&l, bad[i]), -EINVAL);
+        assert_int_equal(l.n, 2);
+        struct cg_mount tab_root = { .mountpoint = "/m", .root = "/a\tb", .controllers = "cpu" };
+        struct cg_mount nl_mp = { .mountpoint = "/m\n", .root = "/", .controllers = "cpu" };
+        assert_false(cg_mount_recordable(&tab_root));
+        assert_false(cg_mount_recordable(&nl_mp));
+        cg_layout_done(&l);
+        for (int i = 0; i < CG_MAX_MOUNTS; i++)
+                assert_int_equal(cg_layout_add_recorded(&l, "0\tcpu\t/\t/m"), 0);
+        assert_int_equal(cg_layout_add_recorded(&l, "0\tcpu\t/\t/m"), -E2BIG);
+        cg_layout_done(&l);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -172,6 +226,7 @@ int main(void)
                 cmocka_unit_test(test_v1),          cmocka_unit_test(test_v2_and_none),
                 cmocka_unit_test(test_mounted_inside_later_mount),
                 cmocka_unit_test(test_own_cgroup),  cmocka_unit_test(test_list_has),
+                cmocka_unit_test(test_recorded_round_trip), cmocka_unit_test(test_recorded_hybrid_and_refused),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
