@@ -186,7 +186,7 @@ class Bench:
     def parallel(self):
         out = self.res.setdefault("parallel", {})
         for rnd in range(self.a.par_rounds):
-            for rt in RTS[1:][rnd % 3:] + RTS[1:][:rnd % 3]:
+            for rt in shuffled(RTS[1:], rnd, "parallel"):
                 total, errs = self.one_parallel(rt, rnd)
                 d = out.setdefault(rt, {"seconds": [], "failures": 0})
                 d["seconds"].append(total)

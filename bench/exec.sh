@@ -61,11 +61,15 @@ for n in "${names[@]}"; do
     ${CMD[$n]} start "bx-$n" || { log "$n start failed"; exit 1; }
 done
 log "$N iterations of ${names[*]}, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+# every iteration's order first (bench/order.py), not between timed commands
 for ((i = 0; i < N; i++)); do
-    for n in $(/usr/bin/python3 "$here/order.py" "$i" "${names[@]}"); do
+    /usr/bin/python3 "$here/order.py" "$i" "${names[@]}" || exit 1
+done >"$work/orders"
+while read -r -a order; do
+    for n in "${order[@]}"; do
         echo "$n $("$work/tm" -- ${CMD[$n]} exec "bx-$n" /bin/true)"
     done
-done >"$work/raw"
+done <"$work/orders" >"$work/raw"
 /usr/bin/python3 - "$work/raw" <<'PY'
 import sys, statistics as st
 d, fails = {}, 0

@@ -4,7 +4,7 @@ Shuffled, seeded by the iteration (and the command), so every run of a
 script uses the same orders. Not rotated: under rotation each variant
 always follows the same one and inherits the tail of its teardown (RCU
 grace periods, cgroup removal, freed pages): in bench/vm-v2.sh that made
-two builds of the same code differ by 1.1-1.4x. Run as a script, it
+two builds of the same code differ by 1.0-1.4x. Run as a script, it
 prints the order of its arguments for iteration ITER:
     python3 order.py ITER NAME...
 """

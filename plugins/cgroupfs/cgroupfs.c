@@ -10,7 +10,8 @@
  * destroy() removes those and nothing else, and the cgroup mounts create
  * found, so that the commands after it (exec, delete, ps...) read no mount
  * table: each recorded mount point is checked to be a cgroup (or cgroup2)
- * file system, else the mount table is read as at create.
+ * file system of the same device, else the mount table is read as at
+ * create.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +20,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 #include <linux/magic.h>
@@ -102,6 +104,8 @@ static int state_line(struct cgfs *s, char *line)
                 return 0;
         *tab = '\0';
         const char *val = tab + 1;
+        if (strcmp(line, "mount") == 0) /* recorded_layout's */
+                return 0;
         const struct cg_mount *m = mount_of(s, val);
         if (strcmp(line, "inner") == 0 && !s->inner)
                 return (s->inner = strdup(val)) ? 0 : -ENOMEM;
@@ -146,17 +150,24 @@ static bool recorded_layout(struct cgfs *s, const char *text)
              line = strtok_r(NULL, "\n", &save))
                 if (strncmp(line, "mount\t", 6) == 0)
                         r = cg_layout_add_recorded(&s->layout, line + 6);
-        for (size_t i = 0; i < s->layout.n && r >= 0; i++) {
+        const char *why = r < 0 ? strerror(-r) : NULL, *where = "";
+        for (size_t i = 0; i < s->layout.n && !why; i++) {
+                const struct cg_mount *m = &s->layout.m[i];
                 struct statfs sfs;
-                if (statfs(s->layout.m[i].mountpoint, &sfs) < 0 ||
-                    sfs.f_type != (s->layout.m[i].unified ? CGROUP2_SUPER_MAGIC : CGROUP_SUPER_MAGIC))
-                        r = -ESTALE;
+                struct stat st;
+                where = m->mountpoint;
+                if (statfs(m->mountpoint, &sfs) < 0 || stat(m->mountpoint, &st) < 0)
+                        why = strerror(errno);
+                else if (sfs.f_type != (m->unified ? CGROUP2_SUPER_MAGIC : CGROUP_SUPER_MAGIC))
+                        why = m->unified ? "not a cgroup2 file system" : "not a cgroup file system";
+                else if (st.st_dev != m->dev)
+                        why = "another hierarchy than at create";
         }
-        if (r < 0 || s->layout.n == 0) {
-                if (r < 0)
+        if (why || s->layout.n == 0) {
+                if (why)
                         s->host->log(s->host, MODRUN_LOG_DEBUG,
-                                     "cgroupfs: the recorded cgroup mounts do not hold (%s): reading the mount table",
-                                     strerror(-r));
+                                     "cgroupfs: the cgroup mount recorded at create %s: %s; reading the mount table",
+                                     where, why);
                 cg_layout_done(&s->layout);
                 return false;
         }
@@ -200,12 +211,15 @@ static int places_save(const struct cgfs *s, struct modrun_error **reterr)
         if (!f)
                 return s->host->error(reterr, errno, NULL, "cgroupfs: create %s", path);
         fprintf(f, "inner\t%s\n", s->inner ? s->inner : "");
-        bool recordable = true;
-        for (size_t i = 0; i < s->layout.n; i++)
-                recordable &= cg_mount_recordable(&s->layout.m[i]);
-        for (size_t i = 0; i < s->layout.n && recordable; i++)
-                fprintf(f, "mount\t%d\t%s\t%s\t%s\n", s->layout.m[i].unified, s->layout.m[i].controllers,
-                        s->layout.m[i].root, s->layout.m[i].mountpoint);
+        char *mounts[CG_MAX_MOUNTS] = { 0 };
+        int r = 0;
+        for (size_t i = 0; i < s->layout.n && r >= 0; i++)
+                r = cg_mount_record(&s->layout.m[i], &mounts[i]);
+        for (size_t i = 0; i < s->layout.n; i++) {
+                if (r >= 0) /* all or none: without, the mount table is read */
+                        fprintf(f, "mount\t%s\n", mounts[i]);
+                free(mounts[i]);
+        }
         for (size_t i = 0; i < s->n; i++)
                 if (s->p[i].dir)
                         fprintf(f, "dir\t%s\n", s->p[i].dir);
@@ -353,10 +367,11 @@ static int cgfs_destroy(void *state, int timeout_ms, struct modrun_error **reter
         /* A stopped container's cgroups are empty and go at the first
          * rmdir; only a busy one (processes or child cgroups left) makes
          * the pids of all of them read and killed. */
-        if (!cg_tree_remove_empty(s) && cg_all_pids(s, &pids, &n) == 0 && n > 0)
+        bool gone = cg_tree_remove_empty(s);
+        if (!gone && cg_all_pids(s, &pids, &n) == 0 && n > 0)
                 r = cg_kill_all(s, SIGKILL, timeout_ms / 2, reterr);
         free(pids);
-        int k = cg_tree_remove(s, deadline, r < 0 ? NULL : reterr);
+        int k = cg_tree_remove(s, gone, deadline, r < 0 ? NULL : reterr);
         if (r >= 0 && k >= 0 && s->host->state_dir[0]) {
                 char path[PATH_MAX];
                 (void)snprintf(path, sizeof(path), "%s/%s", s->host->state_dir, CG_STATE_FILE);

@@ -5,7 +5,8 @@
  * plus a cgroup2 mount without them, as runc handles it).
  *
  * Internal header, shared by the plugin's topic files only:
- *   layout.c        the visible cgroup mounts, from /proc/self/mountinfo (pure)
+ *   layout.c        the visible cgroup mounts, from /proc/self/mountinfo or
+ *                   from their record in the state file (pure)
  *   paths.c         linux.cgroupsPath -> one directory per hierarchy (pure)
  *   convert.c       OCI values -> cgroup file values (pure)
  *   cgfile.c        reading and writing cgroup files, errors with hints
@@ -45,6 +46,7 @@ struct cg_mount {
         char *root;        /* the mount's root inside its hierarchy, "/" mostly */
         char *controllers; /* "cpu,cpuacct", "name=systemd"; "" for cgroup2 */
         bool unified;      /* a cgroup2 mount */
+        dev_t dev;         /* the hierarchy's superblock (mountinfo's MAJOR:MINOR) */
 };
 
 struct cg_layout {
@@ -61,10 +63,11 @@ void cg_layout_done(struct cg_layout *l);
 void cg_layout_set_mode(struct cg_layout *l);
 /* The layout as the state file records it, for the commands after create
  * (runc keeps its cgroup paths likewise): one line per mount,
- * "UNIFIED\tCONTROLLERS\tROOT\tMOUNTPOINT", UNIFIED 0 or 1, the mount
- * point last so that it may hold a tab. Can m be written so (no newline,
- * no tab before the mount point)? */
-bool cg_mount_recordable(const struct cg_mount *m);
+ * "UNIFIED\tMAJOR:MINOR\tCONTROLLERS\tROOT\tMOUNTPOINT", UNIFIED 0 or 1,
+ * the mount point last so that it may hold a tab. The line for m in *ret
+ * (malloc()ed); -EINVAL when m cannot be written so (a newline, a tab
+ * before the mount point). */
+int cg_mount_record(const struct cg_mount *m, char **ret);
 /* Append the mount of one recorded line to l (cg_layout_set_mode after
  * the last); -EINVAL for a line not of that form. */
 int cg_layout_add_recorded(struct cg_layout *l, const char *line);
@@ -171,12 +174,13 @@ int cg_all_pids(const struct cgfs *s, pid_t **ret, size_t *ret_n);
 
 /* ---- tree.c ---- */
 int cg_tree_create(struct cgfs *s, struct modrun_error **reterr);
-/* Remove the container's directories (and child cgroups), then the
- * parents create made; rmdir retried on EBUSY until the deadline. */
-int cg_tree_remove(struct cgfs *s, int64_t deadline_ms, struct modrun_error **reterr);
 /* rmdir each of the container's directories once: true when all are gone
  * (each was empty: no process, no child cgroup). */
 bool cg_tree_remove_empty(const struct cgfs *s);
+/* Remove the container's directories (and child cgroups; none left to
+ * remove when dirs_gone), then the parents create made; rmdir retried on
+ * EBUSY until the deadline. */
+int cg_tree_remove(struct cgfs *s, bool dirs_gone, int64_t deadline_ms, struct modrun_error **reterr);
 /* rmdir only what create made, deepest first (a failed create). */
 void cg_tree_undo(struct cgfs *s);
 

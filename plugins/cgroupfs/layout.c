@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 
 #include "cgroupfs.h"
 
@@ -195,7 +196,9 @@ static int add_mount(struct cg_layout *l, const struct mi_entry *e, char **devs)
         if (l->n >= CG_MAX_MOUNTS)
                 return -E2BIG;
         struct cg_mount *m = &l->m[l->n];
+        unsigned maj, min;
         m->unified = unified;
+        m->dev = sscanf(e->dev, "%u:%u", &maj, &min) == 2 ? makedev(maj, min) : 0;
         m->mountpoint = strdup(e->mountpoint);
         m->root = strdup(e->root);
         m->controllers = unified ? strdup("") : v1_controllers(e->superopts);
@@ -272,26 +275,38 @@ void cg_layout_set_mode(struct cg_layout *l)
         l->mode = v1 && v2 ? CG_MODE_HYBRID : v1 ? CG_MODE_V1 : v2 ? CG_MODE_V2 : CG_MODE_NONE;
 }
 
-bool cg_mount_recordable(const struct cg_mount *m)
+int cg_mount_record(const struct cg_mount *m, char **ret)
 {
-        return !strpbrk(m->controllers, "\t\n") && !strpbrk(m->root, "\t\n") && !strchr(m->mountpoint, '\n');
+        *ret = NULL;
+        if (strpbrk(m->controllers, "\t\n") || strpbrk(m->root, "\t\n") || strchr(m->mountpoint, '\n'))
+                return -EINVAL;
+        return asprintf(ret, "%d\t%u:%u\t%s\t%s\t%s", m->unified, major(m->dev), minor(m->dev), m->controllers,
+                        m->root, m->mountpoint) < 0 ? (*ret = NULL, -ENOMEM) : 0;
 }
 
 int cg_layout_add_recorded(struct cg_layout *l, const char *line)
 {
-        const char *ctrl = strchr(line, '\t');
-        const char *root = ctrl ? strchr(ctrl + 1, '\t') : NULL;
-        const char *mp = root ? strchr(root + 1, '\t') : NULL;
-        if (!mp || (strncmp(line, "0\t", 2) != 0 && strncmp(line, "1\t", 2) != 0) || mp[1] != '/' ||
-            root[1] != '/')
+        char *f[4]; /* the tabs after UNIFIED, DEV, CONTROLLERS, ROOT */
+        const char *p = line;
+        for (int i = 0; i < 4; i++) {
+                if (!(f[i] = strchr(p, '\t')))
+                        return -EINVAL;
+                p = f[i] + 1;
+        }
+        unsigned maj, min;
+        int end = 0;
+        if ((strncmp(line, "0\t", 2) != 0 && strncmp(line, "1\t", 2) != 0) ||
+            sscanf(f[0] + 1, "%u:%u%n", &maj, &min, &end) != 2 || f[0] + 1 + end != f[1] || f[2][1] != '/' ||
+            f[3][1] != '/')
                 return -EINVAL;
         if (l->n >= CG_MAX_MOUNTS)
                 return -E2BIG;
         struct cg_mount *m = &l->m[l->n++];
         m->unified = line[0] == '1';
-        m->controllers = strndup(ctrl + 1, (size_t)(root - ctrl - 1));
-        m->root = strndup(root + 1, (size_t)(mp - root - 1));
-        m->mountpoint = strdup(mp + 1);
+        m->dev = makedev(maj, min);
+        m->controllers = strndup(f[1] + 1, (size_t)(f[2] - f[1] - 1));
+        m->root = strndup(f[2] + 1, (size_t)(f[3] - f[2] - 1));
+        m->mountpoint = strdup(f[3] + 1);
         return m->controllers && m->root && m->mountpoint ? 0 : -ENOMEM;
 }
 

@@ -317,11 +317,11 @@ void cg_tree_undo(struct cgfs *s)
                         s->host->log(s->host, MODRUN_LOG_DEBUG, "cgroupfs: undo: rmdir %s: %s", s->made[i], strerror(errno));
 }
 
-int cg_tree_remove(struct cgfs *s, int64_t deadline_ms, struct modrun_error **reterr)
+int cg_tree_remove(struct cgfs *s, bool dirs_gone, int64_t deadline_ms, struct modrun_error **reterr)
 {
         char failed[PATH_MAX] = "";
         int r = 0;
-        for (size_t i = 0; i < s->n; i++) {
+        for (size_t i = 0; i < s->n && !dirs_gone; i++) {
                 if (!s->p[i].dir)
                         continue;
                 int k = remove_rec(s->p[i].dir, 0, deadline_ms, failed, sizeof(failed));

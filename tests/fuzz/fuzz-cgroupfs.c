@@ -60,15 +60,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         free(inner);
 
-        /* field 3's lines as the state file's recorded mounts */
-        struct cg_layout rec = {0};
+        /* field 3's lines as the state file's recorded mounts: a mount
+         * accepted is written and read back the same */
+        struct cg_layout rec = {0}, again = {0};
         char *save = NULL;
-        for (char *line = strtok_r(f[3], "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-                if (cg_layout_add_recorded(&rec, line) == 0 &&
-                    (!rec.m[rec.n - 1].mountpoint || rec.m[rec.n - 1].mountpoint[0] != '/'))
-                        abort(); /* accepted: an absolute mount point */
+        for (char *line = strtok_r(f[3], "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                if (cg_layout_add_recorded(&rec, line) != 0)
+                        continue;
+                const struct cg_mount *m = &rec.m[rec.n - 1];
+                char *out = NULL;
+                if (cg_mount_record(m, &out) == -EINVAL)
+                        abort(); /* a line read has no newline and no tab before the mount point */
+                if (out && cg_layout_add_recorded(&again, out) == 0) {
+                        const struct cg_mount *b = &again.m[again.n - 1];
+                        if (b->dev != m->dev || b->unified != m->unified || strcmp(b->controllers, m->controllers) ||
+                            strcmp(b->root, m->root) || strcmp(b->mountpoint, m->mountpoint))
+                                abort();
+                }
+                free(out);
+        }
         cg_layout_set_mode(&rec);
         cg_layout_done(&rec);
+        cg_layout_done(&again);
 
         char ctrl[32];
         why = NULL;

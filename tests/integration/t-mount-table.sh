@@ -66,11 +66,20 @@ reads() { # reads ARGS...: opens of the mount table by the command and its child
 for cmd in "exec p2-mt4 true" "ps p2-mt4" "pause p2-mt4" "resume p2-mt4" "update --pids-limit 90 p2-mt4"; do
     expect_eq "$cmd reads no mount table" 0 "$(reads $cmd)"
 done
-expect_eq "update still reaches the cgroup" 90 "$(cat /sys/fs/cgroup/pids/p2-mt4/pids.max 2>/dev/null ||
-    cat /sys/fs/cgroup/p2-mt4/pids.max 2>/dev/null)"
-# a record that no longer holds (a mount point that is not a cgroup file
-# system) is not used: the mount table is read, as at create
-sed -i 's|^\(mount	[01]	[^	]*	[^	]*	\).*|\1/etc|' "$ROOT/p2-mt4/cgroup-cgroupfs.paths"
+pids_dir=$(sed -n 's/^dir\t//p' "$ROOT/p2-mt4/cgroup-cgroupfs.paths" | while read -r d; do
+    [ -e "$d/pids.max" ] && echo "$d" && break; done)
+expect_eq "update still reaches the cgroup" 90 "$(cat "$pids_dir/pids.max" 2>/dev/null)"
+mr kill p2-mt4 KILL && wait_for status_is p2-mt4 stopped || fail "kill p2-mt4"
+expect_eq "delete of the stopped container reads no mount table" 0 "$(reads delete p2-mt4)"
+[ ! -e "$ROOT/p2-mt4" ] && pass "and deletes it" || fail "p2-mt4 left"
+mr run -d --bundle "$BUNDLE" p2-mt4 >"$T/out" 2>&1 || die "run -d p2-mt4 again: $(cat "$T/out")"
+# a record that no longer holds is not used: the mount table is read, as
+# at create: a mount point of another hierarchy (its device), or one that
+# is not a cgroup file system
+paths=$ROOT/p2-mt4/cgroup-cgroupfs.paths
+sed -i '0,/^mount\t/s/^\(mount\t[01]\t\)[0-9]*:[0-9]*/\10:1/' "$paths"
+expect_eq "a record with another device for a mount point: the mount table is read" 1 "$(reads ps p2-mt4)"
+sed -i 's|^\(mount\t[01]\t[^\t]*\t[^\t]*\t[^\t]*\t\).*|\1/etc|' "$paths"
 expect_eq "a record naming /etc as a cgroup mount: the mount table is read" 1 "$(reads ps p2-mt4)"
 expect_eq "delete --force then reads it once too" 1 "$(reads delete --force p2-mt4)"
 [ ! -e "$ROOT/p2-mt4" ] && pass "and deletes the container" || fail "p2-mt4 left"

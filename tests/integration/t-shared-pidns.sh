@@ -49,14 +49,17 @@ timeout 30 "$MODRUN" --root "$ROOT" delete --force pc || fail "delete --force B"
 
 # a stopped B whose process outlived its init: `delete` (no --force) finds
 # it in B's cgroups, kills it and removes them (as runc's destroy)
+gone() { [ ! -e "/proc/$1" ] || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
 CONFIG_FILE=$T/b/config.json config "c['process']['args'] = ['sh', '-c', 'sleep 1003 & exit 0']"
 mr run -d --bundle "$T/b" pd >"$T/out" 2>&1 || die "run B with a leftover: $(cat "$T/out")"
-wait_for test "$(state_field pd status)" = stopped || fail "B's init did not exit"
-left=$(pgrep -f 'sleep 1003')
-[ -n "$left" ] && pass "B's process outlived its init" || fail "no leftover process of B"
+wait_for status_is pd stopped || fail "B's init did not exit"
+dirs=$(sed -n 's/^dir\t//p' "$ROOT/pd/cgroup-cgroupfs.paths")
+left=$(cat "$(printf '%s\n' "$dirs" | head -1)/cgroup.procs")
+[ -n "$left" ] && pass "B's process outlived its init, in B's cgroup" || fail "no leftover process in B's cgroup"
 timeout 30 "$MODRUN" --root "$ROOT" delete pd || fail "delete of stopped B with a leftover process"
-for p in $left; do wait_for test ! -e /proc/$p/comm -o "$(awk '{print $3}' /proc/$p/stat 2>/dev/null)" = Z || fail "process $p of stopped B survived delete"; done
-[ -z "$(find /sys/fs/cgroup -maxdepth 4 -type d -name pd 2>/dev/null)" ] && pass "delete removed B's cgroups" || fail "B's cgroups left: $(find /sys/fs/cgroup -maxdepth 4 -type d -name pd)"
+for p in $left; do wait_for gone "$p" || fail "process $p of stopped B survived delete"; done
+still=$(for d in $dirs; do [ -d "$d" ] && echo "$d"; done)
+[ -n "$dirs" ] && [ -z "$still" ] && pass "delete removed B's cgroups" || fail "B's cgroups left: $still"
 mr delete --force pa
 assert_clean "at the end"
 finish

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 
 #include "cgroupfs.h"
 
@@ -171,12 +172,11 @@ static void test_recorded_round_trip(void **unused)
 {
         struct cg_layout l, back = { .mode = CG_MODE_NONE };
         assert_int_equal(cg_layout_parse(v1, &l), 0);
-        char line[512];
         for (size_t i = 0; i < l.n; i++) {
-                assert_true(cg_mount_recordable(&l.m[i]));
-                snprintf(line, sizeof(line), "%d\t%s\t%s\t%s", l.m[i].unified, l.m[i].controllers, l.m[i].root,
-                         l.m[i].mountpoint);
+                char *line = NULL;
+                assert_int_equal(cg_mount_record(&l.m[i], &line), 0);
                 assert_int_equal(cg_layout_add_recorded(&back, line), 0);
+                free(line);
         }
         cg_layout_set_mode(&back);
         assert_int_equal(back.mode, l.mode);
@@ -186,8 +186,12 @@ static void test_recorded_round_trip(void **unused)
                 assert_string_equal(back.m[i].root, l.m[i].root);
                 assert_string_equal(back.m[i].controllers, l.m[i].controllers);
                 assert_int_equal(back.m[i].unified, l.m[i].unified);
+                assert_int_equal(back.m[i].dev, l.m[i].dev);
         }
-        assert_non_null(find(&back, "/sys/fs/cgroup/my memory")); /* unescaped, as parsed */
+        const struct cg_mount *mem = find(&back, "/sys/fs/cgroup/my memory"); /* unescaped, as parsed */
+        assert_non_null(mem);
+        assert_int_equal(major(mem->dev), 0);
+        assert_int_equal(minor(mem->dev), 29);
         cg_layout_done(&l);
         cg_layout_done(&back);
 }
@@ -195,27 +199,33 @@ static void test_recorded_round_trip(void **unused)
 static void test_recorded_hybrid_and_refused(void **unused)
 {
         struct cg_layout l = { .mode = CG_MODE_NONE };
-        assert_int_equal(cg_layout_add_recorded(&l, "0\tcpu,cpuacct\t/\t/sys/fs/cgroup/cpu,cpuacct"), 0);
-        assert_int_equal(cg_layout_add_recorded(&l, "1\t\t/\t/sys/fs/cgroup/unified\twith a tab"), 0);
+        assert_int_equal(cg_layout_add_recorded(&l, "0\t0:27\tcpu,cpuacct\t/\t/sys/fs/cgroup/cpu,cpuacct"), 0);
+        assert_int_equal(cg_layout_add_recorded(&l, "1\t0:38\t\t/\t/sys/fs/cgroup/unified\twith a tab"), 0);
         cg_layout_set_mode(&l);
         assert_int_equal(l.mode, CG_MODE_HYBRID);
         assert_true(l.m[1].unified);
+        assert_int_equal(l.m[1].dev, makedev(0, 38));
         assert_string_equal(l.m[1].controllers, "");
         assert_string_equal(l.m[1].mountpoint, "/sys/fs/cgroup/unified\twith a tab");
-        assert_true(cg_mount_recordable(&l.m[1])); /* a tab in the mount point, the last field */
-        const char *bad[] = { "", "0", "0\tcpu\t/", "2\tcpu\t/\t/sys/fs/cgroup/cpu", "0\tcpu\tx\t/sys/fs/cgroup/cpu",
-                              "0\tcpu\t/\trelative", "01\tcpu\t/\t/m" };
+        char *line = NULL;
+        assert_int_equal(cg_mount_record(&l.m[1], &line), 0); /* a tab in the mount point, the last field */
+        assert_string_equal(line, "1\t0:38\t\t/\t/sys/fs/cgroup/unified\twith a tab");
+        free(line);
+        const char *bad[] = { "", "0", "0\t0:1\tcpu\t/", "2\t0:1\tcpu\t/\t/m", "0\t0:1\tcpu\tx\t/m",
+                              "0\t0:1\tcpu\t/\trelative", "01\t0:1\tcpu\t/\t/m", "0\t0:1x\tcpu\t/\t/m",
+                              "0\t\tcpu\t/\t/m", "0\tcpu\t/\t/m" };
         for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
                 assert_int_equal(cg_layout_add_recorded(&l, bad[i]), -EINVAL);
         assert_int_equal(l.n, 2);
         struct cg_mount tab_root = { .mountpoint = "/m", .root = "/a\tb", .controllers = "cpu" };
         struct cg_mount nl_mp = { .mountpoint = "/m\n", .root = "/", .controllers = "cpu" };
-        assert_false(cg_mount_recordable(&tab_root));
-        assert_false(cg_mount_recordable(&nl_mp));
+        assert_int_equal(cg_mount_record(&tab_root, &line), -EINVAL);
+        assert_null(line);
+        assert_int_equal(cg_mount_record(&nl_mp, &line), -EINVAL);
         cg_layout_done(&l);
         for (int i = 0; i < CG_MAX_MOUNTS; i++)
-                assert_int_equal(cg_layout_add_recorded(&l, "0\tcpu\t/\t/m"), 0);
-        assert_int_equal(cg_layout_add_recorded(&l, "0\tcpu\t/\t/m"), -E2BIG);
+                assert_int_equal(cg_layout_add_recorded(&l, "0\t0:1\tcpu\t/\t/m"), 0);
+        assert_int_equal(cg_layout_add_recorded(&l, "0\t0:1\tcpu\t/\t/m"), -E2BIG);
         cg_layout_done(&l);
 }
 
