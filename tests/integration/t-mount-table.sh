@@ -77,6 +77,9 @@ mr run -d --bundle "$BUNDLE" p2-mt4 >"$T/out" 2>&1 || die "run -d p2-mt4 again: 
 # at create: a mount point of another hierarchy (its device), or one that
 # is not a cgroup file system
 paths=$ROOT/p2-mt4/cgroup-cgroupfs.paths
+sed '/^mount\t/d' "$paths" >"$T/old-paths" && cp "$paths" "$T/new-paths" && cp "$T/old-paths" "$paths"
+expect_eq "a state file of an older modrun (no mount lines): the mount table is read" 1 "$(reads ps p2-mt4)"
+cp "$T/new-paths" "$paths"
 sed -i '0,/^mount\t/s/^\(mount\t[01]\t\)[0-9]*:[0-9]*/\10:1/' "$paths"
 expect_eq "a record with another device for a mount point: the mount table is read" 1 "$(reads ps p2-mt4)"
 sed -i 's|^\(mount\t[01]\t[^\t]*\t[^\t]*\t[^\t]*\t\).*|\1/etc|' "$paths"
