@@ -67,7 +67,7 @@ for ((i = 0; i < N; i++)); do
 done >"$work/orders"
 while read -r -a order; do
     for n in "${order[@]}"; do
-        echo "$n $("$work/tm" -- ${CMD[$n]} exec "bx-$n" /bin/true)"
+        echo "$n $("$work/tm" -- ${CMD[$n]} exec "bx-$n" /bin/true </dev/null)"
     done
 done <"$work/orders" >"$work/raw"
 /usr/bin/python3 - "$work/raw" <<'PY'
