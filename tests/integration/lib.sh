@@ -77,6 +77,11 @@ wait_for() {
     for i in $(seq 100); do "$@" && return 0; sleep 0.1; done
     return 1
 }
+# wait_until 'EXPR' : wait_for, the shell expression evaluated anew on each
+# try (in `wait_for test "$(cmd)"` the substitution runs only once)
+wait_until() { wait_for eval "$1"; }
+# gone PID : the process has exited (no longer there, or a zombie)
+gone() { [ ! -e "/proc/$1/stat" ] || [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
 
 # Nothing may be left behind: no state directory, no process whose root is
 # in the bundle, no mount under the test directory.

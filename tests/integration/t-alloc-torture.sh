@@ -65,7 +65,7 @@ leftovers() {
 # the next N and report them
 check_clean() { # check_clean N
     local left
-    wait_for test -z "$(leftovers)" && return 0
+    wait_until '[ -z "$(leftovers)" ]' && return 0
     left=$(leftovers | head -5 | xargs)
     fail "N=$1: left behind: $left"
     "$MODRUN" --root "$ROOT" delete --force t >/dev/null 2>&1

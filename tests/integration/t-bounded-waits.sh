@@ -35,7 +35,7 @@ expect_eq "hook timeout: create fails" 1 "$rc"
 expect_match "hook timeout: the error names the hook and its bound" \
     "hooks\.createRuntime\[0\] $T/hang\.sh did not finish within 1 s and was killed" "$(cat "$T/out")"
 in_time "hook timeout: within the bound" 900 8000
-wait_for test -z "$(pgrep -f "$T/hang.sh")" || fail "hook timeout: the hook process survived"
+wait_until '! pgrep -f "$T/hang.sh" >/dev/null' || fail "hook timeout: the hook process survived"
 assert_clean "after a hook timeout"
 config "del c['hooks']"
 

@@ -93,7 +93,7 @@ c['linux']['resources'] = {
     expect_eq "allowed /dev/urandom works" 0 "$(cat "$BUNDLE/rootfs/tmp/urandom.rc")"
 
     # the forked child (own session), seen through the cgroup
-    wait_for test "$(wc -l <"$(cgd pids c1)/cgroup.procs")" -eq 2 || fail "not 2 processes in c1"
+    wait_until '[ "$(wc -l <"$(cgd pids c1)/cgroup.procs")" -eq 2 ]' || fail "not 2 processes in c1"
     child=$(grep -vx "$pid" "$(cgd pids c1)/cgroup.procs")
     expect_match "the child is sleep 1002" "sleep 1002" "$(tr '\0' ' ' <"/proc/$child/cmdline" 2>/dev/null)"
 
@@ -170,7 +170,7 @@ c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] != 
     args sh -c 'setsid sleep 1003 & exec sleep 1004'
     mr "${PLUG[@]}" run -d --bundle "$BUNDLE" c2 >"$T/out" 2>&1 || die "run c2: $(cat "$T/out")"
     pid=$(pid_of c2)
-    wait_for test "$(wc -l <"$(cgd pids c2)/cgroup.procs")" -eq 2 || fail "not 2 processes in c2"
+    wait_until '[ "$(wc -l <"$(cgd pids c2)/cgroup.procs")" -eq 2 ]' || fail "not 2 processes in c2"
     child=$(grep -vx "$pid" "$(cgd pids c2)/cgroup.procs")
     [ -n "$child" ] && [ -d "/proc/$child" ] || fail "no child in c2"
     mr kill --all c2 KILL || fail "kill --all c2 KILL"
@@ -354,7 +354,7 @@ if [ $LAYOUT != none ]; then
         || fail "fork bomb not contained: pids.current $n"
     mr kill --all bomb KILL || fail "kill --all of the bomb"
     # (cgroup.procs, not pids.current: an unreaped zombie still counts there)
-    wait_for test -z "$(cat $bomb/cgroup.procs 2>/dev/null)" || fail "processes of the bomb survived"
+    wait_until '[ -z "$(cat "$bomb/cgroup.procs" 2>/dev/null)" ]' || fail "processes of the bomb survived"
     mr delete --force bomb || fail "delete the bomb"
 fi
 expect_eq "no cgroup dir left anywhere" "" "$(cg_left)"

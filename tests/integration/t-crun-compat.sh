@@ -64,7 +64,7 @@ mr create --bundle "$BUNDLE" cs-re-1 && mr create --bundle "$BUNDLE" cs-re-2 && 
 keep=$(state_field cs-keep pid)
 for id in cs-re-1 cs-re-2; do
     mr kill "$id" KILL || fail "kill $id"
-    wait_for test "$(state_field "$id" status)" = stopped || fail "$id did not stop"
+    wait_for status_is "$id" stopped || fail "$id did not stop"
 done
 out=$(mr delete --regex '^cs-(re-[0-9]|keep)$' 2>&1) && fail "delete --regex of a running container without --force succeeded"
 expect_match "delete --regex: the running one reported" "cannot delete container cs-keep: it is running" "$out"

@@ -87,7 +87,7 @@ mr create --bundle "$BUNDLE" hp >"$T/out" 2>&1 || fail "create for poststart"
 pid=$(state_field hp pid)
 out=$(mr start hp 2>&1) && fail "failing poststart: start succeeded"
 expect_match "poststart failure" "hooks.poststart\[0\]" "$out"
-wait_for test ! -e /proc/$pid/comm -o "$(cat /proc/$pid/stat 2>/dev/null | awk '{print $3}')" = Z || fail "container kept running after poststart failed"
+wait_for gone "$pid" || fail "container kept running after poststart failed"
 mr delete --force hp
 config "c['hooks'] = {'poststop': [{'path': '$T/fail.sh'}]}"
 args true

@@ -118,7 +118,7 @@ grep -q " $T/j/rootfs" /proc/self/mountinfo && fail "no mount namespace: mounts 
 # container's (case 1, its root switched) is used as it is
 unshare --mount sleep 1000 </dev/null >/dev/null 2>&1 &
 U=$!
-wait_for test "$(ns_ino "$U" mnt)" != "$(ns_ino $$ mnt)" || fail "unshare --mount did not make its namespace"
+wait_until '[ "$(ns_ino "$U" mnt)" != "$(ns_ino $$ mnt)" ]' || fail "unshare --mount did not make its namespace"
 cp "$T/pristine.json" "$T/j/config.json"
 CONFIG_FILE=$T/j/config.json config "
 for n in c['linux']['namespaces']:

@@ -64,7 +64,6 @@ mkdir -m 0700 "$T/xdg" "$RLROOT" && chown "$RU:$RG" "$T/xdg" "$RLROOT"
 rl() { setpriv --reuid="$RU" --regid="$RG" --clear-groups env XDG_RUNTIME_DIR="$T/xdg" \
            timeout -k 5 60 "$MODRUN" --root "$RLROOT" --plugin-dir "$PLUGIN_DIR" --plugin namespace=idmap "$@"; }
 rl_field() { rl state "$1" 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin).get(sys.argv[1], ""))' "$2"; }
-gone() { [ ! -e "/proc/$1/stat" ] || [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
 alive() { ! gone "$1"; }
 # pids (not zombies) in mount namespace $1
 in_mntns() {
@@ -105,7 +104,7 @@ apid=$(rl_field "$PA" pid)
 expect_eq "A runs as the user on the host" "$RU" "$(proc_field "$apid" Uid | awk '{ print $1 }')"
 expect_eq "A's uid map has the subordinate range (newuidmap)" "1 $SUBU 1000" \
     "$(awk '$1 == 1 { print $1, $2, $3 }' "/proc/$apid/uid_map")"
-wait_for test -n "$(ps -o pid= --ppid "$apid")" || fail "A's child did not start"
+wait_until '[ -n "$(ps -o pid= --ppid "$apid")" ]' || fail "A's child did not start"
 achild=$(ps -o pid= --ppid "$apid" | tr -d ' ')
 
 # the user can write no cgroup v1 hierarchy here, or this test shows nothing
@@ -149,7 +148,7 @@ start_b() { # start_b ID [FLAGS...]
     rl "$@" run -d --bundle "$BB" "$id" >"$T/out" 2>&1 </dev/null || { fail "opt-in run of $id: $(cat "$T/out")"; return 1; }
     bpid=$(rl_field "$id" pid)
     bns=$(readlink "/proc/$bpid/ns/mnt")
-    wait_for test "$(in_mntns "$bns" | wc -l)" -eq 3 || { fail "$id: not 3 processes in its mount namespace: $(in_mntns "$bns")"; return 1; }
+    wait_until '[ "$(in_mntns "$bns" | wc -l)" -eq 3 ]' || { fail "$id: not 3 processes in its mount namespace: $(in_mntns "$bns")"; return 1; }
     bchild="" bdaemon=""
     local p
     for p in $(in_mntns "$bns"); do
@@ -227,6 +226,6 @@ fi
 # (3) A survived everything of B; then A goes too, and nothing of the user is left
 alive "$apid" && alive "$achild" && pass "A and its child survive B's delete --force" || fail "A was hit by B's delete --force"
 rl delete --force "$PA" >"$T/out" 2>&1 || fail "delete --force of A: $(cat "$T/out")"
-wait_for test -z "$(user_pids)" || fail "processes of $RLUSER left: $(user_pids)"
+wait_until '[ -z "$(user_pids)" ]' || fail "processes of $RLUSER left: $(user_pids)"
 [ -z "$(ls -A "$RLROOT")" ] && pass "no state left" || fail "state left: $(ls -A "$RLROOT")"
 finish

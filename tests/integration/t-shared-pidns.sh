@@ -38,18 +38,17 @@ cpid=$(state_field pc pid)
 expect_match "init in a joined pid namespace runs from a memfd" "^/memfd:modrun" "$(readlink /proc/$cpid/exe)"
 expect_eq "A's init runs the container's program" /bin/busybox "$(readlink /proc/$apid/exe)"
 mr start pc || die "start B"
-wait_for test "$(mr ps --format json pc | tr -d '[]' | tr ',' '\n' | grep -c .)" = 2 || fail "ps of B does not list 2 processes"
+wait_until '[ "$(mr ps --format json pc | tr -d "[]" | tr "," "\n" | grep -c .)" = 2 ]' || fail "ps of B does not list 2 processes"
 kids=$(mr ps --format json pc | tr -d '[]' | tr ',' ' ')
 start=$(date +%s)
 timeout 30 "$MODRUN" --root "$ROOT" kill --all pc KILL || fail "kill --all B"
-for p in $kids; do wait_for test ! -e /proc/$p/comm -o "$(awk '{print $3}' /proc/$p/stat 2>/dev/null)" = Z || fail "process $p of B survived kill --all"; done
+for p in $kids; do wait_for gone "$p" || fail "process $p of B survived kill --all"; done
 timeout 30 "$MODRUN" --root "$ROOT" delete --force pc || fail "delete --force B"
 [ $(( $(date +%s) - start )) -lt 20 ] && pass "kill --all + delete --force were bounded" || fail "took too long"
 [ -d /proc/$apid ] && pass "A survives B's kill --all" || fail "A was killed"
 
 # a stopped B whose process outlived its init: `delete` (no --force) finds
 # it in B's cgroups, kills it and removes them (as runc's destroy)
-gone() { [ ! -e "/proc/$1" ] || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
 CONFIG_FILE=$T/b/config.json config "c['process']['args'] = ['sh', '-c', 'sleep 1003 & exit 0']"
 mr run -d --bundle "$T/b" pd >"$T/out" 2>&1 || die "run B with a leftover: $(cat "$T/out")"
 wait_for status_is pd stopped || fail "B's init did not exit"

@@ -202,7 +202,7 @@ c['process']['args'] = ['sh', '-c', 'cat /proc/self/uid_map /proc/self/gid_map /
         expect_eq "rootless: the init runs as the user on the host" "$RL" "$(awk '/^Uid:/ {print $2}' /proc/$rpid/status)"
         expect_eq "rootless exec: root inside" 0 "$(rl exec r3 id -u 2>&1)"
         rl kill r3 KILL || fail "rootless kill"
-        wait_for test ! -e /proc/$rpid/comm -o "$(awk '{print $3}' /proc/$rpid/stat 2>/dev/null)" = Z || fail "rootless kill: init survived"
+        wait_for gone "$rpid" || fail "rootless kill: init survived"
         rl delete r3 || fail "rootless delete"
     else
         fail "rootless run -d: $(cat "$T/rl.out")"
