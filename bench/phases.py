@@ -6,12 +6,13 @@ runs under `tm` while a tracefs instance of our own (instances/NAME: its own
 buffer and event switches, so nobody else's tracing is touched) records, on
 the "mono" clock, a few kernel events that mark phase boundaries:
 
-  sched_process_exec        an exec completed (modrun, the sealed memfd copy,
-                            the container's /bin/true)
+  sched_process_exec        an exec completed (modrun or its launcher, the
+                            sealed memfd copy, the container's /bin/true)
   sys_enter_fcntl cmd == 1  F_GETFD: modrun's first system call in main()
                             (cli_note_inherited_fds), i.e. the dynamic linker
                             and libc's start-up are done
-  sys_enter_memfd_create    the sealed copy of the binary (first) and of
+  sys_enter_memfd_create    the sealed copy of the binary (first; the
+                            launcher makes it before any F_GETFD) and of
                             each plugin (later ones)
   sys_enter_execveat        the re-exec from the sealed memfd
   sched_process_fork        the runtime clones the container's init
@@ -109,8 +110,11 @@ def marks_modrun(evs, pid):
     it = iter(mine)
     try:
         e = next(x for x in it if x[2] == "sched_process_exec"); m["exec"] = e[0]
-        e = next(x for x in it if x[2] == "sys_enter_fcntl"); m["main1"] = e[0]
-        e = next(x for x in it if x[2] == "sys_enter_memfd_create"); m["memfd"] = e[0]
+        e = next(x for x in it if x[2] in ("sys_enter_fcntl", "sys_enter_memfd_create"))
+        m["main1"] = e[0]
+        if e[2] == "sys_enter_fcntl":  # the runtime copies itself
+            e = next(x for x in it if x[2] == "sys_enter_memfd_create")
+        m["memfd"] = e[0]  # the launcher (core/launcher/) copies the runtime first thing
         e = next(x for x in it if x[2] == "sys_enter_execveat"); m["execveat"] = e[0]
         e = next(x for x in it if x[2] == "sched_process_exec"); m["exec2"] = e[0]
         e = next(x for x in it if x[2] == "sys_enter_fcntl"); m["main2"] = e[0]
@@ -144,8 +148,9 @@ def marks_floor(evs, pid):
 
 # (label, from mark, to mark); the floor has only the marks it makes.
 PHASES = [
-    ("exec → main: kernel exec tail, dynamic link (ld.so, N libraries, relocations), libc start-up", "exec", "main1"),
-    ("main → sealed copy: options, --log set-up, is /proc/self/exe sealed?", "main1", "memfd"),
+    ("exec → main: kernel exec tail, dynamic link (ld.so, N libraries, relocations), libc start-up "
+     "(the launcher: exec → its memfd_create)", "exec", "main1"),
+    ("main → sealed copy: options, --log set-up, is /proc/self/exe sealed? (the launcher: none)", "main1", "memfd"),
     ("sealed copy (memfd_create, sendfile, seals) + kernel execveat", "memfd", "exec2"),
     ("second image: exec → main (dynamic link again)", "exec2", "main2"),
     ("config.json, state dir, modrun.conf, plugin choice (mount table)", "main2", "plugins"),

@@ -70,6 +70,9 @@ def measure(bench, n):
     if not os.path.exists(os.path.join(TRACEFS, "uprobe_events")):
         return {"error": f"no tracefs at {TRACEFS} (run.sh mounts it)"}
     binary = os.path.realpath(bench.a.modrun)
+    runtime = os.path.join(os.path.dirname(binary), "runtime", "modrun")
+    if os.path.exists(runtime):  # modrun is the launcher (core/launcher/): the runtime has the code
+        binary = runtime
     try:
         off = file_offset(binary, "plugins_load")
     except (StopIteration, RuntimeError, subprocess.CalledProcessError) as e:

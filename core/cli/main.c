@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "launcher/command.h"
 #include "modrun-config.h"
 #include "state/state.h"
 #include "util/log.h"
@@ -184,11 +185,6 @@ static int dispatch(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_e
         return r;
 }
 
-static bool starts_container_process(const char *command)
-{
-        return streq(command, "create") || streq(command, "run") || streq(command, "exec");
-}
-
 int cli_main(int argc, char **argv)
 {
         cli_note_inherited_fds(); /* before modrun opens anything */
@@ -210,7 +206,7 @@ int cli_main(int argc, char **argv)
         /* Whatever starts a process in a container runs from a sealed
          * copy of the runtime (CVE-2019-5736, self-exe.c). */
         self_exe_set_argv(argv);
-        if (r >= 0 && a.n_positional > 0 && starts_container_process(a.positional[0]))
+        if (r >= 0 && a.n_positional > 0 && command_starts_container_process(a.positional[0]))
                 r = self_exe_reexec_sealed(&err);
         if (r >= 0 && g.version)
                 cli_print_version(stdout, &ctx.plugins);

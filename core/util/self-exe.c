@@ -2,12 +2,14 @@
 /*
  * CVE-2019-5736: no process that a container can influence may run, map or
  * reopen the runtime's on-disk binary. Every command that starts a process
- * in a container (`create`, `run`, `exec`) re-executes itself first from a
- * sealed memfd copy (runc 1.1's answer, chosen by measuring: a copy of the
- * ~260 KiB release binary costs tens of microseconds, the second exec is
- * the price; see README, Performance). The init, the helper, exec'd
- * processes and the hooks that run inside the container are all children
- * of that image, so /proc/PID/exe is an anonymous copy that cannot be
+ * in a container (`create`, `run`, `exec`) runs from a sealed memfd copy
+ * (runc 1.1's answer, chosen by measuring: a copy of the ~400 KiB release
+ * binary costs about 0.1 ms, the second exec is the price; see README,
+ * Performance). The installed launcher (core/launcher/) starts the runtime
+ * from such a copy; whatever started it, the runtime checks its own seals
+ * here and copies and re-executes itself without them. The init, the
+ * helper, exec'd processes and the hooks that run inside the container
+ * are all children of that image, so /proc/PID/exe is an anonymous copy that cannot be
  * written or grown. This holds whatever the container's program is: a
  * `#!/proc/self/exe` script, or an image loader (PT_INTERP) the image
  * replaced, executes the sealed copy, never the installed file. Plugins

@@ -7,6 +7,11 @@ set -uo pipefail
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: integration tests need root"; exit 77; }
 [ -x /bin/busybox ] || { echo "SKIP: /bin/busybox missing (apt-get install busybox-static)"; exit 77; }
 
+# The runtime's own file, which the checks of what the binary holds read:
+# beside modrun where modrun is the launcher (core/launcher/), else modrun.
+RUNTIME_BIN=$(dirname "$MODRUN")/runtime/modrun
+[ -e "$RUNTIME_BIN" ] || RUNTIME_BIN=$MODRUN
+
 T=$(mktemp -d /tmp/modrun-it.XXXXXX)
 ROOT=$T/state
 BUNDLE=$T/bundle

@@ -17,7 +17,7 @@
 # stay within the time budget. A sample of N is run again under valgrind
 # for definite leaks.
 . "$(dirname "$0")/lib.sh"
-grep -q MODRUN_TEST_FAIL_ALLOC "$MODRUN" || {
+grep -q MODRUN_TEST_FAIL_ALLOC "$RUNTIME_BIN" || {
     echo "SKIP: $MODRUN has no allocation torture (needs -Dfault-injection=true without -Db_sanitize)"; exit 77; }
 
 CAP=${TORTURE_CAP:-6000}             # the most N tried

@@ -11,7 +11,7 @@
 # Not here: the systemd manager's job wait (plugins/systemd) needs systemd
 # as PID 1 and its bus; this host has neither (tests/vm boots one).
 . "$(dirname "$0")/lib.sh"
-grep -q MODRUN_TEST_TIMEOUT_MS "$MODRUN" || { echo "SKIP: $MODRUN is built without -Dfault-injection=true"; exit 77; }
+grep -q MODRUN_TEST_TIMEOUT_MS "$RUNTIME_BIN" || { echo "SKIP: $MODRUN is built without -Dfault-injection=true"; exit 77; }
 
 TAG=modrun-waits-$$
 make_bundle

@@ -17,7 +17,7 @@
 # line that was not JSON. A write to a stderr pipe without a reader killed
 # modrun (SIGPIPE) before it could finish or report.
 . "$(dirname "$0")/lib.sh"
-grep -q MODRUN_TEST_FAULT "$MODRUN" || { echo "SKIP: $MODRUN is built without -Dfault-injection=true"; exit 77; }
+grep -q MODRUN_TEST_FAULT "$RUNTIME_BIN" || { echo "SKIP: $MODRUN is built without -Dfault-injection=true"; exit 77; }
 make_bundle
 ID=xr-race
 CGP=/xr-race

@@ -11,7 +11,7 @@
 # comparison are shown to see one too, with a bind mount and a process of
 # our own.
 . "$(dirname "$0")/lib.sh"
-grep -q MODRUN_TEST_FAULT "$MODRUN" || { echo "SKIP: $MODRUN is built without -Dfault-injection=true"; exit 77; }
+grep -q MODRUN_TEST_FAULT "$RUNTIME_BIN" || { echo "SKIP: $MODRUN is built without -Dfault-injection=true"; exit 77; }
 [ -d /sys/fs/cgroup ] || { echo "SKIP: no /sys/fs/cgroup"; exit 77; }
 
 TAG=modrun-faults-$$    # in the cgroup path, and in the environment of every process of the containers

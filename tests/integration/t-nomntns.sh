@@ -151,7 +151,7 @@ clean "after the failed create"
 # --- 2b. faults (a -Dfault-injection=true build): a failure in the init
 # once its mounts are made, in the runtime once the init exists, and the
 # runtime killed then (the state says "creating"; delete finds the bind)
-if grep -q MODRUN_TEST_FAULT "$MODRUN"; then
+if grep -q MODRUN_TEST_FAULT "$RUNTIME_BIN"; then
     cp "$T/nomnt.json" "$B/config.json"
     for f in init-after-mounts:fail after-clone:fail; do
         MODRUN_TEST_FAULT=$f mr create --bundle "$B" nm-2f </dev/null >/dev/null 2>&1 && fail "create with the fault $f succeeded"

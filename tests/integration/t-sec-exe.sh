@@ -5,24 +5,31 @@
 # process was executing with that loader, which keeps an O_PATH fd of
 # /proc/self/exe and writes through it once it can. Each path into the
 # container is attacked against a private copy of modrun (world-writable,
-# so only the runtime's own protection can stop the write): run -d,
+# so only the runtime's own protection can stop the write; where modrun is
+# the launcher, core/launcher/, the runtime beside it is copied too): run -d,
 # create+start with and without a new pid namespace, exec, exec -d, a
 # startContainer hook, a user namespace, rootless. After each,
 # the attack must have run (its log shows the runtime's /proc/self/exe)
-# and the copy's hash and the plugins' hashes must be unchanged.
+# and the copies' hashes and the plugins' hashes must be unchanged.
 . "$(dirname "$0")/lib.sh"
 
 command -v cc >/dev/null || { echo "SKIP: no C compiler (apt-get install gcc)"; exit 77; }
 cc -nostdlib -static -O2 -fno-stack-protector -fno-builtin -o "$T/attacker" "$SOURCE_ROOT/tests/integration/helpers/exe-attacker.c" ||
     die "build the static attacker (needs libc6-dev)"
 chmod 0755 "$T"
-mkdir -p "$T/bin"
-PRIVATE=$T/bin/modrun
-cp "$MODRUN" "$PRIVATE.orig"
-GOOD=$(sha256sum <"$PRIVATE.orig")
+copy_modrun() { # copy_modrun DIR: modrun, and the runtime beside the launcher
+    local rt; rt=$(dirname "$MODRUN")/runtime/modrun
+    mkdir -p "$1" && cp "$MODRUN" "$1/modrun" || return 1
+    [ ! -e "$rt" ] || { mkdir -p "$1/runtime" && cp "$rt" "$1/runtime/modrun"; }
+}
+binaries() { ls "$1/modrun" "$1/runtime/modrun" 2>/dev/null; }
+binaries_hash() { cat $(binaries "$1") | sha256sum; }
+copy_modrun "$T/orig" || die "copy modrun"
+GOOD=$(binaries_hash "$T/orig")
+PRIVATE=$T/bin
 PLUGINS_GOOD=$(cat "$PLUGIN_DIR"/*.so | sha256sum)
 make_bundle
-MODRUN=$PRIVATE   # mr and it_cleanup use the private copy
+MODRUN=$PRIVATE/modrun   # mr and it_cleanup use the private copy
 R=$BUNDLE/rootfs
 mkdir -p "$R/lib64"
 cp "$T/attacker" "$R/lib64/ld-linux-x86-64.so.2"
@@ -32,7 +39,7 @@ config 'c["root"]["readonly"] = False'
 cp "$BUNDLE/config.json" "$T/config.base.json"
 
 fresh() { # a world-writable private copy, the base config, no log
-    cp "$PRIVATE.orig" "$PRIVATE" && chmod 0777 "$PRIVATE"
+    rm -rf "$PRIVATE" && cp -a "$T/orig" "$PRIVATE" && chmod 0777 $(binaries "$PRIVATE")
     cp "$T/config.base.json" "$BUNDLE/config.json"
     rm -f "$R/attack.log"
 }
@@ -43,8 +50,8 @@ judge() {
     local log; log=$(cat "$R/attack.log" 2>/dev/null)
     expect_match "$what: the attack ran from the runtime's image" 'stage1: exe ' "$log"
     expect_match "$what: the attack got an answer" '^result:' "$log"
-    expect_no_match "$what: /proc/self/exe is not the installed file" "exe $PRIVATE( |$)" "$log"
-    expect_eq "$what: the runtime binary is unchanged" "$GOOD" "$(sha256sum <"$PRIVATE")"
+    expect_no_match "$what: /proc/self/exe is not an installed file" "exe $PRIVATE/" "$log"
+    expect_eq "$what: the runtime's binaries are unchanged" "$GOOD" "$(binaries_hash "$PRIVATE")"
     expect_eq "$what: the plugins are unchanged" "$PLUGINS_GOOD" "$(cat "$PLUGIN_DIR"/*.so | sha256sum)"
     mr delete --force "$2" >/dev/null 2>&1
 }
@@ -128,7 +135,7 @@ if command -v useradd >/dev/null && command -v setpriv >/dev/null; then
     rl() { setpriv --reuid="$RU" --regid="$RG" --clear-groups env XDG_RUNTIME_DIR="$T/rl/xdg" \
                timeout -k 5 60 "$T/rl/modrun" --root "$T/rl/state" --plugin-dir "$PLUGIN_DIR" "$@"; }
     mkdir -m 0700 -p "$T/rl/xdg" "$T/rl/state"
-    cp "$PRIVATE.orig" "$T/rl/modrun"
+    copy_modrun "$T/rl" || die "copy modrun (rootless)"
     bash "$SOURCE_ROOT/scripts/make-bundle.sh" "$T/rl/bundle" "$T/rl/modrun" >/dev/null || die "make-bundle (rootless)"
     rm -f "$T/rl/bundle/config.json"
     (cd "$T/rl/bundle" && "$T/rl/modrun" spec --rootless) || die "spec --rootless"
@@ -140,9 +147,9 @@ c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': $RG, 'size': 1}]"
     cp "$T/attacker" "$T/rl/bundle/rootfs/lib64/ld-linux-x86-64.so.2"
     cp "$R/evil" "$T/rl/bundle/rootfs/evil"
     chown -R "$RU:$RG" "$T/rl"
-    RL_GOOD=$(sha256sum <"$T/rl/modrun")
+    RL_GOOD=$(binaries_hash "$T/rl")
     if rl --plugin namespace=idmap run -d --bundle "$T/rl/bundle" x-rootless </dev/null >"$T/out" 2>&1; then
-        R=$T/rl/bundle/rootfs PRIVATE=$T/rl/modrun GOOD=$RL_GOOD judge "rootless" x-rootless
+        R=$T/rl/bundle/rootfs PRIVATE=$T/rl GOOD=$RL_GOOD judge "rootless" x-rootless
         rl delete --force x-rootless >/dev/null 2>&1
     else
         fail "rootless run -d: $(cat "$T/out")"

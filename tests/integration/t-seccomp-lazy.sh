@@ -8,7 +8,7 @@
 make_bundle
 args sleep 30
 
-needed=$(readelf -d "$MODRUN" | grep NEEDED)
+needed=$(readelf -d "$RUNTIME_BIN" | grep NEEDED)
 expect_no_match "the binary does not link libseccomp" 'libseccomp' "$needed"
 
 init_maps() { # init_maps ID: the libraries mapped in the container's init

@@ -53,8 +53,10 @@ files_of() { # the files and symlinks of a .deb, without its doc and lintian dir
     dpkg-deb --fsys-tarfile "$1" | tar -t | grep -v '/$' | sed 's|^\./||' |
         grep -vE '^usr/share/(doc|lintian)/' | sort
 }
+# the runtime, where usr/sbin/modrun is the launcher (core/launcher/)
+case $arch in amd64 | arm64) LAUNCHED=usr/libexec/modrun/modrun ;; *) LAUNCHED= ;; esac
 declare -A want=(
-    [modrun]="etc/modrun/modrun.conf usr/sbin/modrun $PD/cgroup-cgroupfs.so $PD/mount-move-mount.so $PD/mount-pivot-root.so"
+    [modrun]="etc/modrun/modrun.conf $LAUNCHED usr/sbin/modrun $PD/cgroup-cgroupfs.so $PD/mount-move-mount.so $PD/mount-pivot-root.so"
     [modrun-plugin-systemd]="$PD/cgroup-systemd.so"
     [modrun-plugin-devices-ebpf]="$PD/devices-ebpf.so"
     [modrun-plugin-idmap]="$PD/namespace-idmap.so"

@@ -20,20 +20,22 @@ pass "first build: $BUILD_SECONDS s"
 sleep 1
 (umask 027; LC_ALL=C.UTF-8 build repro-b "$b" "$b/_b/build-two" "${opts[@]}") || die "second build"
 pass "second build"
+# modrun, and the runtime beside it where modrun is the launcher (core/launcher/)
+bins=$(cd "$a/build" && ls core/modrun core/runtime/modrun 2>/dev/null | tr '\n' ' ')
 sums() { # sha256 and the path below the build directory, of modrun and every plugin
-    (cd "$1" && sha256sum core/modrun plugins/*.so)
+    (cd "$1" && sha256sum $bins plugins/*.so)
 }
-expect_eq "files compared" "core/modrun $(for p in $ALL_PLUGINS; do printf 'plugins/%s ' "$p"; done | sed 's/ $//')" \
+expect_eq "files compared" "$bins$(for p in $ALL_PLUGINS; do printf 'plugins/%s ' "$p"; done | sed 's/ $//')" \
     "$(sums "$a/build" | awk '{print $2}' | tr '\n' ' ' | sed 's/ $//')"
 expect_eq "identical modrun and plugins from two paths" "$(sums "$a/build")" "$(sums "$b/_b/build-two")"
 if [ "$FAILED" -ne 0 ]; then
-    for f in core/modrun $(cd "$a/build" && ls plugins/*.so); do
+    for f in $bins $(cd "$a/build" && ls plugins/*.so); do
         cmp -s "$a/build/$f" "$b/_b/build-two/$f" && continue
         echo "== $f differs; strings only in one of them:" >&2
         diff <(strings -n 6 "$a/build/$f" | sort -u) <(strings -n 6 "$b/_b/build-two/$f" | sort -u) | head -n 20 >&2
     done
 fi
-for f in core/modrun $(cd "$a/build" && ls plugins/*.so); do
+for f in $bins $(cd "$a/build" && ls plugins/*.so); do
     if strings -n 6 "$a/build/$f" | grep -qF -e "$a" -e "$T"; then fail "$f holds its build path"; fi
 done
 finish

@@ -165,8 +165,11 @@ build_initramfs() {
     cp /bin/busybox "$root/bundle/rootfs/bin/busybox"
     ln -s busybox "$root/bundle/rootfs/bin/sh"
     cp "$MODRUN" "$root/bin/modrun"
+    # where modrun is the launcher (core/launcher/), the runtime beside it
+    local runtime; runtime=$(dirname "$MODRUN")/runtime/modrun
+    [ -e "$runtime" ] && mkdir -p "$root/bin/runtime" && cp "$runtime" "$root/bin/runtime/modrun"
     cp "$BUILD"/plugins/*.so "$root/plugins/"
-    copy_libs "$root" "$MODRUN" "$root"/plugins/*.so
+    copy_libs "$root" "$MODRUN" $(ls "$runtime" 2>/dev/null) "$root"/plugins/*.so
     write_config "$root/bundle/config.json"
     write_init "$root/init"
     chmod -R go-w "$root"

@@ -115,6 +115,11 @@ EOF
 vm_inject_build() {
     mkdir -p "$R/inject/$VM_NAME/build/core" "$R/inject/$VM_NAME/build/plugins"
     cp "$1/core/modrun" "$R/inject/$VM_NAME/build/core/"
+    # where modrun is the launcher (core/launcher/), the runtime beside it
+    if [ -e "$1/core/runtime/modrun" ]; then
+        mkdir -p "$R/inject/$VM_NAME/build/core/runtime"
+        cp "$1/core/runtime/modrun" "$R/inject/$VM_NAME/build/core/runtime/"
+    fi
     cp "$1"/plugins/*.so "$R/inject/$VM_NAME/build/plugins/"
 }
 
