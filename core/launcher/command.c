@@ -31,13 +31,14 @@ bool command_starts_container_process(const char *command)
 
 bool launcher_seals(int argc, char *const *argv)
 {
+        /* as cli_next (core/cli/args.c) reads the global options */
         for (int i = 1; i < argc; i++) {
                 const char *a = argv[i];
-                if (a[0] != '-')
+                if (same(a, "--")) /* what follows is positional: the command first */
+                        return i + 1 < argc && command_starts_container_process(argv[i + 1]);
+                if (a[0] != '-' || a[1] == '\0')
                         return command_starts_container_process(a);
-                if (a[1] == '-' && a[2] == '\0')
-                        return false; /* "--": no command before it */
-                if (a[1] == '-' && takes_value(a + 2))
+                if (takes_value(a + (a[1] == '-' ? 2 : 1))) /* --NAME VALUE or -NAME VALUE, not NAME=VALUE */
                         i++;
         }
         return false;

@@ -61,10 +61,13 @@ static const char *join(char *buf, const char *dir, long dir_len, const char *re
         return buf;
 }
 
-/* The launcher's directory, "/" included: the length, or 0 (no /proc). */
+/* The launcher's directory, "/" included: the length, or 0 (no /proc, or
+ * a path too long to read whole). */
 static long own_dir(char *buf)
 {
-        long n = SYS(__NR_readlinkat, AT_FDCWD, "/proc/self/exe", buf, PATH_SIZE - 1, 0);
+        long n = SYS(__NR_readlinkat, AT_FDCWD, "/proc/self/exe", buf, PATH_SIZE, 0);
+        if (n >= PATH_SIZE)
+                return 0;
         while (n > 0 && buf[n - 1] != '/')
                 n--;
         return n > 0 ? n : 0;
@@ -105,12 +108,13 @@ static long start_runtime(const char *rel, const char *dir, long dir_len, bool s
         const char *path = join(buf, dir, dir_len, rel);
         if (!path)
                 return -ENOENT;
-        long fd = SYS(__NR_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0, 0);
-        if (fd < 0)
-                return fd;
-        if (seal)
-                exec_sealed_copy(fd, argv, envp);
-        SYS(__NR_close, fd, 0, 0, 0, 0);
+        if (seal) {
+                long fd = SYS(__NR_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0, 0);
+                if (fd >= 0) {
+                        exec_sealed_copy(fd, argv, envp);
+                        SYS(__NR_close, fd, 0, 0, 0, 0);
+                }
+        }
         return SYS(__NR_execve, path, argv, envp, 0, 0);
 }
 
@@ -121,13 +125,17 @@ _Noreturn void launcher_main(long *stack)
         bool seal = launcher_seals(argc, argv);
         char dir[PATH_SIZE];
         long dir_len = own_dir(dir);
-        /* the installed layout (meson: libexecdir/modrun/modrun), then the
-         * build tree's (core/runtime/modrun beside core/modrun) */
-        long err = start_runtime(MODRUN_RUNTIME, dir, dir_len, seal, argv, envp);
+        /* the build tree's layout (core/runtime/modrun beside core/modrun),
+         * then the installed one (meson: libexecdir/modrun/modrun, relative
+         * to the launcher's directory, or absolute, which is also the way
+         * without /proc) */
+        long err = start_runtime("runtime/modrun", dir, dir_len, seal, argv, envp);
         if (err == -ENOENT)
-                err = start_runtime("runtime/modrun", dir, dir_len, seal, argv, envp);
+                err = start_runtime(MODRUN_RUNTIME, dir, dir_len, seal, argv, envp);
+        if (err == -ENOENT && dir_len == 0)
+                err = start_runtime(MODRUN_RUNTIME_ABS, dir, dir_len, seal, argv, envp);
         say("modrun: cannot start its runtime " MODRUN_RUNTIME " (from the directory of /proc/self/exe unless "
-            "absolute; runtime/modrun in a build tree): ");
+            "absolute; runtime/modrun in a build tree; " MODRUN_RUNTIME_ABS " without /proc): ");
         say(err == -ENOENT    ? "not found"
             : err == -EACCES  ? "permission denied"
             : err == -ENOEXEC ? "not an executable of this machine"

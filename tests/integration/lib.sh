@@ -1,16 +1,16 @@
 # lib.sh - shared by the integration tests: each test is its own process,
 # runs the built modrun as root against a busybox bundle it makes itself, and
 # checks what the kernel shows. Exit 0 pass, 1 fail, 77 skip.
-# Environment (set by meson): MODRUN (binary), PLUGIN_DIR, SOURCE_ROOT.
+# Environment (set by meson): MODRUN (binary), RUNTIME_BIN, PLUGIN_DIR, SOURCE_ROOT.
 set -uo pipefail
 
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: integration tests need root"; exit 77; }
 [ -x /bin/busybox ] || { echo "SKIP: /bin/busybox missing (apt-get install busybox-static)"; exit 77; }
 
-# The runtime's own file, which the checks of what the binary holds read:
-# beside modrun where modrun is the launcher (core/launcher/), else modrun.
-RUNTIME_BIN=$(dirname "$MODRUN")/runtime/modrun
-[ -e "$RUNTIME_BIN" ] || RUNTIME_BIN=$MODRUN
+# The runtime's own file, which the checks of what the binary holds read
+# (meson sets it: beside modrun where modrun is the launcher, core/launcher/,
+# else modrun itself).
+RUNTIME_BIN=${RUNTIME_BIN:-$MODRUN}
 
 T=$(mktemp -d /tmp/modrun-it.XXXXXX)
 ROOT=$T/state

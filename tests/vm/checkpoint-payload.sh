@@ -44,14 +44,18 @@ read_count() {
 }
 count_of() { read_count "/proc/$1/root/tmp/count"; }
 count_above() { [ "$(count_of "$1")" -gt "$2" ]; }
-# restored processes count on from their value at the dump: the file is
-# zeroed before the restore, so a program started afresh would show 1, 2...
-# and the first value the restored one writes is above COUNT_AT_DUMP
-counts_on() { # counts_on PID COUNT_AT_DUMP
+count_not() { [ "$(count_of "$1")" != "$2" ]; }
+# restored processes count on from their value at the dump: the first
+# value that differs from what the file held before the restore (BEFORE)
+# is above COUNT_AT_DUMP, where a program started afresh would show 1, 2...
+# The file is left as it was: criu restores a file that was open at the
+# dump (the dump may catch `echo $i > /tmp/count` between its truncate and
+# its write) only at the size the dump saw.
+counts_on() { # counts_on PID COUNT_AT_DUMP BEFORE
     local v
-    wait_until 20 count_above "$1" 0 || { echo "nothing counted"; return 1; }
+    wait_until 20 count_not "$1" "$3" || { echo "nothing counted (still $3)"; return 1; }
     v=$(count_of "$1")
-    echo "count at dump $2, first after restore $v"
+    echo "count at dump $2, before the restore $3, first after it $v"
     [ "$v" -gt "$2" ]
 }
 pages_size() { du -cb "$1"/pages-*.img 2>/dev/null | tail -1 | cut -f1; }
@@ -89,7 +93,7 @@ state_of() {
 
 # the checks a restored container passes: it is the same program, in the
 # same cgroup, counting on from where it was dumped, and `state` says so
-restored_ok() { # restored_ok NAME ID CMDLINE COUNT_AT_DUMP RESTORE_RC
+restored_ok() { # restored_ok NAME ID CMDLINE COUNT_AT_DUMP RESTORE_RC COUNT_BEFORE_RESTORE
     local name=$1 id=$2 cmd=$3 c0=$4 st pid out k
     if [ "$5" != 0 ]; then  # what runs may be the container that was never dumped
         for k in state_running same_program cgroup counts_on; do res "${name}_$k" 1 "not checked: the restore failed"; done
@@ -100,7 +104,7 @@ restored_ok() { # restored_ok NAME ID CMDLINE COUNT_AT_DUMP RESTORE_RC
     [ "$(tr '\0' ' ' < "/proc/$pid/cmdline" 2> /dev/null)" = "$cmd" ]; res "${name}_same_program" $? "pid $pid: $(tr '\0' ' ' < "/proc/$pid/cmdline" 2> /dev/null)"
     grep -qx "0::/cvtest/$id" "/proc/$pid/cgroup" && grep -qx "$pid" "/sys/fs/cgroup/cvtest/$id/cgroup.procs"
     res "${name}_cgroup" $? "/proc/$pid/cgroup: $(cat "/proc/$pid/cgroup" 2> /dev/null)"
-    out=$(counts_on "$pid" "$c0"); res "${name}_counts_on" $? "$out"
+    out=$(counts_on "$pid" "$c0" "$6"); res "${name}_counts_on" $? "$out"
 }
 
 # stopped, or no state at all (nothing to wait for)
@@ -127,7 +131,7 @@ gone_ok() { # gone_ok NAME ID STATEDIR
 # counts on from the dump); kill and delete; restore the --leave-running
 # image (it was usable all along); kill and delete.
 runtime_checks() { # runtime_checks NAME STATEDIR
-    local n=$1 sd=$2 id=cv-$1 pid cmd c0 c_lr st p1 p2 skipped written rc
+    local n=$1 sd=$2 id=cv-$1 pid cmd c0 c_lr before st p1 p2 skipped written rc
     counter_bundle "$W/$id" "$id" || { res "${n}_bundle" 1; return; }
     # the container's stdio is /dev/null: a file outside its mount
     # namespace is no file criu can dump (runc says the same)
@@ -172,19 +176,19 @@ runtime_checks() { # runtime_checks NAME STATEDIR
     tstep "${n}_pre_dump_and_dump"
 
     # 3. restore: the same program, in its cgroup, counting on
-    echo 0 > "$W/$id/rootfs/tmp/count"
+    before=$(read_count "$W/$id/rootfs/tmp/count")
     (cd "$W/$id" && $RT restore -d --image-path "$W/$n.img" --work-path "$W/$n.w3r" "$id" < /dev/null > "$W/$n.rs" 2>&1)
     rc=$?; res "${n}_restore" $rc "$(why "$W/$n.rs" "$W/$n.w3r/restore.log")"
-    restored_ok "$n" "$id" "$cmd" "$c0" $rc
+    restored_ok "$n" "$id" "$cmd" "$c0" $rc "$before"
     tstep "${n}_restore"
     gone_ok "$n" "$id" "$sd"
     tstep "${n}_kill_delete"
 
     # 4. the --leave-running image restores too
-    echo 0 > "$W/$id/rootfs/tmp/count"
+    before=$(read_count "$W/$id/rootfs/tmp/count")
     (cd "$W/$id" && $RT restore -d --image-path "$W/$n.lr" --work-path "$W/$n.w1r" "$id" < /dev/null > "$W/$n.rs1" 2>&1)
     rc=$?; res "${n}_restore_leave_running_image" $rc "$(why "$W/$n.rs1" "$W/$n.w1r/restore.log")"
-    restored_ok "${n}_lr" "$id" "$cmd" "$c_lr" $rc
+    restored_ok "${n}_lr" "$id" "$cmd" "$c_lr" $rc "$before"
     gone_ok "${n}_lr" "$id" "$sd"
     tstep "${n}_restore_leave_running_image"
 }
@@ -246,14 +250,13 @@ podman_checks() { # podman_checks RUNTIME
     [ "$st" = "exited true" ] && ! [ -d "/proc/$pid" ]; res "podman_${n}_checkpointed" $? "inspect: $st"
     upper=$(PR inspect -f '{{.GraphDriver.Data.UpperDir}}' "$c")
     c0=$(read_count "$upper/tmp/count")
-    echo 0 > "$upper/tmp/count"
     tstep "podman_${n}_checkpoint"
     PR container restore "$c" > "$W/$c.rs" 2>&1
     rc=$?; res "podman_${n}_restore" $rc "$(why "$W/$c.rs" "$P/root/overlay-containers/$cid/userdata/restore.log")"
     st=$(PR inspect -f '{{.State.Status}} {{.State.Pid}}' "$c"); pid2=${st#* }
     if [ $rc = 0 ]; then
         [ "${st% *}" = running ] && [ -d "/proc/$pid2" ]; res "podman_${n}_running" $? "inspect: $st"
-        out=$(counts_on "$pid2" "$c0"); res "podman_${n}_counts_on" $? "$out"
+        out=$(counts_on "$pid2" "$c0" "$c0"); res "podman_${n}_counts_on" $? "$out"
     else
         res "podman_${n}_running" 1 "not checked: the restore failed"; res "podman_${n}_counts_on" 1 "not checked: the restore failed"
     fi

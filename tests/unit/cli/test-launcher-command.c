@@ -31,7 +31,8 @@ static void global_options_agree(void **state)
                 (void)snprintf(flag, sizeof(flag), "--%s", o->name);
                 (void)snprintf(with_value, sizeof(with_value), "--%s=run", o->name);
                 if (o->has_arg) {
-                        if (seals(flag, "run", "state", "c1") || !seals(flag, "x", "run", "c1"))
+                        if (seals(flag, "run", "state", "c1") || !seals(flag, "x", "run", "c1") ||
+                            seals(flag + 1, "run", "state", "c1"))
                                 fail_msg("the launcher does not skip the value of %s", flag);
                         if (seals(with_value, "state", "c1", NULL))
                                 fail_msg("the launcher reads %s's value as the command", with_value);
@@ -55,7 +56,11 @@ static void commands_agree(void **state)
         assert_int_equal(n, 3);
         assert_false(seals(NULL, NULL, NULL, NULL));
         assert_false(seals("delete", "run", NULL, NULL)); /* a container named "run" */
-        assert_false(seals("--", "run", NULL, NULL));
+        assert_true(seals("--", "run", "c1", NULL)); /* cli_next: "--", then the command */
+        assert_false(seals("--", NULL, NULL, NULL));
+        assert_true(seals("-root", "/x", "run", "c1")); /* a long option with one dash */
+        assert_false(seals("-root", "run", "state", "c1"));
+        assert_false(seals("-", "run", NULL, NULL)); /* "-" is the command, an unknown one */
         assert_false(seals("--root", NULL, NULL, NULL)); /* a value missing: no command */
         assert_true(seals("-v", "exec", "c1", NULL));
         assert_false(command_starts_container_process("runx"));
