@@ -143,10 +143,11 @@ def main():
 
 
 def seal_cost(raw):
-    """The sealed re-exec (CVE-2019-5736) alone: modrun `exec` of a missing
-    container (copies itself into a sealed memfd, re-executes, then fails)
-    minus `state` of one (the same work without the copy)."""
-    out = ["", "## What the sealed re-exec costs (CVE-2019-5736 protection)", ""]
+    """The seal (CVE-2019-5736) alone: modrun `exec` of a missing container
+    (the runtime runs from a sealed memfd copy: the launcher makes it, or the
+    runtime copies itself and re-executes, then fails) minus `state` of one
+    (the same work without the copy)."""
+    out = ["", "## What the sealed copy costs (CVE-2019-5736 protection)", ""]
     for kind, scale, unit in (("time", 1e6, "wall time"), ("cpu", 1e3, "CPU time")):
         a = stats([v / scale for v in raw.get(kind, {}).get("sealed", {}).get("modrun", [])])
         b = stats([v / scale for v in raw.get(kind, {}).get("unsealed", {}).get("modrun", [])])

@@ -24,14 +24,7 @@
 
 #include "command.h"
 #include "syscall.h"
-
-#ifndef MFD_EXEC
-#define MFD_EXEC 0x0010U
-#endif
-#ifndef F_SEAL_EXEC
-#define F_SEAL_EXEC 0x0020
-#endif
-#define SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+#include "util/seals.h"
 #define SEEK_END_ 2
 #define PATH_SIZE 4096
 
@@ -89,8 +82,8 @@ static void exec_sealed_copy(long src, char **argv, char **envp)
                 if (k <= 0 && k != -EINTR)
                         goto close_mfd;
         }
-        if (SYS(__NR_fcntl, mfd, F_ADD_SEALS, SEALS | F_SEAL_EXEC, 0, 0) < 0 &&
-            SYS(__NR_fcntl, mfd, F_ADD_SEALS, SEALS, 0, 0) < 0)
+        if (SYS(__NR_fcntl, mfd, F_ADD_SEALS, SEALED_COPY_SEALS | F_SEAL_EXEC, 0, 0) < 0 &&
+            SYS(__NR_fcntl, mfd, F_ADD_SEALS, SEALED_COPY_SEALS, 0, 0) < 0)
                 goto close_mfd;
         SYS(__NR_execveat, mfd, "", argv, envp, AT_EMPTY_PATH);
 close_mfd:

@@ -13,13 +13,6 @@
 
 #include "sealed-copy.h"
 
-#ifndef MFD_EXEC
-#define MFD_EXEC 0x0010U
-#endif
-#ifndef F_SEAL_EXEC
-#define F_SEAL_EXEC 0x0020
-#endif
-
 /* An executable memfd: MFD_EXEC says so where vm.memfd_noexec exists
  * (Linux 6.3); older kernels refuse the flag and make memfds executable. */
 static int memfd_exec(const char *name, const char *what, struct modrun_error **reterr)

@@ -6,9 +6,7 @@
 #include <fcntl.h>
 
 #include "error.h"
-
-/* The seals a copy carries: no write, no resize, no more seals. */
-#define SEALED_COPY_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+#include "seals.h"
 
 /* A memfd named NAME holding the whole of the readable file SRC, sealed with
  * SEALED_COPY_SEALS (and F_SEAL_EXEC where the kernel has it), O_CLOEXEC.
