@@ -53,8 +53,9 @@ gcc -O2 -Wall -o "$g/bin/tm" "$here/tm.c"
 gcc -O2 -Wall -o "$g/bin/floor" "$here/floor.c"
 cp "$here/driver.py" "$here/plugload.py" "$here/order.py" "$g/bench/"
 if [ -n "${BENCH_VM_BASELINE:-}" ]; then
-    mkdir -p "$g/base/core" "$g/base/plugins"
-    cp -r "$BENCH_VM_BASELINE/core/modrun" $(ls -d "$BENCH_VM_BASELINE/core/runtime" 2>/dev/null) "$g/base/core/" &&
+    mkdir -p "$g/base/core/runtime" "$g/base/plugins"
+    cp "$BENCH_VM_BASELINE/core/modrun" "$g/base/core/" &&
+        { [ ! -e "$BENCH_VM_BASELINE/core/runtime/modrun" ] || cp "$BENCH_VM_BASELINE/core/runtime/modrun" "$g/base/core/runtime/"; } &&
         cp "$BENCH_VM_BASELINE"/plugins/*.so "$g/base/plugins/" ||
         fail "BENCH_VM_BASELINE=$BENCH_VM_BASELINE: no core/modrun or plugins/*.so there"
 fi

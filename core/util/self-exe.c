@@ -9,11 +9,11 @@
  * from such a copy; whatever started it, the runtime checks its own seals
  * here and copies and re-executes itself without them. The init, the
  * helper, exec'd processes and the hooks that run inside the container
- * are all children of that image, so /proc/PID/exe is an anonymous copy that cannot be
- * written or grown. This holds whatever the container's program is: a
- * `#!/proc/self/exe` script, or an image loader (PT_INTERP) the image
- * replaced, executes the sealed copy, never the installed file. Plugins
- * are mapped from sealed copies too (core/plugin/loader.c).
+ * are all children of that image, so /proc/PID/exe is an anonymous copy
+ * that cannot be written or grown. This holds whatever the container's
+ * program is: a `#!/proc/self/exe` script, or an image loader (PT_INTERP)
+ * the image replaced, executes the sealed copy, never the installed file.
+ * Plugins are mapped from sealed copies too (core/plugin/loader.c).
  */
 #include <fcntl.h>
 

@@ -18,9 +18,8 @@ cc -nostdlib -static -O2 -fno-stack-protector -fno-builtin -o "$T/attacker" "$SO
     die "build the static attacker (needs libc6-dev)"
 chmod 0755 "$T"
 copy_modrun() { # copy_modrun DIR: modrun, and the runtime beside the launcher
-    local rt; rt=$(dirname "$MODRUN")/runtime/modrun
     mkdir -p "$1" && cp "$MODRUN" "$1/modrun" || return 1
-    [ ! -e "$rt" ] || { mkdir -p "$1/runtime" && cp "$rt" "$1/runtime/modrun"; }
+    [ "$RUNTIME_BIN" = "$MODRUN" ] || { mkdir -p "$1/runtime" && cp "$RUNTIME_BIN" "$1/runtime/modrun"; }
 }
 binaries() { ls "$1/modrun" "$1/runtime/modrun" 2>/dev/null; }
 binaries_hash() { cat $(binaries "$1") | sha256sum; }
