@@ -496,9 +496,18 @@ static int run_create_hooks(const struct spawn_params *p, pid_t pid, struct modr
         return r < 0 ? r : hooks_run(p->cfg, OCI_HOOK_CREATE_RUNTIME, state, reterr);
 }
 
+/* The init's seccomp fd to the listener, with the state "creating", as
+ * runc (made only here: after the clone every page written costs a copy). */
+static int send_to_listener(const struct spawn_params *p, int seccomp_fd, pid_t pid, struct modrun_error **reterr)
+{
+        _cleanup_free_ char *state_json = hooks_state_json(p->cfg, p->id, "creating", pid, p->bundle);
+        if (!state_json)
+                return error_new(reterr, ENOMEM, NULL, "the state of container %s for its seccomp listener", p->id);
+        return seccomp_send_to_listener(p->cfg, seccomp_listener_path(p->cfg), seccomp_fd, pid, state_json, reterr);
+}
+
 /* Until the init is ready: run the runtime's hooks when it asks. */
-static int wait_ready(const struct spawn_params *p, int fd, pid_t pid, const char *state_json,
-                      struct modrun_error **reterr)
+static int wait_ready(const struct spawn_params *p, int fd, pid_t pid, struct modrun_error **reterr)
 {
         char what[96];
         (void)snprintf(what, sizeof(what), "the container init (pid %d) to set up", (int)pid);
@@ -513,8 +522,7 @@ static int wait_ready(const struct spawn_params *p, int fd, pid_t pid, const cha
                         r = sync_msg_to_error(&m, reterr);
                 else if (type == SYNC_SECCOMP)
                         r = m.fd < 0 ? error_new(reterr, EPROTO, NULL, "%s: no seccomp fd came", what)
-                                     : seccomp_send_to_listener(p->cfg, seccomp_listener_path(p->cfg), m.fd, pid,
-                                                                state_json, reterr);
+                                     : send_to_listener(p, m.fd, pid, reterr);
                 sync_msg_done(&m);
                 if (type == SYNC_READY || r < 0)
                         return r;
@@ -607,9 +615,7 @@ static int spawn_run(const struct spawn_params *p, struct spawn_prep *s, pid_t *
         }
         if (r < 0)
                 return r;
-        /* the state a seccomp listener reads: "creating", as runc */
-        _cleanup_free_ char *state_json = hooks_state_json(p->cfg, p->id, "creating", pid, p->bundle);
-        r = state_json ? place_init(p, pid, s->born_in_cgroup, reterr) : error_new(reterr, ENOMEM, NULL, "state of %s", p->id);
+        r = place_init(p, pid, s->born_in_cgroup, reterr);
         if (r >= 0)
                 r = intelrdt_enter(p->cfg, p->id, pid, p->join_pid > 0, p->state_dir_fd, reterr);
         if (r >= 0 && !p->join_pid)
@@ -623,7 +629,7 @@ static int spawn_run(const struct spawn_params *p, struct spawn_prep *s, pid_t *
         if (r < 0)
                 r = init_error_first(s->sock[0], r, reterr);
         if (r >= 0)
-                r = wait_ready(p, s->sock[0], pid, state_json, reterr);
+                r = wait_ready(p, s->sock[0], pid, reterr);
         if (r >= 0 && p->enter_cgroup_last && (r = enter_cgroup(p, pid, reterr)) >= 0 &&
             (r = sync_send(s->sock[0], SYNC_GO, 0, NULL, NULL)) < 0)
                 r = error_new(reterr, -r, NULL, "let the process %d go once in the paused cgroup", (int)pid);

@@ -25,6 +25,18 @@ struct container *container_free(struct container *c)
         return NULL;
 }
 
+struct container *container_keep(struct container_dir **d, struct oci_config **cfg, struct plugins **pl)
+{
+        struct container *c = calloc(1, sizeof(*c));
+        if (!c)
+                return NULL;
+        c->dir = TAKE_PTR(*d);
+        c->cfg = TAKE_PTR(*cfg);
+        c->plugins = TAKE_PTR(*pl);
+        container_dir_unlock(c->dir);
+        return c;
+}
+
 static int load_plugins_of_kinds(const struct runtime_ctx *ctx, const struct container_dir *d,
                                  const struct oci_config *cfg, const char *bundle, const char *rootfs,
                                  const struct container_state *recorded, uint32_t kinds, struct plugins **ret,

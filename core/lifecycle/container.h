@@ -30,6 +30,14 @@ struct container *container_free(struct container *c);
 static inline void container_freep(struct container **c) { container_free(*c); }
 #define _cleanup_container_ _cleanup_(container_freep)
 
+/* create, for `run`: the container it made (the pointers taken), its lock
+ * released; NULL without memory (run then opens it again by id). */
+struct container *container_keep(struct container_dir **d, struct oci_config **cfg, struct plugins **pl);
+/* run: delete a container create kept, once its process has exited: lock
+ * it again, read its state and remove it (delete --force); one deleted by
+ * another command meanwhile is left alone. */
+int container_delete_kept(struct container *c, struct modrun_error **reterr);
+
 /* Load plugins for a container (create: from ctx; later: as recorded). */
 int container_load_plugins(const struct runtime_ctx *ctx, const struct container_dir *d,
                            const struct oci_config *cfg, const char *bundle, const char *rootfs,

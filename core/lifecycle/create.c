@@ -298,7 +298,7 @@ int container_prepare(const struct runtime_ctx *ctx, struct container_dir *d, st
  * the caller removes the directory, this removes the cgroup it made. */
 static int create_in_dir(const struct runtime_ctx *ctx, struct container_dir *d, struct oci_config *cfg,
                          const char *bundle, const char *rootfs, const struct create_opts *o, pid_t *ret_pid,
-                         struct modrun_error **reterr)
+                         struct plugins **ret_pl, struct modrun_error **reterr)
 {
         _cleanup_plugins_ struct plugins *pl = NULL;
         int r = container_prepare(ctx, d, cfg, bundle, rootfs, &pl, reterr);
@@ -312,19 +312,20 @@ static int create_in_dir(const struct runtime_ctx *ctx, struct container_dir *d,
                 bool init_failed;
                 o->start->started = true;
                 (void)container_start_init(d->dir_fd, d->id, cfg, *ret_pid, bundle, &init_failed, &o->start->err);
+        }
+        if (r >= 0) {
+                *ret_pl = TAKE_PTR(pl);
                 return 0;
         }
-        if (r < 0) {
-                _cleanup_error_ struct modrun_error *e2 = NULL;
-                if (host_rootfs_release(d->dir_fd, rootfs, &e2) < 0) /* the init is gone */
-                        log_warning("cleaning up after a failed create: %s", e2->msg);
-                container_prepare_undo(d, pl);
-                /* runtime-spec lifecycle: a prestart, createRuntime or
-                 * createContainer hook that fails stops the container and the
-                 * lifecycle goes on with its destruction and the poststop
-                 * hooks; as runc, once the init was started, whatever failed */
-                container_run_poststop(cfg, d->id, bundle);
-        }
+        _cleanup_error_ struct modrun_error *e2 = NULL;
+        if (host_rootfs_release(d->dir_fd, rootfs, &e2) < 0) /* the init is gone */
+                log_warning("cleaning up after a failed create: %s", e2->msg);
+        container_prepare_undo(d, pl);
+        /* runtime-spec lifecycle: a prestart, createRuntime or
+         * createContainer hook that fails stops the container and the
+         * lifecycle goes on with its destruction and the poststop hooks;
+         * as runc, once the init was started, whatever failed */
+        container_run_poststop(cfg, d->id, bundle);
         return r;
 }
 
@@ -363,12 +364,15 @@ int lifecycle_create(const struct runtime_ctx *ctx, const char *id, const struct
         _cleanup_container_dir_ struct container_dir *d = NULL;
         if ((r = container_dir_create(ctx->root, id, &d, reterr)) < 0)
                 return r;
-        r = create_in_dir(ctx, d, cfg, bundle, rootfs, o, ret_pid, reterr);
+        _cleanup_plugins_ struct plugins *pl = NULL;
+        r = create_in_dir(ctx, d, cfg, bundle, rootfs, o, ret_pid, &pl, reterr);
         if (r < 0) {
                 _cleanup_error_ struct modrun_error *e2 = NULL;
                 if (container_dir_remove(d, &e2) < 0)
                         log_warning("cleaning up after a failed create: %s", e2->msg);
                 return error_wrap(reterr, "create container %s", id);
         }
+        if (o->start)
+                o->start->created = container_keep(&d, &cfg, &pl);
         return 0;
 }

@@ -82,6 +82,40 @@ static bool container_dir_missing(const char *root, const char *id)
         return root_fd >= 0 && fstatat(root_fd, id, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT;
 }
 
+static int delete_opened(struct container *c, bool force, struct modrun_error **reterr)
+{
+        enum container_status st = state_status(c->dir, c->state);
+        log_debug("delete %s: status %s", c->dir->id, container_status_to_string(st));
+        switch (st) {
+        case STATUS_CREATING: /* we hold the lock: the create that made it has died */
+        case STATUS_STOPPED:
+                return container_destroy(c, reterr);
+        default:
+                /* created too: the spec's "not stopped" (runc 1.1 and
+                 * crun 1.8 delete a created container; the spec wins) */
+                if (!force)
+                        return error_new(reterr, EBUSY, "stop it first (`modrun kill`) or use `delete --force`",
+                                         "cannot delete container %s: it is %s", c->dir->id,
+                                         container_status_to_string(st));
+                return delete_live(c, reterr);
+        }
+}
+
+int container_delete_kept(struct container *c, struct modrun_error **reterr)
+{
+        _cleanup_error_ struct modrun_error *err = NULL;
+        int r = container_dir_relock(c->dir, LIFECYCLE_LOCK_TIMEOUT_MS, &err);
+        if (r == -ENOENT) {
+                log_debug("%s, nothing to delete", err->msg);
+                return 0;
+        }
+        if (r < 0 || (state_load(c->dir, &c->state, &err) < 0 && err->errnum != ENOENT)) {
+                *reterr = TAKE_PTR(err);
+                return error_ret(*reterr);
+        }
+        return delete_opened(c, true, reterr);
+}
+
 int lifecycle_delete(const struct runtime_ctx *ctx, const char *id, bool force, struct modrun_error **reterr)
 {
         _cleanup_container_ struct container *c = NULL;
@@ -99,19 +133,5 @@ int lifecycle_delete(const struct runtime_ctx *ctx, const char *id, bool force, 
                 *reterr = TAKE_PTR(err);
                 return r;
         }
-        enum container_status st = state_status(c->dir, c->state);
-        log_debug("delete %s: status %s", id, container_status_to_string(st));
-        switch (st) {
-        case STATUS_CREATING: /* we hold the lock: the create that made it has died */
-        case STATUS_STOPPED:
-                return container_destroy(c, reterr);
-        default:
-                /* created too: the spec's "not stopped" (runc 1.1 and
-                 * crun 1.8 delete a created container; the spec wins) */
-                if (!force)
-                        return error_new(reterr, EBUSY, "stop it first (`modrun kill`) or use `delete --force`",
-                                         "cannot delete container %s: it is %s", id,
-                                         container_status_to_string(st));
-                return delete_live(c, reterr);
-        }
+        return delete_opened(c, force, reterr);
 }

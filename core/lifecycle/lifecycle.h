@@ -45,12 +45,18 @@ struct create_opts {
 };
 
 /* run: `start` done by create itself, once the state is recorded and
- * before create frees what it holds (no second open of the container,
- * and no frees writing pages the waiting init still shares). Not with
+ * before create returns (no second open of the container, and no frees
+ * writing pages the waiting init still shares). Not with
  * process.terminal: run checks its own terminal before the start. */
+struct container;
 struct create_start {
         bool started;             /* the init was released (err tells how it went) */
         struct modrun_error *err; /* start's error, as `start` reports it */
+        /* The container as create made it (config, plugins), its lock
+         * released: `run` deletes it through this once the process has
+         * exited, without opening it and loading its plugins again. NULL
+         * when create failed (or had no memory left to keep it). */
+        struct container *created;
 };
 
 int lifecycle_create(const struct runtime_ctx *ctx, const char *id, const struct create_opts *o, pid_t *ret_pid,

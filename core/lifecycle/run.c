@@ -9,10 +9,11 @@
 #include "container.h"
 #include "util/log.h"
 
-static void delete_after_run(const struct runtime_ctx *ctx, const char *id)
+/* Through what create kept, when it could keep it. */
+static void delete_after_run(const struct runtime_ctx *ctx, const char *id, struct container *created)
 {
         _cleanup_error_ struct modrun_error *err = NULL;
-        if (lifecycle_delete(ctx, id, true, &err) < 0)
+        if ((created ? container_delete_kept(created, &err) : lifecycle_delete(ctx, id, true, &err)) < 0)
                 log_warning("removing container %s after it exited: %s", id, err->msg);
 }
 
@@ -28,6 +29,7 @@ int lifecycle_run(const struct runtime_ctx *ctx, const char *id, const struct cr
          * terminal ourselves (if the config asks for one). */
         struct create_opts co = *o;
         struct create_start early = {0};
+        _cleanup_container_ struct container *created = NULL;
         co.start = &early;
         _cleanup_close_ int ours = -1, master = -1, host = -1;
         int r = 0, pair[2];
@@ -39,6 +41,7 @@ int lifecycle_run(const struct runtime_ctx *ctx, const char *id, const struct cr
         }
         if (r >= 0)
                 r = lifecycle_create(ctx, id, &co, &pid, reterr);
+        created = early.created;
         if (co.console_fd >= 0)
                 (void)close(co.console_fd);
         if (r >= 0 && ours >= 0)
@@ -59,7 +62,7 @@ int lifecycle_run(const struct runtime_ctx *ctx, const char *id, const struct cr
         if (r < 0) {
                 (void)error_free(early.err); /* set only when create's start failed */
                 if (pid > 0)
-                        delete_after_run(ctx, id);
+                        delete_after_run(ctx, id, created);
                 if (!detach)
                         sigprocmask(SIG_SETMASK, &old, NULL);
                 return r;
@@ -72,6 +75,6 @@ int lifecycle_run(const struct runtime_ctx *ctx, const char *id, const struct cr
         if (r < 0)
                 return error_new(reterr, -r, NULL, "wait for container %s (pid %d)", id, (int)pid);
         if (!keep)
-                delete_after_run(ctx, id);
+                delete_after_run(ctx, id, created);
         return 0;
 }

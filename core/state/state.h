@@ -79,6 +79,12 @@ int container_dir_open(const char *root, const char *id, int timeout_ms, struct 
  * container in `list`). */
 int container_dir_open_at(int root_fd, const char *root, const char *id, int timeout_ms,
                           struct container_dir **ret, struct modrun_error **reterr);
+/* Let other commands at the container while this one waits (`run`, for
+ * its process), and take the lock again (at most timeout_ms) before going
+ * on: ENOENT when the directory is no longer <root>/<id> (deleted
+ * meanwhile, perhaps made anew). */
+void container_dir_unlock(struct container_dir *d);
+int container_dir_relock(struct container_dir *d, int timeout_ms, struct modrun_error **reterr);
 /* Remove the directory and everything in it, then free. */
 int container_dir_remove(struct container_dir *d, struct modrun_error **reterr);
 struct container_dir *container_dir_free(struct container_dir *d);

@@ -103,6 +103,28 @@ static int lock_dir(struct container_dir *d, int timeout_ms, struct modrun_error
         }
 }
 
+void container_dir_unlock(struct container_dir *d)
+{
+        if (d->lock_fd >= 0)
+                (void)close(d->lock_fd);
+        d->lock_fd = -1;
+}
+
+int container_dir_relock(struct container_dir *d, int timeout_ms, struct modrun_error **reterr)
+{
+        int r = lock_dir(d, timeout_ms, reterr); /* ENOENT in a removed directory */
+        if (r < 0)
+                return r;
+        struct stat held, now;
+        if (fstat(d->dir_fd, &held) < 0 || fstatat(d->root_fd, d->id, &now, AT_SYMLINK_NOFOLLOW) < 0 ||
+            held.st_dev != now.st_dev || held.st_ino != now.st_ino) {
+                container_dir_unlock(d);
+                return error_new(reterr, ENOENT, NULL, "container \"%s\" was deleted meanwhile (%s)", d->id,
+                                 d->path);
+        }
+        return 0;
+}
+
 int container_dir_create(const char *root, const char *id, struct container_dir **ret, struct modrun_error **reterr)
 {
         _cleanup_close_ int root_fd = state_root_open(root, true, reterr);

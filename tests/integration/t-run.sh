@@ -30,5 +30,19 @@ wait_for status_is r4 running || fail "r4 not running"
 mr kill r4 KILL
 wait "$runpid"; rc=$?
 expect_eq "killed by SIGKILL: 137" 137 "$rc"
+# run deletes what its create made, not whatever has its id by then: run
+# stopped while another command deletes the container and makes a new one
+# of the same id; the new one outlives run's own delete
+mr_bg run --bundle "$BUNDLE" r5
+wait_for status_is r5 running || fail "r5 not running"
+kill -STOP "$runpid"
+mr delete --force r5 || fail "delete --force of r5 while its run is stopped"
+mr run -d --bundle "$BUNDLE" r5 || fail "run -d of a new r5"
+newpid=$(state_field r5 pid)
+kill -CONT "$runpid"
+wait "$runpid"; rc=$?
+expect_eq "the stopped run ends with its killed process: 137" 137 "$rc"
+expect_eq "the new r5 is left running" "running $newpid" "$(state_field r5 status) $(state_field r5 pid)"
+mr delete --force r5 || fail "delete --force of the new r5"
 assert_clean "at the end"
 finish
