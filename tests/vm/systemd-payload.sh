@@ -326,6 +326,9 @@ c['process']['args'] = ['/bin/busybox', 'sh', '-c', 'read m </sys/fs/cgroup/memo
 "
     $M run --bundle "$W/b$id" $id > "$W/$id.out" 2>&1 < /dev/null
     res run_$id $? "$(tail -3 "$W/$id.out" | tr '\n' ' ')"
+    # run's delete, through the plugin state of its create: the unit is gone
+    [ "$(systemctl show -P LoadState sdtest-$id.scope)" = not-found ] && ! $M state $id > /dev/null 2>&1
+    res no_unit_after_run_$id $?
     sed 's/^/  $id| /' "$W/$id.out"
     grep -qx 'mem=104857600 pids=64' "$W/$id.out"; res inside_limits_cgroupns$ns $? "$(grep '^mem=' "$W/$id.out")"
     want=/system.slice/sdtest-$id.scope; [ $ns = 1 ] && want=/
