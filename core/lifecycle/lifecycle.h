@@ -44,11 +44,12 @@ struct create_opts {
         struct create_start *start; /* run: also start the init (NULL: create only) */
 };
 
+struct container;
+
 /* run: `start` done by create itself, once the state is recorded and
  * before create returns (no second open of the container, and no frees
  * writing pages the waiting init still shares). Not with
  * process.terminal: run checks its own terminal before the start. */
-struct container;
 struct create_start {
         bool started;             /* the init was released (err tells how it went) */
         struct modrun_error *err; /* start's error, as `start` reports it */

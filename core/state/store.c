@@ -80,9 +80,9 @@ static int dir_open_checked(struct container_dir *d, int root_fd, struct modrun_
 
 /* flock with a bound: commands on one container never interleave, and a
  * stuck holder is reported instead of waited for forever. */
-static int lock_dir(struct container_dir *d, int timeout_ms, struct modrun_error **reterr)
+static int lock_dir(struct container_dir *d, int timeout_ms, int create, struct modrun_error **reterr)
 {
-        d->lock_fd = openat(d->dir_fd, LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        d->lock_fd = openat(d->dir_fd, LOCK_FILE, O_RDWR | create | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (d->lock_fd < 0)
                 return error_new(reterr, errno, NULL, "open lock file %s/%s", d->path, LOCK_FILE);
         for (int waited = 0;; waited += 10) {
@@ -112,17 +112,26 @@ void container_dir_unlock(struct container_dir *d)
 
 int container_dir_relock(struct container_dir *d, int timeout_ms, struct modrun_error **reterr)
 {
-        int r = lock_dir(d, timeout_ms, reterr); /* ENOENT in a removed directory */
+        container_dir_unlock(d);
+        /* Not made again: a delete removes the lock file first, under the
+         * lock, then the directory (ENOENT either way). */
+        int r = lock_dir(d, timeout_ms, 0, reterr);
         if (r < 0)
                 return r;
-        struct stat held, now;
-        if (fstat(d->dir_fd, &held) < 0 || fstatat(d->root_fd, d->id, &now, AT_SYMLINK_NOFOLLOW) < 0 ||
-            held.st_dev != now.st_dev || held.st_ino != now.st_ino) {
-                container_dir_unlock(d);
-                return error_new(reterr, ENOENT, NULL, "container \"%s\" was deleted meanwhile (%s)", d->id,
-                                 d->path);
-        }
-        return 0;
+        struct stat lock, held, now;
+        if (fstat(d->lock_fd, &lock) < 0 || fstat(d->dir_fd, &held) < 0)
+                r = -errno;
+        else if (fstatat(d->root_fd, d->id, &now, AT_SYMLINK_NOFOLLOW) < 0)
+                r = errno == ENOENT ? 1 : -errno;
+        else
+                r = lock.st_nlink == 0 || held.st_dev != now.st_dev || held.st_ino != now.st_ino;
+        if (r == 0)
+                return 0;
+        container_dir_unlock(d);
+        if (r < 0)
+                return error_new(reterr, -r, NULL, "check that state directory %s is still container %s", d->path,
+                                 d->id);
+        return error_new(reterr, ENOENT, NULL, "container \"%s\" was deleted meanwhile (%s)", d->id, d->path);
 }
 
 int container_dir_create(const char *root, const char *id, struct container_dir **ret, struct modrun_error **reterr)
@@ -141,7 +150,7 @@ int container_dir_create(const char *root, const char *id, struct container_dir 
                                          "container ID \"%s\" already exists (%s)", id, d->path);
                 return error_new(reterr, errno, NULL, "create state directory %s", d->path);
         }
-        if ((r = dir_open_checked(d, root_fd, reterr)) < 0 || (r = lock_dir(d, 0, reterr)) < 0) {
+        if ((r = dir_open_checked(d, root_fd, reterr)) < 0 || (r = lock_dir(d, 0, O_CREAT, reterr)) < 0) {
                 (void)fs_rm_rf_at(root_fd, id);
                 return r;
         }
@@ -156,7 +165,7 @@ static int dir_open_at(int root_fd, const char *root, const char *id, int timeou
         int r = dir_new(root_fd, root, id, keep_root, &d, reterr);
         if (r < 0 || (r = dir_open_checked(d, root_fd, reterr)) < 0)
                 return r;
-        if (timeout_ms >= 0 && (r = lock_dir(d, timeout_ms, reterr)) < 0)
+        if (timeout_ms >= 0 && (r = lock_dir(d, timeout_ms, O_CREAT, reterr)) < 0)
                 return r;
         *ret = TAKE_PTR(d);
         return 0;
