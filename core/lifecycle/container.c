@@ -37,6 +37,20 @@ struct container *container_keep(struct container_dir **d, struct oci_config **c
         return c;
 }
 
+int container_relock_kept(struct container *c, struct modrun_error **reterr)
+{
+        int r = container_dir_relock(c->dir, LIFECYCLE_LOCK_TIMEOUT_MS, reterr);
+        if (r < 0)
+                return r;
+        c->state = state_free(c->state);
+        _cleanup_error_ struct modrun_error *err = NULL;
+        if (state_load(c->dir, &c->state, &err) < 0 && err->errnum != ENOENT) {
+                *reterr = TAKE_PTR(err);
+                return error_ret(*reterr);
+        }
+        return 0;
+}
+
 static int load_plugins_of_kinds(const struct runtime_ctx *ctx, const struct container_dir *d,
                                  const struct oci_config *cfg, const char *bundle, const char *rootfs,
                                  const struct container_state *recorded, uint32_t kinds, struct plugins **ret,

@@ -33,9 +33,15 @@ static inline void container_freep(struct container **c) { container_free(*c); }
 /* create, for `run`: the container it made (the pointers taken), its lock
  * released; NULL without memory (run then opens it again by id). */
 struct container *container_keep(struct container_dir **d, struct oci_config **cfg, struct plugins **pl);
-/* run: delete a container create kept, once its process has exited: lock
- * it again, read its state and remove it (delete --force); one deleted by
- * another command meanwhile is left alone. */
+/* run: lock a container create kept again and read its state; -ENOENT
+ * when another command deleted it meanwhile (container_dir_relock). */
+int container_relock_kept(struct container *c, struct modrun_error **reterr);
+/* run with process.terminal: `start` of a container create kept, the lock
+ * released again after it. */
+int container_start_kept(struct container *c, struct modrun_error **reterr);
+/* run: delete a container create kept, once its process has exited
+ * (delete --force); one deleted by another command meanwhile is left
+ * alone. */
 int container_delete_kept(struct container *c, struct modrun_error **reterr);
 
 /* Load plugins for a container (create: from ctx; later: as recorded). */

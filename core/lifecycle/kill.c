@@ -104,14 +104,14 @@ static int delete_opened(struct container *c, bool force, struct modrun_error **
 int container_delete_kept(struct container *c, struct modrun_error **reterr)
 {
         _cleanup_error_ struct modrun_error *err = NULL;
-        int r = container_dir_relock(c->dir, LIFECYCLE_LOCK_TIMEOUT_MS, &err);
+        int r = container_relock_kept(c, &err);
         if (r == -ENOENT) {
                 log_debug("%s, nothing to delete", err->msg);
                 return 0;
         }
-        if (r < 0 || (state_load(c->dir, &c->state, &err) < 0 && err->errnum != ENOENT)) {
+        if (r < 0) {
                 *reterr = TAKE_PTR(err);
-                return error_ret(*reterr);
+                return r;
         }
         return delete_opened(c, true, reterr);
 }

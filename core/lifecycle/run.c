@@ -58,7 +58,7 @@ int lifecycle_run(const struct runtime_ctx *ctx, const char *id, const struct cr
                 *reterr = TAKE_PTR(early.err);
                 r = error_ret(*reterr);
         } else if (r >= 0 && !early.started)
-                r = lifecycle_start(ctx, id, reterr);
+                r = created ? container_start_kept(created, reterr) : lifecycle_start(ctx, id, reterr);
         if (r < 0) {
                 (void)error_free(early.err); /* set only when create's start failed */
                 if (pid > 0)

@@ -45,12 +45,9 @@ int container_start_init(int dir_fd, const char *id, const struct oci_config *cf
         return 0;
 }
 
-int lifecycle_start(const struct runtime_ctx *ctx, const char *id, struct modrun_error **reterr)
+static int start_opened(struct container *c, struct modrun_error **reterr)
 {
-        _cleanup_container_ struct container *c = NULL;
-        int r = container_open(ctx, id, false, &c, reterr);
-        if (r < 0)
-                return r;
+        const char *id = c->dir->id;
         enum container_status st = state_status(c->dir, c->state);
         if (st != STATUS_CREATED)
                 return error_new(reterr, 0,
@@ -59,6 +56,23 @@ int lifecycle_start(const struct runtime_ctx *ctx, const char *id, struct modrun
                                  "cannot start container %s: it is %s, not created", id,
                                  container_status_to_string(st));
         bool init_failed = false;
-        r = container_start_init(c->dir->dir_fd, id, c->cfg, c->state->pid, c->state->bundle, &init_failed, reterr);
+        int r = container_start_init(c->dir->dir_fd, id, c->cfg, c->state->pid, c->state->bundle, &init_failed,
+                                     reterr);
         return r < 0 && init_failed ? start_failed(c, reterr) : r;
+}
+
+int container_start_kept(struct container *c, struct modrun_error **reterr)
+{
+        int r = container_relock_kept(c, reterr);
+        if (r >= 0)
+                r = start_opened(c, reterr);
+        container_dir_unlock(c->dir);
+        return r;
+}
+
+int lifecycle_start(const struct runtime_ctx *ctx, const char *id, struct modrun_error **reterr)
+{
+        _cleanup_container_ struct container *c = NULL;
+        int r = container_open(ctx, id, false, &c, reterr);
+        return r < 0 ? r : start_opened(c, reterr);
 }
