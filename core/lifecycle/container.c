@@ -37,11 +37,10 @@ struct container *container_keep(struct container_dir **d, struct oci_config **c
         return c;
 }
 
-int container_relock_kept(struct container *c, struct modrun_error **reterr)
+/* state.json into c->state (replacing it); none yet ("creating") is no
+ * error. */
+static int load_state(struct container *c, struct modrun_error **reterr)
 {
-        int r = container_dir_relock(c->dir, LIFECYCLE_LOCK_TIMEOUT_MS, reterr);
-        if (r < 0)
-                return r;
         c->state = state_free(c->state);
         _cleanup_error_ struct modrun_error *err = NULL;
         if (state_load(c->dir, &c->state, &err) < 0 && err->errnum != ENOENT) {
@@ -49,6 +48,12 @@ int container_relock_kept(struct container *c, struct modrun_error **reterr)
                 return error_ret(*reterr);
         }
         return 0;
+}
+
+int container_relock_kept(struct container *c, struct modrun_error **reterr)
+{
+        int r = container_dir_relock(c->dir, LIFECYCLE_LOCK_TIMEOUT_MS, reterr);
+        return r < 0 ? r : load_state(c, reterr);
 }
 
 static int load_plugins_of_kinds(const struct runtime_ctx *ctx, const struct container_dir *d,
@@ -109,13 +114,8 @@ int container_open_kinds(const struct runtime_ctx *ctx, const char *id, uint32_t
         if (!c)
                 return error_new(reterr, ENOMEM, NULL, "open container %s", id);
         r = container_dir_open(ctx->root, id, LIFECYCLE_LOCK_TIMEOUT_MS, &c->dir, reterr);
-        if (r < 0)
+        if (r < 0 || (r = load_state(c, reterr)) < 0)
                 return r;
-        _cleanup_error_ struct modrun_error *err = NULL;
-        if (state_load(c->dir, &c->state, &err) < 0 && err->errnum != ENOENT) {
-                *reterr = TAKE_PTR(err);
-                return error_ret(*reterr);
-        }
         _cleanup_free_ char *text = NULL;
         if (fs_read_regular_file(c->dir->dir_fd, "config.json", O_NOFOLLOW, SIZE_MAX, &text, NULL) >= 0)
                 (void)config_parse(text, strlen(text), &c->cfg, NULL);

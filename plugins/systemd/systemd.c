@@ -351,9 +351,10 @@ static int sd_enter(void *state, pid_t pid, struct modrun_error **reterr)
         if (r >= 0 && (r = target_dir(s, dir, sizeof(dir), reterr)) > 0)
                 r = write_files(s, dir, p.files, p.n_files, reterr);
         sd_props_done(&p);
-        /* The unit runs: no connection stays open while the container does
-         * (`run` keeps this state until its delete, which connects again;
-         * an idle connection would pile up signals meanwhile). */
+        /* Done with the bus (the unit runs, or failed): no connection stays
+         * open while the container does (`run` keeps this state until its
+         * delete, which connects again; an idle connection would pile up
+         * signals meanwhile). */
         sdb_close(&s->bus);
         if (r >= 0)
                 s->host->log(s->host, MODRUN_LOG_DEBUG, "systemd: pid %d in %s", (int)pid, dir);
