@@ -44,5 +44,19 @@ python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$ROOT/one/state.json
 st=$(state_field one status)
 case $st in created|running|stopped) pass "status is a real one: $st" ;; *) fail "status after the storm: '$st'" ;; esac
 mr delete --force one || fail "delete --force one"
+
+# two `delete --force` of one container at once (containerd's shim cleanup
+# beside its task delete): the one that waited for the lock finds the
+# container gone and succeeds, as for a missing one (a poststop hook holds
+# the first one's lock while the second starts and waits on it)
+CONFIG_FILE=$BUNDLE/config.json config "c['hooks'] = {'poststop': [{'path': '/bin/sleep', 'args': ['sleep', '1']}]}"
+mr create --bundle "$BUNDLE" twice || die "create twice"
+mr delete --force twice >"$T/d1.out" 2>&1 &
+d1=$!
+wait_until 'pgrep -xf "sleep 1" >/dev/null' || fail "the first delete's poststop hook did not run"
+mr delete --force twice >"$T/d2.out" 2>&1; rc2=$?
+wait "$d1"; rc1=$?
+said=$(cat "$T/d1.out" "$T/d2.out")
+expect_eq "both concurrent delete --force succeed${said:+ ($said)}" "0 0" "$rc1 $rc2"
 assert_clean "at the end"
 finish
