@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* `kill` and `delete`. */
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/stat.h>
 
 #include "container.h"
 #include "util/log.h"
@@ -73,15 +71,6 @@ static int delete_live(struct container *c, struct modrun_error **reterr)
         return r;
 }
 
-static bool container_dir_missing(const char *root, const char *id)
-{
-        _cleanup_close_ int root_fd = state_root_open(root, false, NULL);
-        struct stat st;
-        if (root_fd == -ENOENT)
-                return true;
-        return root_fd >= 0 && fstatat(root_fd, id, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT;
-}
-
 static int delete_opened(struct container *c, bool force, struct modrun_error **reterr)
 {
         enum container_status st = state_status(c->dir, c->state);
@@ -128,7 +117,7 @@ int lifecycle_delete(const struct runtime_ctx *ctx, const char *id, bool force, 
         if (r < 0) {
                 /* runc: delete --force of a container that does not exist
                  * succeeds; one whose plugin is missing (ENOENT too) does not */
-                if (force && err->errnum == ENOENT && container_dir_missing(ctx->root, id))
+                if (force && err->errnum == ENOENT && container_dir_gone(ctx->root, id))
                         return 0;
                 *reterr = TAKE_PTR(err);
                 return r;

@@ -85,6 +85,12 @@ int container_dir_open_at(int root_fd, const char *root, const char *id, int tim
  * meanwhile, perhaps made anew). */
 void container_dir_unlock(struct container_dir *d);
 int container_dir_relock(struct container_dir *d, int timeout_ms, struct modrun_error **reterr);
+/* <root>/<id> is gone, or has no lock file (being deleted, or left empty
+ * by a create that died before locking) and went within
+ * STATE_GONE_WAIT_MS, or was empty then and removed by this call:
+ * `delete --force` of what does not exist. */
+#define STATE_GONE_WAIT_MS 1000
+bool container_dir_gone(const char *root, const char *id);
 /* Remove the directory and everything in it, then free. */
 int container_dir_remove(struct container_dir *d, struct modrun_error **reterr);
 struct container_dir *container_dir_free(struct container_dir *d);

@@ -78,16 +78,33 @@ static int dir_open_checked(struct container_dir *d, int root_fd, struct modrun_
         return r;
 }
 
+static int gone(struct container_dir *d, struct modrun_error **reterr)
+{
+        container_dir_unlock(d);
+        return error_new(reterr, ENOENT,
+                         "`modrun list` shows the containers under this --root; `modrun delete --force` "
+                         "removes the empty directory a create that died at once leaves",
+                         "container \"%s\" does not exist (%s has no %s: it is being deleted)", d->id, d->path,
+                         LOCK_FILE);
+}
+
 /* flock with a bound: commands on one container never interleave, and a
- * stuck holder is reported instead of waited for forever. */
+ * stuck holder is reported instead of waited for forever. Only create
+ * makes the lock file: a command opening an existing container that made
+ * it anew after a delete unlinked it would hold a lock nobody else
+ * shares, and keep the delete's rmdir from emptying the directory. */
 static int lock_dir(struct container_dir *d, int timeout_ms, int create, struct modrun_error **reterr)
 {
         d->lock_fd = openat(d->dir_fd, LOCK_FILE, O_RDWR | create | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (d->lock_fd < 0)
-                return error_new(reterr, errno, NULL, "open lock file %s/%s", d->path, LOCK_FILE);
+                return errno == ENOENT && !create
+                               ? gone(d, reterr)
+                               : error_new(reterr, errno, NULL, "open lock file %s/%s", d->path, LOCK_FILE);
         for (int waited = 0;; waited += 10) {
+                struct stat st;
                 if (flock(d->lock_fd, LOCK_EX | LOCK_NB) == 0)
-                        return 0;
+                        /* a delete that held it unlinked it: gone */
+                        return fstat(d->lock_fd, &st) == 0 && st.st_nlink == 0 ? gone(d, reterr) : 0;
                 if (errno != EWOULDBLOCK)
                         return error_new(reterr, errno, NULL, "lock %s/%s", d->path, LOCK_FILE);
                 int sig = signal_stop_pending();
@@ -113,18 +130,16 @@ void container_dir_unlock(struct container_dir *d)
 int container_dir_relock(struct container_dir *d, int timeout_ms, struct modrun_error **reterr)
 {
         container_dir_unlock(d);
-        /* Not made again: a delete removes the lock file first, under the
-         * lock, then the directory (ENOENT either way). */
         int r = lock_dir(d, timeout_ms, 0, reterr);
         if (r < 0)
                 return r;
-        struct stat lock, held, now;
-        if (fstat(d->lock_fd, &lock) < 0 || fstat(d->dir_fd, &held) < 0)
+        struct stat held, now;
+        if (fstat(d->dir_fd, &held) < 0)
                 r = -errno;
         else if (fstatat(d->root_fd, d->id, &now, AT_SYMLINK_NOFOLLOW) < 0)
                 r = errno == ENOENT ? 1 : -errno;
         else
-                r = lock.st_nlink == 0 || held.st_dev != now.st_dev || held.st_ino != now.st_ino;
+                r = held.st_dev != now.st_dev || held.st_ino != now.st_ino;
         if (r == 0)
                 return 0;
         container_dir_unlock(d);
@@ -165,7 +180,7 @@ static int dir_open_at(int root_fd, const char *root, const char *id, int timeou
         int r = dir_new(root_fd, root, id, keep_root, &d, reterr);
         if (r < 0 || (r = dir_open_checked(d, root_fd, reterr)) < 0)
                 return r;
-        if (timeout_ms >= 0 && (r = lock_dir(d, timeout_ms, O_CREAT, reterr)) < 0)
+        if (timeout_ms >= 0 && (r = lock_dir(d, timeout_ms, 0, reterr)) < 0)
                 return r;
         *ret = TAKE_PTR(d);
         return 0;
@@ -190,6 +205,27 @@ int container_dir_open(const char *root, const char *id, int timeout_ms, struct 
                 return error_ret(*reterr);
         }
         return dir_open_at(root_fd, root, id, timeout_ms, true, ret, reterr);
+}
+
+bool container_dir_gone(const char *root, const char *id)
+{
+        _cleanup_close_ int root_fd = state_root_open(root, false, NULL);
+        if (root_fd == -ENOENT)
+                return true;
+        for (int waited = 0; root_fd >= 0; waited += 10) {
+                struct stat st;
+                _cleanup_close_ int fd = openat(root_fd, id, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (fd < 0)
+                        return errno == ENOENT;
+                if (fstatat(fd, LOCK_FILE, &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT)
+                        return false;
+                /* a delete's removal takes milliseconds; what stays empty
+                 * is a create that died before it made its lock file */
+                if (waited >= STATE_GONE_WAIT_MS)
+                        return unlinkat(root_fd, id, AT_REMOVEDIR) == 0;
+                clock_sleep_ms(10);
+        }
+        return false;
 }
 
 int container_dir_remove(struct container_dir *d, struct modrun_error **reterr)

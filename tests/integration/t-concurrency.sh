@@ -58,5 +58,40 @@ mr delete --force twice >"$T/d2.out" 2>&1; rc2=$?
 wait "$d1"; rc1=$?
 said=$(cat "$T/d1.out" "$T/d2.out")
 expect_eq "both concurrent delete --force succeed${said:+ ($said)}" "0 0" "$rc1 $rc2"
+
+# more of them, with no hook to widen the window: a delete that waited
+# for the lock, or came after the first unlinked it, must neither make the
+# lock file again (the first's rmdir then meets it: "Directory not
+# empty") nor fail
+CONFIG_FILE=$BUNDLE/config.json config "c.pop('hooks')"
+bad=""
+for i in $(seq 25); do
+    mr create --bundle "$BUNDLE" "race$i" || die "create race$i"
+    for k in 1 2 3 4; do { mr delete --force "race$i"; echo $? >"$T/race$k.rc"; } >"$T/race$k.out" 2>&1 & done
+    wait
+    for k in 1 2 3 4; do [ "$(cat "$T/race$k.rc")" = 0 ] || bad="$bad race$i:$(tail -1 "$T/race$k.out")"; done
+done
+expect_eq "25 × 4 concurrent delete --force all succeed" "" "$bad"
+expect_eq "no container left after the concurrent deletes" "" "$(ls "$ROOT")"
+
+# a directory whose lock file is gone is being deleted: no command makes
+# the lock again or acts on it; an empty one (a create that died before
+# locking) is removed by delete --force, a full one is not guessed at
+mr create --bundle "$BUNDLE" nolock || die "create nolock"
+mv "$ROOT/nolock/.lock" "$T/nolock.lock"
+mr state nolock >"$T/out" 2>&1; rc=$?
+expect_eq "state of a container without its lock file fails" "1" "$rc"
+grep -q 'does not exist' "$T/out" && pass "and says the container does not exist" || fail "state said: $(cat "$T/out")"
+[ ! -e "$ROOT/nolock/.lock" ] && pass "no lock file made again" || fail "state made the lock file again"
+mr delete --force nolock >"$T/out" 2>&1 && fail "delete --force of a full directory without lock file succeeded"
+[ -e "$ROOT/nolock/state.json" ] && pass "delete --force leaves a full directory without lock file alone" \
+    || fail "delete --force removed a full directory without its lock"
+mv "$T/nolock.lock" "$ROOT/nolock/.lock"
+mr delete --force nolock || fail "delete --force nolock with its lock back"
+mkdir -m 0711 "$ROOT/dead"
+mr delete dead >"$T/out" 2>&1 && fail "delete of an empty directory without lock file succeeded"
+grep -q 'delete --force' "$T/out" && pass "delete of it hints at delete --force" || fail "delete said: $(cat "$T/out")"
+mr delete --force dead || fail "delete --force of an empty directory without lock file"
+[ ! -e "$ROOT/dead" ] && pass "delete --force removed what a create that died at once left" || fail "$ROOT/dead stays"
 assert_clean "at the end"
 finish

@@ -151,8 +151,9 @@ canary_absent "symlinked container dir"
     fail "the symlink or its target was removed"
 rm -f "$ROOT/evil"
 
-# a symlinked state.json in a real container directory is not followed
-mkdir -m 0711 "$ROOT/lnk" && ln -s "$WW/sym-target/state.json" "$ROOT/lnk/state.json" &&
+# a symlinked state.json in a real container directory (its lock file
+# there) is not followed
+mkdir -m 0711 "$ROOT/lnk" && touch "$ROOT/lnk/.lock" && ln -s "$WW/sym-target/state.json" "$ROOT/lnk/state.json" &&
     ln -s "$WW/sym-target/config.json" "$ROOT/lnk/config.json"
 out=$(mr state lnk 2>&1) && fail "symlinked state.json followed: $out"
 expect_match "symlinked state.json refused" "read the state of container lnk in $ROOT/lnk: open state.json for reading: Too many levels of symbolic links.*hint: remove $ROOT/lnk" "$out"
