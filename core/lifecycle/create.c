@@ -17,18 +17,13 @@
 #include "util/fs-util.h"
 #include "util/fd-pass.h"
 #include "util/log.h"
+#include "util/time-util.h"
 
 static char *now_rfc3339(void)
 {
         struct timespec ts;
-        struct tm tm;
-        char buf[64], *out = NULL;
         clock_gettime(CLOCK_REALTIME, &ts);
-        gmtime_r(&ts.tv_sec, &tm);
-        strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-        if (asprintf(&out, "%s.%09ldZ", buf, ts.tv_nsec) < 0)
-                return NULL;
-        return out;
+        return time_rfc3339_utc(&ts);
 }
 
 static int check_config(const struct oci_config *cfg, const struct create_opts *o, struct modrun_error **reterr)
