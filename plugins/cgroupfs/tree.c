@@ -209,8 +209,8 @@ static int check_empty(struct cgfs *s, const struct cg_place *p, struct modrun_e
                 len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%d", i ? " " : "", (int)pids[i]);
         free(pids);
         return s->host->error(reterr, EBUSY, "give the container a linux.cgroupsPath of its own",
-                              "cgroupfs: the cgroup %s exists and holds %zu process(es) (%s%s): it is not the "
-                              "container's own, and deleting the container would kill them",
+                              "cgroupfs: container's cgroup is not empty: %s exists and holds %zu process(es) "
+                              "(%s%s): it is not the container's own, and deleting the container would kill them",
                               p->dir, n, list, n > 8 ? " ..." : "");
 }
 

@@ -205,7 +205,7 @@ c['linux']['cgroupsPath'] = '$CGP/busy'
 c['linux']['resources']['cpu'] = {'cpus': '0'}
 "
     out=$(mr "${PLUG[@]}" create --bundle "$BUNDLE" c5 2>&1) && fail "create in a populated cgroup succeeded"
-    expect_match "populated cgroup refused, naming it" "$busy exists and holds 1 process\\(es\\) \\($bystander\\)" "$out"
+    expect_match "populated cgroup refused, naming it (runc's words first)" "container's cgroup is not empty: $busy exists and holds 1 process\\(es\\) \\($bystander\\)" "$out"
     dead "$bystander" && fail "the bystander was killed" || pass "the bystander lives"
     expect_eq "the bystander's cgroup is kept" "$bystander" "$(cat "$busy/cgroup.procs")"
     expect_eq "only the bystander's cgroup is left" "${busy%/busy}" "$(cg_left)"
