@@ -30,8 +30,17 @@ struct container *container_free(struct container *c);
 static inline void container_freep(struct container **c) { container_free(*c); }
 #define _cleanup_container_ _cleanup_(container_freep)
 
-/* create, for `run`: the container it made (the pointers taken), its lock
- * released; NULL without memory (run then opens it again by id). */
+/* A command that has spawned its process and now only waits for it and
+ * exits (exec, run): the lock is released now, the memory with the exit.
+ * Freeing it would write to heap pages the fork left shared copy-on-write
+ * with the process (or write-protected after it): a page fault for each,
+ * a copy for most, for memory the exit gives back anyway. The container
+ * stays reachable from a static, so leak checkers report nothing. */
+void container_release_at_exit(struct container *c);
+
+/* create: the container it made (the pointers taken), its lock released,
+ * for `run` to go on with (create alone releases it at exit); NULL
+ * without memory (run then opens it again by id). */
 struct container *container_keep(struct container_dir **d, struct oci_config **cfg, struct plugins **pl);
 /* run: lock a container create kept again and read its state; -ENOENT
  * when another command deleted it meanwhile (container_dir_relock). */

@@ -367,7 +367,11 @@ int lifecycle_create(const struct runtime_ctx *ctx, const char *id, const struct
                         log_warning("cleaning up after a failed create: %s", e2->msg);
                 return error_wrap(reterr, "create container %s", id);
         }
+        /* run goes on with the container; create only exits */
+        struct container *made = container_keep(&d, &cfg, &pl);
         if (o->start)
-                o->start->created = container_keep(&d, &cfg, &pl);
+                o->start->created = made;
+        else
+                container_release_at_exit(made);
         return 0;
 }

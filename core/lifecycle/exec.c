@@ -216,33 +216,39 @@ static int exec_spawn(const struct runtime_ctx *ctx, const char *id, const struc
         if (!c->cfg)
                 return error_new(reterr, EIO, NULL, "container %s: its stored config.json cannot be read", id);
         _cleanup_free_ char *text = NULL;
-        if ((r = build_process_json(c->cfg, o, &text, reterr)) < 0)
+        struct oci_process proc;
+        if ((r = build_process_json(c->cfg, o, &text, reterr)) < 0 ||
+            (r = config_parse_process_json(text, strlen(text), o->process_file ? o->process_file : "exec process",
+                                           &proc, reterr)) < 0)
                 return r;
-        struct oci_config cfg = *c->cfg; /* shallow: only .process differs, and is ours */
-        r = config_parse_process_json(text, strlen(text), o->process_file ? o->process_file : "exec process",
-                                      &cfg.process, reterr);
-        if (r < 0)
-                return r;
+        /* the exec'd process replaces the init's in the container's config,
+         * freed (with the text) before the fork shares the heap */
+        config_process_done(&c->cfg->process);
+        c->cfg->process = proc;
+        free(TAKE_PTR(text));
+        const struct oci_config *cfg = c->cfg;
         _cleanup_close_ int console = -1;
-        if (cfg.process.terminal && !o->console_socket && own_console < 0)
+        if (cfg->process.terminal && !o->console_socket && own_console < 0)
                 r = error_new(reterr, EINVAL, "pass --console-socket PATH, or leave out --tty",
                               "exec --tty --detach: there is no --console-socket to send the terminal to");
-        else if (cfg.process.terminal && !o->console_socket) {
+        else if (cfg->process.terminal && !o->console_socket) {
                 if ((console = fcntl(own_console, F_DUPFD_CLOEXEC, 3)) < 0)
                         r = error_new(reterr, errno, NULL, "duplicate the socket for the exec'd process's terminal");
-        } else if (cfg.process.terminal && (console = unix_connect(o->console_socket)) < 0)
+        } else if (cfg->process.terminal && (console = unix_connect(o->console_socket)) < 0)
                 r = error_new(reterr, -console, "is something listening on --console-socket?",
                               "connect to the console socket %s", o->console_socket);
         struct spawn_params sp = {
-                .cfg = &cfg, .id = id, .bundle = c->state->bundle, .rootfs = c->state->rootfs,
+                .cfg = cfg, .id = id, .bundle = c->state->bundle, .rootfs = c->state->rootfs,
                 .state_dir_fd = c->dir->dir_fd, .console_socket_fd = console, .preserve_fds = o->preserve_fds,
                 .plugins = c->plugins, .timeout_ms = LIFECYCLE_SETUP_TIMEOUT_MS, .join_pid = c->state->pid,
                 .subs = o->cgroups, .n_subs = o->n_cgroups, .enter_cgroup_last = paused,
         };
         if (r >= 0)
                 r = container_spawn(&sp, ret_pid, reterr);
-        config_process_done(&cfg.process);
-        return r < 0 ? error_wrap(reterr, "exec in container %s", id) : 0;
+        if (r < 0)
+                return error_wrap(reterr, "exec in container %s", id);
+        container_release_at_exit(TAKE_PTR(c));
+        return 0;
 }
 
 int lifecycle_exec(const struct runtime_ctx *ctx, const char *id, const struct exec_opts *o, int *ret_status,

@@ -68,13 +68,16 @@ int lifecycle_run(const struct runtime_ctx *ctx, const char *id, const struct cr
                 return r;
         }
         *ret_status = 0;
-        if (detach)
+        if (detach) {
+                container_release_at_exit(TAKE_PTR(created));
                 return 0;
+        }
         r = master >= 0 ? console_proxy(pid, master, host, &set, ret_status) : wait_forwarding(pid, &set, ret_status);
         sigprocmask(SIG_SETMASK, &old, NULL);
         if (r < 0)
                 return error_new(reterr, -r, NULL, "wait for container %s (pid %d)", id, (int)pid);
         if (!keep)
                 delete_after_run(ctx, id, created);
+        container_release_at_exit(TAKE_PTR(created));
         return 0;
 }
