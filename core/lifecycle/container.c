@@ -27,16 +27,14 @@ struct container *container_free(struct container *c)
 
 void container_release_at_exit(struct container *c)
 {
-        static struct container *kept[2];
+        static struct container *kept; /* a command releases one */
         if (!c)
                 return;
         container_dir_unlock(c->dir);
-        for (size_t i = 0; i < ELEMENTSOF(kept); i++)
-                if (!kept[i]) {
-                        kept[i] = c;
-                        return;
-                }
-        container_free(c);
+        if (kept)
+                container_free(c);
+        else
+                kept = c;
 }
 
 struct container *container_keep(struct container_dir **d, struct oci_config **cfg, struct plugins **pl)

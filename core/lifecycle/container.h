@@ -30,8 +30,9 @@ struct container *container_free(struct container *c);
 static inline void container_freep(struct container **c) { container_free(*c); }
 #define _cleanup_container_ _cleanup_(container_freep)
 
-/* A command that has spawned its process and now only waits for it and
- * exits (exec, run): the lock is released now, the memory with the exit.
+/* A command that has spawned its process and now only waits for it, or
+ * not, and exits (exec, run, create): the lock is released now, the
+ * memory with the exit.
  * Freeing it would write to heap pages the fork left shared copy-on-write
  * with the process (or write-protected after it): a page fault for each,
  * a copy for most, for memory the exit gives back anyway. The container

@@ -67,7 +67,9 @@ int state_check_private(const struct stat *st, const char *what, const char *pat
 
 /* Create <root>/<id> (EEXIST: "container ID already exists") and lock it. */
 int container_dir_create(const char *root, const char *id, struct container_dir **ret, struct modrun_error **reterr);
-/* Open and lock an existing <root>/<id> (ENOENT: "container does not exist"),
+/* Open and lock an existing <root>/<id> (ENOENT: "container does not exist",
+ * also when its lock file, which only create makes and delete removes
+ * last, is missing or was unlinked by the delete that held it),
  * waiting at most timeout_ms for the lock; STATE_NO_LOCK: only open it, to
  * read state.json (replaced atomically) as it is. */
 #define STATE_NO_LOCK (-1)
@@ -81,15 +83,14 @@ int container_dir_open_at(int root_fd, const char *root, const char *id, int tim
                           struct container_dir **ret, struct modrun_error **reterr);
 /* Let other commands at the container while this one waits (`run`, for
  * its process), and take the lock again (at most timeout_ms) before going
- * on: ENOENT when the directory is no longer <root>/<id> (deleted
- * meanwhile, perhaps made anew). */
+ * on: ENOENT when the directory is no longer <root>/<id> or its lock file
+ * is gone (deleted meanwhile, perhaps made anew). */
 void container_dir_unlock(struct container_dir *d);
 int container_dir_relock(struct container_dir *d, int timeout_ms, struct modrun_error **reterr);
 /* <root>/<id> is gone, or has no lock file (being deleted, or left empty
- * by a create that died before locking) and went within
- * STATE_GONE_WAIT_MS, or was empty then and removed by this call:
- * `delete --force` of what does not exist. */
-#define STATE_GONE_WAIT_MS 1000
+ * by a create that died before locking) and went within a second, or was
+ * empty then and removed by this call: `delete --force` of what does not
+ * exist. */
 bool container_dir_gone(const char *root, const char *id);
 /* Remove the directory and everything in it, then free. */
 int container_dir_remove(struct container_dir *d, struct modrun_error **reterr);

@@ -12,6 +12,8 @@
 #include "util/signals.h"
 
 #define LOCK_FILE ".lock"
+/* how long a directory without a lock file may take to vanish */
+#define GONE_WAIT_MS 1000
 
 struct container_dir *container_dir_free(struct container_dir *d)
 {
@@ -82,10 +84,11 @@ static int gone(struct container_dir *d, struct modrun_error **reterr)
 {
         container_dir_unlock(d);
         return error_new(reterr, ENOENT,
-                         "`modrun list` shows the containers under this --root; `modrun delete --force` "
-                         "removes the empty directory a create that died at once leaves",
-                         "container \"%s\" does not exist (%s has no %s: it is being deleted)", d->id, d->path,
-                         LOCK_FILE);
+                         "`modrun delete --force` removes the directory if it stays empty (a create that died "
+                         "at once); with files in it no modrun command left it so (a delete removes the lock "
+                         "file last): remove it by hand once no process of the container runs",
+                         "container \"%s\" does not exist (%s has no %s: it was deleted, or is being deleted)",
+                         d->id, d->path, LOCK_FILE);
 }
 
 /* flock with a bound: commands on one container never interleave, and a
@@ -212,25 +215,31 @@ bool container_dir_gone(const char *root, const char *id)
         _cleanup_close_ int root_fd = state_root_open(root, false, NULL);
         if (root_fd == -ENOENT)
                 return true;
-        for (int waited = 0; root_fd >= 0; waited += 10) {
-                struct stat st;
-                _cleanup_close_ int fd = openat(root_fd, id, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                if (fd < 0)
+        _cleanup_close_ int fd = root_fd < 0 ? -1 : openat(root_fd, id, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        struct stat held, now;
+        if (fd < 0 || fstat(fd, &held) < 0)
+                return fd < 0 && errno == ENOENT;
+        if (state_check_private(&held, "container directory", id, NULL, NULL) < 0)
+                return false;
+        /* A delete's removal takes milliseconds, the lock file last: what
+         * stays, empty, is a create that died before it made its lock. */
+        for (int waited = 0;; waited += 10) {
+                if (fstatat(root_fd, id, &now, AT_SYMLINK_NOFOLLOW) < 0)
                         return errno == ENOENT;
-                if (fstatat(fd, LOCK_FILE, &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT)
-                        return false;
-                /* a delete's removal takes milliseconds; what stays empty
-                 * is a create that died before it made its lock file */
-                if (waited >= STATE_GONE_WAIT_MS)
+                if (now.st_dev != held.st_dev || now.st_ino != held.st_ino ||
+                    fstatat(fd, LOCK_FILE, &now, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT)
+                        return false; /* made anew, or locked after all */
+                if (waited >= GONE_WAIT_MS)
                         return unlinkat(root_fd, id, AT_REMOVEDIR) == 0;
                 clock_sleep_ms(10);
         }
-        return false;
 }
 
 int container_dir_remove(struct container_dir *d, struct modrun_error **reterr)
 {
-        int r = fs_rm_rf_at(d->root_fd, d->id);
+        /* the lock file last: a directory without one is empty, or about
+         * to vanish; one whose removal failed can be deleted again */
+        int r = fs_rm_rf_at_last(d->root_fd, d->id, LOCK_FILE);
         if (r < 0)
                 return error_new(reterr, -r, NULL, "remove state directory %s", d->path);
         return 0;

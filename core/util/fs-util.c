@@ -392,7 +392,7 @@ int fs_mkdir_p(const char *path, mode_t mode, struct modrun_error **reterr)
 /* Without a heap allocation (getdents64 into a stack buffer, not
  * opendir()): removing what a failed create made must work when memory is
  * what ran out. */
-static int rm_rf_at(int parent_fd, const char *name, dev_t dev)
+static int rm_rf_at(int parent_fd, const char *name, dev_t dev, const char *last)
 {
         struct stat st;
         if (fstatat(parent_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -415,25 +415,30 @@ static int rm_rf_at(int parent_fd, const char *name, dev_t dev)
                 for (long off = 0; off < n;) {
                         struct dirent64 *de = (struct dirent64 *)(void *)(buf + off);
                         off += de->d_reclen;
-                        if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+                        if (streq(de->d_name, ".") || streq(de->d_name, "..") ||
+                            (last && streq(de->d_name, last)))
                                 continue;
-                        int r = rm_rf_at(fd, de->d_name, dev);
+                        int r = rm_rf_at(fd, de->d_name, dev, NULL);
                         if (r < 0 && ret == 0)
                                 ret = r;
                 }
         }
+        if (last && ret == 0 && unlinkat(fd, last, 0) < 0 && errno != ENOENT)
+                ret = -errno;
         if (unlinkat(parent_fd, name, AT_REMOVEDIR) < 0 && ret == 0)
                 ret = -errno;
         return ret;
 }
 
-int fs_rm_rf_at(int dirfd, const char *name)
+int fs_rm_rf_at_last(int dirfd, const char *name, const char *last)
 {
         struct stat st;
         if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
                 return errno == ENOENT ? 0 : -errno;
-        return rm_rf_at(dirfd, name, st.st_dev);
+        return rm_rf_at(dirfd, name, st.st_dev, last);
 }
+
+int fs_rm_rf_at(int dirfd, const char *name) { return fs_rm_rf_at_last(dirfd, name, NULL); }
 
 int fs_rm_rf(const char *path) { return fs_rm_rf_at(AT_FDCWD, path); }
 

@@ -54,6 +54,9 @@ int fs_mkdir_p(const char *path, mode_t mode, struct modrun_error **reterr);
 int fs_rm_rf(const char *path);
 /* The same for dirfd/name. */
 int fs_rm_rf_at(int dirfd, const char *name);
+/* The same, removing the entry `last` of the top directory only once all
+ * the others are gone (and keeping it when one could not be removed). */
+int fs_rm_rf_at_last(int dirfd, const char *name, const char *last);
 /* The mount an fd is on: its mount id as /proc/PID/mountinfo shows it
  * (reused once the mount is gone) and, from Linux 6.8 on, its unique
  * 64-bit id (never reused; 0 on older kernels). statx(2) STATX_MNT_ID. */

@@ -51,11 +51,18 @@ expect_match "--page-server without a port: runc's words" "use --page-server ADD
 # 2. a running container that every failure below must leave running
 mr run -d --bundle "$BUNDLE" cc-1 || die "run cc-1"
 pid=$(state_field cc-1 pid)
+# the counter's value (`echo > count` truncates before it writes: a read
+# between the two finds it empty, so read again)
+count_now() {
+    local v="" k
+    for k in 1 2 3 4 5; do v=$(cat "$T/bindsrc/count" 2>/dev/null) && [ -n "$v" ] && break; sleep 0.02; done
+    echo "$v"
+}
 running() { # running WHAT: cc-1 still runs, its counter advances, nothing frozen
     local a b
     expect_eq "$1: status" running "$(state_field cc-1 status)"
     expect_eq "$1: the same init" "$pid" "$(state_field cc-1 pid)"
-    a=$(cat "$T/bindsrc/count" 2>/dev/null); sleep 0.4; b=$(cat "$T/bindsrc/count" 2>/dev/null)
+    a=$(count_now); sleep 0.4; b=$(count_now)
     [ -n "$a" ] && [ -n "$b" ] && [ "$b" -gt "$a" ] && pass "$1: the counter goes on ($a -> $b)" ||
         fail "$1: the counter stopped ($a -> $b)"
 }

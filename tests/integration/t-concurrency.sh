@@ -93,5 +93,20 @@ mr delete dead >"$T/out" 2>&1 && fail "delete of an empty directory without lock
 grep -q 'delete --force' "$T/out" && pass "delete of it hints at delete --force" || fail "delete said: $(cat "$T/out")"
 mr delete --force dead || fail "delete --force of an empty directory without lock file"
 [ ! -e "$ROOT/dead" ] && pass "delete --force removed what a create that died at once left" || fail "$ROOT/dead stays"
+
+# a delete removes the lock file last, and keeps it when something else in
+# the directory could not be removed: the container can be deleted again
+mr create --bundle "$BUNDLE" stuck || die "create stuck"
+touch "$ROOT/stuck/pinned"
+if chattr +i "$ROOT/stuck/pinned" 2>/dev/null; then
+    mr delete --force stuck >"$T/out" 2>&1 && fail "delete with an undeletable file in the state directory succeeded"
+    [ -e "$ROOT/stuck/.lock" ] && pass "a failed removal keeps the lock file" || fail "the lock file went first"
+    chattr -i "$ROOT/stuck/pinned"
+    mr delete --force stuck || fail "delete --force of stuck once its file can go"
+    [ ! -e "$ROOT/stuck" ] && pass "and the container can be deleted again" || fail "$ROOT/stuck stays"
+else
+    echo "note: chattr +i not supported under $ROOT: removal order not checked"
+    mr delete --force stuck || fail "delete --force stuck"
+fi
 assert_clean "at the end"
 finish
