@@ -148,7 +148,8 @@ struct modrun_host {
         /* Set up; *ret_state is passed to every other op. Called once per command, \
          * before the container's namespaces are entered. Mandatory. */                         \
         int (*init)(const struct modrun_host *host, void **ret_state, struct modrun_error **reterr); \
-        /* Free the state. Mandatory. */                                                        \
+        /* Free the state, nothing else: create, run and exec leave it to their exit            \
+         * once the container's process is spawned (no fini then). Mandatory. */                \
         void (*fini)(void *state)
 
 /*
