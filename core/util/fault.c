@@ -33,6 +33,8 @@ bool fault_stall(const char *wait)
         return true;
 }
 
+void fault_pause(const char *point, int ms) { test_fault_pause(point, ms); }
+
 int fault_timeout_ms(int ms) { return test_fault_timeout_ms(ms); }
 
 int fault_sleep_ms(int ms)

@@ -8,6 +8,7 @@
  *   MODRUN_TEST_FAULT=POINT:kill    the process SIGKILLs itself at POINT
  *   MODRUN_TEST_FAULT=stall:WAIT    the bounded wait WAIT never sees its
  *                                   condition, so it runs into its bound
+ *   MODRUN_TEST_FAULT=POINT:pause   FAULT_PAUSE(POINT, ms) sleeps ms
  *   MODRUN_TEST_TIMEOUT_MS=N        FAULT_TIMEOUT_MS(ms) is min(ms, N): the
  *                                   lifecycle bounds, shortened for a test
  *   MODRUN_TEST_FAIL_ALLOC=N        the Nth malloc/calloc/realloc of the
@@ -34,7 +35,10 @@ int fault_sleep_ms(int ms);
 #define FAULT_STALL(wait) fault_stall(wait)
 #define FAULT_TIMEOUT_MS(ms) fault_timeout_ms(ms)
 #define FAULT_POLL(wait, fds, n, timeout) (fault_stall(wait) ? fault_sleep_ms(timeout) : poll(fds, n, timeout))
+#define FAULT_PAUSE(point, ms) fault_pause(point, ms)
+void fault_pause(const char *point, int ms);
 #else
+#define FAULT_PAUSE(point, ms) ((void)0)
 #define FAULT_POINT(point, reterr) 0
 #define FAULT_STALL(wait) false
 #define FAULT_TIMEOUT_MS(ms) (ms)

@@ -4,14 +4,16 @@
  * of the core's util/fault.h, which a plugin does not include (header
  * only; the core's fault.c parses the same variables with it). MODRUN_TEST_FAULT=stall:WAIT makes the bounded wait WAIT
  * ("freeze" in cgroupfs, "systemd-job" in systemd) never see its
- * condition; MODRUN_TEST_TIMEOUT_MS=N caps a plugin's own bounds. Without
- * the option both are no-ops.
+ * condition; MODRUN_TEST_FAULT=POINT:pause sleeps at POINT for as long as
+ * the point says (a race made certain); MODRUN_TEST_TIMEOUT_MS=N caps a plugin's own bounds.
+ * Without the option all are no-ops.
  */
 #pragma once
 
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #if MODRUN_FAULT_INJECTION
 /* Does $MODRUN_TEST_FAULT (comma-separated "key:action" entries) hold
@@ -36,9 +38,17 @@ static inline int test_fault_timeout_ms(int ms)
         return v && *end == '\0' && n > 0 && n < ms ? (int)n : ms;
 }
 
+static inline void test_fault_pause(const char *point, int ms)
+{
+        if (test_fault_has(point, "pause"))
+                (void)nanosleep(&(struct timespec){.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L}, NULL);
+}
+
 #define plugin_test_stall(wait) test_fault_has("stall", wait)
+#define plugin_test_pause(point, ms) test_fault_pause(point, ms)
 #define plugin_test_timeout_ms(ms) test_fault_timeout_ms(ms)
 #else
 #define plugin_test_stall(wait) false
+#define plugin_test_pause(point, ms) ((void)0)
 #define plugin_test_timeout_ms(ms) (ms)
 #endif

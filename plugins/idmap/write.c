@@ -26,6 +26,7 @@
 
 #include "idmap.h"
 #include "../common/child.h"
+#include "../common/test-faults.h"
 
 #define HELPER_OUTPUT_MAX 1024
 
@@ -287,6 +288,8 @@ int idmap_write_maps(struct idmap_state *s, pid_t pid, struct modrun_error **ret
                 r = write_helper(s, pid, &uid_kind, u, reterr);
         if (r < 0)
                 return r;
+        /* the init, its uid map written, sees itself as root from here on */
+        plugin_test_pause("idmap-uid-written", 300);
         if (!rootless)
                 return write_direct(s, pid, &gid_kind, g, reterr);
         if (!idmap_is_single_own(g, (uint32_t)s->egid))
