@@ -58,7 +58,7 @@ struct spawn_prep {
         int ns_fds[_OCI_NS_MAX];
         int sock[2]; /* [0] runtime, [1] helper and init */
         bool born_in_cgroup; /* the init is cloned into its cgroup (s->init.cg_entry) */
-        bool stay_dumpable;  /* until the unprivileged runtime wrote the init's id maps */
+        bool stay_dumpable;  /* the init, until "go": an unprivileged runtime writes its id maps */
 };
 
 static void spawn_prep_done(struct spawn_prep *s)
@@ -148,7 +148,9 @@ static int spawn_prepare(const struct spawn_params *p, struct spawn_prep *s, str
         s->init.exec_mode = p->join_pid > 0;
         s->init.go_after_ready = p->enter_cgroup_last;
         /* Decided here, not in the child: once the runtime wrote "0 UID 1"
-         * to the init's uid_map, the init's geteuid() says 0. */
+         * to the init's uid_map, the init's geteuid() says 0. geteuid() != 0
+         * is also what makes the idmap plugin write the maps unprivileged
+         * (host->rootless, cli/main.c). */
         s->stay_dumpable = geteuid() != 0 && !s->init.exec_mode && ns_is_new(p->cfg, OCI_NS_USER);
         if (s->init.exec_mode)
                 r = ns_open_of_pid(p->cfg, p->join_pid, s->ns_fds, reterr);
@@ -282,7 +284,7 @@ _Noreturn static void helper_main(struct spawn_prep *s)
 _Noreturn static void direct_init_main(struct spawn_prep *s)
 {
         struct modrun_error *err = NULL;
-        FAULT_PAUSE("init-start", 100);
+        FAULT_PAUSE("init-start", 100); /* a test's: before child_start's dumpable flag */
         child_start(s);
         int r = child_close_fds(s, &err);
         if (r < 0) {

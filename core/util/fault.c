@@ -33,7 +33,12 @@ bool fault_stall(const char *wait)
         return true;
 }
 
-void fault_pause(const char *point, int ms) { test_fault_pause(point, ms); }
+void fault_pause(const char *point, int ms)
+{
+        if (test_fault_has(point, "pause"))
+                log_debug("fault injection: a %d ms pause at \"%s\"", ms, point);
+        test_fault_pause(point, ms);
+}
 
 int fault_timeout_ms(int ms) { return test_fault_timeout_ms(ms); }
 

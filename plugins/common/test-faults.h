@@ -13,7 +13,8 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#include "clock.h"
 
 #if MODRUN_FAULT_INJECTION
 /* Does $MODRUN_TEST_FAULT (comma-separated "key:action" entries) hold
@@ -41,7 +42,7 @@ static inline int test_fault_timeout_ms(int ms)
 static inline void test_fault_pause(const char *point, int ms)
 {
         if (test_fault_has(point, "pause"))
-                (void)nanosleep(&(struct timespec){.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L}, NULL);
+                clock_sleep_ms(ms);
 }
 
 #define plugin_test_stall(wait) test_fault_has("stall", wait)
