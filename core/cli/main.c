@@ -206,10 +206,8 @@ int cli_main(int argc, char **argv)
         /* Whatever starts a process in a container runs from a sealed
          * copy of the runtime (CVE-2019-5736, self-exe.c). */
         self_exe_set_argv(argv);
-        bool starts = a.n_positional > 0 && command_starts_container_process(a.positional[0]);
-        if (r >= 0 && starts)
+        if (r >= 0 && a.n_positional > 0 && command_starts_container_process(a.positional[0]))
                 r = self_exe_reexec_sealed(&err);
-        plugins_copy_sealed(starts);
         if (r >= 0 && g.version)
                 cli_print_version(stdout, &ctx.plugins);
         else if (r >= 0 && (a.help || a.n_positional == 0)) {

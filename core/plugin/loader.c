@@ -2,8 +2,7 @@
 /*
  * Loading one plugin file: find <kind>-<name>.so in the plugin directories,
  * open it O_PATH|O_NOFOLLOW, check the file and its directory (type, owner,
- * mode), dlopen() the very file checked through /proc/self/fd/N (or its
- * sealed memfd copy, for a command that starts a container process), and check
+ * mode), dlopen() the very file checked through /proc/self/fd/N, and check
  * its descriptor and ops table (plugin_validate(), desc-check.c). Every
  * refusal has its own message, naming the file, the cause and the fix.
  */
@@ -148,10 +147,6 @@ static void *dlopen_fd(int fd, const char *path, struct modrun_error **reterr)
         return h;
 }
 
-static bool copy_sealed = true;
-
-void plugins_copy_sealed(bool sealed) { copy_sealed = sealed; }
-
 /* The checked file (an O_PATH fd), copied into a sealed memfd: the runtime
  * and its init map the copy, never the installed file (self-exe.c). */
 static int sealed_plugin(int fd, const char *path, struct modrun_error **reterr)
@@ -167,10 +162,10 @@ static int sealed_plugin(int fd, const char *path, struct modrun_error **reterr)
 static int load_checked(const char *path, int fd, uint32_t kind, const char *name, void **ret_handle,
                         const struct modrun_plugin **ret_desc, struct modrun_error **reterr)
 {
-        _cleanup_close_ int sealed = copy_sealed ? sealed_plugin(fd, path, reterr) : -1;
-        if (copy_sealed && sealed < 0)
+        _cleanup_close_ int sealed = sealed_plugin(fd, path, reterr);
+        if (sealed < 0)
                 return sealed;
-        void *h = dlopen_fd(copy_sealed ? sealed : fd, path, reterr);
+        void *h = dlopen_fd(sealed, path, reterr);
         if (!h)
                 return -ENOEXEC;
         (void)dlerror();

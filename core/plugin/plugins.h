@@ -67,13 +67,6 @@ int plugin_options_set(struct plugin_options *opts, const char *kind_eq_name, co
                        struct modrun_error **reterr);
 void plugin_options_done(struct plugin_options *opts);
 
-/* Plugins are mapped from sealed memfd copies of the files checked (the
- * default), or, after plugins_copy_sealed(false), from those files: for a
- * command that starts no process in a container, which runs the runtime's
- * own file unsealed too (util/self-exe.c): no process a container can
- * reach maps what it loads. */
-void plugins_copy_sealed(bool sealed);
-
 /* Choose, load, check and init a plugin for every kind. On failure nothing
  * stays loaded or initialised. */
 int plugins_load(const struct plugin_options *opts, const struct host_params *hp, struct plugins **ret,

@@ -13,8 +13,7 @@
  * that cannot be written or grown. This holds whatever the container's
  * program is: a `#!/proc/self/exe` script, or an image loader (PT_INTERP)
  * the image replaced, executes the sealed copy, never the installed file.
- * Plugins are mapped from sealed copies too (core/plugin/loader.c), by
- * these commands only, as the runtime itself.
+ * Plugins are mapped from sealed copies too (core/plugin/loader.c).
  */
 #include <fcntl.h>
 
