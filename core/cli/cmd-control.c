@@ -121,10 +121,10 @@ int cmd_ps(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **re
 }
 
 /* One line of `events`: {"type":"stats","id":ID,"data":{...}} */
-static int print_stats(struct runtime_ctx *ctx, const char *id, struct modrun_error **reterr)
+static int print_stats(struct container *c, const char *id, struct modrun_error **reterr)
 {
         struct json_object *data = NULL;
-        int r = lifecycle_stats(ctx, id, &data, reterr);
+        int r = lifecycle_watch_stats(c, &data, reterr);
         if (r < 0)
                 return r;
         struct json_object *ev = json_object_new_object();
@@ -148,11 +148,11 @@ static void print_oom(const char *id)
 }
 
 /* A new OOM kill since *last: an "oom" line (runc's). */
-static void check_oom(struct runtime_ctx *ctx, const char *id, bool *have, uint64_t *last)
+static void check_oom(struct container *c, const char *id, bool *have, uint64_t *last)
 {
         _cleanup_error_ struct modrun_error *err = NULL;
         uint64_t n = 0;
-        if (lifecycle_oom_count(ctx, id, &n, &err) < 0)
+        if (lifecycle_watch_oom_count(c, &n, &err) < 0)
                 return;
         if (*have && n > *last)
                 print_oom(id);
@@ -166,14 +166,12 @@ static void check_oom(struct runtime_ctx *ctx, const char *id, bool *have, uint6
  * returns 0, as the spec's container is stopped (runc's events does not
  * end on a v1 host while the cgroup exists). */
 #define EVENTS_OOM_CHECK_MS 200
-static int watch_events(struct runtime_ctx *ctx, const char *id, int interval_ms, struct modrun_error **reterr)
+static int watch_events(struct container *c, int pidfd, const char *id, int interval_ms,
+                        struct modrun_error **reterr)
 {
-        _cleanup_close_ int pidfd = lifecycle_open_init(ctx, id, reterr);
-        if (pidfd < 0)
-                return pidfd;
         bool have_oom = false;
         uint64_t oom = 0;
-        check_oom(ctx, id, &have_oom, &oom);
+        check_oom(c, id, &have_oom, &oom);
         int64_t next_stats = clock_now_ms() + interval_ms;
         for (;;) {
                 int64_t left = next_stats - clock_now_ms();
@@ -182,14 +180,14 @@ static int watch_events(struct runtime_ctx *ctx, const char *id, int interval_ms
                 int n = poll(&p, 1, wait);
                 if (n < 0 && errno != EINTR)
                         return error_new(reterr, errno, NULL, "events: wait for the init of container %s", id);
-                check_oom(ctx, id, &have_oom, &oom); /* an OOM kill of the init itself is reported too */
+                check_oom(c, id, &have_oom, &oom); /* an OOM kill of the init itself is reported too */
                 if (n > 0)
                         return 0;
                 if (clock_now_ms() < next_stats)
                         continue;
                 next_stats += interval_ms;
                 _cleanup_error_ struct modrun_error *err = NULL;
-                int r = print_stats(ctx, id, &err);
+                int r = print_stats(c, id, &err);
                 if (r < 0 && poll(&p, 1, 0) > 0)
                         return 0; /* stopped meanwhile */
                 if (r < 0) {
@@ -230,7 +228,12 @@ int cmd_events(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error 
         }
         if (id < 0 || r < 0 || (r = cli_expect_args(a, 1, "events [--stats] [--interval D] ID", reterr)) < 0)
                 return id < 0 ? id : r;
-        if (once)
-                return print_stats(ctx, a->positional[0], reterr);
-        return watch_events(ctx, a->positional[0], interval_ms, reterr);
+        const char *cid = a->positional[0];
+        struct container *c = NULL;
+        _cleanup_close_ int pidfd = -1;
+        if ((r = lifecycle_watch_open(ctx, cid, &c, &pidfd, reterr)) < 0)
+                return r;
+        r = once ? print_stats(c, cid, reterr) : watch_events(c, pidfd, cid, interval_ms, reterr);
+        lifecycle_watch_close(c);
+        return r;
 }

@@ -25,11 +25,11 @@ static int cgroup_op_missing(const struct container *c, const char *op, const ch
 
 /* Open container id when it runs (or is paused or created); stopped_ok lets a
  * stopped one through too. */
-static int open_live(const struct runtime_ctx *ctx, const char *id, const char *verb, bool stopped_ok,
-                     struct container **ret, struct modrun_error **reterr)
+static int open_live_kinds(const struct runtime_ctx *ctx, const char *id, const char *verb, bool stopped_ok,
+                           uint32_t kinds, struct container **ret, struct modrun_error **reterr)
 {
         _cleanup_container_ struct container *c = NULL;
-        int r = container_open(ctx, id, true, &c, reterr);
+        int r = container_open_kinds(ctx, id, kinds, &c, reterr);
         if (r < 0)
                 return r;
         enum container_status st = state_status(c->dir, c->state);
@@ -41,6 +41,12 @@ static int open_live(const struct runtime_ctx *ctx, const char *id, const char *
                                  "cannot %s container %s: it is %s", verb, id, container_status_to_string(st));
         *ret = TAKE_PTR(c);
         return 0;
+}
+
+static int open_live(const struct runtime_ctx *ctx, const char *id, const char *verb, bool stopped_ok,
+                     struct container **ret, struct modrun_error **reterr)
+{
+        return open_live_kinds(ctx, id, verb, stopped_ok, UINT32_MAX, ret, reterr);
 }
 
 int lifecycle_pause(const struct runtime_ctx *ctx, const char *id, bool pause, struct modrun_error **reterr)
@@ -148,13 +154,25 @@ int lifecycle_pids(const struct runtime_ctx *ctx, const char *id, pid_t **ret_pi
         return procs_best_known(c->cfg, c->state->pid, ret_pids, ret_n, reterr);
 }
 
-int lifecycle_stats(const struct runtime_ctx *ctx, const char *id, struct json_object **ret_stats,
-                    struct modrun_error **reterr)
+int lifecycle_watch_open(const struct runtime_ctx *ctx, const char *id, struct container **ret, int *ret_pidfd,
+                         struct modrun_error **reterr)
 {
         _cleanup_container_ struct container *c = NULL;
-        int r = open_live(ctx, id, "read the statistics of", false, &c, reterr);
+        int r = open_live_kinds(ctx, id, "watch the events of", false, PLUGIN_KIND_BIT(MODRUN_KIND_CGROUP), &c,
+                                reterr);
         if (r < 0)
                 return r;
+        int fd = container_open_init(c->state);
+        if (fd < 0)
+                return error_new(reterr, -fd, NULL, "container %s is not running", id);
+        container_dir_unlock(c->dir);
+        *ret_pidfd = fd;
+        *ret = TAKE_PTR(c);
+        return 0;
+}
+
+int lifecycle_watch_stats(struct container *c, struct json_object **ret_stats, struct modrun_error **reterr)
+{
         void *st = NULL;
         const struct modrun_cgroup_ops *cg = plugins_cgroup(c->plugins, &st);
         if (!cg || !MODRUN_HAS_OP(cg, stats))
@@ -162,13 +180,8 @@ int lifecycle_stats(const struct runtime_ctx *ctx, const char *id, struct json_o
         return cg->stats(st, ret_stats, reterr);
 }
 
-int lifecycle_oom_count(const struct runtime_ctx *ctx, const char *id, uint64_t *ret_count,
-                        struct modrun_error **reterr)
+int lifecycle_watch_oom_count(struct container *c, uint64_t *ret_count, struct modrun_error **reterr)
 {
-        _cleanup_container_ struct container *c = NULL;
-        int r = open_live(ctx, id, "watch the OOM kills of", true, &c, reterr);
-        if (r < 0)
-                return r;
         void *st = NULL;
         const struct modrun_cgroup_ops *cg = plugins_cgroup(c->plugins, &st);
         if (!cg || !MODRUN_HAS_OP(cg, oom_count))
@@ -176,12 +189,4 @@ int lifecycle_oom_count(const struct runtime_ctx *ctx, const char *id, uint64_t 
         return cg->oom_count(st, ret_count, reterr);
 }
 
-int lifecycle_open_init(const struct runtime_ctx *ctx, const char *id, struct modrun_error **reterr)
-{
-        _cleanup_container_ struct container *c = NULL;
-        int r = open_live(ctx, id, "watch the events of", false, &c, reterr);
-        if (r < 0)
-                return r;
-        int fd = container_open_init(c->state);
-        return fd >= 0 ? fd : error_new(reterr, -fd, NULL, "container %s is not running", id);
-}
+struct container *lifecycle_watch_close(struct container *c) { return container_free(c); }
