@@ -120,11 +120,23 @@ int cmd_ps(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error **re
         return 0;
 }
 
-/* One line of `events`: {"type":"stats","id":ID,"data":{...}} */
-static int print_stats(struct container *c, const char *id, struct modrun_error **reterr)
+/* Has the init behind pidfd (-1: none) exited? */
+static bool init_exited(int pidfd)
+{
+        return pidfd >= 0 && poll(&(struct pollfd){.fd = pidfd, .events = POLLIN}, 1, 0) > 0;
+}
+
+/* One line of `events`: {"type":"stats","id":ID,"data":{...}}; 1 and no
+ * line when the init behind pidfd (-1: none) exited meanwhile (its cgroup
+ * may be gone: the statistics of nothing). */
+static int print_stats(struct container *c, int pidfd, const char *id, struct modrun_error **reterr)
 {
         struct json_object *data = NULL;
         int r = lifecycle_watch_stats(c, &data, reterr);
+        if (init_exited(pidfd)) {
+                json_object_put(data);
+                return 1;
+        }
         if (r < 0)
                 return r;
         struct json_object *ev = json_object_new_object();
@@ -187,8 +199,8 @@ static int watch_events(struct container *c, int pidfd, const char *id, int inte
                         continue;
                 next_stats += interval_ms;
                 _cleanup_error_ struct modrun_error *err = NULL;
-                int r = print_stats(c, id, &err);
-                if (r < 0 && poll(&p, 1, 0) > 0)
+                int r = print_stats(c, pidfd, id, &err);
+                if (r > 0)
                         return 0; /* stopped meanwhile */
                 if (r < 0) {
                         *reterr = TAKE_PTR(err);
@@ -231,9 +243,9 @@ int cmd_events(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_error 
         const char *cid = a->positional[0];
         struct container *c = NULL;
         _cleanup_close_ int pidfd = -1;
-        if ((r = lifecycle_watch_open(ctx, cid, &c, &pidfd, reterr)) < 0)
+        if ((r = lifecycle_watch_open(ctx, cid, &c, once ? NULL : &pidfd, reterr)) < 0)
                 return r;
-        r = once ? print_stats(c, cid, reterr) : watch_events(c, pidfd, cid, interval_ms, reterr);
+        r = once ? print_stats(c, -1, cid, reterr) : watch_events(c, pidfd, cid, interval_ms, reterr);
         lifecycle_watch_close(c);
         return r;
 }

@@ -158,15 +158,16 @@ int lifecycle_watch_open(const struct runtime_ctx *ctx, const char *id, struct c
                          struct modrun_error **reterr)
 {
         _cleanup_container_ struct container *c = NULL;
-        int r = open_live_kinds(ctx, id, "watch the events of", false, PLUGIN_KIND_BIT(MODRUN_KIND_CGROUP), &c,
-                                reterr);
+        int r = open_live_kinds(ctx, id, ret_pidfd ? "watch the events of" : "read the statistics of", false,
+                                PLUGIN_KIND_BIT(MODRUN_KIND_CGROUP), &c, reterr);
         if (r < 0)
                 return r;
-        int fd = container_open_init(c->state);
+        int fd = ret_pidfd ? container_open_init(c->state) : 0;
         if (fd < 0)
                 return error_new(reterr, -fd, NULL, "container %s is not running", id);
         container_dir_unlock(c->dir);
-        *ret_pidfd = fd;
+        if (ret_pidfd)
+                *ret_pidfd = fd;
         *ret = TAKE_PTR(c);
         return 0;
 }
@@ -189,4 +190,4 @@ int lifecycle_watch_oom_count(struct container *c, uint64_t *ret_count, struct m
         return cg->oom_count(st, ret_count, reterr);
 }
 
-struct container *lifecycle_watch_close(struct container *c) { return container_free(c); }
+void lifecycle_watch_close(struct container *c) { container_free(c); }

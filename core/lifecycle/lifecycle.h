@@ -98,7 +98,8 @@ int lifecycle_pids(const struct runtime_ctx *ctx, const char *id, pid_t **ret_pi
 /* events: container id opened once for all it reads, with its cgroup
  * plugin alone, and its lock released at once (other commands go on). A
  * load per read would map a new sealed copy of the plugin every time, for
- * good. *ret_pidfd: the init's, polls readable once it has exited. */
+ * good. *ret_pidfd (NULL: none, for one read): the init's, polls readable
+ * once it has exited. */
 int lifecycle_watch_open(const struct runtime_ctx *ctx, const char *id, struct container **ret, int *ret_pidfd,
                          struct modrun_error **reterr);
 /* The cgroup manager's statistics (runc's events --stats "data"). */
@@ -106,7 +107,7 @@ int lifecycle_watch_stats(struct container *c, struct json_object **ret_stats, s
 /* The OOM kills so far (-EOPNOTSUPP without error when the manager cannot
  * count them). */
 int lifecycle_watch_oom_count(struct container *c, uint64_t *ret_count, struct modrun_error **reterr);
-struct container *lifecycle_watch_close(struct container *c);
+void lifecycle_watch_close(struct container *c);
 int lifecycle_start(const struct runtime_ctx *ctx, const char *id, struct modrun_error **reterr);
 /* create + start; unless detach, wait for the process (forwarding signals)
  * and, unless keep, delete the container. *ret_status is the exit code to

@@ -211,7 +211,13 @@ static int scope_dir(struct sdstate *s, struct modrun_error **reterr)
                 return s->host->error(reterr, -r, NULL, "systemd: read %s/%s", s->host->state_dir, SDC_RECORD);
         r = connect_bus(s, reterr);
         char *cg = NULL;
-        if (r < 0 || (r = sdb_unit_cgroup(&s->bus, s->name.unit, &cg, START_TIMEOUT_MS, reterr)) <= 0)
+        if (r >= 0)
+                r = sdb_unit_cgroup(&s->bus, s->name.unit, &cg, START_TIMEOUT_MS, reterr);
+        /* A command that does not start the unit holds no idle connection
+         * (`events` keeps this state as long as the container runs). */
+        if (!s->creating)
+                sdb_close(&s->bus);
+        if (r <= 0)
                 return r;
         const char *root = sdc_unified_root();
         if (!root || !*cg) {

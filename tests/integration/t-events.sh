@@ -36,7 +36,7 @@ wait_for grep -q '^{"type":"oom","id":"c16-ev"}$' "$T/ev.$ID" && pass "an oom ev
 # new sealed copy each time, for good (RSS grew ~0.7 MiB/s).
 evpid=
 for p in $(pgrep -f -- "events --interval 1s $ID\$"); do [ "$(cat /proc/$p/comm 2>/dev/null)" = modrun ] && evpid=$p; done
-plugin_maps() { grep -c 'memfd:modrun-plugin' "/proc/$evpid/maps"; }
+plugin_maps() { [ -n "$evpid" ] && grep -c 'memfd:modrun-plugin' "/proc/$evpid/maps"; }
 m1=$(plugin_maps); sleep 2; m2=$(plugin_maps)
 [ -n "$evpid" ] && [ "$m1" -ge 1 ] && [ "$m1" = "$m2" ] && pass "events maps its plugin once ($m1 mappings, 2 s apart)" ||
     fail "events' plugin mappings grew: $m1 -> $m2 (pid '$evpid')"
