@@ -2,11 +2,12 @@
 /*
  * Test builds (-Dfault-injection, docs/reliability.md): the plugins' side
  * of the core's util/fault.h, which a plugin does not include (header
- * only; the core's fault.c parses the same variables with it). MODRUN_TEST_FAULT=stall:WAIT makes the bounded wait WAIT
- * ("freeze" in cgroupfs, "systemd-job" in systemd) never see its
- * condition; MODRUN_TEST_FAULT=POINT:pause sleeps at POINT for as long as
- * the point says (a race made certain); MODRUN_TEST_TIMEOUT_MS=N caps a plugin's own bounds.
- * Without the option all are no-ops.
+ * only; the core's fault.c parses the same variables with it).
+ * MODRUN_TEST_FAULT=stall:WAIT makes the bounded wait WAIT ("freeze" in
+ * cgroupfs, "systemd-job" in systemd) never see its condition;
+ * MODRUN_TEST_FAULT=POINT:pause sleeps at POINT for as long as the point
+ * says (a race made certain); MODRUN_TEST_TIMEOUT_MS=N caps a plugin's own
+ * bounds. Without the option all are no-ops.
  */
 #pragma once
 
