@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cgroup-entry.h"
+#include "clone-vm.h"
 #include "util/fs-util.h"
 
 #ifndef CLONE_INTO_CGROUP
@@ -91,6 +92,16 @@ long cgroup_entry_clone(const struct modrun_cgroup_entry *e, unsigned long flags
                 return error_wrap(reterr, "move the new process %ld into the container's cgroup v2", pid);
         }
         return pid;
+}
+
+long cgroup_entry_clone_vm(const struct modrun_cgroup_entry *e, void (*fn)(void *), void *arg)
+{
+        struct clone3_args a = {.flags = CLONE_VM | CLONE_VFORK, .exit_signal = SIGCHLD};
+        if (e->unified_fd >= 0) {
+                a.flags |= CLONE_INTO_CGROUP;
+                a.cgroup = (uint64_t)e->unified_fd;
+        }
+        return clone_vm_run(&a, sizeof(a), fn, arg);
 }
 
 int cgroup_entry_self(struct modrun_cgroup_entry *e, struct modrun_error **reterr)

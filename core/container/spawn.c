@@ -12,7 +12,9 @@
  *   or, exec: runtime: setns(the container's pid namespace, for its
  *            children only) ──clone──> init, back to its own; the init
  *            joins the other namespaces itself (exec_clone; the helper
- *            when the runtime may not join: rootless).
+ *            when the runtime may not join: rootless). Where nothing is
+ *            left for the runtime between the clone and "ready", the
+ *            clone shares its memory until the execve (clone-vm.h).
  *   runtime: write the id maps (namespace plugin), enter the cgroup and
  *            apply the device filter (cgroup and devices plugins), send
  *            SYNC_GO, and wait (bounded) for SYNC_READY or SYNC_ERROR.
@@ -33,11 +35,13 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "intelrdt.h"
 #include "netdev.h"
 #include "cgroup-entry.h"
+#include "clone-vm.h"
 #include "devices.h"
 #include "hooks.h"
 #include "host-rootfs.h"
@@ -59,6 +63,8 @@ struct spawn_prep {
         int sock[2]; /* [0] runtime, [1] helper and init */
         bool born_in_cgroup; /* the init is cloned into its cgroup (s->init.cg_entry) */
         bool stay_dumpable;  /* the init, until "go": an unprivileged runtime writes its id maps */
+        bool go_sent;        /* before the clone (exec_shares_memory) */
+        volatile int vm_execd; /* init.vm_execd's flag */
 };
 
 static void spawn_prep_done(struct spawn_prep *s)
@@ -304,13 +310,18 @@ static void kill_and_reap(pid_t pid)
 }
 
 /* `exec` without the helper: the init joins every namespace but the pid
- * one itself, and is cloned straight into that one (see exec_clone). */
+ * one itself, and is cloned straight into that one (see exec_clone). It
+ * writes nothing of s: it may share the runtime's memory. */
 _Noreturn static void exec_init_main(struct spawn_prep *s)
 {
         struct modrun_error *err = NULL;
         child_start(s);
-        int r = ns_join(s->init.cfg, s->ns_fds, &err);
-        ns_close_fds(s->ns_fds);
+        FAULT_PAUSE("exec-start", 1000); /* a test's: to kill us during the set-up */
+        int fds[_OCI_NS_MAX];
+        memcpy(fds, s->ns_fds, sizeof(fds));
+        fds[OCI_NS_PID] = -1; /* joined for us by the runtime */
+        int r = ns_join(s->init.cfg, fds, &err);
+        ns_close_fds(fds);
         if (r >= 0)
                 r = child_close_fds(s, &err);
         if (r < 0) {
@@ -330,6 +341,79 @@ static int exec_clone_restore(int own_pidns, int dumpable, struct modrun_error *
         return 0;
 }
 
+/* exec_init_main sharing our memory: we sleep until its execve, so it
+ * bounds its set-up itself, stopped (SIGSTOP) or not: a timer of its own
+ * kills it after the set-up bound (execve deletes the timer). */
+static void exec_vm_main(void *arg)
+{
+        struct spawn_prep *s = arg;
+        struct sigevent sev = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGKILL};
+        struct itimerspec its = {.it_value = {.tv_sec = s->init.timeout_ms / 1000,
+                                              .tv_nsec = (long)(s->init.timeout_ms % 1000) * 1000000L}};
+        int timer = -1;
+        if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &sev, &timer) == 0)
+                (void)syscall(SYS_timer_settime, timer, 0, &its, NULL);
+        exec_init_main(s);
+}
+
+/* `exec`'s process may share our memory until its execve (clone-vm.h)
+ * when nothing is left for us to do between the clone and "go", and
+ * nothing to answer before "ready": it is born in its cgroups (or there
+ * are none: enter_cgroup() would move it after the clone), it joins no
+ * user or time namespace (the kernel lets only a process with a memory of
+ * its own join those), there is no intelRdt group to enter and no seccomp
+ * listener to pass its fd on to. */
+static bool exec_shares_memory(const struct spawn_params *p, const struct spawn_prep *s)
+{
+        return clone_vm_available() && !p->enter_cgroup_last && !p->n_subs &&
+               (s->born_in_cgroup || !plugins_cgroup(p->plugins, NULL)) && s->ns_fds[OCI_NS_USER] < 0 &&
+               s->ns_fds[OCI_NS_TIME] < 0 && !p->cfg->linux_.intel_rdt.present && !seccomp_listener_path(p->cfg);
+}
+
+/* A process sharing our memory that a signal killed before its execve
+ * may have died inside malloc() or free(): our heap is then not to be
+ * trusted. Say so without allocating, and exit (the exit releases the
+ * lock; exec left nothing else behind yet). An exit of its own, after it
+ * sent its error, is the usual failure, reported as always. */
+static void exec_vm_check(const struct spawn_prep *s, pid_t pid)
+{
+        siginfo_t si = {0};
+        if (s->vm_execd || waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid != pid ||
+            (si.si_code != CLD_KILLED && si.si_code != CLD_DUMPED))
+                return;
+        char msg[512];
+        (void)snprintf(msg, sizeof(msg),
+                       "exec into container %s: its process (pid %d) was killed by signal %d during its set-up, "
+                       "before its execve (hint: a process of the container may have killed it, or it was stopped "
+                       "or stuck past the %d ms bound; run exec again)",
+                       s->init.id, (int)pid, si.si_status, s->init.timeout_ms);
+        log_error_noalloc(msg);
+        _exit(1);
+}
+
+/* The clone for exec: sharing our memory when it can, else a fork-like
+ * one; "go" is sent first for the former (we sleep until its execve). */
+static long exec_clone_child(const struct spawn_params *p, struct spawn_prep *s, struct modrun_error **reterr)
+{
+        if (exec_shares_memory(p, s)) {
+                int r = sync_send(s->sock[0], SYNC_GO, 0, NULL, NULL);
+                if (r < 0)
+                        return error_new(reterr, -r, NULL, "send \"go\" to the process of exec");
+                s->go_sent = true;
+                s->init.vm_execd = &s->vm_execd;
+                long pid = cgroup_entry_clone_vm(&s->init.cg_entry, exec_vm_main, s);
+                if (pid > 0)
+                        exec_vm_check(s, (pid_t)pid);
+                s->init.vm_execd = NULL;
+                if (pid > 0)
+                        return pid;
+        }
+        long pid = cgroup_entry_clone(&s->init.cg_entry, 0, reterr);
+        if (pid == 0)
+                exec_init_main(s);
+        return pid;
+}
+
 /* `exec`: joining a pid namespace only changes the one our children are
  * born in, so the runtime joins the container's (when it is not ours),
  * clones the init into it and goes back to its own: no helper process,
@@ -341,7 +425,8 @@ static int exec_clone_restore(int own_pidns, int dumpable, struct modrun_error *
  * (no CAP_SYS_ADMIN over the user namespace that owns it: rootless, also
  * under rootless podman, whose user namespace does not own the host's pid
  * namespace): then the helper, which joins the user namespace first. */
-static int exec_clone(struct spawn_prep *s, pid_t *ret_pid, struct modrun_error **reterr)
+static int exec_clone(const struct spawn_params *p, struct spawn_prep *s, pid_t *ret_pid,
+                      struct modrun_error **reterr)
 {
         _cleanup_close_ int own = -1;
         int pidns = s->ns_fds[OCI_NS_PID];
@@ -363,12 +448,7 @@ static int exec_clone(struct spawn_prep *s, pid_t *ret_pid, struct modrun_error 
                         return 0;
                 return error_new(reterr, e, NULL, "join the pid namespace of the container init for the exec'd process");
         }
-        long pid = cgroup_entry_clone(&s->init.cg_entry, 0, reterr);
-        if (pid == 0) {
-                /* joined for us by the runtime; the fd stays the runtime's */
-                s->ns_fds[OCI_NS_PID] = -1;
-                exec_init_main(s);
-        }
+        long pid = exec_clone_child(p, s, reterr);
         int r = exec_clone_restore(pidns >= 0 ? own : -1, dumpable, reterr);
         if (pid < 0)
                 return r < 0 ? r : clone_error(s, 0, pid, reterr);
@@ -567,7 +647,7 @@ static int create_init(const struct spawn_params *p, struct spawn_prep *s, pid_t
                        struct modrun_error **reterr)
 {
         if (s->init.exec_mode) {
-                int r = exec_clone(s, ret_pid, reterr);
+                int r = exec_clone(p, s, ret_pid, reterr);
                 if (r != 0)
                         return r < 0 ? r : 0;
         }
@@ -631,7 +711,7 @@ static int spawn_run(const struct spawn_params *p, struct spawn_prep *s, pid_t *
                 r = mount_fds_send(p->cfg, p->rootfs, pid, s->sock[0], reterr);
         /* the init builds its hooks' state itself, from its pid as we see it:
          * a message has a size limit, the state (its annotations) none */
-        if (r >= 0 && (r = sync_send(s->sock[0], SYNC_GO, (int32_t)pid, NULL, NULL)) < 0)
+        if (r >= 0 && !s->go_sent && (r = sync_send(s->sock[0], SYNC_GO, (int32_t)pid, NULL, NULL)) < 0)
                 r = error_new(reterr, -r, NULL, "send \"go\" to the container init (pid %d)", (int)pid);
         if (r < 0)
                 r = init_error_first(s->sock[0], r, reterr);

@@ -12,6 +12,7 @@
 
 #include "fs-util.h"
 #include "log.h"
+#include "time-util.h"
 
 static int log_fd = -1;
 static enum log_format log_fmt = LOG_FORMAT_TEXT;
@@ -213,20 +214,37 @@ static void write_no_sigpipe(int fd, const char *buf, size_t len)
                 (void)sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
+static void write_line_at(int fd, int level, const char *ts, const char *msg, bool may_alloc)
+{
+        char stack[4096];
+        struct line_buf count = {0};
+        format_line(&count, fd, level, ts, msg);
+        size_t need = count.len + sizeof("..."); /* the room format_line keeps for a cut */
+        _cleanup_free_ char *heap = may_alloc && need > sizeof(stack) ? malloc(need) : NULL;
+        struct line_buf b = {.p = heap ? heap : stack, .size = heap ? need : sizeof(stack)};
+        format_line(&b, fd, level, ts, msg);
+        write_no_sigpipe(fd, b.p, b.len);
+}
+
 static void write_line(int fd, int level, const char *msg)
 {
-        char ts[64] = "", stack[4096];
+        char ts[64] = "";
         /* Only --log lines carry the time: a line for stderr does not read
          * /etc/localtime (tzset) for nothing. */
         if (fd == log_fd)
                 rfc3339(ts, sizeof(ts));
-        struct line_buf count = {0};
-        format_line(&count, fd, level, ts, msg);
-        size_t need = count.len + sizeof("..."); /* the room format_line keeps for a cut */
-        _cleanup_free_ char *heap = need > sizeof(stack) ? malloc(need) : NULL;
-        struct line_buf b = {.p = heap ? heap : stack, .size = heap ? need : sizeof(stack)};
-        format_line(&b, fd, level, ts, msg);
-        write_no_sigpipe(fd, b.p, b.len);
+        write_line_at(fd, level, ts, msg, true);
+}
+
+void log_error_noalloc(const char *msg)
+{
+        char ts[TIME_RFC3339_MAX] = "1970-01-01T00:00:00Z";
+        struct timespec now;
+        if (clock_gettime(CLOCK_REALTIME, &now) == 0)
+                time_rfc3339_utc_buf(&now, ts, sizeof(ts));
+        if (log_fd >= 0)
+                write_line_at(log_fd, LOG_ERR, ts, msg, false);
+        write_line_at(STDERR_FILENO, LOG_ERR, ts, msg, false);
 }
 
 void log_msgv(int level, const char *fmt, va_list ap)

@@ -19,6 +19,10 @@ void log_close(void);
 bool log_debug_enabled(void);
 void log_msgv(int level, const char *fmt, va_list ap) _printf_(2, 0);
 void log_msg(int level, const char *fmt, ...) _printf_(2, 3);
+/* An error line when the heap must not be touched (container/clone-vm.h):
+ * built on the stack (cut if long), the --log time in UTC (no time zone to
+ * load), to the log file and stderr, not the journal. */
+void log_error_noalloc(const char *msg);
 /* The final user-facing error of a command: to stderr and to the log file. */
 void log_report_error(const struct modrun_error *err, const char *command, int r);
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
+#include <stddef.h>
 #include <time.h>
 
 /* ts (CLOCK_REALTIME, at or after the epoch) as RFC 3339 in UTC with
@@ -8,3 +9,6 @@
  * (/etc/localtime, seven system calls) the first time either is called,
  * for a time that needs none. */
 char *time_rfc3339_utc(const struct timespec *ts);
+/* The same into buf (TIME_RFC3339_MAX bytes are always enough). */
+#define TIME_RFC3339_MAX 64
+void time_rfc3339_utc_buf(const struct timespec *ts, char *buf, size_t size);

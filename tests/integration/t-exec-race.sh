@@ -107,6 +107,51 @@ out=$(strace -f -qq -e trace=clone,clone3,fork,vfork -o "$T/clones" "$MODRUN" --
 expect_eq "exec without a helper: the process is pid 2+ in the container" 1 "$([ "$out" -gt 1 ] 2>/dev/null && echo 1)"
 expect_eq "exec without a helper: one clone per exec" 1 "$(grep -cE '(clone3?|v?fork)\(' "$T/clones")"
 
+# ---- exec's process shares the runtime's memory until its execve
+# (container/clone-vm.h: x86_64, no sanitizer). A signal that kills it
+# during its set-up (any process of the container may send one) may land
+# inside malloc(): exec then says so without touching its heap and exits
+# 1 at once, with its JSON error line; it neither crashes nor hangs.
+# Stopped there, its own timer kills it at the set-up bound.
+if grep -q modrun_clone3_vm "$RUNTIME_BIN"; then
+    expect_match "exec: clone3 with CLONE_VM|CLONE_VFORK" "clone3\\(\\{flags=CLONE_VM\\|CLONE_VFORK" "$(cat "$T/clones")"
+    : >"$LOG"
+    start=$(date +%s%N)
+    MODRUN_TEST_FAULT=exec-start:pause "$MODRUN" --root "$ROOT" --plugin-dir "$PLUGIN_DIR" --log "$LOG" \
+        --log-format json exec "$ID" true </dev/null >/dev/null 2>"$T/kill-err" &
+    EPID=$!
+    child=
+    for _ in $(seq 200); do child=$(pgrep -P "$EPID") && break; sleep 0.01; done
+    [ -n "$child" ] && kill -9 "$child"
+    wait_exit "$EPID" || { kill -9 "$EPID"; fail "exec's process killed in its set-up: exec still runs after 10 s"; }
+    wait "$EPID"
+    expect_eq "exec's process killed in its set-up: exec exits 1" 1 "$?"
+    ms=$((($(date +%s%N) - start) / 1000000))
+    [ "$ms" -lt 900 ] && pass "exec's process killed in its set-up: exec ends at once ($ms ms)" ||
+        fail "exec's process killed in its set-up: exec took $ms ms (its 1 s pause ran out?)"
+    expect_match "exec's process killed in its set-up: stderr names the signal" \
+        "process \\(pid $child\\) was killed by signal 9 during its set-up" "$(cat "$T/kill-err")"
+    expect_eq "exec's process killed in its set-up: one JSON error line in --log" 1 "$(json_errors)"
+    json_valid && pass "exec's process killed in its set-up: --log is JSON" || fail "--log: $(cat "$LOG")"
+    out=$(mr exec "$ID" true 2>&1)
+    expect_eq "exec's process killed in its set-up: the next exec works ($out)" 0 "$?"
+    # stopped (SIGSTOP) in its set-up, it ends at the set-up bound (its own
+    # timer kills it): exec, asleep until the execve, does not hang
+    MODRUN_TEST_TIMEOUT_MS=700 MODRUN_TEST_FAULT=exec-start:pause "$MODRUN" --root "$ROOT" \
+        --plugin-dir "$PLUGIN_DIR" exec "$ID" true </dev/null >/dev/null 2>"$T/stop-err" &
+    EPID=$!
+    child=
+    for _ in $(seq 200); do child=$(pgrep -P "$EPID") && break; sleep 0.01; done
+    [ -n "$child" ] && kill -STOP "$child"
+    wait_exit "$EPID" || { kill -9 "$EPID"; fail "exec's process stopped in its set-up: exec still runs after 10 s"; }
+    wait "$EPID"
+    expect_eq "exec's process stopped in its set-up: exec exits 1" 1 "$?"
+    expect_match "exec's process stopped in its set-up: stderr names the bound" "stuck past the 700 ms bound" \
+        "$(cat "$T/stop-err")"
+else
+    echo "exec's process is a fork here (no clone-vm: not x86_64, or a sanitizer): not checked"
+fi
+
 # ---- out of memory (each allocation of a failing exec fails in turn):
 # every line of a JSON --log is JSON, the message cut short if need be (a
 # text line there hid every later error from containerd, which decodes

@@ -222,6 +222,10 @@ struct init_args {
         int exec_root_fd; /* exec, no mount namespace: O_PATH of the init's root to chroot into; else -1 */
         struct modrun_cgroup_entry cg_entry; /* v1 fds to move itself into, or none */
         struct lsm_plan lsm;
+        /* exec's process sharing the runtime's memory (container/clone-vm.h):
+         * set to 1 right before execve and back to 0 when it failed, so the
+         * runtime knows whether a signal that killed us left its heap alone */
+        volatile int *vm_execd;
 };
 
 /* Runs in the new process; never returns. */
