@@ -22,7 +22,7 @@
 
 #if defined(__x86_64__) && !defined(CLONE_VM_SANITIZED)
 #if defined(__CET__) && (__CET__ & 1)
-#define CLONE_VM_ENDBR "endbr64\n"
+#define CLONE_VM_ENDBR "        endbr64\n"
 #else
 #define CLONE_VM_ENDBR ""
 #endif
@@ -32,9 +32,14 @@ __asm__(".pushsection .text\n"
         ".globl modrun_clone3_vm\n"
         ".hidden modrun_clone3_vm\n"
         ".type modrun_clone3_vm, @function\n"
-        "modrun_clone3_vm:\n" CLONE_VM_ENDBR
+        "modrun_clone3_vm:\n"
+        "        .cfi_startproc\n" CLONE_VM_ENDBR
         "        pushq %r12\n"
+        "        .cfi_adjust_cfa_offset 8\n"
+        "        .cfi_rel_offset %r12, 0\n"
         "        pushq %r13\n"
+        "        .cfi_adjust_cfa_offset 8\n"
+        "        .cfi_rel_offset %r13, 0\n"
         "        movq %rdx, %r12\n"
         "        movq %rcx, %r13\n"
         "        movl $435, %eax\n" /* __NR_clone3 */
@@ -49,8 +54,13 @@ __asm__(".pushsection .text\n"
         "        syscall\n"
         "        hlt\n"
         "1:      popq %r13\n"
+        "        .cfi_adjust_cfa_offset -8\n"
+        "        .cfi_restore %r13\n"
         "        popq %r12\n"
+        "        .cfi_adjust_cfa_offset -8\n"
+        "        .cfi_restore %r12\n"
         "        retq\n"
+        "        .cfi_endproc\n"
         ".size modrun_clone3_vm, .-modrun_clone3_vm\n"
         ".popsection\n");
 

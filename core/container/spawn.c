@@ -33,6 +33,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/single_threaded.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -316,7 +317,7 @@ _Noreturn static void exec_init_main(struct spawn_prep *s)
 {
         struct modrun_error *err = NULL;
         child_start(s);
-        FAULT_PAUSE("exec-start", 1000); /* a test's: to kill us during the set-up */
+        FAULT_PAUSE("exec-start", 3000); /* a test's: to kill us during the set-up */
         int fds[_OCI_NS_MAX];
         memcpy(fds, s->ns_fds, sizeof(fds));
         fds[OCI_NS_PID] = -1; /* joined for us by the runtime */
@@ -351,8 +352,15 @@ static void exec_vm_main(void *arg)
         struct itimerspec its = {.it_value = {.tv_sec = s->init.timeout_ms / 1000,
                                               .tv_nsec = (long)(s->init.timeout_ms % 1000) * 1000000L}};
         int timer = -1;
-        if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &sev, &timer) == 0)
-                (void)syscall(SYS_timer_settime, timer, 0, &its, NULL);
+        if (s->init.timeout_ms <= 0 || syscall(SYS_timer_create, CLOCK_MONOTONIC, &sev, &timer) < 0 ||
+            syscall(SYS_timer_settime, timer, 0, &its, NULL) < 0) { /* unbounded: not at all */
+                struct modrun_error *err = NULL;
+                int e = s->init.timeout_ms <= 0 ? EINVAL : errno;
+                (void)error_new(&err, e, "see RLIMIT_SIGPENDING (ulimit -i)",
+                                "arm the %d ms set-up bound of exec's process (timer_create)", s->init.timeout_ms);
+                (void)sync_send_error(s->sock[1], err, e);
+                _exit(1);
+        }
         exec_init_main(s);
 }
 
@@ -365,7 +373,8 @@ static void exec_vm_main(void *arg)
  * listener to pass its fd on to. */
 static bool exec_shares_memory(const struct spawn_params *p, const struct spawn_prep *s)
 {
-        return clone_vm_available() && !p->enter_cgroup_last && !p->n_subs &&
+        /* __libc_single_threaded: no other thread of ours runs beside it */
+        return clone_vm_available() && __libc_single_threaded && !p->enter_cgroup_last && !p->n_subs &&
                (s->born_in_cgroup || !plugins_cgroup(p->plugins, NULL)) && s->ns_fds[OCI_NS_USER] < 0 &&
                s->ns_fds[OCI_NS_TIME] < 0 && !p->cfg->linux_.intel_rdt.present && !seccomp_listener_path(p->cfg);
 }
@@ -377,18 +386,31 @@ static bool exec_shares_memory(const struct spawn_params *p, const struct spawn_
  * sent its error, is the usual failure, reported as always. */
 static void exec_vm_check(const struct spawn_prep *s, pid_t pid)
 {
+        if (s->vm_execd)
+                return;
+        /* it did not exec, so it is exiting; the vfork ends before it is a
+         * zombie: wait for that (WNOWAIT: reaped as usual later) */
         siginfo_t si = {0};
-        if (s->vm_execd || waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid != pid ||
-            (si.si_code != CLD_KILLED && si.si_code != CLD_DUMPED))
+        int r;
+        while ((r = waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT)) < 0 && errno == EINTR)
+                ;
+        if (r == 0 && si.si_code == CLD_EXITED)
                 return;
         char msg[512];
-        (void)snprintf(msg, sizeof(msg),
-                       "exec into container %s: its process (pid %d) was killed by signal %d during its set-up, "
-                       "before its execve (hint: a process of the container may have killed it, or it was stopped "
-                       "or stuck past the %d ms bound; run exec again)",
-                       s->init.id, (int)pid, si.si_status, s->init.timeout_ms);
+        if (r == 0)
+                (void)snprintf(msg, sizeof(msg),
+                               "exec into container %s: its process (pid %d) was killed by signal %d during its "
+                               "set-up, before its execve (hint: a process of the container may have killed it, or it "
+                               "was stopped or stuck past the %d ms bound; run exec again)",
+                               s->init.id, (int)pid, si.si_status, s->init.timeout_ms);
+        else /* ECHILD: SIGCHLD ignored, the kernel reaped it: how it ended is unknown */
+                (void)snprintf(msg, sizeof(msg),
+                               "exec into container %s: its process (pid %d) ended during its set-up, before its "
+                               "execve, and cannot be waited for (waitid: %s) (hint: do not run modrun with SIGCHLD "
+                               "ignored)",
+                               s->init.id, (int)pid, strerror(errno));
         log_error_noalloc(msg);
-        _exit(1);
+        _exit(255); /* exec's own failure, as cmd-exec.c */
 }
 
 /* The clone for exec: sharing our memory when it can, else a fork-like
@@ -407,6 +429,11 @@ static long exec_clone_child(const struct spawn_params *p, struct spawn_prep *s,
                 s->init.vm_execd = NULL;
                 if (pid > 0)
                         return pid;
+                /* take "go" back: the clone below may have to move its child
+                 * into the cgroup after it (no CLONE_INTO_CGROUP) */
+                char drop[64];
+                (void)recv(s->sock[1], drop, sizeof(drop), MSG_DONTWAIT);
+                s->go_sent = false;
         }
         long pid = cgroup_entry_clone(&s->init.cg_entry, 0, reterr);
         if (pid == 0)

@@ -6,7 +6,8 @@
  * only, where these definitions take the place of libc's for every caller
  * (glibc routes its own strdup, asprintf, getline, ... and json-c's
  * allocations through them) and forward to glibc's allocator. A forked
- * child (the helper, the init) goes on counting from its parent's count;
+ * child (the helper, the init) goes on counting from its parent's count
+ * (exec's process, sharing the runtime's memory, counts in its count);
  * an exec()ed one (the sealed re-exec) starts from 1 again.
  *
  * MODRUN_TEST_FAIL_ALLOC=count fails nothing and, when the process exits

@@ -175,10 +175,15 @@ int exec_prepare(int preserve_fds, struct modrun_error **reterr)
         return 0;
 }
 
-int exec_process(const char *path, char *const *args, char *const *env, struct modrun_error **reterr)
+int exec_process(const char *path, char *const *args, char *const *env, volatile int *execd,
+                 struct modrun_error **reterr)
 {
         static char *const empty_env[] = {NULL};
+        if (execd)
+                *execd = 1;
         execve(path, args, env ? env : empty_env);
+        if (execd)
+                *execd = 0;
         return error_new(reterr, errno, errno == ENOEXEC ? "is it a binary for this architecture or a script without #!?" : NULL,
                          "exec %s", path);
 }

@@ -398,13 +398,8 @@ _Noreturn void init_process_main(const struct init_args *a)
         /* Nothing but execve() after the filter (runc's order). */
         if (r >= 0 && seccomp_loads_late(a))
                 r = seccomp_install(a->seccomp, NULL, &err);
-        if (r >= 0) {
-                if (a->vm_execd)
-                        *a->vm_execd = 1;
-                r = exec_process(exe, a->cfg->process.args, env ? env : a->cfg->process.env, &err);
-                if (a->vm_execd)
-                        *a->vm_execd = 0;
-        }
+        if (r >= 0)
+                r = exec_process(exe, a->cfg->process.args, env ? env : a->cfg->process.env, a->vm_execd, &err);
         /* Nobody listens on the sync socket any more: `start` reads the
          * start-error fifo once we are gone; and the container's stderr. */
         if (a->start_err_fd >= 0)

@@ -123,8 +123,10 @@ int exec_wait_fifo(int fifo_fd, struct modrun_error **reterr);
  * CLOEXEC: done before the seccomp filter is loaded, which need not allow
  * rt_sigaction, fcntl or close_range. */
 int exec_prepare(int preserve_fds, struct modrun_error **reterr);
-/* execve(); returns only on failure. */
-int exec_process(const char *path, char *const *args, char *const *env, struct modrun_error **reterr);
+/* execve(); returns only on failure. *execd (unless NULL) is 1 during the
+ * call alone (init_args.vm_execd). */
+int exec_process(const char *path, char *const *args, char *const *env, volatile int *execd,
+                 struct modrun_error **reterr);
 
 /* ---- terminal.c ------------------------------------------------------ */
 
@@ -223,8 +225,8 @@ struct init_args {
         struct modrun_cgroup_entry cg_entry; /* v1 fds to move itself into, or none */
         struct lsm_plan lsm;
         /* exec's process sharing the runtime's memory (container/clone-vm.h):
-         * set to 1 right before execve and back to 0 when it failed, so the
-         * runtime knows whether a signal that killed us left its heap alone */
+         * 1 during the execve call alone (exec_process), so the runtime knows
+         * whether a signal that killed us left its heap alone */
         volatile int *vm_execd;
 };
 
