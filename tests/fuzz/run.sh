@@ -32,7 +32,7 @@ sources_for() {
                       plugins/systemd/devices.c ;;
         idmap) echo plugins/idmap/config.c plugins/idmap/maps.c plugins/idmap/diag.c ;;
         plugin) echo core/plugin/desc-check.c core/plugin/kind.c core/util/error.c core/util/log.c \
-                     core/util/fs-util.c ;;
+                     core/util/time-util.c core/util/fs-util.c ;;
         *) return 1 ;;
     esac
 }
