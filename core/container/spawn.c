@@ -406,9 +406,9 @@ static void exec_vm_check(const struct spawn_prep *s, pid_t pid)
         else /* ECHILD: SIGCHLD ignored, the kernel reaped it: how it ended is unknown */
                 (void)snprintf(msg, sizeof(msg),
                                "exec into container %s: its process (pid %d) ended during its set-up, before its "
-                               "execve, and cannot be waited for (waitid: %s) (hint: do not run modrun with SIGCHLD "
-                               "ignored)",
-                               s->init.id, (int)pid, strerror(errno));
+                               "execve, and cannot be waited for (waitid: errno %d) (hint: do not run modrun with "
+                               "SIGCHLD ignored)",
+                               s->init.id, (int)pid, errno); /* no strerror: it may translate, and allocate */
         log_error_noalloc(msg);
         _exit(255); /* exec's own failure, as cmd-exec.c */
 }
