@@ -46,14 +46,18 @@ __asm__(".pushsection .text\n"
         "        syscall\n"
         "        testq %rax, %rax\n"
         "        jnz 1f\n"
-        "        movq %r13, %rdi\n" /* the child: fn(arg), never back */
+        "        .cfi_remember_state\n"
+        "        .cfi_undefined %rip\n" /* the child: the outermost frame */
+        "        xorl %ebp, %ebp\n"
+        "        movq %r13, %rdi\n" /* fn(arg), never back */
         "        andq $-16, %rsp\n"
         "        callq *%r12\n"
         "        movl $127, %edi\n"
         "        movl $231, %eax\n" /* __NR_exit_group */
         "        syscall\n"
         "        hlt\n"
-        "1:      popq %r13\n"
+        "1:      .cfi_restore_state\n"
+        "        popq %r13\n"
         "        .cfi_adjust_cfa_offset -8\n"
         "        .cfi_restore %r13\n"
         "        popq %r12\n"

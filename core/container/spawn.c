@@ -356,8 +356,8 @@ static void exec_vm_main(void *arg)
             syscall(SYS_timer_settime, timer, 0, &its, NULL) < 0) { /* unbounded: not at all */
                 struct modrun_error *err = NULL;
                 int e = s->init.timeout_ms <= 0 ? EINVAL : errno;
-                (void)error_new(&err, e, "see RLIMIT_SIGPENDING (ulimit -i)",
-                                "arm the %d ms set-up bound of exec's process (timer_create)", s->init.timeout_ms);
+                (void)error_new(&err, e, e == EAGAIN ? "see RLIMIT_SIGPENDING (ulimit -i)" : NULL,
+                                "arm the %d ms set-up bound of exec's process (a POSIX timer)", s->init.timeout_ms);
                 (void)sync_send_error(s->sock[1], err, e);
                 _exit(1);
         }
@@ -373,6 +373,10 @@ static void exec_vm_main(void *arg)
  * listener to pass its fd on to. */
 static bool exec_shares_memory(const struct spawn_params *p, const struct spawn_prep *s)
 {
+        /* SIGCHLD ignored: the kernel reaps it, and how it ended (exec_vm_check) is lost */
+        struct sigaction chld;
+        if (sigaction(SIGCHLD, NULL, &chld) < 0 || chld.sa_handler == SIG_IGN || (chld.sa_flags & SA_NOCLDWAIT))
+                return false;
         /* __libc_single_threaded: no other thread of ours runs beside it */
         return clone_vm_available() && __libc_single_threaded && !p->enter_cgroup_last && !p->n_subs &&
                (s->born_in_cgroup || !plugins_cgroup(p->plugins, NULL)) && s->ns_fds[OCI_NS_USER] < 0 &&
@@ -403,27 +407,50 @@ static void exec_vm_check(const struct spawn_prep *s, pid_t pid)
                                "set-up, before its execve (hint: a process of the container may have killed it, or it "
                                "was stopped or stuck past the %d ms bound; run exec again)",
                                s->init.id, (int)pid, si.si_status, s->init.timeout_ms);
-        else /* ECHILD: SIGCHLD ignored, the kernel reaped it: how it ended is unknown */
+        else /* no strerror: it may translate, and allocate */
                 (void)snprintf(msg, sizeof(msg),
                                "exec into container %s: its process (pid %d) ended during its set-up, before its "
-                               "execve, and cannot be waited for (waitid: errno %d) (hint: do not run modrun with "
-                               "SIGCHLD ignored)",
-                               s->init.id, (int)pid, errno); /* no strerror: it may translate, and allocate */
+                               "execve, and cannot be waited for (waitid: errno %d)",
+                               s->init.id, (int)pid, errno);
         log_error_noalloc(msg);
         _exit(255); /* exec's own failure, as cmd-exec.c */
+}
+
+/* The backstop of the sleep until the process's execve: the process's
+ * own timer bounds its set-up, but a process of the container may stop
+ * it (SIGSTOP) before it armed that. Only a fatal signal ends the sleep:
+ * a timer of ours that kills us 5 s after the bound (the lock goes with
+ * us; the process, continued later, fails at "ready"). -1: none (then
+ * no sharing). */
+static int exec_vm_backstop(const struct spawn_prep *s)
+{
+        struct sigevent sev = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGKILL};
+        int ms = s->init.timeout_ms + 5000, timer = -1;
+        struct itimerspec its = {.it_value = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L}};
+        if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &sev, &timer) < 0)
+                return -1;
+        if (syscall(SYS_timer_settime, timer, 0, &its, NULL) < 0) {
+                (void)syscall(SYS_timer_delete, timer);
+                return -1;
+        }
+        return timer;
 }
 
 /* The clone for exec: sharing our memory when it can, else a fork-like
  * one; "go" is sent first for the former (we sleep until its execve). */
 static long exec_clone_child(const struct spawn_params *p, struct spawn_prep *s, struct modrun_error **reterr)
 {
-        if (exec_shares_memory(p, s)) {
+        int backstop = -1;
+        if (exec_shares_memory(p, s) && (backstop = exec_vm_backstop(s)) >= 0) {
                 int r = sync_send(s->sock[0], SYNC_GO, 0, NULL, NULL);
-                if (r < 0)
+                if (r < 0) {
+                        (void)syscall(SYS_timer_delete, backstop);
                         return error_new(reterr, -r, NULL, "send \"go\" to the process of exec");
+                }
                 s->go_sent = true;
                 s->init.vm_execd = &s->vm_execd;
                 long pid = cgroup_entry_clone_vm(&s->init.cg_entry, exec_vm_main, s);
+                (void)syscall(SYS_timer_delete, backstop);
                 if (pid > 0)
                         exec_vm_check(s, (pid_t)pid);
                 s->init.vm_execd = NULL;

@@ -113,7 +113,7 @@ expect_eq "exec without a helper: one clone per exec" 1 "$(grep -cE '(clone3?|v?
 # inside malloc(): exec then says so without touching its heap and exits
 # 255 at once, with its JSON error line; it neither crashes nor hangs.
 # Stopped there, its own timer kills it at the set-up bound.
-if [ "$(uname -m)" = x86_64 ] && ! grep -q __asan_init "$RUNTIME_BIN"; then
+if [ "$(uname -m)" = x86_64 ] && ! grep -qE '__(asan|hwasan|msan|tsan)_init' "$RUNTIME_BIN"; then
     expect_match "exec: clone3 with CLONE_VM|CLONE_VFORK" "clone3\\(\\{flags=CLONE_VM\\|CLONE_VFORK" "$(cat "$T/clones")"
     # vm_exec OUT ERRFILE [ENV...]: exec paused 3 s in its set-up, in the
     # background (EPID); CHILD its process once it exists
