@@ -342,20 +342,37 @@ static int exec_clone_restore(int own_pidns, int dumpable, struct modrun_error *
         return 0;
 }
 
+/* A POSIX timer that kills the calling process ms from now (its id), or
+ * -1 with errno (raw system calls: no allocation). */
+static int kill_timer_arm(int ms)
+{
+        struct sigevent sev = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGKILL};
+        struct itimerspec its = {.it_value = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L}};
+        int timer = -1;
+        if (ms <= 0) {
+                errno = EINVAL;
+                return -1;
+        }
+        if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &sev, &timer) < 0)
+                return -1;
+        if (syscall(SYS_timer_settime, timer, 0, &its, NULL) < 0) {
+                int e = errno;
+                (void)syscall(SYS_timer_delete, timer);
+                errno = e;
+                return -1;
+        }
+        return timer;
+}
+
 /* exec_init_main sharing our memory: we sleep until its execve, so it
  * bounds its set-up itself, stopped (SIGSTOP) or not: a timer of its own
  * kills it after the set-up bound (execve deletes the timer). */
 static void exec_vm_main(void *arg)
 {
         struct spawn_prep *s = arg;
-        struct sigevent sev = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGKILL};
-        struct itimerspec its = {.it_value = {.tv_sec = s->init.timeout_ms / 1000,
-                                              .tv_nsec = (long)(s->init.timeout_ms % 1000) * 1000000L}};
-        int timer = -1;
-        if (s->init.timeout_ms <= 0 || syscall(SYS_timer_create, CLOCK_MONOTONIC, &sev, &timer) < 0 ||
-            syscall(SYS_timer_settime, timer, 0, &its, NULL) < 0) { /* unbounded: not at all */
+        if (kill_timer_arm(s->init.timeout_ms) < 0) { /* unbounded: not at all */
                 struct modrun_error *err = NULL;
-                int e = s->init.timeout_ms <= 0 ? EINVAL : errno;
+                int e = errno;
                 (void)error_new(&err, e, e == EAGAIN ? "see RLIMIT_SIGPENDING (ulimit -i)" : NULL,
                                 "arm the %d ms set-up bound of exec's process (a POSIX timer)", s->init.timeout_ms);
                 (void)sync_send_error(s->sock[1], err, e);
@@ -416,32 +433,17 @@ static void exec_vm_check(const struct spawn_prep *s, pid_t pid)
         _exit(255); /* exec's own failure, as cmd-exec.c */
 }
 
-/* The backstop of the sleep until the process's execve: the process's
- * own timer bounds its set-up, but a process of the container may stop
- * it (SIGSTOP) before it armed that. Only a fatal signal ends the sleep:
- * a timer of ours that kills us 5 s after the bound (the lock goes with
- * us; the process, continued later, fails at "ready"). -1: none (then
- * no sharing). */
-static int exec_vm_backstop(const struct spawn_prep *s)
-{
-        struct sigevent sev = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGKILL};
-        int ms = s->init.timeout_ms + 5000, timer = -1;
-        struct itimerspec its = {.it_value = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L}};
-        if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &sev, &timer) < 0)
-                return -1;
-        if (syscall(SYS_timer_settime, timer, 0, &its, NULL) < 0) {
-                (void)syscall(SYS_timer_delete, timer);
-                return -1;
-        }
-        return timer;
-}
-
 /* The clone for exec: sharing our memory when it can, else a fork-like
- * one; "go" is sent first for the former (we sleep until its execve). */
+ * one; "go" is sent first for the former (we sleep until its execve).
+ * The process's own timer bounds its set-up, but a process of the
+ * container may stop it (SIGSTOP) before it armed that, and only a fatal
+ * signal ends our sleep: the backstop, a timer that kills us 5 s after
+ * the bound (the lock goes with us; the process, continued later, fails
+ * at "ready"). Without one, no sharing. */
 static long exec_clone_child(const struct spawn_params *p, struct spawn_prep *s, struct modrun_error **reterr)
 {
         int backstop = -1;
-        if (exec_shares_memory(p, s) && (backstop = exec_vm_backstop(s)) >= 0) {
+        if (exec_shares_memory(p, s) && (backstop = kill_timer_arm(s->init.timeout_ms + 5000)) >= 0) {
                 int r = sync_send(s->sock[0], SYNC_GO, 0, NULL, NULL);
                 if (r < 0) {
                         (void)syscall(SYS_timer_delete, backstop);
