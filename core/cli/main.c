@@ -205,7 +205,7 @@ int cli_main(int argc, char **argv)
         }
         /* Whatever starts a process in a container runs from a sealed
          * copy of the runtime (CVE-2019-5736, self-exe.c). */
-        self_exe_set_argv(argv);
+        self_exe_set_argv(argv, argc - a.n_positional);
         if (r >= 0 && a.n_positional > 0 && command_starts_container_process(a.positional[0]))
                 r = self_exe_reexec_sealed(&err);
         if (r >= 0 && g.version)

@@ -94,9 +94,9 @@ long cgroup_entry_clone(const struct modrun_cgroup_entry *e, unsigned long flags
         return pid;
 }
 
-long cgroup_entry_clone_vm(const struct modrun_cgroup_entry *e, void (*fn)(void *), void *arg)
+long cgroup_entry_clone_vm(const struct modrun_cgroup_entry *e, unsigned long flags, void (*fn)(void *), void *arg)
 {
-        struct clone3_args a = {.flags = CLONE_VM | CLONE_VFORK, .exit_signal = SIGCHLD};
+        struct clone3_args a = {.flags = flags | CLONE_VM | CLONE_VFORK, .exit_signal = SIGCHLD};
         if (e->unified_fd >= 0) {
                 a.flags |= CLONE_INTO_CGROUP;
                 a.cgroup = (uint64_t)e->unified_fd;

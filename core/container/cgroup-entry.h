@@ -28,10 +28,11 @@ void cgroup_entry_keep(const struct modrun_cgroup_entry *e, int *keep, size_t *n
  * is set only when that move failed; a failed clone is the caller's to
  * explain. */
 long cgroup_entry_clone(const struct modrun_cgroup_entry *e, unsigned long flags, struct modrun_error **reterr);
-/* cgroup_entry_clone() for `exec`'s process sharing the caller's memory
- * (clone-vm.h: CLONE_VM | CLONE_VFORK, fn(arg) in the child): the pid once
- * the child has exec'd or died, or -errno, and then the caller clones the
- * usual way (which knows the fallbacks of older kernels and pids.max). */
-long cgroup_entry_clone_vm(const struct modrun_cgroup_entry *e, void (*fn)(void *), void *arg);
+/* cgroup_entry_clone() for a process sharing the caller's memory
+ * (clone-vm.h: flags | CLONE_VM | CLONE_VFORK, fn(arg) in the child): the
+ * pid once the child has exec'd or died, or -errno, and then the caller
+ * clones the usual way (which knows the fallbacks of older kernels and
+ * pids.max). */
+long cgroup_entry_clone_vm(const struct modrun_cgroup_entry *e, unsigned long flags, void (*fn)(void *), void *arg);
 /* In the new process: move itself into every v1 hierarchy, close the fds. */
 int cgroup_entry_self(struct modrun_cgroup_entry *e, struct modrun_error **reterr);

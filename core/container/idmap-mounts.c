@@ -291,6 +291,21 @@ static int send_bind_sources(const struct oci_config *cfg, pid_t init, int sock,
                          m->destination, m->source);
 }
 
+bool mount_fds_wanted(const struct oci_config *cfg)
+{
+        const char *v = config_annotation(cfg, IDMAP_ROOTFS_ANNOTATION);
+        bool any = v && streq(v, "true");
+        for (size_t i = 0; i < cfg->n_mounts && !any; i++) {
+                const struct oci_mount *m = &cfg->mounts[i];
+                struct mount_options o;
+                if (mount_options_parse(m->options, &o, NULL) < 0)
+                        continue; /* refused by the init with its message */
+                any = o.idmap || o.ridmap || m->n_uid_mappings || m->n_gid_mappings || wants_bind_source(cfg, m, &o);
+                mount_options_done(&o);
+        }
+        return any;
+}
+
 int mount_fds_send(const struct oci_config *cfg, const char *rootfs, pid_t init, int sock,
                    struct modrun_error **reterr)
 {

@@ -15,6 +15,10 @@
  *            when the runtime may not join: rootless). Where nothing is
  *            left for the runtime between the clone and "ready", the
  *            clone shares its memory until the execve (clone-vm.h).
+ *   or, run, with nothing left for the runtime between the clone and the
+ *   execve: runtime: "go" ──clone(CLONE_NEW* | CLONE_VM | CLONE_VFORK)──>
+ *            init, which sets up and execs the process at once (no exec
+ *            fifo), the runtime asleep meanwhile (init_shares_memory).
  *   runtime: write the id maps (namespace plugin), enter the cgroup and
  *            apply the device filter (cgroup and devices plugins), send
  *            SYNC_GO, and wait (bounded) for SYNC_READY or SYNC_ERROR.
@@ -65,6 +69,7 @@ struct spawn_prep {
         bool born_in_cgroup; /* the init is cloned into its cgroup (s->init.cg_entry) */
         bool stay_dumpable;  /* the init, until "go": an unprivileged runtime writes its id maps */
         bool go_sent;        /* before the clone (exec_shares_memory) */
+        bool init_vm;        /* run's init shares our memory (init_shares_memory) */
         volatile int vm_execd; /* init.vm_execd's flag */
 };
 
@@ -147,6 +152,42 @@ static int open_exec_root(pid_t init, int *ret_fd, struct modrun_error **reterr)
         return 0;
 }
 
+static bool needs_helper(const struct spawn_prep *s);
+
+/* May a process share our memory until its execve (clone-vm.h)? Built
+ * for it, no other thread of ours runs beside it (__libc_single_threaded),
+ * and SIGCHLD is not ignored: the kernel would reap the process, and how
+ * it ended (exec_vm_check, init_vm_check) would be lost. */
+static bool memory_sharing_possible(void)
+{
+        struct sigaction chld;
+        if (sigaction(SIGCHLD, NULL, &chld) < 0 || chld.sa_handler == SIG_IGN || (chld.sa_flags & SA_NOCLDWAIT))
+                return false;
+        return clone_vm_available() && __libc_single_threaded;
+}
+
+/* `run`'s init may share our memory until its execve when nothing is
+ * left for us between the clone and its execve: no id maps to write (no
+ * user namespace), born in its cgroups (or there are none), no hook but
+ * poststop, no network device, intelRdt group, id-mapped mount or bind
+ * source to hand it, no seccomp listener, no terminal to pass on, and a
+ * mount strategy whose enter_rootfs may run so (MODRUN_MOUNT_SHARES_MEMORY:
+ * it writes nothing of ours). */
+static bool init_shares_memory(const struct spawn_params *p, const struct spawn_prep *s)
+{
+        const struct oci_config *cfg = p->cfg;
+        if (!p->start_at_once || s->init.exec_mode || needs_helper(s) || config_namespace(cfg, OCI_NS_USER) ||
+            cfg->process.terminal || !memory_sharing_possible())
+                return false;
+        for (int h = 0; h < _OCI_HOOK_MAX; h++)
+                if (h != OCI_HOOK_POSTSTOP && cfg->n_hooks[h])
+                        return false;
+        const struct modrun_mount_ops *mount = plugins_mount(p->plugins, NULL);
+        return (s->born_in_cgroup || !plugins_cgroup(p->plugins, NULL)) && !cfg->linux_.n_net_devices &&
+               !cfg->linux_.intel_rdt.present && !seccomp_listener_path(cfg) && !mount_fds_wanted(cfg) && mount &&
+               MODRUN_HAS_MEMBER(mount, flags) && (mount->flags & MODRUN_MOUNT_SHARES_MEMORY);
+}
+
 static int spawn_prepare(const struct spawn_params *p, struct spawn_prep *s, struct modrun_error **reterr)
 {
         int r = spawn_check(p, s, reterr);
@@ -159,11 +200,7 @@ static int spawn_prepare(const struct spawn_params *p, struct spawn_prep *s, str
          * is also what makes the idmap plugin write the maps unprivileged
          * (host->rootless, cli/main.c). */
         s->stay_dumpable = geteuid() != 0 && !s->init.exec_mode && ns_is_new(p->cfg, OCI_NS_USER);
-        if (s->init.exec_mode)
-                r = ns_open_of_pid(p->cfg, p->join_pid, s->ns_fds, reterr);
-        else
-                r = make_fifo(p, s, reterr);
-        if (r < 0)
+        if (s->init.exec_mode && (r = ns_open_of_pid(p->cfg, p->join_pid, s->ns_fds, reterr)) < 0)
                 return r;
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, s->sock) < 0)
                 return error_new(reterr, errno, NULL, "socketpair(AF_UNIX, SOCK_SEQPACKET) for the init");
@@ -177,6 +214,9 @@ static int spawn_prepare(const struct spawn_params *p, struct spawn_prep *s, str
                 s->born_in_cgroup = r > 0;
         }
         s->init.cfg = p->cfg;
+        s->init_vm = init_shares_memory(p, s);
+        if (!s->init.exec_mode && !s->init_vm && (r = make_fifo(p, s, reterr)) < 0)
+                return r;
         s->init.id = p->id;
         s->init.bundle = p->bundle;
         s->init.rootfs = p->rootfs;
@@ -342,11 +382,11 @@ static int exec_clone_restore(int own_pidns, int dumpable, struct modrun_error *
         return 0;
 }
 
-/* A POSIX timer that kills the calling process ms from now (its id), or
- * -1 with errno (raw system calls: no allocation). */
-static int kill_timer_arm(int ms)
+/* A POSIX timer that sends signo to the calling process ms from now (its
+ * id), or -1 with errno (raw system calls: no allocation). */
+static int timer_arm(int signo, int ms)
 {
-        struct sigevent sev = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGKILL};
+        struct sigevent sev = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = signo};
         struct itimerspec its = {.it_value = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L}};
         int timer = -1;
         if (ms <= 0) {
@@ -370,7 +410,7 @@ static int kill_timer_arm(int ms)
 static void exec_vm_main(void *arg)
 {
         struct spawn_prep *s = arg;
-        if (kill_timer_arm(s->init.timeout_ms) < 0) { /* unbounded: not at all */
+        if (timer_arm(SIGKILL, s->init.timeout_ms) < 0) { /* unbounded: not at all */
                 struct modrun_error *err = NULL;
                 int e = errno;
                 (void)error_new(&err, e, e == EAGAIN ? "see RLIMIT_SIGPENDING (ulimit -i)" : NULL,
@@ -390,12 +430,7 @@ static void exec_vm_main(void *arg)
  * listener to pass its fd on to. */
 static bool exec_shares_memory(const struct spawn_params *p, const struct spawn_prep *s)
 {
-        /* SIGCHLD ignored: the kernel reaps it, and how it ended (exec_vm_check) is lost */
-        struct sigaction chld;
-        if (sigaction(SIGCHLD, NULL, &chld) < 0 || chld.sa_handler == SIG_IGN || (chld.sa_flags & SA_NOCLDWAIT))
-                return false;
-        /* __libc_single_threaded: no other thread of ours runs beside it */
-        return clone_vm_available() && __libc_single_threaded && !p->enter_cgroup_last && !p->n_subs &&
+        return memory_sharing_possible() && !p->enter_cgroup_last && !p->n_subs &&
                (s->born_in_cgroup || !plugins_cgroup(p->plugins, NULL)) && s->ns_fds[OCI_NS_USER] < 0 &&
                s->ns_fds[OCI_NS_TIME] < 0 && !p->cfg->linux_.intel_rdt.present && !seccomp_listener_path(p->cfg);
 }
@@ -443,7 +478,7 @@ static void exec_vm_check(const struct spawn_prep *s, pid_t pid)
 static long exec_clone_child(const struct spawn_params *p, struct spawn_prep *s, struct modrun_error **reterr)
 {
         int backstop = -1;
-        if (exec_shares_memory(p, s) && (backstop = kill_timer_arm(s->init.timeout_ms + 5000)) >= 0) {
+        if (exec_shares_memory(p, s) && (backstop = timer_arm(SIGKILL, s->init.timeout_ms + 5000)) >= 0) {
                 int r = sync_send(s->sock[0], SYNC_GO, 0, NULL, NULL);
                 if (r < 0) {
                         (void)syscall(SYS_timer_delete, backstop);
@@ -451,7 +486,7 @@ static long exec_clone_child(const struct spawn_params *p, struct spawn_prep *s,
                 }
                 s->go_sent = true;
                 s->init.vm_execd = &s->vm_execd;
-                long pid = cgroup_entry_clone_vm(&s->init.cg_entry, exec_vm_main, s);
+                long pid = cgroup_entry_clone_vm(&s->init.cg_entry, 0, exec_vm_main, s);
                 (void)syscall(SYS_timer_delete, backstop);
                 if (pid > 0)
                         exec_vm_check(s, (pid_t)pid);
@@ -514,6 +549,135 @@ static int exec_clone(const struct spawn_params *p, struct spawn_prep *s, pid_t 
         }
         *ret_pid = (pid_t)pid;
         return 1;
+}
+
+/* The exit of run's init sharing our memory when its set-up bound passed
+ * (SIGALRM): it may have been inside malloc(), as if killed. */
+#define INIT_VM_TIMED_OUT 124
+
+static void init_vm_timed_out(int sig)
+{
+        (void)sig;
+        _exit(INIT_VM_TIMED_OUT);
+}
+
+/* direct_init_main sharing our memory: we sleep until its execve, so it
+ * bounds its set-up itself, as exec_vm_main; but the kernel drops a
+ * SIGKILL that the pid 1 of a new pid namespace sends itself (only one
+ * from an ancestor namespace gets through), so SIGALRM, caught. A stop
+ * (SIGSTOP from the host) is the runtime's backstop's (init_clone_vm). */
+static void init_vm_main(void *arg)
+{
+        struct spawn_prep *s = arg;
+        struct sigaction sa = {.sa_handler = init_vm_timed_out};
+        sigset_t alrm;
+        (void)sigemptyset(&alrm);
+        (void)sigaddset(&alrm, SIGALRM);
+        /* run blocks the signals it forwards; execve resets the handler, the
+         * init unblocks every signal before it (exec_prepare) */
+        if (sigaction(SIGALRM, &sa, NULL) < 0 || sigprocmask(SIG_UNBLOCK, &alrm, NULL) < 0 ||
+            timer_arm(SIGALRM, s->init.timeout_ms) < 0) {
+                struct modrun_error *err = NULL;
+                int e = errno;
+                (void)error_new(&err, e, e == EAGAIN ? "see RLIMIT_SIGPENDING (ulimit -i)" : NULL,
+                                "arm the %d ms set-up bound of the container init (a POSIX timer)",
+                                s->init.timeout_ms);
+                (void)sync_send_error(s->sock[1], err, e);
+                _exit(1);
+        }
+        direct_init_main(s);
+}
+
+/* run's init sharing our memory came back without its execve: an exit of
+ * its own, after it sent its error, is reported as always. Killed (the
+ * host's SIGKILL, the OOM killer) or out of time, it may have died inside
+ * malloc() or free(): our heap is not to be trusted. Say so without
+ * allocating and hand over to p->heap_lost, which removes the container
+ * with what our heap does not hold. */
+static void init_vm_check(const struct spawn_params *p, const struct spawn_prep *s, pid_t pid)
+{
+        if (s->vm_execd)
+                return;
+        siginfo_t si = {0};
+        int r;
+        while ((r = waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT)) < 0 && errno == EINTR)
+                ;
+        if (r == 0 && si.si_code == CLD_EXITED && si.si_status != INIT_VM_TIMED_OUT)
+                return;
+        char msg[512];
+        if (r == 0 && si.si_code == CLD_EXITED)
+                (void)snprintf(msg, sizeof(msg),
+                               "create container %s: its init (pid %d) did not set up within %d ms (hint: a mount "
+                               "source or the rootfs on a file system that does not answer?)",
+                               s->init.id, (int)pid, s->init.timeout_ms);
+        else if (r == 0)
+                (void)snprintf(msg, sizeof(msg),
+                               "create container %s: its init (pid %d) was killed by signal %d during its set-up, "
+                               "before its execve (hint: killed from the host, or by the OOM killer; run it again)",
+                               s->init.id, (int)pid, si.si_status);
+        else /* no strerror: it may translate, and allocate */
+                (void)snprintf(msg, sizeof(msg),
+                               "create container %s: its init (pid %d) ended during its set-up, before its execve, "
+                               "and cannot be waited for (waitid: errno %d)",
+                               s->init.id, (int)pid, errno);
+        log_error_noalloc(msg);
+        if (p->heap_lost)
+                p->heap_lost(p->heap_lost_arg);
+        _exit(1);
+}
+
+/* run's init sharing our memory (init_shares_memory): the device filter
+ * first (nothing is left for us to do after the clone), then "go", and we
+ * sleep until its execve. Its own timer bounds its set-up; one of ours,
+ * 5 s past that bound, kills us should it be stopped before it armed that
+ * (only a fatal signal ends our sleep; it dies with us, its parent-death
+ * signal). Returns its pid, 0 to clone the usual way (ENOSYS under a
+ * seccomp profile or valgrind, E2BIG on older kernels, EAGAIN at
+ * pids.max: that clone knows the fallbacks, or says why), or an error. */
+static long init_clone_vm(const struct spawn_params *p, struct spawn_prep *s, struct modrun_error **reterr)
+{
+        int r = devices_apply(p->plugins, p->cfg->linux_.resources, reterr);
+        if (r < 0)
+                return r;
+        int backstop = timer_arm(SIGKILL, s->init.timeout_ms + 5000);
+        if (backstop < 0)
+                return 0;
+        if ((r = sync_send(s->sock[0], SYNC_GO, 0, NULL, NULL)) < 0) {
+                (void)syscall(SYS_timer_delete, backstop);
+                return error_new(reterr, -r, NULL, "send \"go\" to the container init");
+        }
+        s->go_sent = true;
+        s->init.vm_execd = &s->vm_execd;
+        int dumpable = prctl(PR_GET_DUMPABLE, 0UL, 0UL, 0UL, 0UL); /* per memory: the init clears it */
+        long pid = cgroup_entry_clone_vm(&s->init.cg_entry, init_clone_flags(s), init_vm_main, s);
+        (void)syscall(SYS_timer_delete, backstop);
+        (void)prctl(PR_SET_DUMPABLE, (unsigned long)dumpable, 0UL, 0UL, 0UL);
+        if (pid > 0) {
+                init_vm_check(p, s, (pid_t)pid);
+                return pid;
+        }
+        char drop[64]; /* "go" back, for the clone that follows */
+        (void)recv(s->sock[1], drop, sizeof(drop), MSG_DONTWAIT);
+        s->go_sent = false;
+        s->init.vm_execd = NULL;
+        s->init_vm = false;
+        return 0;
+}
+
+/* run's init sharing our memory said "ready" and then exited instead of
+ * exec'ing its process: its error follows "ready" in the socket. */
+static int init_vm_exec_error(int fd, pid_t pid, struct modrun_error **reterr)
+{
+        struct sync_msg m = {0};
+        char what[64];
+        (void)snprintf(what, sizeof(what), "the container init (pid %d)", (int)pid);
+        int r = sync_recv(fd, 0, what, &m, reterr);
+        if (r < 0)
+                return r;
+        r = m.type == SYNC_ERROR ? sync_msg_to_error(&m, reterr)
+                                 : error_new(reterr, EPROTO, NULL, "%s: exited before it ran its process", what);
+        sync_msg_done(&m);
+        return r;
 }
 
 /* The helper is there to join namespaces by path (setns of a pid or time
@@ -707,6 +871,16 @@ static int create_init(const struct spawn_params *p, struct spawn_prep *s, pid_t
                 if (r != 0)
                         return r < 0 ? r : 0;
         }
+        if (s->init_vm) {
+                long pid = init_clone_vm(p, s, reterr);
+                if (pid > 0)
+                        *ret_pid = (pid_t)pid;
+                if (pid != 0)
+                        return pid < 0 ? (int)pid : 0;
+                int r = make_fifo(p, s, reterr);
+                if (r < 0)
+                        return r;
+        }
         if (!needs_helper(s)) {
                 long pid = cgroup_entry_clone(&s->init.cg_entry, init_clone_flags(s), reterr);
                 if (pid == 0)
@@ -758,7 +932,7 @@ static int spawn_run(const struct spawn_params *p, struct spawn_prep *s, pid_t *
         }
         if (r < 0)
                 return r;
-        r = place_init(p, pid, s->born_in_cgroup, reterr);
+        r = s->init_vm ? FAULT_POINT("after-clone", reterr) : place_init(p, pid, s->born_in_cgroup, reterr);
         if (r >= 0)
                 r = intelrdt_enter(p->cfg, p->id, pid, p->join_pid > 0, p->state_dir_fd, reterr);
         if (r >= 0 && !p->join_pid)
@@ -773,6 +947,8 @@ static int spawn_run(const struct spawn_params *p, struct spawn_prep *s, pid_t *
                 r = init_error_first(s->sock[0], r, reterr);
         if (r >= 0)
                 r = wait_ready(p, s->sock[0], pid, reterr);
+        if (r >= 0 && s->init_vm && !s->vm_execd)
+                r = init_vm_exec_error(s->sock[0], pid, reterr);
         if (r >= 0 && p->enter_cgroup_last && (r = enter_cgroup(p, pid, reterr)) >= 0 &&
             (r = sync_send(s->sock[0], SYNC_GO, 0, NULL, NULL)) < 0)
                 r = error_new(reterr, -r, NULL, "let the process %d go once in the paused cgroup", (int)pid);
@@ -785,7 +961,7 @@ static int spawn_run(const struct spawn_params *p, struct spawn_prep *s, pid_t *
                 return r;
         }
         *ret_pid = pid;
-        return 0;
+        return s->init_vm ? 1 : 0;
 }
 
 int container_spawn(const struct spawn_params *p, pid_t *ret_init_pid, struct modrun_error **reterr)

@@ -32,9 +32,20 @@ struct spawn_params {
         const struct modrun_sub_cgroup *subs; /* exec --cgroup: existing sub-cgroups of the container's */
         size_t n_subs;
         bool enter_cgroup_last; /* exec --ignore-paused: join the (frozen) cgroup once set up */
+        /* run: the init may exec its process at once, with no exec fifo
+         * and no `start`, sharing our memory until then where nothing is
+         * left for us to do meanwhile (spawn.c, init_shares_memory) */
+        bool start_at_once;
+        /* Called, never to return, when such an init died during its
+         * set-up in a way that leaves our heap untrusted (a signal may
+         * have caught it inside malloc): must allocate nothing. NULL:
+         * exit. */
+        void (*heap_lost)(void *arg);
+        void *heap_lost_arg;
 };
 
-/* On success the init waits on the exec fifo until `start` opens it. With
+/* On success (0) the init waits on the exec fifo until `start` opens it;
+ * 1: it exec'd its process already (start_at_once). With
  * join_pid (exec), cfg->process is the process to run, it joins the
  * namespaces and cgroup of join_pid, and it execs at once. */
 int container_spawn(const struct spawn_params *p, pid_t *ret_init_pid, struct modrun_error **reterr);

@@ -15,7 +15,8 @@
  *   init -> runtime     SYNC_SECCOMP with the seccomp notify fd: hand it to
  *                                   linux.seccomp.listenerPath, then SYNC_GO
  *   init -> runtime     SYNC_READY  set up, executable found; now blocks on
- *                                   the exec fifo
+ *                                   the exec fifo (or, with none, execs: a
+ *                                   failure then follows as SYNC_ERROR)
  *   helper/init -> rt   SYNC_ERROR  value = errno, plus message and hint
  *
  * Wire format (host byte order, both ends are the same binary):

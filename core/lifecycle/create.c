@@ -2,6 +2,7 @@
 /* `create`: from a bundle to an init process waiting on the exec fifo. */
 #include <fcntl.h>
 #include <json-c/json.h>
+#include <spawn.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "util/fs-util.h"
 #include "util/fd-pass.h"
 #include "util/log.h"
+#include "util/self-exe.h"
 #include "util/time-util.h"
 
 static char *now_rfc3339(void)
@@ -117,10 +119,34 @@ int container_record_state(const struct runtime_ctx *ctx, struct container_dir *
         return r;
 }
 
-/* Start the init and record it; on failure nothing of the process is left. */
+/* What a new modrun process needs to delete the container: the lock to
+ * let go of, and its command line (self_exe_argv_for). */
+struct delete_anew {
+        int lock_fd;
+        char **argv;
+};
+
+/* run's init died during its set-up sharing our memory (spawn.h,
+ * heap_lost): nothing on our heap is to be trusted, so a new modrun
+ * process deletes the container (`delete ID`: the state still says
+ * "creating", pid 0), and we exit. posix_spawn allocates nothing
+ * (glibc maps the child's stack). */
+static void delete_anew(void *arg)
+{
+        const struct delete_anew *d = arg;
+        (void)close(d->lock_fd); /* for the new process to take */
+        pid_t pid = -1;
+        if (d->argv && posix_spawn(&pid, "/proc/self/exe", NULL, NULL, d->argv, environ) == 0)
+                while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                        ;
+        _exit(1);
+}
+
+/* Start the init and record it; on failure nothing of the process is left.
+ * *ret_started: it exec'd its process already (run, spawn.h). */
 static int spawn_and_record(const struct runtime_ctx *ctx, struct container_dir *d, struct oci_config *cfg,
                             const char *bundle, const char *rootfs, const struct create_opts *o,
-                            struct plugins *pl, pid_t *ret_pid, struct modrun_error **reterr)
+                            struct plugins *pl, pid_t *ret_pid, bool *ret_started, struct modrun_error **reterr)
 {
         _cleanup_close_ int console = -1;
         if (o->console_socket && cfg->process.terminal) {
@@ -147,11 +173,19 @@ static int spawn_and_record(const struct runtime_ctx *ctx, struct container_dir 
                 .preserve_fds = o->preserve_fds + socket_activation_fds(cfg),
                 .plugins = pl,
                 .timeout_ms = LIFECYCLE_SETUP_TIMEOUT_MS,
+                .start_at_once = o->start && !cfg->process.terminal,
         };
+        _cleanup_free_ char **delete_argv = NULL;
+        struct delete_anew anew = {.lock_fd = d->lock_fd};
+        if (sp.start_at_once && (anew.argv = delete_argv = self_exe_argv_for((const char *const[]){"delete", d->id, NULL}))) {
+                sp.heap_lost = delete_anew;
+                sp.heap_lost_arg = &anew;
+        }
         pid_t pid = 0;
         int r = container_spawn(&sp, &pid, reterr);
         if (r < 0)
                 return r;
+        *ret_started = r == 1;
         r = FAULT_POINT("before-state-file", reterr);
         if (r >= 0)
                 r = container_record_state(ctx, d, cfg, pl, bundle, rootfs, pid, reterr);
@@ -299,14 +333,18 @@ static int create_in_dir(const struct runtime_ctx *ctx, struct container_dir *d,
         int r = container_prepare(ctx, d, cfg, bundle, rootfs, &pl, reterr);
         if (r < 0)
                 return r;
-        r = spawn_and_record(ctx, d, cfg, bundle, rootfs, o, pl, ret_pid, reterr);
+        bool started = false;
+        r = spawn_and_record(ctx, d, cfg, bundle, rootfs, o, pl, ret_pid, &started, reterr);
         if (r >= 0 && o->start && !cfg->process.terminal) {
                 /* run: created (state recorded, pid file written), so start
-                 * now, still under the lock, as `start` would; its error is
-                 * start's, and run's delete cleans up after it */
+                 * now, still under the lock, as `start` would (unless the
+                 * init exec'd at once); its error is start's, and run's
+                 * delete cleans up after it */
                 bool init_failed;
                 o->start->started = true;
-                (void)container_start_init(d->dir_fd, d->id, cfg, *ret_pid, bundle, &init_failed, &o->start->err);
+                if (!started)
+                        (void)container_start_init(d->dir_fd, d->id, cfg, *ret_pid, bundle, &init_failed,
+                                                   &o->start->err);
         }
         if (r >= 0) {
                 *ret_pl = TAKE_PTR(pl);

@@ -5,8 +5,10 @@
  * takes precedence over a file of the same name in a plugin directory.
  *
  *   cgroup "disabled": no cgroups at all. create, enter and destroy succeed
- *   and do nothing; no optional op (so no resources, freeze, pids, stats,
- *   and devices are not owned by the cgroup manager).
+ *   and do nothing; open_entry gives an empty entry (a new process is born
+ *   where it belongs: in the caller's cgroups, with nothing left to do
+ *   after its clone); no other optional op (so no resources, freeze, pids,
+ *   stats, and devices are not owned by the cgroup manager).
  */
 #include "plugin/plugin-internal.h"
 
@@ -25,6 +27,12 @@ static int disabled_enter(void *state, pid_t pid, struct modrun_error **reterr) 
 
 static int disabled_destroy(void *state, int timeout_ms, struct modrun_error **reterr) { return 0; }
 
+static int disabled_open_entry(void *state, struct modrun_cgroup_entry *e, struct modrun_error **reterr)
+{
+        *e = (struct modrun_cgroup_entry){.unified_fd = -1};
+        return 0;
+}
+
 static const struct modrun_cgroup_ops disabled_ops = {
         .size = sizeof(struct modrun_cgroup_ops),
         .init = disabled_init,
@@ -32,6 +40,7 @@ static const struct modrun_cgroup_ops disabled_ops = {
         .create = disabled_create,
         .enter = disabled_enter,
         .destroy = disabled_destroy,
+        .open_entry = disabled_open_entry,
 };
 
 static const struct modrun_plugin cgroup_disabled = {

@@ -16,6 +16,7 @@
  * Plugins are mapped from sealed copies too (core/plugin/loader.c).
  */
 #include <fcntl.h>
+#include <stdlib.h>
 
 #include "sealed-copy.h"
 #include "self-exe.h"
@@ -23,8 +24,30 @@
 extern char **environ;
 
 static char **saved_argv;
+static int saved_command_at;
 
-void self_exe_set_argv(char **argv) { saved_argv = argv; }
+void self_exe_set_argv(char **argv, int command_at)
+{
+        saved_argv = argv;
+        saved_command_at = command_at;
+}
+
+char **self_exe_argv_for(const char *const *cmd)
+{
+        size_t n = 0;
+        while (cmd[n])
+                n++;
+        if (!saved_argv || saved_command_at < 1)
+                return NULL;
+        char **argv = calloc((size_t)saved_command_at + n + 1, sizeof(char *));
+        if (!argv)
+                return NULL;
+        for (int i = 0; i < saved_command_at; i++)
+                argv[i] = saved_argv[i];
+        for (size_t i = 0; i < n; i++)
+                argv[saved_command_at + i] = (char *)cmd[i];
+        return argv;
+}
 
 bool self_exe_is_sealed(void)
 {

@@ -216,6 +216,7 @@ static const struct modrun_mount_ops move_ops = {
         .fini = move_fini,
         .enter_rootfs = move_enter_rootfs,
         .check = move_check,
+        .flags = MODRUN_MOUNT_SHARES_MEMORY,
 };
 
 MODRUN_PLUGIN_DEFINE(MODRUN_KIND_MOUNT, "move-mount", "1.0",

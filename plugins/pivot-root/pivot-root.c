@@ -172,6 +172,7 @@ static const struct modrun_mount_ops pivot_ops = {
         .fini = pivot_fini,
         .enter_rootfs = pivot_enter_rootfs,
         .check = pivot_check,
+        .flags = MODRUN_MOUNT_SHARES_MEMORY, /* enter_rootfs writes no state, closes what it opens */
 };
 
 MODRUN_PLUGIN_DEFINE(MODRUN_KIND_MOUNT, "pivot-root", "1.0", "pivot_root(2) into the rootfs, old root detached (default)",

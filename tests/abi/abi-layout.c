@@ -50,13 +50,15 @@ PIN_OFF(modrun_host, wait_fd, 104);
 PIN_OFF(modrun_host, core, 112);
 PIN_OFF(modrun_host, mount_table, 120); /* 1.3 */
 
-PIN_SIZE(modrun_mount_ops, 40);
+PIN_SIZE(modrun_mount_ops, 48);
 PIN_OFF(modrun_mount_ops, size, 0);
 PIN_OFF(modrun_mount_ops, reserved0, 4);
 PIN_OFF(modrun_mount_ops, init, 8);
 PIN_OFF(modrun_mount_ops, fini, 16);
 PIN_OFF(modrun_mount_ops, enter_rootfs, 24);
 PIN_OFF(modrun_mount_ops, check, 32);
+PIN_OFF(modrun_mount_ops, flags, 40); /* 1.4 */
+PIN_CONST(MODRUN_MOUNT_SHARES_MEMORY, 1);
 
 PIN_SIZE(modrun_cgroup_ops, 136);
 PIN_OFF(modrun_cgroup_ops, size, 0);

@@ -21,7 +21,9 @@ lines = open(sys.argv[1]).read().splitlines()
 runtime = lines[0].split()[0]
 init = None
 for l in lines:  # the first child the runtime makes is the container's init
-    m = re.match(r"(\d+)\s+clone3?\(.*= (\d+)$", l)
+    # (a clone sharing the runtime's memory returns once the init exec'd:
+    # strace prints its result on a "resumed" line)
+    m = re.match(r"(\d+)\s+(?:clone3?\(|<\.\.\. clone3? resumed>).*= (\d+)$", l)
     if m and m.group(1) == runtime:
         init = m.group(2)
         break

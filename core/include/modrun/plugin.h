@@ -41,8 +41,9 @@ extern "C" {
 #endif
 
 #define MODRUN_PLUGIN_ABI_MAJOR 1u
-#define MODRUN_PLUGIN_ABI_MINOR 3u /* 1.2: modrun_cgroup_ops.enter_sub, oom_count; MODRUN_KIND_CHECKPOINT;
-                                    * 1.3: modrun_host.mount_table */
+#define MODRUN_PLUGIN_ABI_MINOR 4u /* 1.2: modrun_cgroup_ops.enter_sub, oom_count; MODRUN_KIND_CHECKPOINT;
+                                    * 1.3: modrun_host.mount_table;
+                                    * 1.4: modrun_mount_ops.flags */
 
 /* Packed sizes of the C types the ABI depends on; a plugin built for another
  * data model (e.g. 32-bit time_t) is refused. */
@@ -172,8 +173,16 @@ struct modrun_mount_ops {
          * strategy cannot work on this host (e.g. pivot_root under an
          * initramfs root). */
         int (*check)(void *state, struct modrun_error **reterr);
-
+        /* Optional (ABI 1.4): MODRUN_MOUNT_* flags. */
+        uint64_t flags;
 };
+
+/* enter_rootfs writes no memory but what it allocates and frees itself
+ * (no state, no static) and leaves no fd open: `run` may then call it in
+ * an init that shares the runtime's memory until its execve
+ * (clone(CLONE_VM | CLONE_VFORK): no page tables copied). Without the
+ * flag the init is a copy, as a fork makes. */
+#define MODRUN_MOUNT_SHARES_MEMORY (1ull << 0)
 
 /* What a process needs to be born inside the container's cgroups
  * (modrun_cgroup_ops.open_entry). */

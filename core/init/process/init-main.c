@@ -329,6 +329,7 @@ static int init_setup(const struct init_args *a, char **ret_exe, char ***ret_env
         _cleanup_free_ char *cc_state = NULL;
         int32_t host_pid = 0;
         int r = wait_go(a, a->timeout_ms, &host_pid, reterr);
+        FAULT_PAUSE("init-setup", 3000); /* a test's: to kill or stop the init during its set-up */
         if (r >= 0)
                 r = hook_states(a, (pid_t)host_pid, &cc_state, ret_state, reterr);
         bool prepare = !a->exec_mode && rootfs_prepared_here(a);
@@ -385,9 +386,14 @@ _Noreturn void init_process_main(const struct init_args *a)
         /* Unbounded on purpose: in a frozen cgroup we wait for the resume. */
         if (a->go_after_ready && wait_go(a, -1, NULL, &err) < 0)
                 _exit(1);
-        (void)close(a->sync_fd);
+        /* `run`'s init sharing the runtime's memory has no fifo: it execs at
+         * once, and a failure goes where "ready" went (the runtime reads it
+         * once we are gone; the socket closes with the execve) */
+        bool at_once = !a->exec_mode && a->fifo_fd < 0;
+        if (!at_once)
+                (void)close(a->sync_fd);
 
-        r = a->exec_mode ? 0 : exec_wait_fifo(a->fifo_fd, &err);
+        r = a->exec_mode || at_once ? 0 : exec_wait_fifo(a->fifo_fd, &err);
         /* the fifo stays open until execve() (O_CLOEXEC): `start` waits for
          * its close to run the poststart hooks after the process started */
         if (r >= 0 && !a->exec_mode) {
@@ -404,6 +410,8 @@ _Noreturn void init_process_main(const struct init_args *a)
          * start-error fifo once we are gone; and the container's stderr. */
         if (a->start_err_fd >= 0)
                 (void)sync_write_error(a->start_err_fd, err, -r);
+        else if (at_once)
+                (void)sync_send_error(a->sync_fd, err, -r);
         const char *msg = err && err->msg ? err->msg : "exec failed";
         if (err && err->hint)
                 dprintf(STDERR_FILENO, "modrun: container init: %s (%s)\n", msg, err->hint);

@@ -208,7 +208,7 @@ struct init_args {
         struct cap_sets caps;
         int last_cap;
         int sync_fd;           /* our end of the sync socket */
-        int fifo_fd;           /* read end of the exec fifo (O_NONBLOCK) */
+        int fifo_fd;           /* read end of the exec fifo (O_NONBLOCK); -1: exec at once (run) */
         int start_err_fd;      /* the start-error fifo: a failure after `start` (exec mode: -1) */
         int console_socket_fd; /* O_PATH fd of the console socket, a connected socket, or -1 */
         int preserve_fds;
@@ -224,7 +224,7 @@ struct init_args {
         int exec_root_fd; /* exec, no mount namespace: O_PATH of the init's root to chroot into; else -1 */
         struct modrun_cgroup_entry cg_entry; /* v1 fds to move itself into, or none */
         struct lsm_plan lsm;
-        /* exec's process sharing the runtime's memory (container/clone-vm.h):
+        /* a process sharing the runtime's memory (container/clone-vm.h):
          * 1 during the execve call alone (exec_process), so the runtime knows
          * whether a signal that killed us left its heap alone */
         volatile int *vm_execd;

@@ -1,0 +1,117 @@
+#!/bin/bash
+# `run`'s init shares the runtime's memory until its execve where the
+# runtime has nothing to do meanwhile (core/container/spawn.c,
+# init_shares_memory; x86_64 without a sanitizer): one clone3 with
+# CLONE_VM|CLONE_VFORK, no exec fifo, the process started at once. What
+# sharing adds is checked here: an init killed (from the host: the OOM
+# killer, an operator) or out of time during its set-up may leave the
+# runtime's heap half-written, so run says so without touching it, has a
+# new modrun process delete the container, and exits 1: nothing is left
+# (state directory, cgroup), the next run of the id works. An execve that
+# fails after "ready" is reported as before; a config with a hook takes the
+# usual fork.
+. "$(dirname "$0")/lib.sh"
+grep -q MODRUN_TEST_FAULT "$RUNTIME_BIN" || { echo "SKIP: $MODRUN is built without -Dfault-injection=true"; exit 77; }
+if [ "$(uname -m)" != x86_64 ] || grep -qE '__(asan|hwasan|msan|tsan)_init' "$RUNTIME_BIN"; then
+    echo "SKIP: run's init is a fork here (no clone-vm: not x86_64, or a sanitizer)"
+    exit 77
+fi
+make_bundle
+ID=rs-shared
+CGP=/rs-shared
+LOG=$T/log.json
+trap 'cg_cleanup' EXIT
+config "c['linux']['cgroupsPath'] = '$CGP'"
+args true
+
+running() { [ -r "/proc/$1/stat" ] && ! awk '{ exit $3 != "Z" }' "/proc/$1/stat" 2>/dev/null; }
+# wait_exit PID: up to 10 s for our child PID to exit (a zombie counts)
+wait_exit() { local i; for i in $(seq 200); do running "$1" || return 0; sleep 0.05; done; return 1; }
+json_errors() { grep -c '"level":"error"' "$LOG"; }
+nothing_left() { # nothing_left WHAT
+    expect_eq "$1: no state directory left" "" "$(ls -A "$ROOT" 2>&1)"
+    expect_eq "$1: no cgroup left" "" "$(cg_left)"
+    out=$(mr run --bundle "$BUNDLE" "$ID" 2>&1 </dev/null)
+    expect_eq "$1: the next run of $ID works ($out)" 0 "$?"
+}
+
+# ---- the clone: shared memory, new namespaces, born in its cgroups; no fifo
+out=$(strace -f -qq -e trace=clone,clone3,fork,vfork,mknodat -o "$T/trace" "$MODRUN" --root "$ROOT" \
+    --plugin-dir "$PLUGIN_DIR" run --bundle "$BUNDLE" "$ID" 2>&1 </dev/null)
+expect_eq "run: exits with its process ($out)" 0 "$?"
+expect_match "run: clone3 with CLONE_VM|CLONE_VFORK and the new namespaces" \
+    "clone3\\(\\{flags=CLONE_VM\\|CLONE_VFORK\\|CLONE_NEWNS" "$(cat "$T/trace")"
+expect_eq "run: one clone" 1 "$(grep -cE '(clone3?|v?fork)\(' "$T/trace")"
+expect_eq "run: no exec fifo" 0 "$(grep -c 'exec.fifo' "$T/trace")"
+args sh -c 'exit 7'
+mr run --bundle "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+expect_eq "run: the process's exit status" 7 "$?"
+args sh -c 'grep -c . /proc/self/mountinfo >/dev/null && echo ok'
+expect_eq "run: the process runs in its root" ok "$(mr run --bundle "$BUNDLE" "$ID" 2>&1 </dev/null)"
+args sleep 100
+mr run -d --bundle "$BUNDLE" "$ID" >/dev/null 2>&1 </dev/null
+expect_eq "run -d: running at once" running "$(state_field "$ID" status)"
+mr delete -f "$ID"
+args true
+
+# ---- killed during its set-up (paused 3 s there): run says so at once,
+# its heap untouched, and a new modrun deletes the container
+# rs_run ERRFILE [ENV...]: run paused in the init's set-up, in the
+# background (RPID); CHILD its init once it exists
+rs_run() {
+    local err=$1; shift
+    env MODRUN_TEST_FAULT=init-setup:pause "$@" "$MODRUN" --root "$ROOT" --plugin-dir "$PLUGIN_DIR" \
+        --log "$LOG" --log-format json run --bundle "$BUNDLE" "$ID" </dev/null >/dev/null 2>"$err" &
+    RPID=$!
+    CHILD=
+    for _ in $(seq 200); do CHILD=$(pgrep -P "$RPID") && break; sleep 0.01; done
+}
+: >"$LOG"
+start=$(date +%s%N)
+rs_run "$T/kill-err"
+[ -n "$CHILD" ] && sleep 0.2 && kill -9 "$CHILD"
+wait_exit "$RPID" || { kill -9 "$RPID"; fail "init killed in its set-up: run still runs after 10 s"; }
+wait "$RPID"
+expect_eq "init killed in its set-up: run exits 1" 1 "$?"
+ms=$((($(date +%s%N) - start) / 1000000))
+[ "$ms" -lt 2500 ] && pass "init killed in its set-up: run ends at once ($ms ms, the pause is 3 s)" ||
+    fail "init killed in its set-up: run took $ms ms"
+expect_match "init killed in its set-up: stderr names the signal" \
+    "init \\(pid $CHILD\\) was killed by signal 9 during its set-up" "$(cat "$T/kill-err")"
+expect_eq "init killed in its set-up: one JSON error line in --log" 1 "$(json_errors)"
+nothing_left "init killed in its set-up"
+
+# ---- out of time: the init's timer (SIGALRM: pid 1 of its pid namespace
+# ignores a SIGKILL of its own) ends it at the 1.5 s bound
+: >"$LOG"
+start=$(date +%s%N)
+rs_run "$T/time-err" MODRUN_TEST_TIMEOUT_MS=1500
+wait_exit "$RPID" || { kill -9 "$RPID"; fail "init out of time: run still runs after 10 s"; }
+wait "$RPID"
+expect_eq "init out of time: run exits 1" 1 "$?"
+ms=$((($(date +%s%N) - start) / 1000000))
+[ "$ms" -ge 1500 ] && [ "$ms" -lt 2900 ] && pass "init out of time: run ends at the bound ($ms ms)" ||
+    fail "init out of time: run took $ms ms (bound 1500, pause 3000)"
+expect_match "init out of time: stderr names the bound" "did not set up within 1500 ms" "$(cat "$T/time-err")"
+expect_eq "init out of time: one JSON error line in --log" 1 "$(json_errors)"
+nothing_left "init out of time"
+
+# ---- execve fails after "ready" (a file that is executable but no
+# program): the error comes over the socket, nothing is left
+printf 'not a program\n' >"$BUNDLE/rootfs/bin/noprog"
+chmod 755 "$BUNDLE/rootfs/bin/noprog"
+args /bin/noprog
+out=$(mr run --bundle "$BUNDLE" "$ID" 2>&1 </dev/null)
+rc=$?
+[ "$rc" -ne 0 ] && pass "execve fails: run fails ($rc)" || fail "execve fails: run exits 0"
+expect_match "execve fails: the error names it" "noprog.*(Exec format error|format)" "$out"
+args true
+nothing_left "execve fails"
+
+# ---- a hook: the runtime has work after the clone, so the usual fork
+config "c['hooks'] = {'poststart': [{'path': '/bin/true'}]}"
+strace -f -qq -e trace=clone,clone3 -o "$T/trace2" "$MODRUN" --root "$ROOT" --plugin-dir "$PLUGIN_DIR" \
+    run --bundle "$BUNDLE" "$ID" >/dev/null 2>&1 </dev/null
+expect_eq "a poststart hook: run works" 0 "$?"
+expect_eq "a poststart hook: no CLONE_VM" 0 "$(grep -c 'CLONE_VM' "$T/trace2")"
+finish
