@@ -14,7 +14,7 @@
  *            joins the other namespaces itself (exec_clone; the helper
  *            when the runtime may not join: rootless). Where nothing is
  *            left for the runtime between the clone and "ready", the
- *            clone shares its memory until the execve (clone-vm.h).
+ *            clone shares its memory until the execve (shared-clone.h).
  *   or, run, with nothing left for the runtime between the clone and the
  *   execve: runtime: "go" ──clone(CLONE_NEW* | CLONE_VM | CLONE_VFORK)──>
  *            init, which sets up and execs the process at once (no exec
@@ -37,7 +37,6 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/single_threaded.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -46,12 +45,12 @@
 #include "intelrdt.h"
 #include "netdev.h"
 #include "cgroup-entry.h"
-#include "clone-vm.h"
 #include "devices.h"
 #include "hooks.h"
 #include "host-rootfs.h"
 #include "idmap-mounts.h"
 #include "seccomp-listener.h"
+#include "shared-clone.h"
 #include "init/process/process.h"
 #include "spawn.h"
 #include "sync.h"
@@ -154,30 +153,19 @@ static int open_exec_root(pid_t init, int *ret_fd, struct modrun_error **reterr)
 
 static bool needs_helper(const struct spawn_prep *s);
 
-/* May a process share our memory until its execve (clone-vm.h)? Built
- * for it, no other thread of ours runs beside it (__libc_single_threaded),
- * and SIGCHLD is not ignored: the kernel would reap the process, and how
- * it ended (exec_vm_check, init_vm_check) would be lost. */
-static bool memory_sharing_possible(void)
-{
-        struct sigaction chld;
-        if (sigaction(SIGCHLD, NULL, &chld) < 0 || chld.sa_handler == SIG_IGN || (chld.sa_flags & SA_NOCLDWAIT))
-                return false;
-        return clone_vm_available() && __libc_single_threaded;
-}
-
-/* `run`'s init may share our memory until its execve when nothing is
- * left for us between the clone and its execve: no id maps to write (no
- * user namespace), born in its cgroups (or there are none), no hook but
- * poststop, no network device, intelRdt group, id-mapped mount or bind
- * source to hand it, no seccomp listener, no terminal to pass on, and a
- * mount strategy whose enter_rootfs may run so (MODRUN_MOUNT_SHARES_MEMORY:
- * it writes nothing of ours). */
+/* `run`'s init may share our memory until its execve (shared-clone.h)
+ * when nothing is left for us between the clone and its execve: no
+ * namespace to join by path and no time namespace (the helper's), no id
+ * maps to write (no user namespace), born in its cgroups (or there are
+ * none), no hook but poststop, no network device, intelRdt group,
+ * id-mapped mount or bind source to hand it, no seccomp listener, no
+ * terminal to pass on, and a mount strategy whose enter_rootfs may run so
+ * (MODRUN_MOUNT_SHARES_MEMORY: it leaves our memory as it found it). */
 static bool init_shares_memory(const struct spawn_params *p, const struct spawn_prep *s)
 {
         const struct oci_config *cfg = p->cfg;
-        if (!p->start_at_once || s->init.exec_mode || needs_helper(s) || config_namespace(cfg, OCI_NS_USER) ||
-            cfg->process.terminal || !memory_sharing_possible())
+        if (!p->start_at_once || !p->heap_lost || s->init.exec_mode || p->enter_cgroup_last || p->n_subs || needs_helper(s) ||
+            config_namespace(cfg, OCI_NS_USER) || cfg->process.terminal || !shared_clone_possible())
                 return false;
         for (int h = 0; h < _OCI_HOOK_MAX; h++)
                 if (h != OCI_HOOK_POSTSTOP && cfg->n_hooks[h])
@@ -382,46 +370,84 @@ static int exec_clone_restore(int own_pidns, int dumpable, struct modrun_error *
         return 0;
 }
 
-/* A POSIX timer that sends signo to the calling process ms from now (its
- * id), or -1 with errno (raw system calls: no allocation). */
-static int timer_arm(int signo, int ms)
+/* The exit of a child sharing our memory whose set-up bound passed
+ * (SIGALRM's handler): it may have been inside malloc(), as if killed. */
+#define VM_TIMED_OUT 124
+
+static void vm_timed_out(int sig)
 {
-        struct sigevent sev = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = signo};
-        struct itimerspec its = {.it_value = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L}};
-        int timer = -1;
-        if (ms <= 0) {
-                errno = EINVAL;
-                return -1;
-        }
-        if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &sev, &timer) < 0)
-                return -1;
-        if (syscall(SYS_timer_settime, timer, 0, &its, NULL) < 0) {
-                int e = errno;
-                (void)syscall(SYS_timer_delete, timer);
-                errno = e;
-                return -1;
-        }
-        return timer;
+        (void)sig;
+        _exit(VM_TIMED_OUT);
 }
 
-/* exec_init_main sharing our memory: we sleep until its execve, so it
- * bounds its set-up itself, stopped (SIGSTOP) or not: a timer of its own
- * kills it after the set-up bound (execve deletes the timer). */
+/* First thing in a child sharing our memory: we sleep until its execve,
+ * so it bounds its set-up itself, stopped or not, with a timer that sends
+ * signo at the bound (execve deletes the timer and resets the handler);
+ * unbounded is not at all. SIGKILL ends even a stopped process (a process
+ * of the container may stop exec's); the pid 1 of a new pid namespace
+ * drops a SIGKILL it sends itself (only one from an ancestor namespace
+ * gets through): SIGALRM, caught, for run's init, which nothing of the
+ * container can stop. run blocks the signals it forwards: unblocked here,
+ * and by the init for good before its execve (exec_prepare). */
+static void vm_child_bound(struct spawn_prep *s, int signo, const char *what)
+{
+        struct sigaction sa = {.sa_handler = vm_timed_out};
+        sigset_t set;
+        (void)sigemptyset(&set);
+        (void)sigaddset(&set, signo);
+        if ((signo == SIGKILL || (sigaction(signo, &sa, NULL) == 0 && sigprocmask(SIG_UNBLOCK, &set, NULL) == 0)) &&
+            signal_timer_arm(signo, s->init.timeout_ms) >= 0)
+                return;
+        struct modrun_error *err = NULL;
+        int e = errno;
+        (void)error_new(&err, e, e == EAGAIN ? "see RLIMIT_SIGPENDING (ulimit -i)" : NULL,
+                        "arm the %d ms set-up bound of %s (a POSIX timer)", s->init.timeout_ms, what);
+        (void)sync_send_error(s->sock[1], err, e);
+        _exit(1);
+}
+
+/* Clone fn(s) sharing our memory (shared-clone.h): its pid, or 0 to clone
+ * the usual way. */
+static long vm_clone(struct spawn_prep *s, unsigned long flags, void (*fn)(void *))
+{
+        struct shared_clone c = {.cg_entry = &s->init.cg_entry, .flags = flags, .go_fd = s->sock[0],
+                                 .peer_fd = s->sock[1], .timeout_ms = s->init.timeout_ms, .fn = fn, .arg = s};
+        s->init.vm_execd = &s->vm_execd;
+        long pid = shared_clone_run(&c);
+        s->go_sent = pid > 0;
+        if (pid <= 0)
+                s->init.vm_execd = NULL;
+        return pid > 0 ? pid : 0;
+}
+
+/* A child sharing our memory ended before its execve in a way that
+ * leaves our heap untrusted (si, errno: shared_clone_heap_trusted): say so
+ * from the stack (no strerror: it may translate, and allocate). */
+static void vm_report_lost(const char *what, pid_t pid, const siginfo_t *si, int timeout_ms, const char *hint)
+{
+        char msg[512];
+        if (!si->si_pid)
+                (void)snprintf(msg, sizeof(msg),
+                               "%s (pid %d) ended during its set-up, before its execve, and cannot be waited for "
+                               "(waitid: errno %d)",
+                               what, (int)pid, errno);
+        else if (si->si_code == CLD_EXITED)
+                (void)snprintf(msg, sizeof(msg), "%s (pid %d) did not set up within %d ms (hint: %s)", what, (int)pid,
+                               timeout_ms, hint);
+        else
+                (void)snprintf(msg, sizeof(msg),
+                               "%s (pid %d) was killed by signal %d during its set-up, before its execve (hint: %s)",
+                               what, (int)pid, si->si_status, hint);
+        log_error_noalloc(msg);
+}
+
 static void exec_vm_main(void *arg)
 {
-        struct spawn_prep *s = arg;
-        if (timer_arm(SIGKILL, s->init.timeout_ms) < 0) { /* unbounded: not at all */
-                struct modrun_error *err = NULL;
-                int e = errno;
-                (void)error_new(&err, e, e == EAGAIN ? "see RLIMIT_SIGPENDING (ulimit -i)" : NULL,
-                                "arm the %d ms set-up bound of exec's process (a POSIX timer)", s->init.timeout_ms);
-                (void)sync_send_error(s->sock[1], err, e);
-                _exit(1);
-        }
-        exec_init_main(s);
+        vm_child_bound(arg, SIGKILL, "exec's process");
+        exec_init_main(arg);
 }
 
-/* `exec`'s process may share our memory until its execve (clone-vm.h)
+/* `exec`'s process may share our memory until its execve (shared-clone.h)
  * when nothing is left for us to do between the clone and "go", and
  * nothing to answer before "ready": it is born in its cgroups (or there
  * are none: enter_cgroup() would move it after the clone), it joins no
@@ -430,76 +456,43 @@ static void exec_vm_main(void *arg)
  * listener to pass its fd on to. */
 static bool exec_shares_memory(const struct spawn_params *p, const struct spawn_prep *s)
 {
-        return memory_sharing_possible() && !p->enter_cgroup_last && !p->n_subs &&
+        return shared_clone_possible() && !p->enter_cgroup_last && !p->n_subs &&
                (s->born_in_cgroup || !plugins_cgroup(p->plugins, NULL)) && s->ns_fds[OCI_NS_USER] < 0 &&
                s->ns_fds[OCI_NS_TIME] < 0 && !p->cfg->linux_.intel_rdt.present && !seccomp_listener_path(p->cfg);
 }
 
-/* A process sharing our memory that a signal killed before its execve
- * may have died inside malloc() or free(): our heap is then not to be
- * trusted. Say so without allocating, and exit (the exit releases the
- * lock; exec left nothing else behind yet). An exit of its own, after it
- * sent its error, is the usual failure, reported as always. */
+/* exec's process came back without its execve: an exit of its own, after
+ * it sent its error, is the usual failure, reported as always. Killed
+ * (any process of the container may send it a signal) or stopped past its
+ * bound, our heap is not to be trusted: say so and exit (the exit
+ * releases the lock; exec left nothing else behind yet). */
 static void exec_vm_check(const struct spawn_prep *s, pid_t pid)
 {
-        if (s->vm_execd)
+        siginfo_t si;
+        if (shared_clone_heap_trusted(pid, &s->vm_execd, VM_TIMED_OUT, &si))
                 return;
-        /* it did not exec, so it is exiting; the vfork ends before it is a
-         * zombie: wait for that (WNOWAIT: reaped as usual later) */
-        siginfo_t si = {0};
-        int r;
-        while ((r = waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT)) < 0 && errno == EINTR)
-                ;
-        if (r == 0 && si.si_code == CLD_EXITED)
-                return;
-        char msg[512];
-        if (r == 0)
-                (void)snprintf(msg, sizeof(msg),
-                               "exec into container %s: its process (pid %d) was killed by signal %d during its "
-                               "set-up, before its execve (hint: a process of the container may have killed it, or it "
-                               "was stopped or stuck past the %d ms bound; run exec again)",
-                               s->init.id, (int)pid, si.si_status, s->init.timeout_ms);
-        else /* no strerror: it may translate, and allocate */
-                (void)snprintf(msg, sizeof(msg),
-                               "exec into container %s: its process (pid %d) ended during its set-up, before its "
-                               "execve, and cannot be waited for (waitid: errno %d)",
-                               s->init.id, (int)pid, errno);
-        log_error_noalloc(msg);
+        int e = errno;
+        char what[160], hint[160];
+        (void)snprintf(what, sizeof(what), "exec into container %s: its process", s->init.id);
+        (void)snprintf(hint, sizeof(hint),
+                       "a process of the container may have killed it, or it was stopped or stuck past the %d ms "
+                       "bound; run exec again",
+                       s->init.timeout_ms);
+        errno = e;
+        vm_report_lost(what, pid, &si, s->init.timeout_ms, hint);
         _exit(255); /* exec's own failure, as cmd-exec.c */
 }
 
 /* The clone for exec: sharing our memory when it can, else a fork-like
- * one; "go" is sent first for the former (we sleep until its execve).
- * The process's own timer bounds its set-up, but a process of the
- * container may stop it (SIGSTOP) before it armed that, and only a fatal
- * signal ends our sleep: the backstop, a timer that kills us 5 s after
- * the bound (the lock goes with us; the process, continued later, fails
- * at "ready"). Without one, no sharing. */
+ * one. */
 static long exec_clone_child(const struct spawn_params *p, struct spawn_prep *s, struct modrun_error **reterr)
 {
-        int backstop = -1;
-        if (exec_shares_memory(p, s) && (backstop = timer_arm(SIGKILL, s->init.timeout_ms + 5000)) >= 0) {
-                int r = sync_send(s->sock[0], SYNC_GO, 0, NULL, NULL);
-                if (r < 0) {
-                        (void)syscall(SYS_timer_delete, backstop);
-                        return error_new(reterr, -r, NULL, "send \"go\" to the process of exec");
-                }
-                s->go_sent = true;
-                s->init.vm_execd = &s->vm_execd;
-                long pid = cgroup_entry_clone_vm(&s->init.cg_entry, 0, exec_vm_main, s);
-                (void)syscall(SYS_timer_delete, backstop);
-                if (pid > 0)
-                        exec_vm_check(s, (pid_t)pid);
-                s->init.vm_execd = NULL;
-                if (pid > 0)
-                        return pid;
-                /* take "go" back: the clone below may have to move its child
-                 * into the cgroup after it (no CLONE_INTO_CGROUP) */
-                char drop[64];
-                (void)recv(s->sock[1], drop, sizeof(drop), MSG_DONTWAIT);
-                s->go_sent = false;
+        long pid = exec_shares_memory(p, s) ? vm_clone(s, 0, exec_vm_main) : 0;
+        if (pid > 0) {
+                exec_vm_check(s, (pid_t)pid);
+                return pid;
         }
-        long pid = cgroup_entry_clone(&s->init.cg_entry, 0, reterr);
+        pid = cgroup_entry_clone(&s->init.cg_entry, 0, reterr);
         if (pid == 0)
                 exec_init_main(s);
         return pid;
@@ -551,117 +544,50 @@ static int exec_clone(const struct spawn_params *p, struct spawn_prep *s, pid_t 
         return 1;
 }
 
-/* The exit of run's init sharing our memory when its set-up bound passed
- * (SIGALRM): it may have been inside malloc(), as if killed. */
-#define INIT_VM_TIMED_OUT 124
-
-static void init_vm_timed_out(int sig)
-{
-        (void)sig;
-        _exit(INIT_VM_TIMED_OUT);
-}
-
-/* direct_init_main sharing our memory: we sleep until its execve, so it
- * bounds its set-up itself, as exec_vm_main; but the kernel drops a
- * SIGKILL that the pid 1 of a new pid namespace sends itself (only one
- * from an ancestor namespace gets through), so SIGALRM, caught. A stop
- * (SIGSTOP from the host) is the runtime's backstop's (init_clone_vm). */
 static void init_vm_main(void *arg)
 {
-        struct spawn_prep *s = arg;
-        struct sigaction sa = {.sa_handler = init_vm_timed_out};
-        sigset_t alrm;
-        (void)sigemptyset(&alrm);
-        (void)sigaddset(&alrm, SIGALRM);
-        /* run blocks the signals it forwards; execve resets the handler, the
-         * init unblocks every signal before it (exec_prepare) */
-        if (sigaction(SIGALRM, &sa, NULL) < 0 || sigprocmask(SIG_UNBLOCK, &alrm, NULL) < 0 ||
-            timer_arm(SIGALRM, s->init.timeout_ms) < 0) {
-                struct modrun_error *err = NULL;
-                int e = errno;
-                (void)error_new(&err, e, e == EAGAIN ? "see RLIMIT_SIGPENDING (ulimit -i)" : NULL,
-                                "arm the %d ms set-up bound of the container init (a POSIX timer)",
-                                s->init.timeout_ms);
-                (void)sync_send_error(s->sock[1], err, e);
-                _exit(1);
-        }
-        direct_init_main(s);
+        vm_child_bound(arg, SIGALRM, "the container init");
+        direct_init_main(arg);
 }
 
-/* run's init sharing our memory came back without its execve: an exit of
- * its own, after it sent its error, is reported as always. Killed (the
- * host's SIGKILL, the OOM killer) or out of time, it may have died inside
- * malloc() or free(): our heap is not to be trusted. Say so without
- * allocating and hand over to p->heap_lost, which removes the container
- * with what our heap does not hold. */
+/* run's init came back without its execve: an exit of its own, after it
+ * sent its error, is reported as always. Killed (from the host: nothing
+ * of the container can signal it) or out of time, our heap is not to be
+ * trusted: say so and hand over to p->heap_lost, which removes the
+ * container with what our heap does not hold. */
 static void init_vm_check(const struct spawn_params *p, const struct spawn_prep *s, pid_t pid)
 {
-        if (s->vm_execd)
+        siginfo_t si;
+        if (shared_clone_heap_trusted(pid, &s->vm_execd, VM_TIMED_OUT, &si))
                 return;
-        siginfo_t si = {0};
-        int r;
-        while ((r = waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT)) < 0 && errno == EINTR)
-                ;
-        if (r == 0 && si.si_code == CLD_EXITED && si.si_status != INIT_VM_TIMED_OUT)
-                return;
-        char msg[512];
-        if (r == 0 && si.si_code == CLD_EXITED)
-                (void)snprintf(msg, sizeof(msg),
-                               "create container %s: its init (pid %d) did not set up within %d ms (hint: a mount "
-                               "source or the rootfs on a file system that does not answer?)",
-                               s->init.id, (int)pid, s->init.timeout_ms);
-        else if (r == 0)
-                (void)snprintf(msg, sizeof(msg),
-                               "create container %s: its init (pid %d) was killed by signal %d during its set-up, "
-                               "before its execve (hint: killed from the host, or by the OOM killer; run it again)",
-                               s->init.id, (int)pid, si.si_status);
-        else /* no strerror: it may translate, and allocate */
-                (void)snprintf(msg, sizeof(msg),
-                               "create container %s: its init (pid %d) ended during its set-up, before its execve, "
-                               "and cannot be waited for (waitid: errno %d)",
-                               s->init.id, (int)pid, errno);
-        log_error_noalloc(msg);
-        if (p->heap_lost)
-                p->heap_lost(p->heap_lost_arg);
+        int e = errno;
+        char what[160];
+        (void)snprintf(what, sizeof(what), "create container %s: its init", s->init.id);
+        errno = e;
+        vm_report_lost(what, pid, &si, s->init.timeout_ms,
+                       si.si_code == CLD_EXITED ? "a mount source or the rootfs on a file system that does not answer?"
+                                                : "killed from the host; run it again");
+        p->heap_lost(p->heap_lost_arg);
         _exit(1);
 }
 
 /* run's init sharing our memory (init_shares_memory): the device filter
- * first (nothing is left for us to do after the clone), then "go", and we
- * sleep until its execve. Its own timer bounds its set-up; one of ours,
- * 5 s past that bound, kills us should it be stopped before it armed that
- * (only a fatal signal ends our sleep; it dies with us, its parent-death
- * signal). Returns its pid, 0 to clone the usual way (ENOSYS under a
- * seccomp profile or valgrind, E2BIG on older kernels, EAGAIN at
- * pids.max: that clone knows the fallbacks, or says why), or an error. */
+ * first (nothing is left for us to do after the clone), then the clone,
+ * and we sleep until its execve. Its pid, 0 to clone the usual way, or an
+ * error. */
 static long init_clone_vm(const struct spawn_params *p, struct spawn_prep *s, struct modrun_error **reterr)
 {
         int r = devices_apply(p->plugins, p->cfg->linux_.resources, reterr);
         if (r < 0)
                 return r;
-        int backstop = timer_arm(SIGKILL, s->init.timeout_ms + 5000);
-        if (backstop < 0)
-                return 0;
-        if ((r = sync_send(s->sock[0], SYNC_GO, 0, NULL, NULL)) < 0) {
-                (void)syscall(SYS_timer_delete, backstop);
-                return error_new(reterr, -r, NULL, "send \"go\" to the container init");
-        }
-        s->go_sent = true;
-        s->init.vm_execd = &s->vm_execd;
         int dumpable = prctl(PR_GET_DUMPABLE, 0UL, 0UL, 0UL, 0UL); /* per memory: the init clears it */
-        long pid = cgroup_entry_clone_vm(&s->init.cg_entry, init_clone_flags(s), init_vm_main, s);
-        (void)syscall(SYS_timer_delete, backstop);
+        long pid = vm_clone(s, init_clone_flags(s), init_vm_main);
         (void)prctl(PR_SET_DUMPABLE, (unsigned long)dumpable, 0UL, 0UL, 0UL);
-        if (pid > 0) {
+        if (pid > 0)
                 init_vm_check(p, s, (pid_t)pid);
-                return pid;
-        }
-        char drop[64]; /* "go" back, for the clone that follows */
-        (void)recv(s->sock[1], drop, sizeof(drop), MSG_DONTWAIT);
-        s->go_sent = false;
-        s->init.vm_execd = NULL;
-        s->init_vm = false;
-        return 0;
+        else
+                s->init_vm = false;
+        return pid;
 }
 
 /* run's init sharing our memory said "ready" and then exited instead of
@@ -932,12 +858,13 @@ static int spawn_run(const struct spawn_params *p, struct spawn_prep *s, pid_t *
         }
         if (r < 0)
                 return r;
+        /* run's init sharing our memory has exec'd: none of these applies */
         r = s->init_vm ? FAULT_POINT("after-clone", reterr) : place_init(p, pid, s->born_in_cgroup, reterr);
-        if (r >= 0)
+        if (r >= 0 && !s->init_vm)
                 r = intelrdt_enter(p->cfg, p->id, pid, p->join_pid > 0, p->state_dir_fd, reterr);
-        if (r >= 0 && !p->join_pid)
+        if (r >= 0 && !p->join_pid && !s->init_vm)
                 r = netdev_move_in(p->cfg, pid, p->state_dir_fd, reterr);
-        if (r >= 0 && !p->join_pid)
+        if (r >= 0 && !p->join_pid && !s->init_vm)
                 r = mount_fds_send(p->cfg, p->rootfs, pid, s->sock[0], reterr);
         /* the init builds its hooks' state itself, from its pid as we see it:
          * a message has a size limit, the state (its annotations) none */

@@ -38,8 +38,8 @@ struct spawn_params {
         bool start_at_once;
         /* Called, never to return, when such an init died during its
          * set-up in a way that leaves our heap untrusted (a signal may
-         * have caught it inside malloc): must allocate nothing. NULL:
-         * exit. */
+         * have caught it inside malloc): must allocate nothing. NULL: no
+         * sharing. */
         void (*heap_lost)(void *arg);
         void *heap_lost_arg;
 };

@@ -7,7 +7,10 @@
  *   helper -> runtime   SYNC_PID    value = pid of the init (runtime's pid ns)
  *   runtime -> init     SYNC_GO     id maps written, cgroup entered: set up;
  *                                   value = the init's pid as the runtime
- *                                   sees it (for the state hooks read)
+ *                                   sees it (for the state hooks read; 0
+ *                                   when sent before the clone, to a
+ *                                   process that shares our memory and
+ *                                   runs no such hook)
  *   init -> runtime     SYNC_HOOKS  mounts prepared: run prestart and
  *                                   createRuntime hooks, then SYNC_GO
  *   runtime -> init     SYNC_MOUNTFD with a detached mount (id-mapped, or a bind source the init cannot open); value =

@@ -101,7 +101,7 @@ int container_record_state(const struct runtime_ctx *ctx, struct container_dir *
         struct container_state s = {
                 .id = d->id,
                 .pid = pid,
-                .pid_start_time = pid > 0 ? proc_start_time(pid) : 0,
+                .pid_start_time = pid > 0 ? proc_start_time_any(pid) : 0,
                 .bundle = (char *)bundle,
                 .rootfs = (char *)rootfs,
                 .created = pid > 0 ? now_rfc3339() : NULL,
@@ -120,25 +120,41 @@ int container_record_state(const struct runtime_ctx *ctx, struct container_dir *
 }
 
 /* What a new modrun process needs to delete the container: the lock to
- * let go of, and its command line (self_exe_argv_for). */
+ * let go of, and its command line (self_exe_argv_for), built before. */
 struct delete_anew {
         int lock_fd;
+        const char *id;
         char **argv;
 };
 
 /* run's init died during its set-up sharing our memory (spawn.h,
  * heap_lost): nothing on our heap is to be trusted, so a new modrun
  * process deletes the container (`delete ID`: the state still says
- * "creating", pid 0), and we exit. posix_spawn allocates nothing
- * (glibc maps the child's stack). */
+ * "creating", pid 0), and we exit 1. Nothing here allocates: posix_spawn
+ * maps the child's stack, its attributes are on ours (no signal blocked
+ * in the new process: run blocks those it forwards). */
 static void delete_anew(void *arg)
 {
         const struct delete_anew *d = arg;
         (void)close(d->lock_fd); /* for the new process to take */
+        posix_spawnattr_t attr;
+        sigset_t none;
+        (void)sigemptyset(&none);
         pid_t pid = -1;
-        if (d->argv && posix_spawn(&pid, "/proc/self/exe", NULL, NULL, d->argv, environ) == 0)
-                while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+        int status = -1;
+        if (posix_spawnattr_init(&attr) == 0 && posix_spawnattr_setsigmask(&attr, &none) == 0 &&
+            posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK) == 0 &&
+            posix_spawn(&pid, "/proc/self/exe", NULL, &attr, d->argv, environ) == 0)
+                while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
                         ;
+        if (status != 0) {
+                char msg[PATH_MAX];
+                (void)snprintf(msg, sizeof(msg),
+                               "removing container %s after its init was lost failed: remove it with `modrun "
+                               "delete %s`",
+                               d->id, d->id);
+                log_error_noalloc(msg);
+        }
         _exit(1);
 }
 
@@ -176,8 +192,9 @@ static int spawn_and_record(const struct runtime_ctx *ctx, struct container_dir 
                 .start_at_once = o->start && !cfg->process.terminal,
         };
         _cleanup_free_ char **delete_argv = NULL;
-        struct delete_anew anew = {.lock_fd = d->lock_fd};
-        if (sp.start_at_once && (anew.argv = delete_argv = self_exe_argv_for((const char *const[]){"delete", d->id, NULL}))) {
+        struct delete_anew anew = {.lock_fd = d->lock_fd, .id = d->id};
+        if (sp.start_at_once && (delete_argv = self_exe_argv_for((const char *const[]){"delete", d->id, NULL}))) {
+                anew.argv = delete_argv;
                 sp.heap_lost = delete_anew;
                 sp.heap_lost_arg = &anew;
         }

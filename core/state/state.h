@@ -111,6 +111,9 @@ enum container_status state_status(const struct container_dir *d, const struct c
 const char *container_status_to_string(enum container_status st);
 /* Start time (field 22 of /proc/PID/stat) of pid; 0 when pid is gone. */
 uint64_t proc_start_time(pid_t pid);
+/* The same, also of a zombie: what state.json records (`run`'s process
+ * may have exited by then; recorded 0, it would read as running). */
+uint64_t proc_start_time_any(pid_t pid);
 
 /* The state's "owner": the user name of uid, or the number (the last
  * answer is kept: static storage, valid until the next call). */

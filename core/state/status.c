@@ -13,7 +13,7 @@
 #include "oci/config.h"
 #include "util/fs-util.h"
 
-uint64_t proc_start_time(pid_t pid)
+static uint64_t start_time(pid_t pid, bool even_zombie)
 {
         char path[64];
         snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
@@ -30,10 +30,14 @@ uint64_t proc_start_time(pid_t pid)
         if (sscanf(p + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu", &state,
                    &start) != 2)
                 return 0;
-        if (state == 'Z' || state == 'X')
+        if (!even_zombie && (state == 'Z' || state == 'X'))
                 return 0; /* a zombie has stopped */
         return start;
 }
+
+uint64_t proc_start_time(pid_t pid) { return start_time(pid, false); }
+
+uint64_t proc_start_time_any(pid_t pid) { return start_time(pid, true); }
 
 enum container_status state_status(const struct container_dir *d, const struct container_state *s)
 {

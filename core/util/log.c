@@ -15,6 +15,7 @@
 #include "time-util.h"
 
 static int log_fd = -1;
+static pid_t log_pid; /* who set up log_fd and the journal */
 static enum log_format log_fmt = LOG_FORMAT_TEXT;
 static int log_max_level = LOG_INFO;
 /* --log journald[:IDENT]: sd_journal_send from libsystemd, loaded only then
@@ -48,6 +49,7 @@ int log_setup(const char *path, enum log_format format, int max_level, struct mo
 {
         log_fmt = format;
         log_max_level = max_level;
+        log_pid = getpid();
         if (!path)
                 return 0;
         if (streq(path, "journald") || strncmp(path, "journald:", 9) == 0)
@@ -261,9 +263,14 @@ void log_msgv(int level, const char *fmt, va_list ap)
                 (void)vsnprintf(fallback, sizeof(fallback), fmt, again);
         }
         va_end(again);
-        if (log_fd >= 0)
+        /* --log is the runtime's own: in a child (the init, the helper)
+         * the fd number may name another file, and one sharing our memory
+         * (spawn.c) would set the journal's and the time zone's state
+         * (the container's /etc/localtime) for the runtime */
+        bool ours = getpid() == log_pid;
+        if (ours && log_fd >= 0)
                 write_line(log_fd, level, msg ? msg : fallback);
-        if (journal_send)
+        if (ours && journal_send)
                 (void)journal_send("MESSAGE=%s", msg ? msg : fallback, "PRIORITY=%i", level, "SYSLOG_IDENTIFIER=%s",
                                    journal_ident, NULL);
         if ((log_fd < 0 && !journal_send) || level <= LOG_WARNING)

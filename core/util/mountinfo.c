@@ -276,6 +276,8 @@ int mountinfo_self_text(const char **ret_text, struct modrun_error **reterr)
         return 0;
 }
 
+const char *mountinfo_self_text_kept(void) { return self_text; }
+
 int mountinfo_read_self_once(struct mountinfo_entry **ret_entries, size_t *ret_n, struct modrun_error **reterr)
 {
         const char *text = NULL;

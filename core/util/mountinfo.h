@@ -36,6 +36,8 @@ int mountinfo_read_self(struct mountinfo_entry **ret_entries, size_t *ret_n, str
  * runtime's own table, before the container's init: not for a process that
  * has since mounted or entered another mount namespace). */
 int mountinfo_self_text(const char **ret_text, struct modrun_error **reterr);
+/* The text mountinfo_self_text kept, or NULL when it was not read yet. */
+const char *mountinfo_self_text_kept(void);
 /* mountinfo_read_self on the text mountinfo_self_text keeps. */
 int mountinfo_read_self_once(struct mountinfo_entry **ret_entries, size_t *ret_n, struct modrun_error **reterr);
 /* The entry for mount_point, the last (topmost) one; NULL when none. */

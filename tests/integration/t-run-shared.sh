@@ -3,12 +3,13 @@
 # runtime has nothing to do meanwhile (core/container/spawn.c,
 # init_shares_memory; x86_64 without a sanitizer): one clone3 with
 # CLONE_VM|CLONE_VFORK, no exec fifo, the process started at once. What
-# sharing adds is checked here: an init killed (from the host: the OOM
-# killer, an operator) or out of time during its set-up may leave the
+# sharing adds is checked here: an init killed (from the host: nothing of
+# the container can signal it) or out of time during its set-up may leave the
 # runtime's heap half-written, so run says so without touching it, has a
 # new modrun process delete the container, and exits 1: nothing is left
 # (state directory, cgroup), the next run of the id works. An execve that
-# fails after "ready" is reported as before; a config with a hook takes the
+# fails after "ready" is reported as before; a process that exits before
+# state.json is written reads "stopped"; a config with a hook takes the
 # usual fork.
 . "$(dirname "$0")/lib.sh"
 grep -q MODRUN_TEST_FAULT "$RUNTIME_BIN" || { echo "SKIP: $MODRUN is built without -Dfault-injection=true"; exit 77; }
@@ -46,13 +47,27 @@ expect_eq "run: no exec fifo" 0 "$(grep -c 'exec.fifo' "$T/trace")"
 args sh -c 'exit 7'
 mr run --bundle "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
 expect_eq "run: the process's exit status" 7 "$?"
-args sh -c 'grep -c . /proc/self/mountinfo >/dev/null && echo ok'
-expect_eq "run: the process runs in its root" ok "$(mr run --bundle "$BUNDLE" "$ID" 2>&1 </dev/null)"
+echo inside >"$BUNDLE/rootfs/marker" # no /marker on the host
+args cat /marker
+expect_eq "run: the process runs in its root" inside "$(mr run --bundle "$BUNDLE" "$ID" 2>&1 </dev/null)"
 args sleep 100
-mr run -d --bundle "$BUNDLE" "$ID" >/dev/null 2>&1 </dev/null
+mr run -d --pid-file "$T/pid" --bundle "$BUNDLE" "$ID" >/dev/null 2>&1 </dev/null
 expect_eq "run -d: running at once" running "$(state_field "$ID" status)"
+expect_eq "run -d: the pid file names the process" "$(state_field "$ID" pid)" "$(cat "$T/pid" 2>&1)"
 mr delete -f "$ID"
+# a process that exits before state.json is written: "stopped", not "running"
 args true
+for i in 1 2 3; do
+    mr run -d --bundle "$BUNDLE" "$ID" >/dev/null 2>&1 </dev/null
+    sleep 0.2
+    expect_eq "run -d of a process that exits at once ($i): stopped" stopped "$(state_field "$ID" status)"
+    mr delete "$ID" || fail "delete of the stopped container ($i)"
+done
+# the "disabled" cgroup manager: born where it belongs, so shared too
+strace -f -qq -e trace=clone3 -o "$T/trace-nocg" "$MODRUN" --root "$ROOT" --plugin-dir "$PLUGIN_DIR" \
+    --cgroup-manager=disabled run --bundle "$BUNDLE" "$ID" >/dev/null 2>&1 </dev/null
+expect_eq "no cgroups: run works" 0 "$?"
+expect_match "no cgroups: clone3 with CLONE_VM|CLONE_VFORK" "flags=CLONE_VM\\|CLONE_VFORK" "$(cat "$T/trace-nocg")"
 
 # ---- killed during its set-up (paused 3 s there): run says so at once,
 # its heap untouched, and a new modrun deletes the container
@@ -96,13 +111,30 @@ expect_match "init out of time: stderr names the bound" "did not set up within 1
 expect_eq "init out of time: one JSON error line in --log" 1 "$(json_errors)"
 nothing_left "init out of time"
 
+# ---- stopped during its set-up (only the host can): its SIGALRM waits,
+# the runtime's own timer kills the runtime 5 s past the 1 s bound, the
+# init dies with it (parent-death signal); `delete` removes the rest
+rs_run "$T/stop-err" MODRUN_TEST_TIMEOUT_MS=1000
+[ -n "$CHILD" ] && kill -STOP "$CHILD"
+wait_exit "$RPID" || { kill -9 "$RPID"; fail "init stopped in its set-up: run still runs after 10 s"; }
+wait "$RPID"
+expect_eq "init stopped in its set-up: run killed by its timer" 137 "$?"
+sleep 0.2
+[ -n "$CHILD" ] && ! running "$CHILD" && pass "init stopped in its set-up: the init is gone" ||
+    fail "init stopped in its set-up: the init $CHILD is still there"
+expect_eq "init stopped in its set-up: left as creating" creating "$(state_field "$ID" status)"
+mr delete "$ID" || fail "init stopped in its set-up: delete"
+nothing_left "init stopped in its set-up"
+
 # ---- execve fails after "ready" (a file that is executable but no
 # program): the error comes over the socket, nothing is left
 printf 'not a program\n' >"$BUNDLE/rootfs/bin/noprog"
 chmod 755 "$BUNDLE/rootfs/bin/noprog"
 args /bin/noprog
-out=$(mr run --bundle "$BUNDLE" "$ID" 2>&1 </dev/null)
+out=$(strace -f -qq -e trace=clone3 -o "$T/trace-noprog" "$MODRUN" --root "$ROOT" --plugin-dir "$PLUGIN_DIR" \
+    run --bundle "$BUNDLE" "$ID" 2>&1 </dev/null)
 rc=$?
+expect_match "execve fails: the init shared the runtime's memory" "CLONE_VM" "$(cat "$T/trace-noprog")"
 [ "$rc" -ne 0 ] && pass "execve fails: run fails ($rc)" || fail "execve fails: run exits 0"
 expect_match "execve fails: the error names it" "noprog.*(Exec format error|format)" "$out"
 args true

@@ -177,9 +177,10 @@ struct modrun_mount_ops {
         uint64_t flags;
 };
 
-/* enter_rootfs writes no memory but what it allocates and frees itself
- * (no state, no static) and leaves no fd open: `run` may then call it in
- * an init that shares the runtime's memory until its execve
+/* enter_rootfs leaves the runtime's memory as it found it: it writes no
+ * state and no static, frees what it allocates, closes the streams it
+ * opens, and uses no host service but log and error. `run` may then call
+ * it in an init that shares the runtime's memory until its execve
  * (clone(CLONE_VM | CLONE_VFORK): no page tables copied). Without the
  * flag the init is a copy, as a fork makes. */
 #define MODRUN_MOUNT_SHARES_MEMORY (1ull << 0)

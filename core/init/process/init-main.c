@@ -377,19 +377,21 @@ _Noreturn void init_process_main(const struct init_args *a)
                 (void)sync_send_error(a->sync_fd, err, -r);
                 _exit(1);
         }
+        /* `run`'s init sharing the runtime's memory has no fifo: it execs at
+         * once, and a failure goes where "ready" went (the runtime reads it
+         * once we are gone; the socket closes with the execve) */
+        bool at_once = !a->exec_mode && a->fifo_fd < 0;
         /* Set up: from "ready" on we outlive the runtime (`create` and
          * `exec -d` exit at once), so no parent-death signal from before the
-         * runtime can read the message. */
-        (void)prctl(PR_SET_PDEATHSIG, 0UL, 0UL, 0UL, 0UL);
+         * runtime can read the message; at once, from right before the
+         * exec (the runtime sleeps in our clone until then). */
+        if (!at_once)
+                (void)prctl(PR_SET_PDEATHSIG, 0UL, 0UL, 0UL, 0UL);
         if (sync_send(a->sync_fd, SYNC_READY, 0, NULL, NULL) < 0)
                 _exit(1);
         /* Unbounded on purpose: in a frozen cgroup we wait for the resume. */
         if (a->go_after_ready && wait_go(a, -1, NULL, &err) < 0)
                 _exit(1);
-        /* `run`'s init sharing the runtime's memory has no fifo: it execs at
-         * once, and a failure goes where "ready" went (the runtime reads it
-         * once we are gone; the socket closes with the execve) */
-        bool at_once = !a->exec_mode && a->fifo_fd < 0;
         if (!at_once)
                 (void)close(a->sync_fd);
 
@@ -401,6 +403,8 @@ _Noreturn void init_process_main(const struct init_args *a)
         }
         if (r >= 0) /* again: a late cgroup move (paused container) reset it */
                 r = affinity_apply_final(&a->cfg->process, &err);
+        if (r >= 0 && at_once)
+                (void)prctl(PR_SET_PDEATHSIG, 0UL, 0UL, 0UL, 0UL);
         /* Nothing but execve() after the filter (runc's order). */
         if (r >= 0 && seccomp_loads_late(a))
                 r = seccomp_install(a->seccomp, NULL, &err);

@@ -222,8 +222,9 @@ int rootfs_cgroups_open(const struct oci_config *cfg, bool copy_of_runtime, stru
          * parsed is heap the init, a fork, writes and so copies. */
         _cleanup_free_ char *own_text = NULL;
         const char *text = NULL;
-        r = copy_of_runtime ? mountinfo_self_text(&text, reterr)
-                            : fs_read_file(AT_FDCWD, "/proc/self/mountinfo", &own_text, reterr);
+        if (copy_of_runtime) /* kept by the runtime; never filled here: our memory may be its */
+                text = mountinfo_self_text_kept();
+        r = text ? 0 : fs_read_file(AT_FDCWD, "/proc/self/mountinfo", &own_text, reterr);
         if (r >= 0)
                 r = mountinfo_parse_under(text ? text : own_text, CGROUP_ROOT, &e, &n, reterr);
         if (r < 0)
