@@ -23,7 +23,9 @@ bool shared_clone_possible(void)
         return clone_vm_available() && __libc_single_threaded;
 }
 
-int signal_timer_arm(int signo, int ms)
+/* A POSIX timer that sends signo to the calling process ms from now: its
+ * id, or -1 with errno (raw system calls: no allocation). */
+static int signal_timer_arm(int signo, int ms)
 {
         struct sigevent sev = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = signo};
         struct itimerspec its = {.it_value = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L}};
@@ -43,6 +45,23 @@ int signal_timer_arm(int signo, int ms)
         return timer;
 }
 
+static void timed_out(int sig)
+{
+        (void)sig;
+        _exit(SHARED_CLONE_TIMED_OUT);
+}
+
+int shared_clone_child_bound(int signo, int ms)
+{
+        struct sigaction sa = {.sa_handler = timed_out};
+        sigset_t set;
+        (void)sigemptyset(&set);
+        (void)sigaddset(&set, signo);
+        if (signo != SIGKILL && (sigaction(signo, &sa, NULL) < 0 || sigprocmask(SIG_UNBLOCK, &set, NULL) < 0))
+                return -1;
+        return signal_timer_arm(signo, ms) < 0 ? -1 : 0;
+}
+
 long shared_clone_run(const struct shared_clone *c)
 {
         int backstop = signal_timer_arm(SIGKILL, c->timeout_ms + BACKSTOP_EXTRA_MS);
@@ -58,7 +77,7 @@ long shared_clone_run(const struct shared_clone *c)
         return pid;
 }
 
-bool shared_clone_heap_trusted(pid_t pid, const volatile int *execd, int timed_out, siginfo_t *si)
+bool shared_clone_heap_trusted(pid_t pid, const volatile int *execd, siginfo_t *si)
 {
         if (*execd)
                 return true;
@@ -68,5 +87,5 @@ bool shared_clone_heap_trusted(pid_t pid, const volatile int *execd, int timed_o
                 ;
         if (r < 0)
                 si->si_pid = 0;
-        return r == 0 && si->si_code == CLD_EXITED && si->si_status != timed_out;
+        return r == 0 && si->si_code == CLD_EXITED && si->si_status != SHARED_CLONE_TIMED_OUT;
 }

@@ -20,10 +20,19 @@
  * (shared_clone_heap_trusted) would be lost. */
 bool shared_clone_possible(void);
 
-/* A POSIX timer that sends signo to the calling process ms from now: its
- * id, or -1 with errno (raw system calls: no allocation; execve deletes
- * it). */
-int signal_timer_arm(int signo, int ms);
+/* The exit of a child whose set-up bound passed with SIGALRM
+ * (shared_clone_child_bound): it may have been inside malloc(), as if
+ * killed. */
+#define SHARED_CLONE_TIMED_OUT 124
+
+/* First thing in the child: bound its set-up (the runtime sleeps until
+ * its execve) with a timer that sends signo in ms (execve deletes the
+ * timer and resets the handler). SIGKILL ends even a stopped process; but
+ * the pid 1 of a new pid namespace drops a SIGKILL it sends itself (only
+ * one from an ancestor namespace gets through): SIGALRM then, caught, an
+ * exit with SHARED_CLONE_TIMED_OUT (and unblocked, should the caller have
+ * blocked it). 0, or -1 with errno: unbounded, the child must not go on. */
+int shared_clone_child_bound(int signo, int ms);
 
 struct shared_clone {
         const struct modrun_cgroup_entry *cg_entry;
@@ -46,11 +55,11 @@ long shared_clone_run(const struct shared_clone *c);
 
 /* After shared_clone_run: may we trust our heap? Yes when the child
  * exec'd (*execd: 1 during its execve call alone) or exited by itself
- * with another status than timed_out (the exit its timer's handler
- * makes); else it was killed, or ran out of time, and may have died
- * inside malloc: *si says how (si_pid 0: waitid failed, errno says why).
+ * with another status than SHARED_CLONE_TIMED_OUT; else it was killed,
+ * or ran out of time, and may have died inside malloc: *si says how
+ * (si_pid 0: waitid failed, errno says why).
  * Waits (WNOWAIT: reaped as usual later) for the end of a child that did
  * not exec: the vfork ends before it is a zombie. A kill that lands
  * between the flag and the execve reads as exec'd: the process then ends
  * by that signal, as the container's. */
-bool shared_clone_heap_trusted(pid_t pid, const volatile int *execd, int timed_out, siginfo_t *si);
+bool shared_clone_heap_trusted(pid_t pid, const volatile int *execd, siginfo_t *si);

@@ -39,7 +39,6 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "intelrdt.h"
@@ -67,7 +66,7 @@ struct spawn_prep {
         int sock[2]; /* [0] runtime, [1] helper and init */
         bool born_in_cgroup; /* the init is cloned into its cgroup (s->init.cg_entry) */
         bool stay_dumpable;  /* the init, until "go": an unprivileged runtime writes its id maps */
-        bool go_sent;        /* before the clone (exec_shares_memory) */
+        bool go_sent;        /* before the clone, to a child sharing our memory (vm_clone) */
         bool init_vm;        /* run's init shares our memory (init_shares_memory) */
         volatile int vm_execd; /* init.vm_execd's flag */
 };
@@ -164,7 +163,7 @@ static bool needs_helper(const struct spawn_prep *s);
 static bool init_shares_memory(const struct spawn_params *p, const struct spawn_prep *s)
 {
         const struct oci_config *cfg = p->cfg;
-        if (!p->start_at_once || !p->heap_lost || s->init.exec_mode || p->enter_cgroup_last || p->n_subs || needs_helper(s) ||
+        if (!p->start_at_once || !p->heap_lost || s->init.exec_mode || needs_helper(s) ||
             config_namespace(cfg, OCI_NS_USER) || cfg->process.terminal || !shared_clone_possible())
                 return false;
         for (int h = 0; h < _OCI_HOOK_MAX; h++)
@@ -370,33 +369,13 @@ static int exec_clone_restore(int own_pidns, int dumpable, struct modrun_error *
         return 0;
 }
 
-/* The exit of a child sharing our memory whose set-up bound passed
- * (SIGALRM's handler): it may have been inside malloc(), as if killed. */
-#define VM_TIMED_OUT 124
-
-static void vm_timed_out(int sig)
-{
-        (void)sig;
-        _exit(VM_TIMED_OUT);
-}
-
-/* First thing in a child sharing our memory: we sleep until its execve,
- * so it bounds its set-up itself, stopped or not, with a timer that sends
- * signo at the bound (execve deletes the timer and resets the handler);
- * unbounded is not at all. SIGKILL ends even a stopped process (a process
- * of the container may stop exec's); the pid 1 of a new pid namespace
- * drops a SIGKILL it sends itself (only one from an ancestor namespace
- * gets through): SIGALRM, caught, for run's init, which nothing of the
- * container can stop. run blocks the signals it forwards: unblocked here,
- * and by the init for good before its execve (exec_prepare). */
+/* First thing in a child sharing our memory: its set-up bound
+ * (shared_clone_child_bound), SIGKILL for exec's process, which a process
+ * of the container may stop; SIGALRM for run's init, which nothing of the
+ * container can signal. Unbounded is not at all. */
 static void vm_child_bound(struct spawn_prep *s, int signo, const char *what)
 {
-        struct sigaction sa = {.sa_handler = vm_timed_out};
-        sigset_t set;
-        (void)sigemptyset(&set);
-        (void)sigaddset(&set, signo);
-        if ((signo == SIGKILL || (sigaction(signo, &sa, NULL) == 0 && sigprocmask(SIG_UNBLOCK, &set, NULL) == 0)) &&
-            signal_timer_arm(signo, s->init.timeout_ms) >= 0)
+        if (shared_clone_child_bound(signo, s->init.timeout_ms) == 0)
                 return;
         struct modrun_error *err = NULL;
         int e = errno;
@@ -420,12 +399,15 @@ static long vm_clone(struct spawn_prep *s, unsigned long flags, void (*fn)(void 
         return pid > 0 ? pid : 0;
 }
 
+/* "exec into container ID: its process": an id is at most 1024 bytes */
+#define VM_WHAT_MAX 1100
+
 /* A child sharing our memory ended before its execve in a way that
  * leaves our heap untrusted (si, errno: shared_clone_heap_trusted): say so
  * from the stack (no strerror: it may translate, and allocate). */
 static void vm_report_lost(const char *what, pid_t pid, const siginfo_t *si, int timeout_ms, const char *hint)
 {
-        char msg[512];
+        char msg[VM_WHAT_MAX + 512];
         if (!si->si_pid)
                 (void)snprintf(msg, sizeof(msg),
                                "%s (pid %d) ended during its set-up, before its execve, and cannot be waited for "
@@ -469,10 +451,10 @@ static bool exec_shares_memory(const struct spawn_params *p, const struct spawn_
 static void exec_vm_check(const struct spawn_prep *s, pid_t pid)
 {
         siginfo_t si;
-        if (shared_clone_heap_trusted(pid, &s->vm_execd, VM_TIMED_OUT, &si))
+        if (shared_clone_heap_trusted(pid, &s->vm_execd, &si))
                 return;
         int e = errno;
-        char what[160], hint[160];
+        char what[VM_WHAT_MAX], hint[160];
         (void)snprintf(what, sizeof(what), "exec into container %s: its process", s->init.id);
         (void)snprintf(hint, sizeof(hint),
                        "a process of the container may have killed it, or it was stopped or stuck past the %d ms "
@@ -558,15 +540,17 @@ static void init_vm_main(void *arg)
 static void init_vm_check(const struct spawn_params *p, const struct spawn_prep *s, pid_t pid)
 {
         siginfo_t si;
-        if (shared_clone_heap_trusted(pid, &s->vm_execd, VM_TIMED_OUT, &si))
+        if (shared_clone_heap_trusted(pid, &s->vm_execd, &si))
                 return;
         int e = errno;
-        char what[160];
+        char what[VM_WHAT_MAX];
         (void)snprintf(what, sizeof(what), "create container %s: its init", s->init.id);
         errno = e;
         vm_report_lost(what, pid, &si, s->init.timeout_ms,
                        si.si_code == CLD_EXITED ? "a mount source or the rootfs on a file system that does not answer?"
-                                                : "killed from the host; run it again");
+                       : si.si_status == SIGKILL ? "killed from the host; run it again"
+                                                 : "it crashed, or its seccomp profile (SIGSYS) refused a call of its "
+                                                   "last steps (sendmsg, prctl, sched_setaffinity)");
         p->heap_lost(p->heap_lost_arg);
         _exit(1);
 }

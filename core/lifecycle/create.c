@@ -151,7 +151,7 @@ static void delete_anew(void *arg)
                 char msg[PATH_MAX];
                 (void)snprintf(msg, sizeof(msg),
                                "removing container %s after its init was lost failed: remove it with `modrun "
-                               "delete %s`",
+                               "delete %s` (with the same global options, --root...)",
                                d->id, d->id);
                 log_error_noalloc(msg);
         }

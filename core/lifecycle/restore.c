@@ -52,6 +52,7 @@ _noreturn_ static void restore_helper(int sock, struct plugins *pl, const struct
         const struct modrun_cgroup_ops *cg = plugins_cgroup(pl, &cst);
         const struct modrun_checkpoint_ops *ck = plugins_checkpoint(pl, &kst);
         pid_t pid = 0;
+        log_adopt_process(); /* a copy of ours: --log is its own too */
         int r = cg ? cg->enter(cst, getpid(), &err) : 0;
         if (r < 0)
                 (void)error_wrap(&err, "move the restore into the container's cgroup");

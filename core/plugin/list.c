@@ -32,6 +32,7 @@ static void add_str(struct json_object *o, const char *key, const char *v)
 /* The child: load and check, report as one JSON object, _exit(). */
 _noreturn_ static void probe_child(int wfd, const char *dir, uint32_t kind, const char *name)
 {
+        log_adopt_process(); /* a copy of ours: --log is its own too */
         int null = open("/dev/null", O_RDWR | O_CLOEXEC);
         if (null >= 0) {
                 (void)dup2(null, STDIN_FILENO);

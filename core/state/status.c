@@ -43,7 +43,8 @@ enum container_status state_status(const struct container_dir *d, const struct c
 {
         if (!s || s->pid <= 0) /* no state.json yet, or create's first one (pid 0) */
                 return STATUS_CREATING;
-        if (s->pid <= 0 || proc_start_time(s->pid) != s->pid_start_time)
+        /* no live process has start time 0: one recorded so had gone */
+        if (s->pid_start_time == 0 || proc_start_time(s->pid) != s->pid_start_time)
                 return STATUS_STOPPED;
         if (s->paused)
                 return STATUS_PAUSED;

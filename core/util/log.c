@@ -65,6 +65,8 @@ int log_setup(const char *path, enum log_format format, int max_level, struct mo
         return 0;
 }
 
+void log_adopt_process(void) { log_pid = getpid(); }
+
 void log_close(void)
 {
         if (log_fd >= 0)

@@ -15,6 +15,10 @@ enum log_format { LOG_FORMAT_TEXT, LOG_FORMAT_JSON };
 /* Route logs to path (NULL: stderr only) in the given format; messages
  * above max_level (LOG_ERR ... LOG_DEBUG) are dropped, errors never. */
 int log_setup(const char *path, enum log_format format, int max_level, struct modrun_error **reterr);
+/* --log and the journal are written only by the process that set them
+ * up: a forked copy of the runtime that is to write them too (not a
+ * process sharing the runtime's memory) calls this first. */
+void log_adopt_process(void);
 void log_close(void);
 bool log_debug_enabled(void);
 void log_msgv(int level, const char *fmt, va_list ap) _printf_(2, 0);

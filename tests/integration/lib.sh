@@ -181,4 +181,24 @@ for p in (progs if isinstance(progs, list) else []):
         print(p["id"], p.get("name", ""))'
 }
 
+# running PID: PID exists and is not a zombie
+running() { [ -r "/proc/$1/stat" ] && ! awk '{ exit $3 != "Z" }' "/proc/$1/stat" 2>/dev/null; }
+# wait_exit PID: up to 10 s for our child PID to exit (a zombie counts)
+wait_exit() { local i; for i in $(seq 200); do running "$1" || return 0; sleep 0.05; done; return 1; }
+# json_errors: the number of error lines in the JSON --log $LOG
+json_errors() { grep -c '"level":"error"' "$LOG"; }
+# reap_timed WHAT PID RC MIN_MS MAX_MS START_NS: wait (10 s at most) for
+# our background child PID, check its exit status and that it ended
+# MIN_MS to MAX_MS after START_NS (date +%s%N)
+reap_timed() {
+    local what=$1 pid=$2 rc=$3 min=$4 max=$5 start=$6 got ms
+    wait_exit "$pid" || { kill -9 "$pid"; fail "$what: still runs after 10 s"; }
+    wait "$pid"
+    got=$?
+    expect_eq "$what: exit status" "$rc" "$got"
+    ms=$((($(date +%s%N) - start) / 1000000))
+    [ "$ms" -ge "$min" ] && [ "$ms" -lt "$max" ] && pass "$what: ends after $ms ms ($min to $max)" ||
+        fail "$what: ended after $ms ms, not $min to $max"
+}
+
 finish() { [ "$FAILED" -eq 0 ] && exit 0 || exit 1; }

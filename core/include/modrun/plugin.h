@@ -179,7 +179,9 @@ struct modrun_mount_ops {
 
 /* enter_rootfs leaves the runtime's memory as it found it: it writes no
  * state and no static, frees what it allocates, closes the streams it
- * opens, and uses no host service but log and error. `run` may then call
+ * opens, writes nothing through stdout or stderr's FILE, starts no
+ * thread, never calls exit() (the runtime's exit handlers would run), and
+ * uses no host service but log and error. `run` may then call
  * it in an init that shares the runtime's memory until its execve
  * (clone(CLONE_VM | CLONE_VFORK): no page tables copied). Without the
  * flag the init is a copy, as a fork makes. */

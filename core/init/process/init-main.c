@@ -365,6 +365,17 @@ static int init_setup(const struct init_args *a, char **ret_exe, char ***ret_env
         return setup_process(a, ret_exe, ret_env, reterr);
 }
 
+/* No parent-death signal any more: the runtime may exit before us. A
+ * seccomp profile loaded already (without noNewPrivileges) may refuse
+ * the prctl: then the runtime's exit would kill the container's process. */
+static int outlive_runtime(struct modrun_error **reterr)
+{
+        if (prctl(PR_SET_PDEATHSIG, 0UL, 0UL, 0UL, 0UL) < 0)
+                return error_new(reterr, errno, "allow prctl in linux.seccomp",
+                                 "prctl(PR_SET_PDEATHSIG, 0) under the container's seccomp profile");
+        return 0;
+}
+
 _Noreturn void init_process_main(const struct init_args *a)
 {
         struct modrun_error *err = NULL;
@@ -385,8 +396,10 @@ _Noreturn void init_process_main(const struct init_args *a)
          * `exec -d` exit at once), so no parent-death signal from before the
          * runtime can read the message; at once, from right before the
          * exec (the runtime sleeps in our clone until then). */
-        if (!at_once)
-                (void)prctl(PR_SET_PDEATHSIG, 0UL, 0UL, 0UL, 0UL);
+        if (!at_once && (r = outlive_runtime(&err)) < 0) {
+                (void)sync_send_error(a->sync_fd, err, -r);
+                _exit(1);
+        }
         if (sync_send(a->sync_fd, SYNC_READY, 0, NULL, NULL) < 0)
                 _exit(1);
         /* Unbounded on purpose: in a frozen cgroup we wait for the resume. */
@@ -404,7 +417,7 @@ _Noreturn void init_process_main(const struct init_args *a)
         if (r >= 0) /* again: a late cgroup move (paused container) reset it */
                 r = affinity_apply_final(&a->cfg->process, &err);
         if (r >= 0 && at_once)
-                (void)prctl(PR_SET_PDEATHSIG, 0UL, 0UL, 0UL, 0UL);
+                r = outlive_runtime(&err);
         /* Nothing but execve() after the filter (runc's order). */
         if (r >= 0 && seccomp_loads_late(a))
                 r = seccomp_install(a->seccomp, NULL, &err);
