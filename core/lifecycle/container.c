@@ -148,7 +148,7 @@ int container_open_init(const struct container_state *s)
         int fd = (int)syscall(SYS_pidfd_open, s->pid, 0);
         if (fd < 0)
                 return -errno;
-        if (s->pid_start_time == 0 || proc_start_time(s->pid) != s->pid_start_time) {
+        if (!state_init_alive(s)) {
                 close(fd);
                 return -ESRCH;
         }

@@ -114,6 +114,8 @@ uint64_t proc_start_time(pid_t pid);
 /* The same, also of a zombie: what state.json records (`run`'s process
  * may have exited by then; recorded 0, it would read as running). */
 uint64_t proc_start_time_any(pid_t pid);
+/* Is the recorded init (pid and start time) still the live process? */
+bool state_init_alive(const struct container_state *s);
 
 /* The state's "owner": the user name of uid, or the number (the last
  * answer is kept: static storage, valid until the next call). */

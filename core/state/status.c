@@ -39,12 +39,17 @@ uint64_t proc_start_time(pid_t pid) { return start_time(pid, false); }
 
 uint64_t proc_start_time_any(pid_t pid) { return start_time(pid, true); }
 
+bool state_init_alive(const struct container_state *s)
+{
+        /* no live process has start time 0: one recorded so had gone */
+        return s->pid > 0 && s->pid_start_time != 0 && proc_start_time(s->pid) == s->pid_start_time;
+}
+
 enum container_status state_status(const struct container_dir *d, const struct container_state *s)
 {
         if (!s || s->pid <= 0) /* no state.json yet, or create's first one (pid 0) */
                 return STATUS_CREATING;
-        /* no live process has start time 0: one recorded so had gone */
-        if (s->pid_start_time == 0 || proc_start_time(s->pid) != s->pid_start_time)
+        if (!state_init_alive(s))
                 return STATUS_STOPPED;
         if (s->paused)
                 return STATUS_PAUSED;
