@@ -12,6 +12,7 @@
 #include "state/state.h"
 #include "util/log.h"
 #include "util/self-exe.h"
+#include "util/signals.h"
 
 enum {
         OPT_ROOT = 1,
@@ -188,6 +189,7 @@ static int dispatch(struct runtime_ctx *ctx, struct cli_args *a, struct modrun_e
 int cli_main(int argc, char **argv)
 {
         cli_note_inherited_fds(); /* before modrun opens anything */
+        signal_child_default(); /* before anything waits for a child */
         struct runtime_ctx ctx = {.root = NULL, .rootless = geteuid() != 0};
         struct global_settings g = {.log_format = LOG_FORMAT_TEXT, .log_level = LOG_INFO};
         _cleanup_error_ struct modrun_error *err = NULL;

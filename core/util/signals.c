@@ -81,3 +81,10 @@ int signal_stop_pending(void)
                         return stops[i];
         return 0;
 }
+
+void signal_child_default(void)
+{
+        struct sigaction sa;
+        if (sigaction(SIGCHLD, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
+                (void)signal(SIGCHLD, SIG_DFL);
+}

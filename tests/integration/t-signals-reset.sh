@@ -2,7 +2,8 @@
 # Signals the caller ignores are not ignored in the container's process
 # (create/start and exec): execve() keeps only SIG_IGN, and the init resets
 # those it finds in SigIgn of /proc/self/status; with no procfs there (or
-# an image's own file at /proc/self/status), every signal.
+# an image's own file at /proc/self/status), every signal. An ignored
+# SIGCHLD does not make run or exec lose the exit status.
 . "$(dirname "$0")/lib.sh"
 make_bundle
 args sleep 1000
@@ -35,6 +36,17 @@ if command -v strace >/dev/null; then
     expect_eq "run: signals reset to SIG_DFL (the three ignored ones)" 3 "$n"
     args sleep 1000
 fi
+
+# a caller that ignores SIGCHLD (inherited through execve): the kernel
+# would reap the runtime's children itself; run and exec still return the
+# process's exit status at once instead of waiting for ever (runc does too)
+chld() { timeout -k 5 20 bash -c 'trap "" CHLD; exec "$@"' chld "$MODRUN" --root "$ROOT" --plugin-dir "$PLUGIN_DIR" "$@"; }
+args sh -c 'exit 7'
+chld run --bundle "$BUNDLE" p2-sr3; expect_eq "run with SIGCHLD ignored by the caller: the exit status" 7 "$?"
+args sleep 1000
+mr run -d --bundle "$BUNDLE" p2-sr4 || die "run -d p2-sr4"
+chld exec p2-sr4 sh -c 'exit 5'; expect_eq "exec with SIGCHLD ignored by the caller: the exit status" 5 "$?"
+mr delete --force p2-sr4 || fail "delete p2-sr4"
 
 # no /proc mount, and a file at /proc/self/status that claims nothing is ignored
 config 'c["mounts"] = [m for m in c["mounts"] if m["destination"] != "/proc"]; c["linux"].pop("maskedPaths", None); c["linux"].pop("readonlyPaths", None)'
