@@ -78,6 +78,23 @@ static int parse_destination(const struct json_ctx *c, const struct json_path *p
         return 0;
 }
 
+/* "idmap=uids=...;gids=..." is crun's syntax: a bind mount would drop it
+ * silently (its data is ignored), so the mount would not be mapped. */
+static int check_idmap_options(const struct json_ctx *c, const struct json_path *p, const struct oci_mount *m)
+{
+        for (size_t i = 0; m->options && m->options[i]; i++) {
+                const char *o = m->options[i];
+                if (strncmp(o, "idmap=", 6) != 0 && strncmp(o, "ridmap=", 7) != 0)
+                        continue;
+                struct json_path op = JSON_PATH_KEY(p, "options"), ip = JSON_PATH_INDEX(&op, i);
+                return json_fail(c, &ip,
+                                 "give the option idmap (or ridmap) alone and the mapping in the mount's "
+                                 "uidMappings and gidMappings",
+                                 "\"%s\": a mapping in the option is crun's syntax, not the runtime-spec's", o);
+        }
+        return 0;
+}
+
 static int parse_mount(const struct json_ctx *c, const struct json_path *p, struct json_object *v, void *elem,
                        void *userdata)
 {
@@ -90,7 +107,7 @@ static int parse_mount(const struct json_ctx *c, const struct json_path *p, stru
             (r = config_parse_idmaps(c, p, v, "uidMappings", &m->uid_mappings, &m->n_uid_mappings)) < 0 ||
             (r = config_parse_idmaps(c, p, v, "gidMappings", &m->gid_mappings, &m->n_gid_mappings)) < 0)
                 return r;
-        return 0;
+        return check_idmap_options(c, p, m);
 }
 
 int config_parse_mounts(const struct json_ctx *c, struct json_object *top, struct oci_config *cfg)

@@ -30,6 +30,11 @@ config 'c["linux"]["resources"] = {"pids": {"limit": 10}}'
 bad "limits without a cgroup manager that sets them" 'linux.resources.pids: the cgroup manager "disabled" cannot set resource limits' \
     "$MODRUN" --root "$ROOT" --plugin-dir "$PLUGIN_DIR" --cgroup-manager=disabled create --bundle "$BUNDLE" b1
 cp "$T/good.json" "$BUNDLE/config.json"
+config 'c["mounts"].append({"destination": "/mnt", "type": "bind", "source": "/tmp", "options": ["bind", "idmap=uids=0-1-10;gids=0-1-10"]})'
+bad "crun's idmap=MAPPING option (a bind would drop it silently)" \
+    'mounts\[[0-9]+\]\.options\[1\]: "idmap=uids=0-1-10;gids=0-1-10": .*crun.s syntax.*uidMappings and gidMappings' \
+    mr create --bundle "$BUNDLE" b1
+cp "$T/good.json" "$BUNDLE/config.json"
 bad "missing bundle" "bundle $T/nope" mr create --bundle "$T/nope" b1
 bad "id with /" "character '/' is not allowed" mr create --bundle "$BUNDLE" a/b
 bad "id .." "invalid container ID" mr create --bundle "$BUNDLE" ..
