@@ -196,9 +196,9 @@ static int list_states(const char *root, struct list_out *out, struct modrun_err
                 r = container_dir_open_at(root_fd, root, *i, STATE_NO_LOCK, &d, &e);
                 if (r >= 0)
                         r = state_load(d, &s, &e);
-                /* no state.json yet (-ENOENT): "creating"; no directory
-                 * (deleted meanwhile): left out */
-                if (r >= 0 || (r == -ENOENT && d)) {
+                /* no state.json yet (-ENOENT): "creating", if it has its
+                 * lock; no directory (deleted meanwhile), or none: left out */
+                if (r >= 0 || (r == -ENOENT && d && container_dir_has_lock(d))) {
                         if (list_emit(out, d, s) < 0)
                                 log_warning("container %s: out of memory, left out", *i);
                 } else if (r != -ENOENT)

@@ -92,6 +92,10 @@ int container_dir_relock(struct container_dir *d, int timeout_ms, struct modrun_
  * empty then and removed by this call: `delete --force` of what does not
  * exist. */
 bool container_dir_gone(const char *root, const char *id);
+/* Does d still hold its lock file? A directory without one is being
+ * removed (the lock goes last) or was never a container's: `state` says it
+ * does not exist, and `list` leaves it out. */
+bool container_dir_has_lock(const struct container_dir *d);
 /* Remove the directory and everything in it, then free. */
 int container_dir_remove(struct container_dir *d, struct modrun_error **reterr);
 struct container_dir *container_dir_free(struct container_dir *d);

@@ -235,6 +235,12 @@ bool container_dir_gone(const char *root, const char *id)
         }
 }
 
+bool container_dir_has_lock(const struct container_dir *d)
+{
+        struct stat st;
+        return fstatat(d->dir_fd, LOCK_FILE, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
 int container_dir_remove(struct container_dir *d, struct modrun_error **reterr)
 {
         /* the lock file last: a directory without one is empty, or about

@@ -163,15 +163,18 @@ rm -rf "$ROOT/lnk"
 
 # a corrupt state.json: list leaves that container out with a warning (it
 # crashed once) and still shows the others
-mkdir -m 0711 "$ROOT/px-bad" "$ROOT/px-fine" && echo garbage >"$ROOT/px-bad/state.json"
+mkdir -m 0711 "$ROOT/px-bad" "$ROOT/px-fine" "$ROOT/px-nolock" && echo garbage >"$ROOT/px-bad/state.json" &&
+    touch "$ROOT/px-fine/.lock"
 out=$(mr list 2>&1) || fail "list with a corrupt state.json failed (exit $?): $out"
+expect_no_match "list leaves out a directory without state.json or lock (state: does not exist)" "^px-nolock " "$out"
+out2=$(mr state px-nolock 2>&1) && fail "state of a directory without a lock succeeded: $out2"
 expect_match "list warns about the corrupt state.json" "warning: state file $ROOT/px-bad/state.json is corrupt" "$out"
 expect_no_match "list leaves the corrupt one out" "^px-bad " "$out"
 expect_match "list shows the one without state.json as creating" "^px-fine +0 +creating" "$out"
 expect_match "list's warning says what to do" "corrupt.*, ignoring: .*remove the directory" "$out"
 out=$(mr list -q 2>&1) || fail "list -q with a corrupt state.json failed (exit $?): $out"
 expect_match "list -q shows the others" "^px-fine$" "$out"
-rm -rf "$ROOT/px-bad" "$ROOT/px-fine"
+rm -rf "$ROOT/px-bad" "$ROOT/px-fine" "$ROOT/px-nolock"
 
 # delete --force of a container whose recorded plugin is gone fails and keeps
 # its state (it once said "does not exist" and succeeded, leaving the cgroup)
