@@ -68,4 +68,12 @@ out=$(setpriv --bounding-set -sys_resource "$MODRUN" --root "$ROOT" --plugin-dir
 expect_match "rlimit error names the limit" "RLIMIT_NOFILE" "$out"
 expect_match "rlimit error names the cause" "CAP_SYS_RESOURCE" "$out"
 assert_clean "after the rlimit error"
+
+# a cwd only root may search (0700): entered as root before the user
+# switch, as runc does (runc's cwd.bats); the user still cannot list it
+mkdir -p "$BUNDLE/rootfs/rootonly" && chmod 0700 "$BUNDLE/rootfs/rootonly"
+config "c['process']['rlimits'] = []; c['process']['cwd'] = '/rootonly'; c['process']['args'] = ['sh', '-c', 'pwd; ls . >/dev/null 2>&1 || echo denied']"
+out=$(mr run --bundle "$BUNDLE" p4 2>&1) || fail "cwd only root may search: $out"
+expect_eq "cwd only root may search: entered, not readable by the user" "/rootonly denied" "$(echo $out)"
+assert_clean "after the root-only cwd"
 finish

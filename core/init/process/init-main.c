@@ -217,11 +217,21 @@ static int setup_process(const struct init_args *a, char **ret_exe, char ***ret_
                 return r;
         if ((r = caps_apply_bounding(&a->caps, a->last_cap, reterr)) < 0)
                 return r;
+        /* The cwd first as root, as runc: the user may then run in a
+         * directory only root can search; refused (EACCES, EPERM: root
+         * squashed by NFS, a directory only the user may enter), it is
+         * tried again as the user. */
+        bool in_cwd = chdir(proc->cwd) == 0;
+        if (!in_cwd && errno != EACCES && errno != EPERM)
+                return error_new(reterr, errno,
+                                 errno == ENOENT ? "only the container's init creates a missing cwd: create it first"
+                                                 : NULL,
+                                 "process.cwd: chdir to %s inside the container", proc->cwd);
         if ((r = user_apply(&proc->user, a->in_userns, reterr)) < 0)
                 return r;
         /* changing credentials cleared the parent-death signal */
         (void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0UL, 0UL, 0UL);
-        if (chdir(proc->cwd) < 0)
+        if (!in_cwd && chdir(proc->cwd) < 0)
                 return error_new(reterr, errno,
                                  errno == ENOENT ? "only the container's init creates a missing cwd: create it first"
                                                  : "process.cwd must be searchable by the user",
