@@ -1,7 +1,8 @@
 #!/bin/bash
 # linux.seccomp: a denied syscall returns the configured errno inside the
 # container, the kernel shows the filter (Seccomp: 2), an argument rule
-# matches only its value, and bad input is a clear error that leaves nothing.
+# matches only its value, a startContainer hook runs under the filter, and
+# bad input is a clear error that leaves nothing.
 . "$(dirname "$0")/lib.sh"
 make_bundle
 
@@ -34,6 +35,21 @@ for nnp in True False; do
     expect_match "nnp=$nnp: chmod 0755 allowed" "chmod755-ok" "$out"
 done
 assert_clean "after the seccomp runs"
+
+# a startContainer hook (the container's executable, run by the init) runs
+# under the filter as the process does (runc's seccomp.bats; crun too)
+for nnp in True False; do
+    seccomp_cfg $nnp
+    config "c['hooks'] = {'startContainer': [{'path': '/bin/sh', 'args': ['sh', '-c', 'mkdir /tmp/hook-d']}]}"
+    args true
+    out=$(mr run --bundle "$BUNDLE" sc-hook-$nnp 2>&1) && fail "nnp=$nnp: startContainer hook escaped the filter: $out"
+    expect_match "nnp=$nnp: startContainer hook under the filter (its mkdir denied)" \
+        "startContainer.*mkdir.*Permission denied" "$out"
+    [ -e "$BUNDLE/rootfs/tmp/hook-d" ] && fail "nnp=$nnp: the hook's mkdir succeeded"
+    mr delete --force sc-hook-$nnp >/dev/null 2>&1
+done
+config "c.pop('hooks', None)"
+assert_clean "after the startContainer hooks under the filter"
 
 # a syscall the container may otherwise make (sethostname in its own uts
 # namespace) fails with the configured errno, EIO here

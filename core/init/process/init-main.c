@@ -174,8 +174,9 @@ static int load_seccomp(const struct init_args *a, struct modrun_error **reterr)
         return wait_go(a, a->timeout_ms, NULL, reterr);
 }
 
-/* Is the filter loaded after `start`, right before execve()? With
- * no_new_privs and no listener (runc's order); else during set-up. */
+/* Is the filter loaded after `start`, right before the startContainer
+ * hooks and execve()? With no_new_privs and no listener (runc's order);
+ * else during set-up. */
 static bool seccomp_loads_late(const struct init_args *a)
 {
         return a->cfg->process.no_new_privileges && !seccomp_listener_path(a->cfg);
@@ -198,7 +199,8 @@ static int load_seccomp_privileged(const struct init_args *a, struct modrun_erro
  * is loaded, so a profile need allow none of the syscalls that takes
  * (faccessat2, close_range...): what follows it is capset without
  * no_new_privs, the handshake with the runtime and `start`, the
- * startContainer hooks, and execve (runc's standard_init_linux.go). */
+ * startContainer hooks, and execve (runc's standard_init_linux.go; with
+ * no_new_privs, `start` comes before it). */
 static int setup_process(const struct init_args *a, char **ret_exe, char ***ret_env, struct modrun_error **reterr)
 {
         const struct oci_process *proc = &a->cfg->process;
@@ -421,16 +423,17 @@ _Noreturn void init_process_main(const struct init_args *a)
         r = a->exec_mode || at_once ? 0 : exec_wait_fifo(a->fifo_fd, &err);
         /* the fifo stays open until execve() (O_CLOEXEC): `start` waits for
          * its close to run the poststart hooks after the process started */
-        if (r >= 0 && !a->exec_mode) {
-                r = hooks_run(a->cfg, OCI_HOOK_START_CONTAINER, state_json ? state_json : "{}", &err);
-        }
         if (r >= 0) /* again: a late cgroup move (paused container) reset it */
                 r = affinity_apply_final(&a->cfg->process, &err);
         if (r >= 0 && at_once)
                 r = outlive_runtime(&err);
-        /* Nothing but execve() after the filter (runc's order). */
+        /* The filter as late as it may be: the startContainer hooks, whose
+         * executable is the container's, run under it as the process does
+         * (runc and crun; runc's seccomp.bats); then only execve(). */
         if (r >= 0 && seccomp_loads_late(a))
                 r = seccomp_install(a->seccomp, NULL, &err);
+        if (r >= 0 && !a->exec_mode)
+                r = hooks_run(a->cfg, OCI_HOOK_START_CONTAINER, state_json ? state_json : "{}", &err);
         if (r >= 0)
                 r = exec_process(exe, a->cfg->process.args, env ? env : a->cfg->process.env, a->vm_execd, &err);
         /* Nobody listens on the sync socket any more: `start` reads the
