@@ -91,4 +91,12 @@ expect_eq "a failing poststop hook does not fail the command" 0 "$rc"
 expect_match "it is a warning naming the hook" "warning: .*hooks.poststop\[0\] $T/fail.sh exited with status 4" "$out"
 expect_eq "the next poststop hook still runs" second "$(cat "$T/order" 2>/dev/null)"
 assert_clean "after a failing poststop hook"
+
+# a createContainer hook runs in the container's rootfs (runc chdirs there
+# before them; its hooks.bats uses relative paths into the image)
+printf '#!/bin/sh\npwd > "$1"\n' > "$T/pwd.sh"; chmod 755 "$T/pwd.sh"
+config "c['hooks'] = {'createContainer': [{'path': '$T/pwd.sh', 'args': ['pwd.sh', '$T/cc.pwd']}]}"
+mr run --bundle "$BUNDLE" hl-cwd >"$T/out" 2>&1 || fail "run with a createContainer hook: $(cat "$T/out")"
+expect_eq "createContainer hook: its working directory is the rootfs" "$BUNDLE/rootfs" "$(cat "$T/cc.pwd" 2>&1)"
+assert_clean "after the createContainer hook's cwd"
 finish

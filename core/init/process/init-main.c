@@ -140,6 +140,10 @@ static int setup_rootfs(const struct init_args *a, bool prepare, const struct ro
         int r = rootfs_prepare(&rp, &rootfs_fd, reterr);
         if (r >= 0)
                 r = FAULT_POINT("init-after-mounts", reterr);
+        /* the createContainer hooks run in the rootfs, as runc's (its
+         * hooks.bats: a hook with relative paths into the image) */
+        if (r >= 0 && fchdir(rootfs_fd) < 0)
+                r = error_new(reterr, errno, NULL, "chdir to the rootfs %s", a->rootfs);
         if (r < 0 || (r = run_create_hooks(a, state_json, reterr)) < 0)
                 return r;
         if (rp.host_rootfs)
