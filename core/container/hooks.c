@@ -13,6 +13,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -182,7 +183,7 @@ static int hook_wait(int res, int out, struct hook_input *in, int64_t deadline, 
 static int hook_error(const char *kind, size_t i, const struct oci_hook *h, int r, int status, int timeout_s,
                       const char *output, struct modrun_error **reterr)
 {
-        char how[64];
+        char how[96];
         if (r == -ETIMEDOUT)
                 (void)snprintf(how, sizeof(how), "did not finish within %d s and was killed", timeout_s);
         else if (r < 0)
@@ -190,7 +191,8 @@ static int hook_error(const char *kind, size_t i, const struct oci_hook *h, int 
         else if (WIFEXITED(status))
                 (void)snprintf(how, sizeof(how), "exited with status %d", WEXITSTATUS(status));
         else
-                (void)snprintf(how, sizeof(how), "was killed by signal %d", WTERMSIG(status));
+                (void)snprintf(how, sizeof(how), "was killed by signal %d (%s)", WTERMSIG(status),
+                               strsignal(WTERMSIG(status)));
         /* errnum 0: the message says how it ended, no errno text to add */
         return error_new(reterr, 0,
                          r == -ETIMEDOUT ? "raise the hook's \"timeout\" or make it faster" : NULL,

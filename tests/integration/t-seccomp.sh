@@ -48,6 +48,11 @@ for nnp in True False; do
     [ -e "$BUNDLE/rootfs/tmp/hook-d" ] && fail "nnp=$nnp: the hook's mkdir succeeded"
     mr delete --force sc-hook-$nnp >/dev/null 2>&1
 done
+# killed by the filter: the error names the signal (runc: "bad system call")
+config "c['linux']['seccomp']['syscalls'][0]['action'] = 'SCMP_ACT_KILL'"
+out=$(mr run --bundle "$BUNDLE" sc-hook-kill 2>&1) && fail "startContainer hook killed by the filter: run succeeded"
+expect_match "a hook killed by the filter: the signal named" "startContainer\[0\] /bin/sh was killed by signal 31 \(Bad system call\)" "$out"
+mr delete --force sc-hook-kill >/dev/null 2>&1
 config "c.pop('hooks', None)"
 assert_clean "after the startContainer hooks under the filter"
 
