@@ -441,15 +441,18 @@ _Noreturn void init_process_main(const struct init_args *a)
         if (r >= 0)
                 r = exec_process(exe, a->cfg->process.args, env ? env : a->cfg->process.env, a->vm_execd, &err);
         /* Nobody listens on the sync socket any more: `start` reads the
-         * start-error fifo once we are gone; and the container's stderr. */
+         * start-error fifo once we are gone (`run` at once: the socket);
+         * the container's stderr only when neither took it (runc prints
+         * the error once). */
+        int told = -1;
         if (a->start_err_fd >= 0)
-                (void)sync_write_error(a->start_err_fd, err, -r);
+                told = sync_write_error(a->start_err_fd, err, -r);
         else if (at_once)
-                (void)sync_send_error(a->sync_fd, err, -r);
+                told = sync_send_error(a->sync_fd, err, -r);
         const char *msg = err && err->msg ? err->msg : "exec failed";
-        if (err && err->hint)
+        if (told < 0 && err && err->hint)
                 dprintf(STDERR_FILENO, "modrun: container init: %s (%s)\n", msg, err->hint);
-        else
+        else if (told < 0)
                 dprintf(STDERR_FILENO, "modrun: container init: %s\n", msg);
         _exit(127);
 }
