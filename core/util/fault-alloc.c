@@ -26,6 +26,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fault.h"
+
 extern char **environ;
 void *__libc_malloc(size_t size);
 void *__libc_calloc(size_t n, size_t size);
@@ -42,12 +44,21 @@ __attribute__((destructor)) static void alloc_report(void)
                 (void)dprintf(STDERR_FILENO, "modrun: test build: %ld heap allocations\n", alloc_count);
 }
 
-/* json-c 0.16's tokener does not survive a failed allocation of its own
- * (json_tokener_parse_ex() hands a NULL key to json_object_object_add_ex(),
- * which crashes in strlen(); or it returns NULL with json_tokener_success):
- * a library bug, not modrun's. Allocations inside the tokener are neither
- * failed nor counted; everything modrun does with json-c's API is. */
-static int alloc_in_tokener;
+/* Allocations exempt from failing (FAULT_ALLOC_EXEMPT) where a library
+ * does not survive a failed allocation of its own, a library bug, not
+ * modrun's:
+ * - json-c 0.16's tokener: json_tokener_parse_ex() hands a NULL key to
+ *   json_object_object_add_ex(), which crashes in strlen(); or it returns
+ *   NULL with json_tokener_success;
+ * - libseccomp 2.5.4's seccomp_export_bpf(): its program generator crashes
+ *   (SIGSEGV, or a double free) on an allocation failed half-way.
+ * Everything modrun does with their APIs besides is failed and counted. */
+static int alloc_exempt;
+
+void fault_alloc_exempt(int delta)
+{
+        alloc_exempt += delta;
+}
 
 struct json_object *json_tokener_parse_ex(struct json_tokener *tok, const char *str, int len)
 {
@@ -56,15 +67,15 @@ struct json_object *json_tokener_parse_ex(struct json_tokener *tok, const char *
                 *(void **)&real = dlsym(RTLD_NEXT, "json_tokener_parse_ex");
         if (!real)
                 abort();
-        alloc_in_tokener++;
+        alloc_exempt++;
         struct json_object *o = real(tok, str, len);
-        alloc_in_tokener--;
+        alloc_exempt--;
         return o;
 }
 
 static bool alloc_should_fail(void)
 {
-        if (alloc_in_tokener)
+        if (alloc_exempt)
                 return false;
         if (alloc_fail_at < 0) {
                 if (!environ) /* too early: the environment is not set up */

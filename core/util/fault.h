@@ -37,7 +37,22 @@ int fault_sleep_ms(int ms);
 #define FAULT_POLL(wait, fds, n, timeout) (fault_stall(wait) ? fault_sleep_ms(timeout) : poll(fds, n, timeout))
 #define FAULT_PAUSE(point, ms) fault_pause(point, ms)
 void fault_pause(const char *point, int ms);
+/* Allocations during call are neither failed nor counted by
+ * MODRUN_TEST_FAIL_ALLOC: for a library that does not survive a failed
+ * allocation of its own (fault-alloc.c says which). Weak: a sanitizer
+ * build has no fault-alloc.c. */
+void fault_alloc_exempt(int delta) __attribute__((weak));
+#define FAULT_ALLOC_EXEMPT(call)                           \
+        ({                                                 \
+                if (fault_alloc_exempt)                    \
+                        fault_alloc_exempt(1);             \
+                __typeof__(call) fault_r_ = (call);        \
+                if (fault_alloc_exempt)                    \
+                        fault_alloc_exempt(-1);            \
+                fault_r_;                                  \
+        })
 #else
+#define FAULT_ALLOC_EXEMPT(call) (call)
 #define FAULT_PAUSE(point, ms) ((void)0)
 #define FAULT_POINT(point, reterr) 0
 #define FAULT_STALL(wait) false

@@ -37,13 +37,14 @@ const struct libseccomp *libseccomp_load(struct modrun_error **reterr)
         SYM(api_get, "seccomp_api_get");
         SYM(init, "seccomp_init");
         SYM(release, "seccomp_release");
-        SYM(load, "seccomp_load");
-        SYM(notify_fd, "seccomp_notify_fd");
+        SYM(export_bpf, "seccomp_export_bpf");
+        SYM(arch_native, "seccomp_arch_native");
         SYM(attr_get, "seccomp_attr_get");
         SYM(attr_set, "seccomp_attr_set");
         SYM(arch_add, "seccomp_arch_add");
         SYM(arch_resolve_name, "seccomp_arch_resolve_name");
         SYM(syscall_resolve_name, "seccomp_syscall_resolve_name");
+        SYM(syscall_resolve_name_arch, "seccomp_syscall_resolve_name_arch");
         SYM(rule_add_array, "seccomp_rule_add_array");
 #undef SYM
         if (missing) {

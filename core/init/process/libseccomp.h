@@ -18,13 +18,14 @@ struct libseccomp {
         __typeof__(seccomp_api_get) *api_get;
         __typeof__(seccomp_init) *init;
         __typeof__(seccomp_release) *release;
-        __typeof__(seccomp_load) *load;
-        __typeof__(seccomp_notify_fd) *notify_fd;
+        __typeof__(seccomp_export_bpf) *export_bpf;
+        __typeof__(seccomp_arch_native) *arch_native;
         __typeof__(seccomp_attr_get) *attr_get;
         __typeof__(seccomp_attr_set) *attr_set;
         __typeof__(seccomp_arch_add) *arch_add;
         __typeof__(seccomp_arch_resolve_name) *arch_resolve_name;
         __typeof__(seccomp_syscall_resolve_name) *syscall_resolve_name;
+        __typeof__(seccomp_syscall_resolve_name_arch) *syscall_resolve_name_arch;
         __typeof__(seccomp_rule_add_array) *rule_add_array;
 };
 

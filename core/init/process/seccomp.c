@@ -5,25 +5,40 @@
  * operator, unknown architecture) is reported at once with its JSON path;
  * the init only loads it, as runc does: before dropping capabilities when
  * noNewPrivileges is false (loading then needs CAP_SYS_ADMIN), else as late
- * as possible, right before execve().
+ * as possible, right before the startContainer hooks and execve(). The
+ * program is libseccomp's behind runc's -ENOSYS stub (seccomp-enosys.h).
  */
 #include <json-c/json.h>
+#include <linux/audit.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "libseccomp.h"
 #include "process.h"
+#include "seccomp-enosys.h"
+#include "util/fault.h"
 #include "util/log.h"
 
 #define FAIL_UNKNOWN_ANNOTATION "run.oci.seccomp_fail_unknown_syscall"
 
-/* What seccomp_compile() hands the init. */
+/* Architectures a filter may hold: every one libseccomp knows. */
+#define MAX_ARCHES 24
+
+/* What seccomp_compile() hands the init: the program it loads. */
 struct seccomp_filter {
         const struct libseccomp *lib; /* loaded by seccomp_compile(), before clone() */
-        scmp_filter_ctx ctx;
+        scmp_filter_ctx ctx;          /* while compiling */
+        uint32_t arches[MAX_ARCHES];  /* the filter's (SCMP_ARCH_*), the native one first */
+        size_t n_arches;
         bool notify; /* a rule with SCMP_ACT_NOTIFY was added: loading makes a notify fd */
+        struct sock_fprog prog; /* the -ENOSYS stub, then libseccomp's program */
+        unsigned int flags;     /* SECCOMP_FILTER_FLAG_* */
 };
 
 static const struct {
@@ -191,7 +206,7 @@ static int add_syscalls(struct seccomp_filter *f, const struct json_object *entr
         return 0;
 }
 
-static int add_arches_and_flags(const struct seccomp_filter *sf, const struct json_object *sc, struct modrun_error **reterr)
+static int add_arches_and_flags(struct seccomp_filter *sf, const struct json_object *sc, struct modrun_error **reterr)
 {
         struct json_object *a = NULL;
         (void)json_object_object_get_ex(sc, "architectures", &a);
@@ -208,6 +223,8 @@ static int add_arches_and_flags(const struct seccomp_filter *sf, const struct js
                 int r = sf->lib->arch_add(sf->ctx, arch);
                 if (r < 0 && r != -EEXIST)
                         return error_new(reterr, -r, NULL, "linux.seccomp.architectures[%zu]: add %s", i, name);
+                if (r == 0 && sf->n_arches < MAX_ARCHES)
+                        sf->arches[sf->n_arches++] = arch;
         }
         struct json_object *f = NULL;
         (void)json_object_object_get_ex(sc, "flags", &f);
@@ -260,6 +277,121 @@ static int seccomp_build(const struct oci_config *cfg, struct seccomp_filter *f,
         return 0;
 }
 
+/* The highest number any syscall of the profile has on arch (whatever
+ * the rule's action: a syscall the profile names is one it knows), or -1. */
+static int64_t profile_last(const struct seccomp_filter *f, const struct json_object *sc, uint32_t arch)
+{
+        int64_t last = -1;
+        struct json_object *syscalls = NULL, *names = NULL;
+        (void)json_object_object_get_ex(sc, "syscalls", &syscalls);
+        for (size_t i = 0; syscalls && i < json_object_array_length(syscalls); i++) {
+                names = NULL;
+                (void)json_object_object_get_ex(json_object_array_get_idx(syscalls, i), "names", &names);
+                for (size_t k = 0; names && k < json_object_array_length(names); k++) {
+                        const char *name = json_object_get_string(json_object_array_get_idx(names, k));
+                        int nr = name ? f->lib->syscall_resolve_name_arch(arch, name) : -1;
+                        if (nr > last)
+                                last = nr;
+                }
+        }
+        return last;
+}
+
+/* The stub's architectures, as the kernel names them: x32 is x86_64's
+ * with its own numbers. s390 is left to the filter (an unknown syscall
+ * arrives there as number 0, which the stub cannot tell apart). */
+static size_t enosys_arches(const struct seccomp_filter *f, const struct json_object *sc, struct enosys_arch *out)
+{
+        size_t n = 0;
+        for (size_t i = 0; i < f->n_arches; i++) {
+                uint32_t t = f->arches[i];
+                if (t == SCMP_ARCH_S390 || t == SCMP_ARCH_S390X)
+                        continue;
+                uint32_t audit = t == SCMP_ARCH_X32 ? AUDIT_ARCH_X86_64 : t;
+                size_t k = 0;
+                while (k < n && out[k].audit_arch != audit)
+                        k++;
+                if (k == n)
+                        out[n++] = (struct enosys_arch){.audit_arch = audit, .last = -1, .last_x32 = -1};
+                *(t == SCMP_ARCH_X32 ? &out[k].last_x32 : &out[k].last) = profile_last(f, sc, t);
+        }
+        return n;
+}
+
+/* Does the default action leave a syscall the profile does not know to
+ * the stub? Not when it allows it (ALLOW, LOG, TRACE: a tracer handles new
+ * syscalls itself) or already says ENOSYS (runc's rule). */
+static bool wants_enosys_stub(uint32_t dflt)
+{
+        return dflt != SCMP_ACT_ALLOW && dflt != SCMP_ACT_LOG && (dflt & 0xffff0000u) != SCMP_ACT_TRACE(0) &&
+               dflt != SCMP_ACT_ERRNO(ENOSYS);
+}
+
+/* libseccomp's program for f, after room empty instructions. */
+static int export_program(const struct seccomp_filter *f, size_t room, struct sock_filter **ret, size_t *ret_n,
+                          struct modrun_error **reterr)
+{
+        _cleanup_close_ int fd = memfd_create("modrun-seccomp", MFD_CLOEXEC);
+        if (fd < 0)
+                return error_new(reterr, errno, NULL, "seccomp: a memfd for the compiled filter");
+        int r = FAULT_ALLOC_EXEMPT(f->lib->export_bpf(f->ctx, fd));
+        if (r < 0)
+                return error_new(reterr, -r, NULL, "seccomp: export the compiled filter (seccomp_export_bpf)");
+        off_t size = lseek(fd, 0, SEEK_END);
+        if (size <= 0 || size % (off_t)sizeof(struct sock_filter) != 0)
+                return error_new(reterr, EINVAL, NULL, "seccomp: the compiled filter has %lld bytes",
+                                 (long long)size);
+        size_t n = (size_t)size / sizeof(struct sock_filter);
+        struct sock_filter *p = calloc(room + n, sizeof(*p));
+        if (!p)
+                return error_new(reterr, ENOMEM, NULL, "seccomp: %zu instructions", room + n);
+        if (pread(fd, p + room, (size_t)size, 0) != size) {
+                free(p);
+                return error_new(reterr, errno ? errno : EIO, NULL, "seccomp: read the compiled filter back");
+        }
+        *ret = p;
+        *ret_n = room + n;
+        return 0;
+}
+
+/* What the init loads: libseccomp's program behind the -ENOSYS stub
+ * (seccomp-enosys.h), and the flags seccomp(2) takes for the filter's
+ * attributes; the init then loads it with one system call and no library. */
+static int seccomp_program(struct seccomp_filter *f, const struct json_object *sc, uint32_t dflt,
+                           struct modrun_error **reterr)
+{
+        struct enosys_arch arches[MAX_ARCHES];
+        struct sock_filter stub[ENOSYS_STUB_MAX(MAX_ARCHES)];
+        size_t n_stub = wants_enosys_stub(dflt) ? seccomp_enosys_stub(arches, enosys_arches(f, sc, arches), stub) : 0;
+        struct sock_filter *p = NULL;
+        size_t n = 0;
+        int r = export_program(f, n_stub, &p, &n, reterr);
+        if (r < 0)
+                return r;
+        if (n > BPF_MAXINSNS) { /* the stub does not fit: the filter alone, as it was */
+                log_debug("seccomp: %zu instructions with the -ENOSYS stub, over %d: left out", n, BPF_MAXINSNS);
+                memmove(p, p + n_stub, (n - n_stub) * sizeof(*p));
+                n -= n_stub;
+                n_stub = 0;
+        }
+        memcpy(p, stub, n_stub * sizeof(*p));
+        f->prog = (struct sock_fprog){.len = (unsigned short)n, .filter = p};
+        uint32_t v = 0;
+        if (f->lib->attr_get(f->ctx, SCMP_FLTATR_CTL_LOG, &v) == 0 && v)
+                f->flags |= SECCOMP_FILTER_FLAG_LOG;
+        if (f->lib->attr_get(f->ctx, SCMP_FLTATR_CTL_SSB, &v) == 0 && v)
+                f->flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+        /* the init has one thread: TSYNC changes nothing, and the kernel
+         * refuses it beside NEW_LISTENER */
+        if (f->notify)
+                f->flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+        else if (f->lib->attr_get(f->ctx, SCMP_FLTATR_CTL_TSYNC, &v) == 0 && v)
+                f->flags |= SECCOMP_FILTER_FLAG_TSYNC;
+        f->lib->release(f->ctx);
+        f->ctx = NULL;
+        return 0;
+}
+
 int seccomp_compile(const struct oci_config *cfg, void **ret_filter, struct modrun_error **reterr)
 {
         const struct json_object *sc = cfg->linux_.seccomp;
@@ -284,7 +416,8 @@ int seccomp_compile(const struct oci_config *cfg, void **ret_filter, struct modr
                 free(f);
                 return error_new(reterr, ENOMEM, NULL, "seccomp_init(default action %#x)", dflt);
         }
-        if ((r = seccomp_build(cfg, f, reterr)) < 0) {
+        f->arches[f->n_arches++] = lib->arch_native();
+        if ((r = seccomp_build(cfg, f, reterr)) < 0 || (r = seccomp_program(f, sc, dflt, reterr)) < 0) {
                 seccomp_free(f);
                 return r;
         }
@@ -299,20 +432,20 @@ int seccomp_install(void *filter, int *ret_notify_fd, struct modrun_error **rete
                 *ret_notify_fd = -1;
         if (!f)
                 return 0;
-        int r = f->lib->load(f->ctx);
+        long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, f->flags, &f->prog);
         if (r < 0)
-                return error_new(reterr, -r,
-                                 r == -EACCES ? "without noNewPrivileges, loading a filter needs CAP_SYS_ADMIN" : NULL,
+                return error_new(reterr, errno,
+                                 errno == EACCES ? "without noNewPrivileges, loading a filter needs CAP_SYS_ADMIN" : NULL,
                                  "load the seccomp filter of linux.seccomp");
         /* Without a SCMP_ACT_NOTIFY rule there is no notify fd, and the
          * listener is not contacted (runtime-spec: the state is sent "when
          * the SCMP_ACT_NOTIFY action is used"; runc) */
-        if (!ret_notify_fd || !f->notify)
+        if (!(f->flags & SECCOMP_FILTER_FLAG_NEW_LISTENER))
                 return 0;
-        int fd = f->lib->notify_fd(f->ctx);
-        if (fd < 0)
-                return error_new(reterr, -fd, NULL, "the notify fd of the seccomp filter");
-        *ret_notify_fd = fd;
+        if (ret_notify_fd)
+                *ret_notify_fd = (int)r;
+        else
+                (void)close((int)r);
         return 0;
 }
 
@@ -328,5 +461,6 @@ void seccomp_free(void *filter)
                 return;
         if (f->ctx)
                 f->lib->release(f->ctx);
+        free(f->prog.filter);
         free(f);
 }
