@@ -448,7 +448,34 @@ static int cmp_int(const void *a, const void *b)
         return (x > y) - (x < y);
 }
 
-int fd_close_all_but(int from, const int *keep, size_t n_keep)
+static bool fd_kept(long fd, const int *keep, size_t n_keep)
+{
+        for (size_t i = 0; i < n_keep; i++)
+                if (keep[i] == fd)
+                        return true;
+        return false;
+}
+
+/* close_range() refused (a seccomp profile without it, as a startContainer
+ * hook's supervisor runs under the container's filter): one close() per
+ * fd /proc/self/fd lists. */
+static int close_listed(int from, const int *keep, size_t n_keep)
+{
+        DIR *d = opendir("/proc/self/fd");
+        if (!d)
+                return -errno;
+        struct dirent *e;
+        while ((e = readdir(d))) {
+                char *end = NULL;
+                long fd = strtol(e->d_name, &end, 10);
+                if (e->d_name[0] != '.' && !*end && fd >= from && fd != dirfd(d) && !fd_kept(fd, keep, n_keep))
+                        (void)close((int)fd);
+        }
+        (void)closedir(d);
+        return 0;
+}
+
+static int close_ranges_but(int from, const int *keep, size_t n_keep)
 {
         int sorted[16];
         size_t n = 0;
@@ -465,6 +492,12 @@ int fd_close_all_but(int from, const int *keep, size_t n_keep)
                 lo = (unsigned)sorted[i] + 1;
         }
         return RET_NERRNO(close_range(lo, ~0U, 0));
+}
+
+int fd_close_all_but(int from, const int *keep, size_t n_keep)
+{
+        int r = close_ranges_but(from, keep, n_keep);
+        return r == -EPERM || r == -ENOSYS ? close_listed(from, keep, n_keep) : r;
 }
 
 #ifndef STATX_MNT_ID

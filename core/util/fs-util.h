@@ -67,5 +67,5 @@ int fs_mount_id(int fd, struct fs_mount_id *ret);
 /* Is a the same mount as b (the unique id when both have one)? */
 bool fs_mount_id_equal(const struct fs_mount_id *a, const struct fs_mount_id *b);
 /* Close every fd >= from except those in keep (negative entries ignored),
- * with close_range(2). */
+ * with close_range(2), or one by one where a seccomp filter refuses it. */
 int fd_close_all_but(int from, const int *keep, size_t n_keep);

@@ -122,6 +122,8 @@ rc=$?
 expect_match "execve fails: the init shared the runtime's memory" "CLONE_VM" "$(cat "$T/trace-noprog")"
 [ "$rc" -ne 0 ] && pass "execve fails: run fails ($rc)" || fail "execve fails: run exits 0"
 expect_match "execve fails: the error names it" "noprog.*(Exec format error|format)" "$out"
+expect_eq "execve fails: the error is printed once (by the runtime, not the init too)" 1 \
+    "$(grep -cE 'noprog.*(Exec format error|format)' <<<"$out")"
 args true
 nothing_left "execve fails"
 

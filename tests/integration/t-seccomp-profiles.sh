@@ -62,6 +62,13 @@ if "${CC:-cc}" -static -O2 -o "$BUNDLE/rootfs/enosys-probe" "$(dirname "$0")/hel
         out=$(timeout -k 5 30 runc --root "$T/runc" run --bundle "$BUNDLE" sc-enosys-$nnp 2>&1)
         expect_eq "nnp=$nnp: runc answers the same" "1000=38 184=1" "$(echo $out)"
     done
+    # a default that allows: no stub (getppid, 110, above the only rule's
+    # mkdir, 83, is allowed, not ENOSYS)
+    gen true /enosys-probe 110
+    config "c['linux']['seccomp'] = {'defaultAction': 'SCMP_ACT_ALLOW', 'architectures': ['SCMP_ARCH_X86_64'],
+      'syscalls': [{'names': ['mkdir'], 'action': 'SCMP_ACT_ERRNO'}]}"
+    expect_eq "default ALLOW: a syscall above every rule's is allowed (no stub)" "110=0" \
+        "$(mr run --bundle "$BUNDLE" sc-enosys-allow 2>&1)"
     rm -f "$BUNDLE/rootfs/enosys-probe"
 else
     fail "cannot build helpers/enosys-probe.c: $(cat "$T/cc.err")"

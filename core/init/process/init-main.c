@@ -441,12 +441,12 @@ _Noreturn void init_process_main(const struct init_args *a)
         if (r >= 0)
                 r = exec_process(exe, a->cfg->process.args, env ? env : a->cfg->process.env, a->vm_execd, &err);
         /* Nobody listens on the sync socket any more: `start` reads the
-         * start-error fifo once we are gone (`run` at once: the socket);
-         * the container's stderr only when neither took it (runc prints
-         * the error once). */
+         * start-error fifo once we are gone, and the container's stderr
+         * has it too (should `start` be gone); `run` at once: the runtime
+         * sleeping in our clone reads the socket, and it alone reports. */
         int told = -1;
         if (a->start_err_fd >= 0)
-                told = sync_write_error(a->start_err_fd, err, -r);
+                (void)sync_write_error(a->start_err_fd, err, -r);
         else if (at_once)
                 told = sync_send_error(a->sync_fd, err, -r);
         const char *msg = err && err->msg ? err->msg : "exec failed";

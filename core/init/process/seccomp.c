@@ -338,16 +338,19 @@ static int export_program(const struct seccomp_filter *f, size_t room, struct so
         if (r < 0)
                 return error_new(reterr, -r, NULL, "seccomp: export the compiled filter (seccomp_export_bpf)");
         off_t size = lseek(fd, 0, SEEK_END);
-        if (size <= 0 || size % (off_t)sizeof(struct sock_filter) != 0)
+        if (size < 0)
+                return error_new(reterr, errno, NULL, "seccomp: the size of the compiled filter");
+        if (size == 0 || size % (off_t)sizeof(struct sock_filter) != 0)
                 return error_new(reterr, EINVAL, NULL, "seccomp: the compiled filter has %lld bytes",
                                  (long long)size);
         size_t n = (size_t)size / sizeof(struct sock_filter);
         struct sock_filter *p = calloc(room + n, sizeof(*p));
         if (!p)
                 return error_new(reterr, ENOMEM, NULL, "seccomp: %zu instructions", room + n);
-        if (pread(fd, p + room, (size_t)size, 0) != size) {
+        ssize_t got = pread(fd, p + room, (size_t)size, 0);
+        if (got != size) {
                 free(p);
-                return error_new(reterr, errno ? errno : EIO, NULL, "seccomp: read the compiled filter back");
+                return error_new(reterr, got < 0 ? errno : EIO, NULL, "seccomp: read the compiled filter back");
         }
         *ret = p;
         *ret_n = room + n;
@@ -368,11 +371,17 @@ static int seccomp_program(struct seccomp_filter *f, const struct json_object *s
         int r = export_program(f, n_stub, &p, &n, reterr);
         if (r < 0)
                 return r;
-        if (n > BPF_MAXINSNS) { /* the stub does not fit: the filter alone, as it was */
+        if (n > BPF_MAXINSNS && n - n_stub <= BPF_MAXINSNS) { /* the stub does not fit: the filter alone */
                 log_debug("seccomp: %zu instructions with the -ENOSYS stub, over %d: left out", n, BPF_MAXINSNS);
                 memmove(p, p + n_stub, (n - n_stub) * sizeof(*p));
                 n -= n_stub;
                 n_stub = 0;
+        }
+        if (n > BPF_MAXINSNS) {
+                free(p);
+                return error_new(reterr, E2BIG, "fewer rules in linux.seccomp.syscalls, or rules for more syscalls each",
+                                 "linux.seccomp: the compiled filter has %zu instructions, the kernel takes at most %d",
+                                 n, BPF_MAXINSNS);
         }
         memcpy(p, stub, n_stub * sizeof(*p));
         f->prog = (struct sock_fprog){.len = (unsigned short)n, .filter = p};
@@ -405,7 +414,8 @@ int seccomp_compile(const struct oci_config *cfg, void **ret_filter, struct modr
                              &dflt, reterr);
         if (r < 0)
                 return r;
-        /* Here, in the runtime on the host: the init inherits the mapping. */
+        /* Here, in the runtime on the host: it compiles and exports the
+         * program; the init needs no library to load it. */
         const struct libseccomp *lib = libseccomp_load(reterr);
         if (!lib)
                 return -ENOENT;
