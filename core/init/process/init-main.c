@@ -227,11 +227,11 @@ static int setup_process(const struct init_args *a, char **ret_exe, char ***ret_
          * directory only root can search; refused (EACCES, EPERM: root
          * squashed by NFS, a directory only the user may enter), it is
          * tried again as the user. */
+        static const char missing_cwd[] = "only the container's init creates a missing cwd: create it first";
         bool in_cwd = chdir(proc->cwd) == 0;
         if (!in_cwd && errno != EACCES && errno != EPERM)
                 return error_new(reterr, errno,
-                                 errno == ENOENT ? "only the container's init creates a missing cwd: create it first"
-                                                 : NULL,
+                                 errno == ENOENT ? missing_cwd : NULL,
                                  "process.cwd: chdir to %s inside the container", proc->cwd);
         if ((r = user_apply(&proc->user, a->in_userns, reterr)) < 0)
                 return r;
@@ -239,8 +239,7 @@ static int setup_process(const struct init_args *a, char **ret_exe, char ***ret_
         (void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0UL, 0UL, 0UL);
         if (!in_cwd && chdir(proc->cwd) < 0)
                 return error_new(reterr, errno,
-                                 errno == ENOENT ? "only the container's init creates a missing cwd: create it first"
-                                                 : "process.cwd must be searchable by the user",
+                                 errno == ENOENT ? missing_cwd : "process.cwd must be searchable by the user",
                                  "process.cwd: chdir to %s inside the container (as uid %u)", proc->cwd,
                                  (unsigned)proc->user.uid);
         /* CVE-2024-21626: a cwd outside the root reads as "(unreachable)..." */
