@@ -24,6 +24,7 @@
 
 #include "command.h"
 #include "syscall.h"
+#include "util/elf-extent.h"
 #include "util/seals.h"
 #define SEEK_END_ 2
 #define PATH_SIZE 4096
@@ -70,16 +71,26 @@ static long own_dir(char *buf)
  * something failed, leaving the rest to the runtime. */
 static void exec_sealed_copy(long src, char **argv, char **envp)
 {
+        _Alignas(elf_ehdr) char head[ELF_EXTENT_HEAD];
         long size = SYS(__NR_lseek, src, 0, SEEK_END_, 0, 0);
+        long got = SYS(__NR_pread64, src, head, sizeof(head), 0, 0);
         long mfd = SYS(__NR_memfd_create, "modrun", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC, 0, 0, 0);
         if (mfd == -EINVAL) /* before Linux 6.3: no MFD_EXEC, memfds executable */
                 mfd = SYS(__NR_memfd_create, "modrun", MFD_CLOEXEC | MFD_ALLOW_SEALING, 0, 0, 0);
-        if (size <= 0 || mfd < 0)
+        if (size <= 0 || got <= 0 || mfd < 0)
                 goto close_mfd;
+        /* the part the kernel and ld.so load, without the debug information
+         * and symbol tables of an unstripped build (util/elf-extent.h) */
+        long len = (long)elf_extent(head, (unsigned long)got, (unsigned long)size);
         long long off = 0;
-        while (off < size) {
-                long k = SYS(__NR_sendfile, mfd, src, &off, size - off, 0);
+        while (off < len) {
+                long k = SYS(__NR_sendfile, mfd, src, &off, len - off, 0);
                 if (k <= 0 && k != -EINTR)
+                        goto close_mfd;
+        }
+        if (len < size) {
+                elf_drop_section_headers(head);
+                if (SYS(__NR_pwrite64, mfd, head, sizeof(elf_ehdr), 0, 0) != (long)sizeof(elf_ehdr))
                         goto close_mfd;
         }
         if (SYS(__NR_fcntl, mfd, F_ADD_SEALS, SEALED_COPY_SEALS | F_SEAL_EXEC, 0, 0) < 0 &&

@@ -10,7 +10,9 @@
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "elf-extent.h"
 #include "sealed-copy.h"
 
 /* An executable memfd: MFD_EXEC says so where vm.memfd_noexec exists
@@ -29,15 +31,15 @@ static int memfd_exec(const char *name, const char *what, struct modrun_error **
         return fd;
 }
 
+/* the first size bytes of src, whatever its file position */
 static int copy_all(int dst, int src, off_t size, const char *what, struct modrun_error **reterr)
 {
         for (off_t done = 0; done < size;) {
-                ssize_t k = sendfile(dst, src, NULL, (size_t)(size - done));
+                ssize_t k = sendfile(dst, src, &done, (size_t)(size - done));
                 if (k <= 0)
                         return error_new(reterr, k < 0 ? errno : EIO, NULL,
                                          "copy %s into its sealed memfd (%jd of %jd bytes)", what, (intmax_t)done,
                                          (intmax_t)size);
-                done += k;
         }
         return 0;
 }
@@ -45,14 +47,25 @@ static int copy_all(int dst, int src, off_t size, const char *what, struct modru
 int sealed_copy(int src, const char *name, const char *what, struct modrun_error **reterr)
 {
         struct stat st;
-        if (fstat(src, &st) < 0)
-                return error_new(reterr, errno, NULL, "stat %s", what);
+        _Alignas(elf_ehdr) char head[ELF_EXTENT_HEAD];
+        ssize_t got = fstat(src, &st) < 0 ? -1 : pread(src, head, sizeof(head), 0);
+        if (got < 0)
+                return error_new(reterr, errno, NULL, "read %s", what);
         _cleanup_close_ int mfd = memfd_exec(name, what, reterr);
         if (mfd < 0)
                 return mfd;
-        int r = copy_all(mfd, src, st.st_size, what, reterr);
+        /* what the kernel and ld.so load, not an unstripped build's
+         * debug information (elf-extent.h) */
+        off_t len = (off_t)elf_extent(head, (unsigned long)got, (unsigned long)st.st_size);
+        int r = copy_all(mfd, src, len, what, reterr);
         if (r < 0)
                 return r;
+        if (len < st.st_size) {
+                elf_drop_section_headers(head);
+                if (pwrite(mfd, head, sizeof(elf_ehdr), 0) != (ssize_t)sizeof(elf_ehdr))
+                        return error_new(reterr, errno ? errno : EIO, NULL, "write the ELF header of the copy of %s",
+                                         what);
+        }
         /* F_SEAL_EXEC (Linux 6.3) also freezes the mode bits. */
         if (fcntl(mfd, F_ADD_SEALS, SEALED_COPY_SEALS | F_SEAL_EXEC) < 0 &&
             fcntl(mfd, F_ADD_SEALS, SEALED_COPY_SEALS) < 0)

@@ -59,8 +59,27 @@ fresh; args /evil
 mr run -d --bundle "$BUNDLE" x-run </dev/null >"$T/out" 2>&1 || fail "run -d: $(cat "$T/out")"
 judge "run -d" x-run
 
+# loaded_extent FILE: where the last byte the kernel or ld.so loads from an
+# ELF file (64-bit, little-endian) ends: its program headers' offset + filesz
+loaded_extent() {
+    python3 - "$1" <<'PY'
+import struct, sys
+b = open(sys.argv[1], 'rb').read()
+phoff, = struct.unpack_from('<Q', b, 0x20)
+phentsize, phnum = struct.unpack_from('<HH', b, 0x36)
+end = phoff + phnum * phentsize
+for i in range(phnum):
+    off, _, _, filesz = struct.unpack_from('<QQQQ', b, phoff + i * phentsize + 8)
+    if filesz:
+        end = max(end, off + filesz)
+print(end)
+PY
+}
+
 # The created init, seen from the host: it executes and maps sealed copies
-# only, not the installed binary or plugin files.
+# only, not the installed binary or plugin files; the copies hold what is
+# loaded (the ELF header, program headers and segments), not the section
+# headers, symbols and debug information of an unstripped build.
 fresh; args true
 if mr create --bundle "$BUNDLE" x-maps </dev/null >"$T/out" 2>&1; then
     pid=$(state_field x-maps pid)
@@ -69,6 +88,19 @@ if mr create --bundle "$BUNDLE" x-maps </dev/null >"$T/out" 2>&1; then
     expect_no_match "the init maps no installed plugin file" "^$PLUGIN_DIR/" "$maps"
     expect_no_match "the init maps no installed runtime file" "^$T/bin/" "$maps"
     expect_match "the init maps the plugins' sealed copies" '^/memfd:modrun-plugin' "$maps"
+    rt=$PRIVATE/runtime/modrun
+    [ -f "$rt" ] || rt=$PRIVATE/modrun
+    ext=$(loaded_extent "$rt")
+    expect_eq "the runtime's copy ends with its last segment" "$ext" "$(stat -L -c %s /proc/$pid/exe)"
+    cmp -s -i 64 -n $((ext - 64)) /proc/$pid/exe "$rt" ||
+        fail "the runtime's copy differs from its file after the ELF header"
+    expect_match "the runtime's copy has no section headers" 'Number of section headers: *0$' \
+        "$(readelf -h /proc/$pid/exe 2>&1)"
+    want=$(for f in "$PLUGIN_DIR"/*.so; do loaded_extent "$f"; done | sort -u)
+    for f in /proc/$pid/map_files/*; do
+        [ "$(readlink "$f")" = "/memfd:modrun-plugin (deleted)" ] || continue
+        expect_match "a plugin's copy ends with a plugin's last segment" "^$(stat -L -c %s "$f")\$" "$want"
+    done
     mr delete --force x-maps
 else
     fail "create x-maps: $(cat "$T/out")"
