@@ -229,8 +229,8 @@ bool container_dir_gone(const char *root, const char *id)
                 if (now.st_dev != held.st_dev || now.st_ino != held.st_ino ||
                     fstatat(fd, LOCK_FILE, &now, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT)
                         return false; /* made anew, or locked after all */
-                if (waited >= GONE_WAIT_MS)
-                        return unlinkat(root_fd, id, AT_REMOVEDIR) == 0;
+                if (waited >= GONE_WAIT_MS) /* the other delete may remove it meanwhile */
+                        return unlinkat(root_fd, id, AT_REMOVEDIR) == 0 || errno == ENOENT;
                 clock_sleep_ms(10);
         }
 }
