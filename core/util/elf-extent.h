@@ -25,27 +25,32 @@ typedef Elf32_Phdr elf_phdr;
 #endif
 
 /* How much of the file's start elf_extent() reads: the program headers
- * follow the ELF header in every linker's output (36 of them fit). */
+ * follow the ELF header in every linker's output (35 of them fit). */
 #define ELF_EXTENT_HEAD 2048
 
 /* The bytes of a file of `size` bytes that a copy needs, given its first n
- * bytes (head, aligned for elf_ehdr): `size` itself when the file is not a
- * native ELF file, or its program headers are not within head, or a
- * segment ends beyond the file (the copy then fails as the file would). */
+ * bytes (head, aligned for elf_ehdr): the end of the last program header's
+ * bytes, of any type (ld.so and the kernel read PT_NOTE, PT_INTERP and
+ * PT_GNU_PROPERTY at their offsets). `size` itself when the file is not a
+ * native ELF file with program headers after its ELF header and within
+ * head, or a segment ends beyond the file (the copy then fails as the file
+ * would). */
 static inline unsigned long elf_extent(const void *head, unsigned long n, unsigned long size)
 {
         const elf_ehdr *eh = head;
         if (n < sizeof(*eh) || eh->e_ident[EI_MAG0] != ELFMAG0 || eh->e_ident[EI_MAG1] != ELFMAG1 ||
             eh->e_ident[EI_MAG2] != ELFMAG2 || eh->e_ident[EI_MAG3] != ELFMAG3 ||
             eh->e_ident[EI_CLASS] != ELF_CLASS_NATIVE || eh->e_phentsize != sizeof(elf_phdr) ||
-            eh->e_phoff % sizeof(void *) != 0 || eh->e_phoff > n || eh->e_phnum == PN_XNUM ||
-            eh->e_phnum > (n - eh->e_phoff) / sizeof(elf_phdr))
+            eh->e_phoff < sizeof(*eh) || eh->e_phoff % sizeof(void *) != 0 || eh->e_phoff > n ||
+            eh->e_phnum == 0 || eh->e_phnum == PN_XNUM || eh->e_phnum > (n - eh->e_phoff) / sizeof(elf_phdr))
                 return size;
         const elf_phdr *ph = (const elf_phdr *)((const char *)head + eh->e_phoff);
         unsigned long end = eh->e_phoff + (unsigned long)eh->e_phnum * sizeof(elf_phdr);
         for (unsigned i = 0; i < eh->e_phnum; i++) {
                 unsigned long off = ph[i].p_offset, len = ph[i].p_filesz;
-                if (len == 0)
+                /* a PT_LOAD of .bss alone still has the page at its offset
+                 * mapped from the file (and zeroed from p_vaddr on) */
+                if (len == 0 && (ph[i].p_type != PT_LOAD || ph[i].p_memsz == 0))
                         continue;
                 if (off > size || len > size - off)
                         return size;

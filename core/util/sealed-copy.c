@@ -6,6 +6,7 @@
  * away nothing that the host runs again.
  */
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
@@ -47,24 +48,29 @@ static int copy_all(int dst, int src, off_t size, const char *what, struct modru
 int sealed_copy(int src, const char *name, const char *what, struct modrun_error **reterr)
 {
         struct stat st;
+        if (fstat(src, &st) < 0)
+                return error_new(reterr, errno, NULL, "stat %s to copy it into a sealed memfd", what);
         _Alignas(elf_ehdr) char head[ELF_EXTENT_HEAD];
-        ssize_t got = fstat(src, &st) < 0 ? -1 : pread(src, head, sizeof(head), 0);
+        ssize_t got = pread(src, head, sizeof(head), 0);
         if (got < 0)
-                return error_new(reterr, errno, NULL, "read %s", what);
+                return error_new(reterr, errno, NULL, "read the start of %s to copy it into a sealed memfd", what);
         _cleanup_close_ int mfd = memfd_exec(name, what, reterr);
         if (mfd < 0)
                 return mfd;
         /* what the kernel and ld.so load, not an unstripped build's
          * debug information (elf-extent.h) */
-        off_t len = (off_t)elf_extent(head, (unsigned long)got, (unsigned long)st.st_size);
+        off_t len = st.st_size;
+        if ((unsigned long long)st.st_size <= ULONG_MAX)
+                len = (off_t)elf_extent(head, (unsigned long)got, (unsigned long)st.st_size);
         int r = copy_all(mfd, src, len, what, reterr);
         if (r < 0)
                 return r;
         if (len < st.st_size) {
                 elf_drop_section_headers(head);
-                if (pwrite(mfd, head, sizeof(elf_ehdr), 0) != (ssize_t)sizeof(elf_ehdr))
-                        return error_new(reterr, errno ? errno : EIO, NULL, "write the ELF header of the copy of %s",
-                                         what);
+                ssize_t k = pwrite(mfd, head, sizeof(elf_ehdr), 0);
+                if (k != (ssize_t)sizeof(elf_ehdr))
+                        return error_new(reterr, k < 0 ? errno : EIO, "is memory short?",
+                                         "write the ELF header of the sealed copy of %s", what);
         }
         /* F_SEAL_EXEC (Linux 6.3) also freezes the mode bits. */
         if (fcntl(mfd, F_ADD_SEALS, SEALED_COPY_SEALS | F_SEAL_EXEC) < 0 &&

@@ -59,8 +59,9 @@ fresh; args /evil
 mr run -d --bundle "$BUNDLE" x-run </dev/null >"$T/out" 2>&1 || fail "run -d: $(cat "$T/out")"
 judge "run -d" x-run
 
-# loaded_extent FILE: where the last byte the kernel or ld.so loads from an
-# ELF file (64-bit, little-endian) ends: its program headers' offset + filesz
+# loaded_extent FILE: where the last byte the kernel or ld.so reads from an
+# ELF file (64-bit, little-endian) ends: its program headers' offset +
+# filesz (a PT_LOAD of .bss alone: its offset)
 loaded_extent() {
     python3 - "$1" <<'PY'
 import struct, sys
@@ -69,8 +70,9 @@ phoff, = struct.unpack_from('<Q', b, 0x20)
 phentsize, phnum = struct.unpack_from('<HH', b, 0x36)
 end = phoff + phnum * phentsize
 for i in range(phnum):
-    off, _, _, filesz = struct.unpack_from('<QQQQ', b, phoff + i * phentsize + 8)
-    if filesz:
+    ptype, = struct.unpack_from('<I', b, phoff + i * phentsize)
+    off, _, _, filesz, memsz = struct.unpack_from('<QQQQQ', b, phoff + i * phentsize + 8)
+    if filesz or (ptype == 1 and memsz):
         end = max(end, off + filesz)
 print(end)
 PY
@@ -97,10 +99,13 @@ if mr create --bundle "$BUNDLE" x-maps </dev/null >"$T/out" 2>&1; then
     expect_match "the runtime's copy has no section headers" 'Number of section headers: *0$' \
         "$(readelf -h /proc/$pid/exe 2>&1)"
     want=$(for f in "$PLUGIN_DIR"/*.so; do loaded_extent "$f"; done | sort -u)
+    copies=0
     for f in /proc/$pid/map_files/*; do
         [ "$(readlink "$f")" = "/memfd:modrun-plugin (deleted)" ] || continue
         expect_match "a plugin's copy ends with a plugin's last segment" "^$(stat -L -c %s "$f")\$" "$want"
+        copies=$((copies + 1))
     done
+    [ "$copies" -gt 0 ] || fail "no plugin copy found in /proc/$pid/map_files"
     mr delete --force x-maps
 else
     fail "create x-maps: $(cat "$T/out")"

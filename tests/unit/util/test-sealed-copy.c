@@ -167,6 +167,26 @@ static void test_extent(void **state)
         fake_init(&f);
         f.ph[0].p_filesz = f.ph[1].p_filesz = 0;
         assert_int_equal(elf_extent(&f, sizeof(f), 20000), sizeof(f));
+        /* every type counts: ld.so reads a PT_NOTE at its offset */
+        fake_init(&f);
+        f.ph[2] = (elf_phdr){.p_type = PT_NOTE, .p_offset = 10000, .p_filesz = 100};
+        assert_int_equal(elf_extent(&f, sizeof(f), 20000), 10100);
+        /* a PT_LOAD of .bss alone: the page at its offset is mapped from
+         * the file; one with no memory either is nothing */
+        fake_init(&f);
+        f.ph[2] = (elf_phdr){.p_type = PT_LOAD, .p_offset = 12345, .p_memsz = 4096};
+        assert_int_equal(elf_extent(&f, sizeof(f), 20000), 12345);
+        f.ph[2].p_memsz = 0;
+        assert_int_equal(elf_extent(&f, sizeof(f), 20000), 9096);
+        f.ph[2] = (elf_phdr){.p_type = PT_LOAD, .p_offset = 30000, .p_memsz = 4096};
+        assert_int_equal(elf_extent(&f, sizeof(f), 20000), 20000);
+        /* no program headers, or program headers over the ELF header */
+        fake_init(&f);
+        f.eh.e_phnum = 0;
+        assert_int_equal(elf_extent(&f, sizeof(f), 20000), 20000);
+        fake_init(&f);
+        f.eh.e_phoff = 0;
+        assert_int_equal(elf_extent(&f, sizeof(f), 20000), 20000);
 }
 
 int main(int argc, char **argv)
