@@ -54,8 +54,11 @@ args() { # args CMD...: set process.args
 # expect_eq WHAT EXPECTED ACTUAL
 expect_eq() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1: expected '$2', got '$3'"; fi; }
 # expect_match WHAT REGEX TEXT
-expect_match() { if printf '%s' "$3" | grep -qE -- "$2"; then pass "$1"; else fail "$1: '$2' not in: $3"; fi; }
-expect_no_match() { if printf '%s' "$3" | grep -qE -- "$2"; then fail "$1: '$2' unexpectedly in: $3"; else pass "$1"; fi; }
+# (a here-string, not `printf | grep -q`: bash's printf writes line by line,
+# and a grep that stops at its first match makes the next write a SIGPIPE,
+# which pipefail turns into "no match")
+expect_match() { if grep -qE -- "$2" <<<"$3"; then pass "$1"; else fail "$1: '$2' not in: $3"; fi; }
+expect_no_match() { if grep -qE -- "$2" <<<"$3"; then fail "$1: '$2' unexpectedly in: $3"; else pass "$1"; fi; }
 
 # run_traced ID EVENTS [GLOBAL-OPTION...]: `run` of $BUNDLE as ID under
 # `strace -f`, the system calls EVENTS (strace's -e trace=) in $T/trace-ID
