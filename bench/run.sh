@@ -8,6 +8,7 @@
 #   BENCH_PHASES_N=20     iterations of the per-phase trace (phases.py); 0: skip it
 #   BENCH_ONLY=phases     only the per-phase trace: writes bench/results/phases.{md,json}
 #   BENCH_PHASES_BASELINE=BINARY   also trace this modrun (e.g. a copy of an older build) in the same loop
+#   BENCH_CRUN=BINARY     the crun to compare with (default Debian's /usr/bin/crun)
 set -euo pipefail
 
 N=${BENCH_N:-30}
@@ -48,10 +49,17 @@ fi
 ninja -C "$build" >/dev/null
 modrun=$build/core/modrun
 plugins=$build/plugins
+crun=${BENCH_CRUN:-/usr/bin/crun}
+if [ "$crun" = /usr/bin/crun ]; then
+    crun_what="$(crun --version | head -1) (Debian $(dpkg-query -W -f='${Version}' crun))"
+else
+    crun_what="$("$crun" --version | head -1) ($crun, BENCH_CRUN)"
+fi
 
 work=$(mktemp -d /tmp/modrun-bench.XXXXXX)
 gcc -O2 -Wall -o "$work/tm" "$here/tm.c"
 gcc -O2 -Wall -o "$work/floor" "$here/floor.c"
+gcc -O2 -Wall -o "$work/floor-spec" "$here/floor-spec.c"
 
 # --- host set-up, undone by the trap ------------------------------------------------
 hugetlb_dir="" tracefs_mounted=""
@@ -70,12 +78,26 @@ restore_hugetlb() {
     done
     log "warning: hugetlb is not back on cgroup2 (see /proc/cgroups)"
 }
+# crun looks for a v1 hierarchy at /sys/fs/cgroup/NAME whatever the mount
+# table says: with hugetlb moved, it makes its hugetlb "cgroups" as plain
+# directories on /sys/fs/cgroup's tmpfs (with a cgroup.procs file it wrote)
+# and cannot remove them. Remove the bench's (its container ids), and the
+# directory if crun made it.
+remove_crun_strays() {
+    local d=/sys/fs/cgroup/hugetlb
+    mountpoint -q "$d" || [ "$(stat -f -c %T "$d" 2>/dev/null)" != tmpfs ] && return
+    find "$d" -mindepth 1 -maxdepth 1 -type d \( -name 'run-*' -o -name 'csd-*' -o -name 'par-*' \
+        -o -name sleeper -o -name listseed \) -exec rm -rf {} +
+    [ -n "$stray_dir_made" ] && rmdir "$d" 2>/dev/null
+}
+stray_dir_made=""
+[ -e /sys/fs/cgroup/hugetlb ] || stray_dir_made=1
 cleanup() {
     set +e
     trap '' PIPE
     [ -n "${driver_started:-}" ] && "$py" "$here/driver.py" --cleanup-only --work "$work" \
         --modrun "$modrun" --plugin-dir "$plugins" 2>/dev/null
-    [ -n "$hugetlb_dir" ] && restore_hugetlb
+    [ -n "$hugetlb_dir" ] && { restore_hugetlb; remove_crun_strays; }
     [ -n "$tracefs_mounted" ] && umount /sys/kernel/tracing
     rm -rf "$work"
 }
@@ -144,7 +166,7 @@ cat > "$work/machine.md" <<EOF
 | kernel | $(uname -r) |
 | cgroups | $layout |
 | modrun | $("$modrun" --version | head -1), commit $commit, meson release -O2, b_ndebug, plugins from $plugins |
-| crun | $(crun --version | head -1) (Debian $(dpkg-query -W -f='${Version}' crun)) |
+| crun | $crun_what |
 | runc | $(runc --version | head -1) (Debian $(dpkg-query -W -f='${Version}' runc)) |
 | iterations | $N per timed command and runtime, interleaved (each iteration runs every command for floor, modrun, crun, runc in turn, in an order shuffled for each command and iteration (bench/order.py)); parallel: $PAR_ROUNDS rounds |
 | load average | at start: $(cut -d' ' -f1-3 /proc/loadavg) |
@@ -161,13 +183,14 @@ if [ -z "$only" ]; then
 log "measuring: $N iterations (log in $work/logs)"
 driver_started=1
 "$py" "$here/driver.py" --work "$work" --bundle "$work/bundle" --sleep-bundle "$work/sleeper" \
-    --tm "$work/tm" --floor "$work/floor" --modrun "$modrun" --plugin-dir "$plugins" \
+    --tm "$work/tm" --floor "$work/floor" --floor-spec "$work/floor-spec" --modrun "$modrun" \
+    --plugin-dir "$plugins" --crun "$crun" \
     --out "$work/raw.json" --n "$N" --par-rounds "$PAR_ROUNDS" --list-count "$LIST"
 driver_started=""
 sed -i "s#^\(| load average | at start: [0-9. ]*\) |#\1, at end: $(cut -d' ' -f1-3 /proc/loadavg) |#" "$work/machine.md"
 
 cp "$work/raw.json" "$results/latest.json"
-"$py" "$here/report.py" "$work/raw.json" "$work/machine.md" "$results" "$modrun" "$plugins"
+"$py" "$here/report.py" "$work/raw.json" "$work/machine.md" "$results" "$modrun" "$plugins" "$crun"
 log "wrote $results/latest.md, latest.png and latest.json"
 fi
 

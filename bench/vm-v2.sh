@@ -75,7 +75,7 @@ n, work = int(sys.argv[1]), sys.argv[2]
 me = "/" + os.environ.get("VM_NAME", "vmbench")
 a = types.SimpleNamespace(work=work, bundle=f"{work}/bundle", tm=f"{me}/bin/tm", floor=f"{me}/bin/floor",
                           modrun=f"{me}/build/core/modrun", plugin_dir=f"{me}/build/plugins",
-                          list_count=0, par_total=0, par_jobs=0)
+                          crun="/usr/bin/crun", list_count=0, par_total=0, par_jobs=0)
 ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER, as driver.py
 os.makedirs(f"{work}/logs", exist_ok=True)
 cfg_path = f"{a.bundle}/config.json"
