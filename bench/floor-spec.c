@@ -1,18 +1,24 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* floor-spec.c: the floor (floor.c) plus the kernel work that the bench's
  * bundle (`modrun spec`'s default config) asks of any runtime: hostname,
  * loopback up, the NOFILE rlimit, the config's mounts (proc, a /dev tmpfs
- * with devpts, shm and mqueue, sysfs, the cgroup mount: one read-only bind
- * per v1 hierarchy on a tmpfs, or cgroup2), the default device nodes and
- * /dev symlinks, pivot_root, the read-only and masked paths, and the
- * bounding set. No config, state, cgroup or plugin: what is left between
- * this and a runtime is the runtime's own. The calls are plain mount(2)
- * ones; a runtime may make them otherwise (the new mount API, binds of
- * /dev/null), so compare totals, not steps.
+ * with devpts, shm and mqueue, sysfs, the cgroup mount: a tmpfs with one
+ * read-only bind per v1 hierarchy, or a bind of the cgroup2 root), the
+ * default device nodes and /dev symlinks, pivot_root, the read-only and
+ * masked paths, the bounding set, groups and ids, no_new_privs and the
+ * capability sets. No config, state, cgroup or plugin: what is left
+ * between this and a runtime is the runtime's own. The calls are plain
+ * mount(2) ones; a runtime may make them otherwise (the new mount API,
+ * binds of /dev/null), so compare totals, not steps. Left out: the
+ * co-mount symlinks under /sys/fs/cgroup (cpu -> cpu,cpuacct), a few
+ * system calls.
  *
  *     floor-spec ROOTFS      runs /bin/true, exits with its status
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <grp.h>
+#include <linux/capability.h>
 #include <net/if.h>
 #include <sched.h>
 #include <stdio.h>
@@ -29,6 +35,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#define CGROUP_MAGIC 0x27e0eb
 #define CGROUP2_MAGIC 0x63677270
 #define NOSUID_NODEV_NOEXEC (MS_NOSUID | MS_NODEV | MS_NOEXEC)
 
@@ -50,13 +57,15 @@ static void bind_ro(const char *src, const char *dst)
         mnt(NULL, dst, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | NOSUID_NODEV_NOEXEC, NULL);
 }
 
-/* The host's v1 hierarchies, each bound read-only beneath a tmpfs; on a
- * pure cgroup v2 host, cgroup2 itself. */
+/* The host's v1 hierarchies (cgroup mounts: not the hybrid cgroup2 one,
+ * nor plain directories), each bound read-only beneath a tmpfs; on a pure
+ * cgroup v2 host a read-only bind of its root (a new cgroup2 mount could
+ * change the host's mount options). */
 static void cgroup_mount(void)
 {
         struct statfs sf;
         if (statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_MAGIC) {
-                mnt("cgroup2", "sys/fs/cgroup", "cgroup2", NOSUID_NODEV_NOEXEC | MS_RDONLY, NULL);
+                bind_ro("/sys/fs/cgroup", "sys/fs/cgroup");
                 return;
         }
         mnt("tmpfs", "sys/fs/cgroup", "tmpfs", NOSUID_NODEV_NOEXEC, "mode=755");
@@ -66,9 +75,8 @@ static void cgroup_mount(void)
         struct dirent *e;
         while ((e = readdir(d))) {
                 char src[300], dst[300];
-                struct stat st;
                 snprintf(src, sizeof src, "/sys/fs/cgroup/%s", e->d_name);
-                if (e->d_name[0] == '.' || lstat(src, &st) < 0 || !S_ISDIR(st.st_mode))
+                if (e->d_name[0] == '.' || e->d_type != DT_DIR || statfs(src, &sf) < 0 || sf.f_type != CGROUP_MAGIC)
                         continue;
                 snprintf(dst, sizeof dst, "sys/fs/cgroup/%s", e->d_name);
                 if (mkdir(dst, 0755) < 0)
@@ -113,7 +121,7 @@ static void loopback_up(void)
 
 static void mounts(void)
 {
-        mnt("proc", "proc", "proc", NOSUID_NODEV_NOEXEC, NULL);
+        mnt("proc", "proc", "proc", 0, NULL); /* the config gives no options */
         mnt("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k");
         static const char *const dirs[] = {"dev/pts", "dev/shm", "dev/mqueue"};
         for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++)
@@ -150,12 +158,29 @@ static void paths(void)
         }
 }
 
-/* The bundle's bounding set: CAP_AUDIT_WRITE, CAP_KILL, CAP_NET_BIND_SERVICE. */
-static void bounding_set(void)
+/* The bundle's process: capabilities CAP_AUDIT_WRITE, CAP_KILL and
+ * CAP_NET_BIND_SERVICE in every set, user 0:0, noNewPrivileges. */
+static void process(void)
 {
+        const unsigned keep[] = {CAP_AUDIT_WRITE, CAP_KILL, CAP_NET_BIND_SERVICE};
         for (int cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
-                if (cap != 29 && cap != 5 && cap != 10 && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+                if (cap != CAP_AUDIT_WRITE && cap != CAP_KILL && cap != CAP_NET_BIND_SERVICE &&
+                    prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
                         die("PR_CAPBSET_DROP");
+        if (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+                die("groups and ids");
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                die("no_new_privs");
+        unsigned set = 0;
+        for (size_t i = 0; i < sizeof keep / sizeof *keep; i++)
+                set |= 1u << keep[i];
+        struct __user_cap_header_struct head = {.version = _LINUX_CAPABILITY_VERSION_3};
+        struct __user_cap_data_struct data[2] = {{.effective = set, .permitted = set, .inheritable = set}};
+        if (syscall(SYS_capset, &head, data) < 0)
+                die("capset");
+        for (size_t i = 0; i < sizeof keep / sizeof *keep; i++)
+                if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, keep[i], 0, 0) < 0)
+                        die("ambient");
 }
 
 static void child(const char *rootfs)
@@ -177,7 +202,7 @@ static void child(const char *rootfs)
         if (chdir("/") < 0)
                 die("chdir /");
         paths();
-        bounding_set();
+        process();
         char *argv[] = {"/bin/true", NULL};
         execv(argv[0], argv);
         die("execv");

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""report.py RAW.json MACHINE.md OUTDIR MODRUN PLUGIN_DIR: latest.md and latest.png."""
+"""report.py RAW.json MACHINE.md OUTDIR MODRUN PLUGIN_DIR CRUN: latest.md and latest.png."""
 import glob, json, os, statistics, subprocess, sys, tempfile
 
 RTS = ["floor", "modrun", "crun", "runc"]

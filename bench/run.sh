@@ -85,7 +85,7 @@ restore_hugetlb() {
 # directory if crun made it.
 remove_crun_strays() {
     local d=/sys/fs/cgroup/hugetlb
-    mountpoint -q "$d" || [ "$(stat -f -c %T "$d" 2>/dev/null)" != tmpfs ] && return
+    if mountpoint -q "$d" || [ "$(stat -f -c %T "$d" 2>/dev/null)" != tmpfs ]; then return; fi
     find "$d" -mindepth 1 -maxdepth 1 -type d \( -name 'run-*' -o -name 'csd-*' -o -name 'par-*' \
         -o -name sleeper -o -name listseed \) -exec rm -rf {} +
     [ -n "$stray_dir_made" ] && rmdir "$d" 2>/dev/null
@@ -96,7 +96,7 @@ cleanup() {
     set +e
     trap '' PIPE
     [ -n "${driver_started:-}" ] && "$py" "$here/driver.py" --cleanup-only --work "$work" \
-        --modrun "$modrun" --plugin-dir "$plugins" 2>/dev/null
+        --modrun "$modrun" --plugin-dir "$plugins" --crun "$crun" 2>/dev/null
     [ -n "$hugetlb_dir" ] && { restore_hugetlb; remove_crun_strays; }
     [ -n "$tracefs_mounted" ] && umount /sys/kernel/tracing
     rm -rf "$work"
