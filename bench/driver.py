@@ -90,12 +90,12 @@ class Bench:
                     self.base(rt, self.root(rt)) + ["run", "--bundle", bundle, f"run-{i}"]
                 self.record("run", rt, argv)
             # run without cgroups (runc has no such mode); floor-spec: the floor
-            # plus the kernel work the bundle's config asks for (floor-spec.c)
+            # plus the kernel work the bundle's config asks for (floor --spec)
             for rt in shuffled(RTS + ["floor-spec"], i, "run-nocg"):
                 if rt == "runc":
                     continue
                 if rt in ("floor", "floor-spec"):
-                    argv = [a.floor if rt == "floor" else a.floor_spec, os.path.join(bundle, "rootfs")]
+                    argv = [a.floor] + (["--spec"] if rt == "floor-spec" else []) + [os.path.join(bundle, "rootfs")]
                 else:
                     argv = self.base(rt, self.root(rt), nocg=True) + ["run", "--bundle", bundle, f"nocg-{i}"]
                 self.record("run-nocg", rt, argv)
@@ -235,7 +235,7 @@ def reap():
 
 def main():
     ap = argparse.ArgumentParser()
-    for opt in ("work", "bundle", "sleep-bundle", "tm", "floor", "floor-spec", "modrun", "plugin-dir", "out"):
+    for opt in ("work", "bundle", "sleep-bundle", "tm", "floor", "modrun", "plugin-dir", "out"):
         ap.add_argument("--" + opt)
     ap.add_argument("--crun", default="/usr/bin/crun", help="the crun binary to compare with (BENCH_CRUN)")
     for opt, default in (("n", 30), ("par-rounds", 3), ("par-total", 100), ("par-jobs", 8), ("list-count", 1000)):

@@ -173,7 +173,7 @@ def targets(raw):
         out.append(f"| `run` ≤ 1.5× the floor (no cgroups) | {nocg_m / floor:.2f}× | {ok(nocg_m <= 1.5 * floor)} |")
     spec = med("time", "run-nocg", "floor-spec")
     if nocg_m and floor and spec:
-        out.append(f"| for reference, not a target: `run` (no cgroups) / floor-spec.c, the floor plus the kernel work "
+        out.append(f"| for reference, not a target: `run` (no cgroups) / `floor --spec`, the floor plus the kernel work "
                    f"the bundle's config asks for ({spec / 1e6:.2f} ms; the floor {floor / 1e6:.2f}) "
                    f"| {nocg_m / spec:.2f}× | |")
     m, c = med("cpu", "exec", "modrun"), med("cpu", "exec", "crun")

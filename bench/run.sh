@@ -59,7 +59,6 @@ fi
 work=$(mktemp -d /tmp/modrun-bench.XXXXXX)
 gcc -O2 -Wall -o "$work/tm" "$here/tm.c"
 gcc -O2 -Wall -o "$work/floor" "$here/floor.c"
-gcc -O2 -Wall -o "$work/floor-spec" "$here/floor-spec.c"
 
 # --- host set-up, undone by the trap ------------------------------------------------
 hugetlb_dir="" tracefs_mounted=""
@@ -183,8 +182,8 @@ if [ -z "$only" ]; then
 log "measuring: $N iterations (log in $work/logs)"
 driver_started=1
 "$py" "$here/driver.py" --work "$work" --bundle "$work/bundle" --sleep-bundle "$work/sleeper" \
-    --tm "$work/tm" --floor "$work/floor" --floor-spec "$work/floor-spec" --modrun "$modrun" \
-    --plugin-dir "$plugins" --crun "$crun" \
+    --tm "$work/tm" --floor "$work/floor" --modrun "$modrun" --plugin-dir "$plugins" \
+    --crun "$crun" \
     --out "$work/raw.json" --n "$N" --par-rounds "$PAR_ROUNDS" --list-count "$LIST"
 driver_started=""
 sed -i "s#^\(| load average | at start: [0-9. ]*\) |#\1, at end: $(cut -d' ' -f1-3 /proc/loadavg) |#" "$work/machine.md"
