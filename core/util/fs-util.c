@@ -66,6 +66,12 @@ static int follow_dangling(int dirfd, const char *prefix, const char *name, cons
         return 0;
 }
 
+static bool is_symlink_at(int dirfd, const char *name)
+{
+        struct stat st;
+        return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
+}
+
 /* mkdir -p beneath dirfd. Each prefix of the path is resolved by openat2
  * RESOLVE_IN_ROOT, so symlinks and ".." stay beneath dirfd; a missing
  * directory is made with mkdirat() in its parent's fd; a dangling symlink
@@ -75,28 +81,34 @@ int fs_mkdir_beneath(int dirfd, const char *path, mode_t mode, struct modrun_err
         _cleanup_free_ char *todo = strdup(path), *prefix = strdup("");
         if (!todo || !prefix)
                 return error_new(reterr, ENOMEM, NULL, "mkdir %s", path);
+        /* The directory prefix names, opened by the step that reached it
+         * (-1 while prefix is the root, dirfd itself): the parent of the
+         * next component and, at the end, the result, without resolving
+         * the same prefix again. */
+        _cleanup_close_ int cur = -1;
         int links = 0;
         const char *c = todo;
         for (;;) {
                 while (*c == '/')
                         c++;
                 if (!*c)
-                        return fs_open_beneath(dirfd, *prefix ? prefix : "/", O_PATH | O_DIRECTORY, 0, reterr);
+                        return cur >= 0 ? TAKE_FD(cur) : fs_open_beneath(dirfd, "/", O_PATH | O_DIRECTORY, 0, reterr);
                 size_t len = strcspn(c, "/");
                 _cleanup_free_ char *next = strdup(prefix);
                 if (!next || path_append(&next, c, len) < 0)
                         return error_new(reterr, ENOMEM, NULL, "mkdir %s", path);
-                _cleanup_close_ int fd = fs_open_beneath(dirfd, next, O_PATH | O_DIRECTORY, 0, NULL);
+                int fd = fs_open_beneath(dirfd, next, O_PATH | O_DIRECTORY, 0, NULL);
                 if (fd == -ENOENT) {
-                        _cleanup_close_ int parent =
-                                fs_open_beneath(dirfd, *prefix ? prefix : "/", O_PATH | O_DIRECTORY, 0, reterr);
-                        if (parent < 0)
-                                return parent;
+                        int parent = cur >= 0 ? cur : dirfd;
                         _cleanup_free_ char *name = strndup(c, len);
                         if (!name)
                                 return error_new(reterr, ENOMEM, NULL, "mkdir %s", path);
-                        struct stat st;
-                        if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+                        /* mkdir(2) does not follow a symlink at the end: EEXIST
+                         * there is a dangling one (or a directory made meanwhile) */
+                        int made = mkdirat(parent, name, mode) == 0 ? 0 : -errno;
+                        if (made < 0 && made != -EEXIST)
+                                return error_new(reterr, -made, NULL, "mkdir %s (component %s)", path, name);
+                        if (made == -EEXIST && is_symlink_at(parent, name)) {
                                 char *followed = NULL;
                                 int r = ++links > 40 ? -ELOOP : follow_dangling(dirfd, prefix, name, c + len, &followed);
                                 if (r < 0)
@@ -109,15 +121,17 @@ int fs_mkdir_beneath(int dirfd, const char *path, mode_t mode, struct modrun_err
                                 prefix = strdup("");
                                 if (!prefix)
                                         return error_new(reterr, ENOMEM, NULL, "mkdir %s", path);
+                                closep(&cur);
+                                cur = -1;
                                 continue;
                         }
-                        if (mkdirat(parent, name, mode) < 0 && errno != EEXIST)
-                                return error_new(reterr, errno, NULL, "mkdir %s (component %s)", path, name);
                         fd = fs_open_beneath(dirfd, next, O_PATH | O_DIRECTORY, 0, NULL);
                 }
                 if (fd < 0)
                         return error_new(reterr, -fd, NULL, "mkdir %s: %s is not a directory beneath the root",
                                          path, next);
+                closep(&cur);
+                cur = fd;
                 free(prefix);
                 prefix = TAKE_PTR(next);
                 c += len;

@@ -33,4 +33,27 @@ else expect_eq "no /dev/core without /proc/kcore" "" "$(readlink $r/dev/core)"; 
 mr start d1
 mr delete --force d1
 assert_clean "after devices"
+# Without a /dev mount of its own only linux.devices are made, in the
+# image's /dev: what the image has at such a path is replaced, a symlink too,
+# never followed (its target on the host stays as it was). maskedPaths would
+# need the image's /dev/null: none here.
+T=$(mktemp -d /tmp/modrun-devices.XXXXXX)
+echo host-file >"$T/target"
+mkdir -p "$BUNDLE/rootfs/dev/sub"
+echo image-file >"$BUNDLE/rootfs/dev/sub/loopx"
+ln -sfn "$T/target" "$BUNDLE/rootfs/dev/fuse"
+config "
+c['mounts'] = [m for m in c['mounts'] if not m['destination'].startswith('/dev')]
+c['linux']['maskedPaths'] = []
+"
+mr create --bundle "$BUNDLE" d2 || die "create without a /dev mount"
+pid=$(state_field d2 pid)
+expect_eq "/dev/sub/loopx over the image's file" "block special file 7:c8 600" \
+    "$(stat -c '%F %t:%T %a' /proc/$pid/root/dev/sub/loopx)"
+expect_eq "/dev/fuse over the image's symlink" "character special file a:e5 640 12 34" \
+    "$(stat -c '%F %t:%T %a %u %g' /proc/$pid/root/dev/fuse)"
+expect_eq "the symlink's target untouched" "host-file regular file" "$(cat "$T/target") $(stat -c %F "$T/target")"
+mr delete --force d2
+rm -rf "$T" "$BUNDLE/rootfs/dev/sub" "$BUNDLE/rootfs/dev/fuse" "$BUNDLE/rootfs/dev/myfifo"
+assert_clean "after devices in the image's /dev"
 finish

@@ -55,18 +55,21 @@ static mode_t dev_type_mode(char type)
         }
 }
 
-/* Owner and mode through the O_PATH fd of the node we just made. */
-static int dev_set_owner_mode(const struct oci_device *d, int nfd, mode_t perm, struct modrun_error **reterr)
+/* Owner and mode through the O_PATH fd of the node we just made (st: its
+ * fstat), each only where mknod(2) did not already give it. */
+static int dev_set_owner_mode(const struct oci_device *d, int nfd, const struct stat *st, mode_t perm,
+                              struct modrun_error **reterr)
 {
         char p[PROC_FD_PATH_MAX];
         uid_t uid = d->has_uid ? d->uid : 0;
         gid_t gid = d->has_gid ? d->gid : 0;
-        if (fchownat(nfd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+        if ((st->st_uid != uid || st->st_gid != gid) &&
+            fchownat(nfd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
                 return error_new(reterr, errno, NULL, "linux.devices: chown %s to %u:%u", d->path, (unsigned)uid,
                                  (unsigned)gid);
         /* chmod(2) of the magic link reaches the node itself; an O_PATH fd
          * cannot be fchmod()ed. */
-        if (chmod(proc_fd_path(nfd, p), perm) < 0)
+        if ((st->st_mode & 07777) != perm && chmod(proc_fd_path(nfd, p), perm) < 0)
                 return error_new(reterr, errno, NULL, "linux.devices: chmod %s to 0%o", d->path, (unsigned)perm);
         return 0;
 }
@@ -82,11 +85,15 @@ static int dev_mknod(const struct mount_ctx *ctx, const struct oci_device *d, mo
         _cleanup_close_ int pfd = fs_mkdir_beneath(ctx->rootfs_fd, dir, 0755, reterr);
         if (pfd < 0)
                 return error_wrap(reterr, "linux.devices: parent directory of %s", d->path);
-        if (unlinkat(pfd, base, 0) < 0 && errno != ENOENT)
-                return error_new(reterr, errno, "remove what is at that path in the rootfs image",
-                                 "linux.devices: remove the existing %s beneath the rootfs %s", d->path, ctx->rootfs);
         dev_t dev = type == S_IFIFO ? 0 : makedev((unsigned)d->major, (unsigned)d->minor);
         r = sys_mknodat(pfd, base, type | perm, dev);
+        if (r == -EEXIST) { /* the image has something there: replace it */
+                if (unlinkat(pfd, base, 0) < 0 && errno != ENOENT)
+                        return error_new(reterr, errno, "remove what is at that path in the rootfs image",
+                                         "linux.devices: remove the existing %s beneath the rootfs %s", d->path,
+                                         ctx->rootfs);
+                r = sys_mknodat(pfd, base, type | perm, dev);
+        }
         if (r < 0)
                 return error_new(reterr, -r,
                                  r == -EPERM ? "mknod needs CAP_MKNOD and a rootfs not mounted nodev" : NULL,
@@ -101,7 +108,7 @@ static int dev_mknod(const struct mount_ctx *ctx, const struct oci_device *d, mo
         if ((st.st_mode & S_IFMT) != type)
                 return error_new(reterr, EEXIST, NULL, "linux.devices: %s was replaced while it was created",
                                  d->path);
-        return dev_set_owner_mode(d, nfd, perm, reterr);
+        return dev_set_owner_mode(d, nfd, &st, perm, reterr);
 }
 
 /* In a user namespace: bind the host's node over an empty file. */
