@@ -127,6 +127,34 @@ mr delete --force ${ID}p5
 rm "$R/etc/mlink" "$R/etc/rlink"
 assert_clean "after the masked-path symlinks"
 
+# 3b. What masks a file is the null device, never what the image has at
+# /dev/null (CVE-2025-31133 class): without a /dev mount, an image whose
+# /dev/null is a symlink to a host file, or a plain file, must not get that
+# file bound over the masked path (a symlink to, say, core_pattern would be
+# bound read-write there). Refused, or masked with the real null device.
+reset_config
+echo secret > "$R/etc/secret"
+echo host > "$T/null-canary"
+config "c['mounts'] = [m for m in c['mounts'] if not m['destination'].startswith('/dev')]
+c['linux']['maskedPaths'] = ['/etc/secret']; c['linux']['readonlyPaths'] = []"
+for kind in symlink file; do
+    rm -f "$R/dev/null"
+    if [ $kind = symlink ]; then ln -s "/../../../../../../$T/null-canary" "$R/dev/null"; else echo fake > "$R/dev/null"; fi
+    if create ${ID}n$kind; then
+        pid=$(state_field ${ID}n$kind pid)
+        expect_eq "/dev/null a $kind: the secret is masked" "" "$(cat "/proc/$pid/root/etc/secret")"
+        expect_eq "/dev/null a $kind: what masks it is the null device" "character special file 1:3" \
+            "$(nsenter -t "$pid" -m stat -L -c '%F %t:%T' /etc/secret)"
+        mr delete --force ${ID}n$kind
+    else
+        expect_match "/dev/null a $kind: refused, naming /dev/null" "maskedPaths: /dev/null inside the container is not the null device" "$out"
+    fi
+    expect_eq "/dev/null a $kind: the host file is untouched" host "$(cat "$T/null-canary")"
+    expect_eq "/dev/null a $kind: no mount of it left on the host" "" "$(grep null-canary /proc/self/mountinfo)"
+    assert_clean "after /dev/null a $kind"
+done
+rm -f "$R/dev/null" "$R/etc/secret"
+
 # 4. sysctls go only to a real procfs: in a joined mount namespace whose
 # /proc/sys is a tmpfs (with a fake ip_forward file), the value must reach
 # the kernel (the container's network namespace), not the tmpfs.
