@@ -47,13 +47,11 @@ static int path_append(char **path, const char *name, size_t len)
         return 0;
 }
 
-/* A dangling symlink at prefix/name beneath dirfd: the path to create
- * instead, its target followed by rest (the components still to go). */
-static int follow_dangling(int dirfd, const char *prefix, const char *name, const char *rest, char **ret_path)
+/* A dangling symlink name in parent (the directory prefix names beneath
+ * the root): the path to create instead, its target followed by rest (the
+ * components still to go). */
+static int follow_dangling(int parent, const char *prefix, const char *name, const char *rest, char **ret_path)
 {
-        _cleanup_close_ int parent = fs_open_beneath(dirfd, *prefix ? prefix : "/", O_PATH | O_DIRECTORY, 0, NULL);
-        if (parent < 0)
-                return parent;
         char target[PATH_MAX];
         ssize_t n = readlinkat(parent, name, target, sizeof(target) - 1);
         if (n < 0)
@@ -110,7 +108,7 @@ int fs_mkdir_beneath(int dirfd, const char *path, mode_t mode, struct modrun_err
                                 return error_new(reterr, -made, NULL, "mkdir %s (component %s)", path, name);
                         if (made == -EEXIST && is_symlink_at(parent, name)) {
                                 char *followed = NULL;
-                                int r = ++links > 40 ? -ELOOP : follow_dangling(dirfd, prefix, name, c + len, &followed);
+                                int r = ++links > 40 ? -ELOOP : follow_dangling(parent, prefix, name, c + len, &followed);
                                 if (r < 0)
                                         return error_new(reterr, -r, NULL, "mkdir %s: follow the symlink %s/%s",
                                                          path, prefix, name);

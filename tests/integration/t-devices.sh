@@ -9,6 +9,7 @@ c['linux']['devices'] = [
   {'path': '/dev/fuse', 'type': 'c', 'major': 10, 'minor': 229, 'fileMode': 0o640, 'uid': 12, 'gid': 34},
   {'path': '/dev/sub/loopx', 'type': 'b', 'major': 7, 'minor': 200, 'fileMode': 0o600},
   {'path': '/dev/myfifo', 'type': 'p'},
+  {'path': '/dev/suidnull', 'type': 'c', 'major': 1, 'minor': 3, 'fileMode': 0o4644, 'uid': 1000, 'gid': 1000},
 ]
 "
 mr create --bundle "$BUNDLE" d1 || die "create"
@@ -22,6 +23,8 @@ done
 expect_eq "/dev/fuse" "character special file a:e5 640 12 34" "$(stat -c '%F %t:%T %a %u %g' $r/dev/fuse)"
 expect_eq "/dev/sub/loopx" "block special file 7:c8 600" "$(stat -c '%F %t:%T %a' $r/dev/sub/loopx)"
 expect_eq "/dev/myfifo" "fifo" "$(stat -c '%F' $r/dev/myfifo)"
+# chown clears the set-user-id bit: the mode comes after the owner
+expect_eq "/dev/suidnull keeps its set-user-id bit" "4644 1000 1000" "$(stat -c '%a %u %g' $r/dev/suidnull)"
 expect_eq "/dev/fd" /proc/self/fd "$(readlink $r/dev/fd)"
 expect_eq "/dev/stdin" /proc/self/fd/0 "$(readlink $r/dev/stdin)"
 expect_eq "/dev/stdout" /proc/self/fd/1 "$(readlink $r/dev/stdout)"
@@ -37,11 +40,13 @@ assert_clean "after devices"
 # image's /dev: what the image has at such a path is replaced, a symlink too,
 # never followed (its target on the host stays as it was). maskedPaths would
 # need the image's /dev/null: none here.
-T=$(mktemp -d /tmp/modrun-devices.XXXXXX)
-echo host-file >"$T/target"
+H=$T/host
+mkdir "$H"
+echo host-file >"$H/target"
+chmod 0600 "$H/target"
 mkdir -p "$BUNDLE/rootfs/dev/sub"
 echo image-file >"$BUNDLE/rootfs/dev/sub/loopx"
-ln -sfn "$T/target" "$BUNDLE/rootfs/dev/fuse"
+ln -sfn "$H/target" "$BUNDLE/rootfs/dev/fuse"
 config "
 c['mounts'] = [m for m in c['mounts'] if not m['destination'].startswith('/dev')]
 c['linux']['maskedPaths'] = []
@@ -52,8 +57,9 @@ expect_eq "/dev/sub/loopx over the image's file" "block special file 7:c8 600" \
     "$(stat -c '%F %t:%T %a' /proc/$pid/root/dev/sub/loopx)"
 expect_eq "/dev/fuse over the image's symlink" "character special file a:e5 640 12 34" \
     "$(stat -c '%F %t:%T %a %u %g' /proc/$pid/root/dev/fuse)"
-expect_eq "the symlink's target untouched" "host-file regular file" "$(cat "$T/target") $(stat -c %F "$T/target")"
+expect_eq "the symlink's target untouched" "host-file regular file 600 0 0" \
+    "$(cat "$H/target") $(stat -c '%F %a %u %g' "$H/target")"
 mr delete --force d2
-rm -rf "$T" "$BUNDLE/rootfs/dev/sub" "$BUNDLE/rootfs/dev/fuse" "$BUNDLE/rootfs/dev/myfifo"
+rm -rf "$H" "$BUNDLE/rootfs/dev/sub" "$BUNDLE/rootfs/dev/fuse" "$BUNDLE/rootfs/dev/myfifo" "$BUNDLE/rootfs/dev/suidnull"
 assert_clean "after devices in the image's /dev"
 finish

@@ -40,10 +40,12 @@ echo nameserver-x >"$T/src/resolv"
 ln -s ../run/resolv.conf "$BUNDLE/rootfs/etc/resolv.conf"        # relative, dangling
 ln -s "/../../../..$T/escaped" "$BUNDLE/rootfs/etc/hosts"         # absolute, aims out of the rootfs
 ln -s /nowhere/dir "$BUNDLE/rootfs/dlink"                         # a directory destination
+ln -s ../nowhere2/dir "$BUNDLE/rootfs/etc/deep"                   # dangling below the first component
 config "c['mounts'] += [
   {'destination': '/etc/resolv.conf', 'type': 'bind', 'source': '$T/src/resolv', 'options': ['bind', 'ro']},
   {'destination': '/etc/hosts', 'type': 'bind', 'source': '$T/src/resolv', 'options': ['bind']},
-  {'destination': '/dlink', 'type': 'tmpfs', 'source': 'tmpfs', 'options': ['size=1m']}]"
+  {'destination': '/dlink', 'type': 'tmpfs', 'source': 'tmpfs', 'options': ['size=1m']},
+  {'destination': '/etc/deep/sub', 'type': 'tmpfs', 'source': 'tmpfs', 'options': ['size=1m']}]"
 args sleep 100
 create mt-1
 if [ -n "$pid" ]; then
@@ -56,6 +58,8 @@ if [ -n "$pid" ]; then
     expect_eq "... its target made beneath the rootfs" nameserver-x "$(cat "/proc/$pid/root$T/escaped")"
     expect_eq "tmpfs through a dangling directory symlink" tmpfs \
         "$(awk '$5 == "/nowhere/dir" { for (i = 7; $i != "-"; i++); print $(i + 1) }' /proc/$pid/mountinfo)"
+    expect_eq "tmpfs below a dangling relative symlink in /etc" tmpfs \
+        "$(awk '$5 == "/nowhere2/dir/sub" { for (i = 7; $i != "-"; i++); print $(i + 1) }' /proc/$pid/mountinfo)"
 fi
 mr delete --force mt-1
 left_clean "after dangling symlinks"

@@ -56,20 +56,24 @@ static mode_t dev_type_mode(char type)
 }
 
 /* Owner and mode through the O_PATH fd of the node we just made (st: its
- * fstat), each only where mknod(2) did not already give it. */
-static int dev_set_owner_mode(const struct oci_device *d, int nfd, const struct stat *st, mode_t perm,
-                              struct modrun_error **reterr)
+ * fstat), each only where mknod(2) did not already give it: chown where the
+ * owner differs (always in a user namespace, where an unmapped owner reads
+ * as the overflow id), chmod where the mode differs or a chown has cleared
+ * the set-id bits asked for. */
+static int dev_set_owner_mode(const struct mount_ctx *ctx, const struct oci_device *d, int nfd,
+                              const struct stat *st, mode_t perm, struct modrun_error **reterr)
 {
         char p[PROC_FD_PATH_MAX];
         uid_t uid = d->has_uid ? d->uid : 0;
         gid_t gid = d->has_gid ? d->gid : 0;
-        if ((st->st_uid != uid || st->st_gid != gid) &&
-            fchownat(nfd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+        bool chown_needed = ctx->in_userns || st->st_uid != uid || st->st_gid != gid;
+        if (chown_needed && fchownat(nfd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
                 return error_new(reterr, errno, NULL, "linux.devices: chown %s to %u:%u", d->path, (unsigned)uid,
                                  (unsigned)gid);
         /* chmod(2) of the magic link reaches the node itself; an O_PATH fd
          * cannot be fchmod()ed. */
-        if ((st->st_mode & 07777) != perm && chmod(proc_fd_path(nfd, p), perm) < 0)
+        if (((st->st_mode & 07777) != perm || (chown_needed && (perm & (S_ISUID | S_ISGID)))) &&
+            chmod(proc_fd_path(nfd, p), perm) < 0)
                 return error_new(reterr, errno, NULL, "linux.devices: chmod %s to 0%o", d->path, (unsigned)perm);
         return 0;
 }
@@ -108,7 +112,7 @@ static int dev_mknod(const struct mount_ctx *ctx, const struct oci_device *d, mo
         if ((st.st_mode & S_IFMT) != type)
                 return error_new(reterr, EEXIST, NULL, "linux.devices: %s was replaced while it was created",
                                  d->path);
-        return dev_set_owner_mode(d, nfd, &st, perm, reterr);
+        return dev_set_owner_mode(ctx, d, nfd, &st, perm, reterr);
 }
 
 /* In a user namespace: bind the host's node over an empty file. */
