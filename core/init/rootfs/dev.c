@@ -109,7 +109,7 @@ static int dev_mknod(const struct mount_ctx *ctx, const struct oci_device *d, mo
         struct stat st;
         if (fstat(nfd, &st) < 0)
                 return error_new(reterr, errno, NULL, "linux.devices: stat the new node %s", d->path);
-        if ((st.st_mode & S_IFMT) != type)
+        if ((st.st_mode & S_IFMT) != type || (type != S_IFIFO && st.st_rdev != dev))
                 return error_new(reterr, EEXIST, NULL, "linux.devices: %s was replaced while it was created",
                                  d->path);
         return dev_set_owner_mode(ctx, d, nfd, &st, perm, reterr);
