@@ -173,19 +173,19 @@ static void paths(void)
 static void process(void)
 {
         const unsigned keep[] = {CAP_AUDIT_WRITE, CAP_KILL, CAP_NET_BIND_SERVICE};
+        unsigned long long set = 0;
+        for (size_t i = 0; i < sizeof keep / sizeof *keep; i++)
+                set |= 1ull << keep[i];
         for (int cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
-                if (cap != CAP_AUDIT_WRITE && cap != CAP_KILL && cap != CAP_NET_BIND_SERVICE &&
-                    prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+                if (!(set >> cap & 1) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
                         die("PR_CAPBSET_DROP");
         if (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
                 die("groups and ids");
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 die("no_new_privs");
-        unsigned set = 0;
-        for (size_t i = 0; i < sizeof keep / sizeof *keep; i++)
-                set |= 1u << keep[i];
         struct __user_cap_header_struct head = {.version = _LINUX_CAPABILITY_VERSION_3};
-        struct __user_cap_data_struct data[2] = {{.effective = set, .permitted = set, .inheritable = set}};
+        struct __user_cap_data_struct data[2] = {{.effective = (unsigned)set, .permitted = (unsigned)set,
+                                                  .inheritable = (unsigned)set}};
         if (syscall(SYS_capset, &head, data) < 0)
                 die("capset");
         for (size_t i = 0; i < sizeof keep / sizeof *keep; i++)
