@@ -215,6 +215,7 @@ static int spawn_prepare(const struct spawn_params *p, struct spawn_prep *s, str
         s->init.plugins = p->plugins;
         s->init.sync_fd = s->sock[1];
         s->init.console_socket_fd = p->console_socket_fd;
+        s->init.console_ours = p->console_ours;
         s->init.preserve_fds = p->preserve_fds;
         s->init.timeout_ms = p->timeout_ms;
         /* a new user namespace, or modrun's own one (uid 0 of rootless podman):

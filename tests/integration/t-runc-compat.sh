@@ -78,12 +78,15 @@ c['process']['args'] = ['sh', '-c', 'stty size; readlink /proc/self/fd/0']"
 script -qec "timeout --foreground -k 5 60 $MODRUN --root $ROOT --plugin-dir $PLUGIN_DIR run --bundle $T/b2 fc-3 </dev/null >$T/fg.out 2>&1; echo rc=\$? >$T/fg.rc" /dev/null >/dev/null 2>&1
 expect_eq "run with stdin not a tty, the controlling terminal one: exit 0" "rc=0" "$(cat "$T/fg.rc")"
 expect_match "... the process's stdin is a pty" "^/dev/pts/[0-9]+" "$(tr -d '\r' < "$T/fg.out")"
+# runc clears ONLCR on the pty it proxies: the file gets "\n", not "\r\n"
+expect_eq "... its lines end in \\n alone (ONLCR cleared, as runc)" "0" "$(tr -cd '\r' < "$T/fg.out" | wc -c)"
 # exec -t in the foreground, no --console-socket: the same, as runc
 CONFIG_FILE=$T/b2/config.json config "c['process']['terminal'] = False; c['process']['args'] = ['sleep', '100']"
 mr run -d --bundle "$T/b2" fc-5 >"$T/out" 2>&1 || die "run -d fc-5: $(cat "$T/out")"
 script -qec "timeout --foreground -k 5 60 $MODRUN --root $ROOT --plugin-dir $PLUGIN_DIR exec -t --user 1000:100 fc-5 sh -c 'readlink /proc/self/fd/0; stat -L -c %u:%g /proc/self/fd/0; exit 3' </dev/null >$T/ex.out 2>&1; echo rc=\$? >$T/ex.rc" /dev/null >/dev/null 2>&1
 expect_eq "exec -t with the controlling terminal: the process's exit code" "rc=3" "$(cat "$T/ex.rc")"
 expect_eq "... its stdin a pty, 1000:5" "/dev/pts/0 1000:5" "$(tr -d '\r' < "$T/ex.out" | tr '\n' ' ' | sed 's/ $//')"
+expect_eq "... its lines end in \\n alone" "0" "$(tr -cd '\r' < "$T/ex.out" | wc -c)"
 expect_eq "... and nothing left in the container but its init" "1" "$(mr ps --format json fc-5 | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')"
 mr delete --force fc-5
 CONFIG_FILE=$T/b2/config.json config "c['process']['terminal'] = True"

@@ -152,7 +152,7 @@ static int setup_rootfs(const struct init_args *a, bool prepare, const struct ro
                 r = enter_with_plugin(a, rootfs_fd, reterr);
         if (r < 0)
                 return r;
-        if ((r = console_sock >= 0 ? terminal_setup(console_sock, &a->cfg->process, true, reterr)
+        if ((r = console_sock >= 0 ? terminal_setup(console_sock, &a->cfg->process, true, a->console_ours, reterr)
                                    : session_new(reterr)) < 0 ||
             (console_sock < 0 && (r = stdio_reopen_dev_null(reterr)) < 0))
                 return r;
@@ -365,7 +365,7 @@ static int init_setup(const struct init_args *a, char **ret_exe, char ***ret_env
                         return r;
                 _cleanup_close_ int sock = -1;
                 if (proc->terminal ? (r = terminal_connect(a->console_socket_fd, &sock, reterr)) < 0 ||
-                                             (r = terminal_setup(sock, proc, false, reterr)) < 0
+                                             (r = terminal_setup(sock, proc, false, a->console_ours, reterr)) < 0
                                    : (r = session_new(reterr)) < 0)
                         return r;
                 return setup_process(a, ret_exe, ret_env, reterr);

@@ -136,7 +136,11 @@ int exec_process(const char *path, char *const *args, char *const *env, volatile
  * with console, also bind the peer onto /dev/console (the init; not an
  * exec'd process). */
 int terminal_connect(int console_socket_fd, int *ret_sock, struct modrun_error **reterr);
-int terminal_setup(int sock, const struct oci_process *proc, bool console, struct modrun_error **reterr);
+/* The pty: its master sent over sock, its peer the stdio and controlling
+ * terminal; console: also bound onto /dev/console; ours: the master goes to
+ * modrun's own proxy, so "\n" is not turned into "\r\n" (ONLCR cleared,
+ * as runc): a file on modrun's stdout gets what the process wrote. */
+int terminal_setup(int sock, const struct oci_process *proc, bool console, bool ours, struct modrun_error **reterr);
 /* Without a terminal, the process still leads a session of its own, as
  * runc's: nothing outside the container is its session leader (CRIU
  * refuses to dump a tree whose session leader is outside it). */
@@ -211,6 +215,7 @@ struct init_args {
         int fifo_fd;           /* read end of the exec fifo (O_NONBLOCK); -1: exec at once (run) */
         int start_err_fd;      /* the start-error fifo: a failure after `start` (exec mode: -1) */
         int console_socket_fd; /* O_PATH fd of the console socket, a connected socket, or -1 */
+        bool console_ours;     /* that socket is modrun's own proxy's: ONLCR cleared (terminal_setup) */
         int preserve_fds;
         int timeout_ms; /* bound for waiting for "go" */
         bool in_userns; /* a user namespace is created or joined */

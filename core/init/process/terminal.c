@@ -49,7 +49,7 @@ static int bind_console(int peer, const char *name, struct modrun_error **reterr
         return 0;
 }
 
-int terminal_setup(int sock, const struct oci_process *proc, bool console, struct modrun_error **reterr)
+int terminal_setup(int sock, const struct oci_process *proc, bool console, bool ours, struct modrun_error **reterr)
 {
         _cleanup_close_ int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
         if (master < 0)
@@ -72,6 +72,12 @@ int terminal_setup(int sock, const struct oci_process *proc, bool console, struc
                                      .ws_col = (unsigned short)proc->console_size.width};
                 if (ioctl(peer, TIOCSWINSZ, &ws) < 0)
                         return error_new(reterr, errno, NULL, "process.consoleSize: set the size of %s", name);
+        }
+        struct termios t;
+        if (ours && tcgetattr(peer, &t) == 0) {
+                t.c_oflag &= ~(tcflag_t)ONLCR;
+                if (tcsetattr(peer, TCSANOW, &t) < 0)
+                        return error_new(reterr, errno, NULL, "process.terminal: clear ONLCR on %s", name);
         }
         int r = console ? bind_console(peer, name, reterr) : 0;
         if (r < 0)
