@@ -76,4 +76,17 @@ config "c['process']['rlimits'] = []; c['process']['cwd'] = '/rootonly'; c['proc
 out=$(mr run --bundle "$BUNDLE" p4 2>&1) || fail "cwd only root may search: $out"
 expect_eq "cwd only root may search: entered, not readable by the user" "/rootonly denied" "$(echo $out)"
 assert_clean "after the root-only cwd"
+
+# an executable only its owner (root) may execute, 0744: the user runs it
+# with CAP_DAC_OVERRIDE in its sets (checked with the capabilities it will
+# run with), and is refused without, as runc (start_hello.bats)
+printf '#!/bin/sh\necho ran\n' > "$BUNDLE/rootfs/bin/ownerx" && chmod 0744 "$BUNDLE/rootfs/bin/ownerx"
+config "c['process']['cwd'] = '/'; c['process']['user'] = {'uid': 1000, 'gid': 100}; c['process']['args'] = ['/bin/ownerx']
+c['process']['capabilities'] = {k: ['CAP_DAC_OVERRIDE'] for k in ('bounding', 'effective', 'permitted')}"
+out=$(mr run --bundle "$BUNDLE" p5 2>&1)
+expect_eq "owner-only x bit, user 1000 with CAP_DAC_OVERRIDE: runs" "ran" "$out"
+config "c['process']['capabilities'] = {k: ['CAP_KILL'] for k in ('bounding', 'effective', 'permitted')}"
+out=$(mr run --bundle "$BUNDLE" p6 2>&1) && fail "owner-only x bit without CAP_DAC_OVERRIDE ran: $out"
+expect_match "... without it: refused before start, naming the file" 'exec: "/bin/ownerx": Permission denied' "$out"
+assert_clean "after the owner-only executable"
 finish

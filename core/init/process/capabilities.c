@@ -4,6 +4,7 @@
  * absent from config.json (or process.capabilities absent) is empty, as in
  * runc, so the process never keeps the runtime's capabilities by omission. */
 #include <fcntl.h>
+#include <inttypes.h>
 #include <linux/capability.h>
 #include <strings.h>
 #include <sys/prctl.h>
@@ -150,16 +151,17 @@ static int sys_capset(uint64_t eff, uint64_t prm, uint64_t inh)
         return (int)syscall(SYS_capset, &h, d);
 }
 
-int caps_raise_effective(struct modrun_error **reterr)
+int caps_set_effective(uint64_t mask, struct modrun_error **reterr)
 {
         struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
         struct __user_cap_data_struct d[2] = {0};
         if (syscall(SYS_capget, &h, d) < 0)
                 return error_new(reterr, errno, NULL, "capget of the container init");
-        d[0].effective = d[0].permitted;
-        d[1].effective = d[1].permitted;
+        d[0].effective = d[0].permitted & (uint32_t)mask;
+        d[1].effective = d[1].permitted & (uint32_t)(mask >> 32);
         if (syscall(SYS_capset, &h, d) < 0)
-                return error_new(reterr, errno, NULL, "raise the effective capabilities to the permitted ones");
+                return error_new(reterr, errno, NULL, "set the effective capabilities to 0x%" PRIx64 " of the permitted ones",
+                                 mask);
         return 0;
 }
 

@@ -195,7 +195,7 @@ static int load_seccomp_privileged(const struct init_args *a, struct modrun_erro
 {
         if (!a->seccomp)
                 return 0;
-        int r = caps_raise_effective(reterr);
+        int r = caps_set_effective(UINT64_MAX, reterr);
         return r < 0 ? r : load_seccomp(a, reterr);
 }
 
@@ -251,7 +251,11 @@ static int setup_process(const struct init_args *a, char **ret_exe, char ***ret_
         char *const *env = *ret_env ? *ret_env : proc->env;
         if ((r = affinity_apply_final(proc, reterr)) < 0)
                 return r;
-        if ((r = exec_find(AT_FDCWD, proc->args[0], exec_path_env(env), ret_exe, reterr)) < 0 ||
+        /* the executable is checked with the capabilities it will run
+         * with: CAP_DAC_OVERRIDE executes a file whose x bits are not the
+         * user's, as runc */
+        if ((r = caps_set_effective(a->caps.effective, reterr)) < 0 ||
+            (r = exec_find(AT_FDCWD, proc->args[0], exec_path_env(env), ret_exe, reterr)) < 0 ||
             (r = exec_prepare(a->preserve_fds, reterr)) < 0)
                 return r;
         if (!proc->no_new_privileges && (r = load_seccomp_privileged(a, reterr)) < 0)

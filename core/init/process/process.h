@@ -45,9 +45,11 @@ int caps_apply_bounding(const struct cap_sets *s, int last_cap, struct modrun_er
 /* capset() effective/permitted/inheritable, then the ambient set (after
  * changing the user with PR_SET_KEEPCAPS). */
 int caps_apply(const struct cap_sets *s, int last_cap, struct modrun_error **reterr);
-/* Raise the effective set to the permitted one (a change of uid cleared
- * it): loading a seccomp filter without no_new_privs needs CAP_SYS_ADMIN. */
-int caps_raise_effective(struct modrun_error **reterr);
+/* The effective set: the permitted capabilities in mask (a change of uid
+ * cleared it). UINT64_MAX: all of them, for loading a seccomp filter
+ * without no_new_privs (CAP_SYS_ADMIN); the process's own effective set,
+ * for checking its executable as it will be executed. */
+int caps_set_effective(uint64_t mask, struct modrun_error **reterr);
 
 /* ---- rlimits.c ------------------------------------------------------- */
 
