@@ -23,6 +23,13 @@ config "c['process']['user'] = {'uid': 4321, 'gid': 4321}"
 expect_eq "uid 4321 (no passwd entry): HOME=/" "HOME=/" "$(mr run --bundle "$BUNDLE" sc-home-2 2>&1)"
 config "c['process']['env'] = ['PATH=/bin', 'HOME=/given']"
 expect_eq "HOME in process.env is kept" "HOME=/given" "$(mr run --bundle "$BUNDLE" sc-home-3 2>&1)"
+# HOME given empty is replaced as a missing one; a variable given twice is
+# set once, at its first place with its last value (runc sets them in turn)
+config "c['process']['env'] = ['PATH=/bin', 'HOME=', 'ONE=two', 'X=1', 'ONE=', 'ONE=three']"
+config "c['process']['user'] = {'uid': 1234, 'gid': 1234}"
+args env
+expect_eq "empty HOME, ONE three times (modrun|runc)" "PATH=/bin HOME=/home/sc ONE=three X=1|PATH=/bin HOME=/home/sc ONE=three X=1" \
+    "$(both sc-home-4 | xargs)"
 config "c['process']['env'] = ['PATH=/bin']; c['process']['user'] = {'uid': 0, 'gid': 0}"
 
 # a missing cwd is created, root's, 0755, and the process (another user)

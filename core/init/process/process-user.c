@@ -70,25 +70,42 @@ static char *passwd_home(const char *text, uid_t uid)
         return NULL;
 }
 
+/* The index in e[0..n) of the entry naming the variable of kv, or n. */
+static size_t env_find(char *const *e, size_t n, const char *kv)
+{
+        size_t len = strcspn(kv, "=");
+        for (size_t i = 0; kv[len] == '=' && i < n; i++)
+                if (strncmp(e[i], kv, len + 1) == 0)
+                        return i;
+        return n;
+}
+
 int env_with_home(char *const *env, uid_t uid, char ***ret_env, struct modrun_error **reterr)
 {
-        size_t n = 0;
-        for (; env && env[n]; n++)
-                if (strncmp(env[n], "HOME=", 5) == 0) {
-                        *ret_env = NULL;
-                        return 0;
-                }
+        size_t n = 0, kept = 0;
+        while (env && env[n])
+                n++;
+        char **e = calloc(n + 2, sizeof(char *));
+        if (!e)
+                return error_new(reterr, ENOMEM, NULL, "process.env");
+        for (size_t i = 0; i < n; i++) { /* borrowed: the config outlives the init */
+                size_t at = env_find(e, kept, env[i]);
+                e[at] = env[i];
+                kept += at == kept;
+        }
+        size_t h = env_find(e, kept, "HOME=");
+        if (h < kept && e[h][5]) {
+                *ret_env = e;
+                return 0;
+        }
         /* a missing or unreadable /etc/passwd (or no entry) means "/" */
         _cleanup_free_ char *text = NULL, *home = NULL;
         if (fs_read_regular_file(AT_FDCWD, "/etc/passwd", 0, 4u << 20, &text, NULL) >= 0)
                 home = passwd_home(text, uid);
-        char **e = calloc(n + 2, sizeof(char *));
-        if (!e || asprintf(&e[n], "HOME=%s", home && *home ? home : "/") < 0) {
+        if (asprintf(&e[h], "HOME=%s", home && *home ? home : "/") < 0) {
                 free(e);
                 return error_new(reterr, ENOMEM, NULL, "set HOME for process.user.uid %u", (unsigned)uid);
         }
-        for (size_t i = 0; i < n; i++)
-                e[i] = env[i]; /* borrowed: the config outlives the init */
         *ret_env = e;
         return 0;
 }

@@ -101,8 +101,10 @@ int net_loopback_up(struct modrun_error **reterr);
 /* setgroups (additionalGids, or none), setresgid, setresuid, keeping the
  * capabilities for caps_apply(); then the umask (0022 when unset). */
 int user_apply(const struct oci_user *u, bool in_userns, struct modrun_error **reterr);
-/* Without HOME in env: *ret_env is env plus HOME from the container's
- * /etc/passwd entry of uid, else "/" (runc, crun). With HOME: NULL. */
+/* *ret_env: env with each variable once, at its first place with its
+ * last value (runc sets them one after the other), and HOME, when missing
+ * or empty, from the container's /etc/passwd entry of uid, else "/"
+ * (runc; crun: when missing). */
 int env_with_home(char *const *env, uid_t uid, char ***ret_env, struct modrun_error **reterr);
 /* The container's process.cwd, created (root's, 0755) when missing, as
  * runc and crun do; resolved beneath "/" (the container's root). */
