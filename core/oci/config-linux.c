@@ -60,6 +60,11 @@ static int parse_namespace(const struct json_ctx *c, const struct json_path *p, 
                                  type);
         }
         ns->type = (enum oci_ns_type)t;
+        /* "path": "" is no path (a new namespace), as runc */
+        struct json_object *pv;
+        if (json_object_object_get_ex(v, "path", &pv) && json_object_is_type(pv, json_type_string) &&
+            json_object_get_string_len(pv) == 0)
+                return 0;
         r = config_member_abspath(c, p, v, "path", false, &ns->path);
         return r < 0 ? r : 0;
 }

@@ -57,4 +57,15 @@ out=$(mr run --bundle "$T/cg" cg1 2>&1) || fail "run with a cgroup namespace: $o
 expect_eq "every hierarchy is / inside the cgroup namespace" "" "$(printf '%s\n' "$out" | grep -v ':/$')"
 expect_eq "as many hierarchies as the host has" "$(wc -l </proc/self/cgroup)" "$(printf '%s\n' "$out" | grep -c ':/$')"
 assert_clean "after the cgroup namespace run"
+
+# "path": "" is no path: a new namespace, as runc (run.bats, joining
+# existing container namespaces)
+make_bundle "$T/nsp"
+CONFIG_FILE=$T/nsp/config.json config "c['process']['args'] = ['readlink', '/proc/self/ns/uts']
+for n in c['linux']['namespaces']:
+    if n['type'] in ('uts', 'mount'): n['path'] = ''"
+out=$(mr run --bundle "$T/nsp" nspath 2>&1) || fail "path \"\" refused: $out"
+expect_match "path \"\": a new uts namespace" "^uts:\[[0-9]+\]$" "$out"
+[ "$out" != "$(readlink /proc/self/ns/uts)" ] || fail "path \"\": the host's uts namespace"
+assert_clean "after path \"\""
 finish
