@@ -127,9 +127,11 @@ static int parse_user(const struct json_ctx *c, const struct json_path *p, struc
         if (r <= 0)
                 return r;
         struct json_path up = JSON_PATH_KEY(p, "user");
-        uint32_t uid, gid, umask;
-        if ((r = json_member_uint32(c, &up, o, "uid", true, ID_MAX, &uid)) < 0 ||
-            (r = json_member_uint32(c, &up, o, "gid", true, ID_MAX, &gid)) < 0)
+        /* uid and gid are REQUIRED by the spec; a missing one is 0, as
+         * runc and crun take it (runc's capabilities.bats gives only uid) */
+        uint32_t uid = 0, gid = 0, umask;
+        if ((r = json_member_uint32(c, &up, o, "uid", false, ID_MAX, &uid)) < 0 ||
+            (r = json_member_uint32(c, &up, o, "gid", false, ID_MAX, &gid)) < 0)
                 return r;
         user->uid = uid;
         user->gid = gid;

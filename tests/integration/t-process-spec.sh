@@ -30,7 +30,11 @@ config "c['process']['user'] = {'uid': 1234, 'gid': 1234}"
 args env
 expect_eq "empty HOME, ONE three times (modrun|runc)" "PATH=/bin HOME=/home/sc ONE=three X=1|PATH=/bin HOME=/home/sc ONE=three X=1" \
     "$(both sc-home-4 | xargs)"
-config "c['process']['env'] = ['PATH=/bin']; c['process']['user'] = {'uid': 0, 'gid': 0}"
+# process.user without gid (or uid): 0, as runc and crun take it
+config "c['process']['env'] = ['PATH=/bin']; c['process']['user'] = {'uid': 1234}"
+args sh -c 'echo $(id -u):$(id -g)'
+expect_eq "user {uid: 1234}, no gid: 1234:0 (modrun|runc)" "1234:0|1234:0" "$(both sc-nogid)"
+config "c['process']['user'] = {'uid': 0, 'gid': 0}"
 
 # a missing cwd is created, root's, 0755, and the process (another user)
 # starts in it
