@@ -9,7 +9,12 @@
 #    made read-only;
 # 3. --no-pivot: the host's procfs and sysfs are not left in the
 #    container's mount namespace, so a nested user namespace cannot mount a
-#    fresh proc (the kernel's mount_too_revealing).
+#    fresh proc (the kernel's mount_too_revealing);
+# 4. a tmpfs without mode= takes the mode of the directory it covers
+#    (permission, set-id and sticky bits), as runc's mountToRootfs passes
+#    "mode=%04o" of the existing destination before the options; an
+#    explicit mode= wins; a destination made by the runtime keeps the
+#    kernel's 1777.
 . "$(dirname "$0")/lib.sh"
 make_bundle
 R=$BUNDLE/rootfs
@@ -98,5 +103,35 @@ expect_no_match "--no-pivot: a nested user namespace cannot mount a bare proc" "
 expect_match "... the kernel refuses it (EPERM)" "mount: permission denied.*REFUSED" "$(echo $out)"
 expect_eq "the host's proc mounts are untouched" "$host_proc" "$(grep -c ' - proc ' /proc/self/mountinfo)"
 assert_clean "after --no-pivot"
+
+# --- 4. a tmpfs takes the mode of the directory it covers ------------------
+base
+mkdir -p "$R/m710" "$R/m2775" "$R/mexp"
+chmod 0710 "$R/m710" "$R/mexp"
+chmod 2775 "$R/m2775"
+rm -rf "$R/mnew"
+config "c['mounts'] += [
+  {'destination': '/m710', 'type': 'tmpfs', 'source': 'tmpfs', 'options': ['nosuid', 'size=1m']},
+  {'destination': '/m2775', 'type': 'tmpfs', 'source': 'tmpfs', 'options': ['size=1m']},
+  {'destination': '/mexp', 'type': 'tmpfs', 'source': 'tmpfs', 'options': ['mode=1777', 'size=1m']},
+  {'destination': '/mnew', 'type': 'tmpfs', 'source': 'tmpfs', 'options': ['size=1m']}]"
+args sh -c 'for d in /m710 /m2775 /mexp /mnew /dev /dev/shm; do
+    echo "$d $(stat -c %a $d) $(awk -v d=$d '"'"'$5 == d { print $NF }'"'"' /proc/self/mountinfo | tail -1)"; done'
+out=$(mr run --bundle "$BUNDLE" fm-4 </dev/null 2>&1)
+mode_of() { awk -v d="$1" '$1 == d { print $2 }' <<<"$out"; }
+opts_of() { awk -v d="$1" '$1 == d { print $3 }' <<<"$out"; }
+expect_eq "tmpfs on a 0710 directory: mode 710 (runc)" 710 "$(mode_of /m710)"
+expect_match "... the tmpfs was mounted with mode=710" "(^|,)mode=710(,|$)" "$(opts_of /m710)"
+expect_eq "tmpfs on a 2775 directory: the set-gid bit too" 2775 "$(mode_of /m2775)"
+expect_match "... mounted with mode=2775" "(^|,)mode=2775(,|$)" "$(opts_of /m2775)"
+expect_eq "an explicit mode=1777 on a 0710 directory wins" 1777 "$(mode_of /mexp)"
+expect_no_match "... no mode= of the directory (1777 is the default mountinfo leaves out)" "mode=" "$(opts_of /mexp)"
+expect_eq "a missing destination: created, the kernel's 1777" 1777 "$(mode_of /mnew)"
+[ -d "$R/mnew" ] && pass "... /mnew created in the rootfs" || fail "/mnew not created in the rootfs"
+expect_eq "/dev keeps the default config's mode=755" 755 "$(mode_of /dev)"
+expect_eq "/dev/shm keeps the default config's mode=1777" 1777 "$(mode_of /dev/shm)"
+expect_eq "the image's directory itself is unchanged" 710 "$(stat -c %a "$R/m710")"
+rm -rf "$R/m710" "$R/m2775" "$R/mexp" "$R/mnew"
+assert_clean "after the tmpfs modes"
 
 finish

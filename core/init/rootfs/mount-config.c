@@ -110,8 +110,9 @@ static int create_target_file(const struct mount_ctx *ctx, const char *dest, str
 }
 
 /* nofollow: a symlink at the last component is the mount point itself
- * (dest-nofollow), else it is followed beneath the rootfs. */
-static int open_target(const struct mount_ctx *ctx, const char *dest, bool dir, bool nofollow,
+ * (dest-nofollow), else it is followed beneath the rootfs. *ret_created
+ * (when given): dest was missing and is made here. */
+static int open_target(const struct mount_ctx *ctx, const char *dest, bool dir, bool nofollow, bool *ret_created,
                        struct modrun_error **reterr)
 {
         int fd = fs_open_beneath(ctx->rootfs_fd, dest, O_PATH | (nofollow ? O_NOFOLLOW : 0), 0, NULL);
@@ -119,21 +120,35 @@ static int open_target(const struct mount_ctx *ctx, const char *dest, bool dir, 
                 if (fd < 0)
                         return error_new(reterr, -fd, NULL, "resolve mount destination %s beneath the rootfs %s",
                                          dest, ctx->rootfs);
+                if (ret_created)
+                        *ret_created = false;
                 return fd;
         }
-        if (dir)
-                return fs_mkdir_beneath(ctx->rootfs_fd, dest, 0755, reterr);
-        return create_target_file(ctx, dest, reterr);
+        fd = dir ? fs_mkdir_beneath(ctx->rootfs_fd, dest, 0755, reterr) : create_target_file(ctx, dest, reterr);
+        if (fd >= 0 && ret_created)
+                *ret_created = true;
+        return fd;
+}
+
+static int open_checked_target(const struct mount_ctx *ctx, const char *dest, bool dir, bool proc_root_ok,
+                               bool nofollow, bool *ret_created, struct modrun_error **reterr)
+{
+        bool created = false;
+        _cleanup_close_ int fd = open_target(ctx, dest, dir, nofollow, &created, reterr);
+        if (fd < 0)
+                return fd;
+        int r = mount_check_proc_dest(ctx, fd, dest, proc_root_ok, reterr);
+        if (r < 0)
+                return r;
+        if (ret_created)
+                *ret_created = created;
+        return TAKE_FD(fd);
 }
 
 int mount_open_target_as(const struct mount_ctx *ctx, const char *dest, bool dir, bool proc_root_ok, bool nofollow,
                          struct modrun_error **reterr)
 {
-        _cleanup_close_ int fd = open_target(ctx, dest, dir, nofollow, reterr);
-        if (fd < 0)
-                return fd;
-        int r = mount_check_proc_dest(ctx, fd, dest, proc_root_ok, reterr);
-        return r < 0 ? r : TAKE_FD(fd);
+        return open_checked_target(ctx, dest, dir, proc_root_ok, nofollow, NULL, reterr);
 }
 
 int mount_open_target(const struct mount_ctx *ctx, const char *dest, bool dir, struct modrun_error **reterr)
@@ -320,22 +335,74 @@ static int mount_bind_entry(const struct mount_ctx *ctx, const struct oci_mount 
         return r < 0 ? r : remount_with_flags(ctx, m, o, reterr);
 }
 
+/* Does the file system data (comma-separated) carry key=...? */
+static bool data_has_key(const char *data, const char *key)
+{
+        size_t n = strlen(key);
+        for (const char *p = data; p && *p;) {
+                size_t len = strcspn(p, ",");
+                if (len > n && strncmp(p, key, n) == 0 && p[n] == '=')
+                        return true;
+                p += len;
+                if (*p == ',')
+                        p++;
+        }
+        return false;
+}
+
+/* The data of a tmpfs on tfd, in *ret (NULL: o->data as it is). As runc
+ * (mountToRootfs, case "tmpfs"), a tmpfs covering a directory that was
+ * there takes its mode, set-id and sticky bits included, so the image's
+ * 0710 or 2775 is not turned into the kernel's 1777; an explicit mode=
+ * wins (runc puts its own first, the last one counts; modrun leaves the
+ * data alone). A destination modrun made (0755) keeps 1777, as runc's.
+ * The mode is read from tfd, the directory about to be covered, not from
+ * a path that could be resolved anew. */
+static int tmpfs_data(const struct oci_mount *m, const struct mount_options *o, int tfd, bool created, char **ret,
+                      struct modrun_error **reterr)
+{
+        *ret = NULL;
+        if (created || !streq(m->type, "tmpfs") || data_has_key(o->data, "mode"))
+                return 0;
+        struct stat st;
+        if (fstat(tfd, &st) < 0)
+                return error_new(reterr, errno, NULL, "mount %s: stat the directory the tmpfs covers, for its mode",
+                                 m->destination);
+        /* not a directory: the mount fails with ENOTDIR, its message
+         * showing the data as given */
+        if (!S_ISDIR(st.st_mode))
+                return 0;
+        if (asprintf(ret, "mode=%04o%s%s", (unsigned)(st.st_mode & 07777), o->data ? "," : "",
+                     o->data ? o->data : "") < 0) {
+                *ret = NULL;
+                return error_new(reterr, ENOMEM, NULL, "mount %s: tmpfs options", m->destination);
+        }
+        return 0;
+}
+
+/* A new file system (tmpfs, proc, mqueue ...) on tfd; created: tfd was
+ * made by modrun, not found in the image. */
 static int mount_fs_entry(const struct mount_ctx *ctx, const struct oci_mount *m, const struct mount_options *o,
-                          int tfd, struct modrun_error **reterr)
+                          int tfd, bool created, struct modrun_error **reterr)
 {
         char t[PROC_FD_PATH_MAX];
         const char *source = m->source && *m->source ? m->source : m->type;
+        _cleanup_free_ char *tmpfs = NULL;
+        int r = tmpfs_data(m, o, tfd, created, &tmpfs, reterr);
+        if (r < 0)
+                return r;
+        const char *data = tmpfs ? tmpfs : o->data;
         _cleanup_close_ int below = -1;
         if (o->tmpcopyup && streq(m->type, "tmpfs")) {
                 below = fs_open_beneath(ctx->rootfs_fd, m->destination, O_RDONLY | O_DIRECTORY, 0, reterr);
                 if (below < 0)
                         return error_wrap(reterr, "tmpcopyup of %s", m->destination);
         }
-        int r = sys_mount(source, proc_fd_path(tfd, t), m->type, o->flags, o->data);
+        r = sys_mount(source, proc_fd_path(tfd, t), m->type, o->flags, data);
         if (r < 0) {
                 _cleanup_free_ char *host = mount_diag_fd_path(tfd);
                 struct mount_call c = { .source = source, .target = m->destination, .host_target = host,
-                                        .fstype = m->type, .flags = o->flags, .data = o->data, .target_fd = tfd,
+                                        .fstype = m->type, .flags = o->flags, .data = data, .target_fd = tfd,
                                         .in_userns = ctx->in_userns };
                 return mount_error(reterr, -r, &c);
         }
@@ -429,13 +496,15 @@ static int mount_entry_parsed(const struct mount_ctx *ctx, const struct oci_moun
                 if (!m->type)
                         return error_new(reterr, EINVAL, "set \"type\" (tmpfs, proc, ...) or the bind option",
                                          "mount on %s: no type and not a bind mount", m->destination);
-                _cleanup_close_ int tfd = is_proc_type(m->type)
-                                                  ? mount_open_ordinary_dir(ctx, m->type, m->destination, reterr)
-                                                  : mount_open_target(ctx, m->destination, true, reterr);
+                bool created = false;
+                _cleanup_close_ int tfd =
+                        is_proc_type(m->type)
+                                ? mount_open_ordinary_dir(ctx, m->type, m->destination, reterr)
+                                : open_checked_target(ctx, m->destination, true, false, false, &created, reterr);
                 if (tfd < 0)
                         return tfd;
                 r = mount_type_is_cgroup(m->type) ? mount_cgroup(ctx, m, o, tfd, reterr)
-                                            : mount_fs_entry(ctx, m, o, tfd, reterr);
+                                            : mount_fs_entry(ctx, m, o, tfd, created, reterr);
         }
         if (r < 0)
                 return r;
