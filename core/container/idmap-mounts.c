@@ -38,7 +38,7 @@
 
 static int write_map(pid_t pid, const char *file, const struct oci_idmap *m, size_t n)
 {
-        char text[4096], path[64];
+        char text[4096] = "", path[64]; /* n == 0: an empty write, which the kernel refuses */
         size_t len = 0;
         for (size_t i = 0; i < n && len < sizeof(text); i++)
                 len += (size_t)snprintf(text + len, sizeof(text) - len, "%u %u %u\n", m[i].container_id, m[i].host_id,

@@ -95,6 +95,22 @@ static int check_idmap_options(const struct json_ctx *c, const struct json_path 
         return 0;
 }
 
+/* An id-mapped mount maps user and group ids through one user namespace
+ * whose uid_map and gid_map both come from the mount: with only one of
+ * them there is nothing to write the other from (runtime-spec config.md:
+ * "If specified, it MUST be specified along with gidMappings", and the
+ * other way round; runc refuses it as an invalid mount). An empty array
+ * counts as absent, as for linux.uidMappings. */
+static int check_idmaps_paired(const struct json_ctx *c, const struct json_path *p, const struct oci_mount *m)
+{
+        if (!m->n_uid_mappings == !m->n_gid_mappings)
+                return 0;
+        const char *has = m->n_uid_mappings ? "uidMappings" : "gidMappings";
+        const char *lacks = m->n_uid_mappings ? "gidMappings" : "uidMappings";
+        return json_fail(c, p, "set both uidMappings and gidMappings, or neither",
+                         "mount on %s has %s but no %s: an id-mapped mount needs both", m->destination, has, lacks);
+}
+
 static int parse_mount(const struct json_ctx *c, const struct json_path *p, struct json_object *v, void *elem,
                        void *userdata)
 {
@@ -106,6 +122,8 @@ static int parse_mount(const struct json_ctx *c, const struct json_path *p, stru
             (r = json_member_strv(c, p, v, "options", false, &m->options)) < 0 ||
             (r = config_parse_idmaps(c, p, v, "uidMappings", &m->uid_mappings, &m->n_uid_mappings)) < 0 ||
             (r = config_parse_idmaps(c, p, v, "gidMappings", &m->gid_mappings, &m->n_gid_mappings)) < 0)
+                return r;
+        if ((r = check_idmaps_paired(c, p, m)) < 0)
                 return r;
         return check_idmap_options(c, p, m);
 }

@@ -5,7 +5,8 @@
 # 0700 one, a 0700 parent directory and bad maps are refused before
 # anything starts, with the cause and the fix; without maps, crun's default
 # map; the cgroup mount inside the user namespace works, or fails naming
-# owner, mode and umask.
+# owner, mode and umask; a mount with only one of uidMappings and
+# gidMappings is refused at create, naming it.
 . "$(dirname "$0")/lib.sh"
 
 HOST_ID=100000
@@ -286,6 +287,30 @@ cp "$T/config.userns.json" "$BUNDLE/config.json"
 config "c['mounts'] += [{'destination': '/t', 'type': 'tmpfs', 'source': 'tmpfs', 'options': ['idmap']}]"
 refused mri create --bundle "$BUNDLE" idm2 || fail "idmap on a tmpfs accepted"
 expect_match "idmap on a non-bind mount: clear error" "mount /t: id mapping is supported for bind mounts only" "$out"
+# only one of a mount's uidMappings/gidMappings: refused at create, before
+# anything is made (runtime-spec: each "MUST be specified along with" the
+# other; runc: "invalid mount"), naming the mount, what is missing, the fix
+n=$(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["mounts"]))' "$T/config.userns.json")
+for has in uidMappings gidMappings; do
+    lacks=$([ $has = uidMappings ] && echo gidMappings || echo uidMappings)
+    cp "$T/config.userns.json" "$BUNDLE/config.json"
+    config "c['mounts'].append({'destination': '/half', 'type': 'bind', 'source': '$T/vol', 'options': ['rbind'],
+  '$has': [{'containerID': 0, 'hostID': $((HOST_ID + 1000)), 'size': 1}]})"
+    if refused mri create --bundle "$BUNDLE" idm-half; then
+        pass "a mount with $has but no $lacks: refused (exit non-zero)"
+        expect_match "... naming the mount, what is missing and the fix" \
+            "mounts\[$n\]: mount on /half has $has but no $lacks.*set both uidMappings and gidMappings, or neither" \
+            "$(echo $out)"
+    else
+        fail "a mount with $has but no $lacks accepted: $(mr exec idm-half cat /proc/self/uid_map /proc/self/gid_map 2>&1 | xargs)"
+        mr delete --force idm-half
+    fi
+    no_cgroup_left idm-half
+    [ -d "$BUNDLE/rootfs/half" ] && fail "$has only: the mount point /half was made in the rootfs" ||
+        pass "$has only: nothing made in the rootfs"
+    rm -rf "$BUNDLE/rootfs/half"
+    assert_clean "after the mount with $has only"
+done
 assert_clean "after the id-mapped mounts"
 # --- the rootfs itself, id-mapped: a rootfs of host root runs unchanged ---
 make_bundle "$T/rb"
