@@ -125,9 +125,13 @@ static int v1_shares(const struct cgfs *s, const char *dir, uint64_t shares, str
 int cg_v1_cpu(const struct cgfs *s, const char *dir, const struct json_object *c, struct modrun_error **reterr)
 {
         uint64_t u, period = 0;
-        int64_t quota = 0, v;
+        int64_t quota = 0, v, idle = 0;
         int r = 0;
-        if (cg_json_u64(c, "shares", &u) && u != 0)
+        /* cpu.idle first: the kernel refuses any cpu.shares for an idle
+         * group (EINVAL), so the shares are left alone while it is one */
+        if (cg_json_i64(c, "idle", &idle))
+                r = write_i64(s, dir, "cpu.idle", idle, F("cpu.idle"), reterr);
+        if (r >= 0 && idle != 1 && cg_json_u64(c, "shares", &u) && u != 0)
                 r = v1_shares(s, dir, u, reterr);
         /* The realtime period before the runtime, as runc. */
         if (r >= 0 && cg_json_u64(c, "realtimePeriod", &u) && u != 0)
@@ -146,8 +150,6 @@ int cg_v1_cpu(const struct cgfs *s, const char *dir, const struct json_object *c
                 (void)snprintf(vb, sizeof(vb), "%" PRIu64, u);
                 r = cg_write(s, dir, "cpu.cfs_burst_us", vb, F("cpu.burst"), reterr);
         }
-        if (r >= 0 && cg_json_i64(c, "idle", &v))
-                r = write_i64(s, dir, "cpu.idle", v, F("cpu.idle"), reterr);
         return r < 0 ? r : 0;
 }
 

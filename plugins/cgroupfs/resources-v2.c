@@ -77,11 +77,14 @@ int cg_v2_cpu(const struct cgfs *s, const char *dir, const struct json_object *c
                 return s->host->error(reterr, EOPNOTSUPP, "remove cpu.realtimeRuntime and cpu.realtimePeriod",
                                       "cgroupfs: " F("cpu.realtimeRuntime/realtimePeriod") " cannot be set: cgroup v2 "
                                       "has no realtime cpu files (%s)", dir);
-        if (cg_json_i64(c, "idle", &v)) {
-                (void)snprintf(buf, sizeof(buf), "%" PRId64, v);
+        /* cpu.idle first: the kernel refuses any cpu.weight for an idle
+         * group (EINVAL), so the weight is left alone while it is one */
+        int64_t idle = 0;
+        if (cg_json_i64(c, "idle", &idle)) {
+                (void)snprintf(buf, sizeof(buf), "%" PRId64, idle);
                 r = cg_write(s, dir, "cpu.idle", buf, F("cpu.idle"), reterr);
         }
-        if (r >= 0 && cg_json_u64(c, "shares", &u) && u != 0) {
+        if (r >= 0 && idle != 1 && cg_json_u64(c, "shares", &u) && u != 0) {
                 (void)snprintf(buf, sizeof(buf), "%" PRIu64, cg_shares_to_weight(u));
                 r = cg_write(s, dir, "cpu.weight", buf, F("cpu.shares (as cpu.weight)"), reterr);
         }

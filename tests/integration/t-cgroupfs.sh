@@ -150,6 +150,23 @@ c['linux']['resources'] = {
             "write \"999\" to /sys/fs/cgroup$CGP/c1/cpuset.cpus: (Numerical result out of range|Invalid argument)" "$out"
     fi
 
+    # cpu.idle: the kernel refuses any weight for an idle group, so idle
+    # goes first and the stored cpu.shares is left alone while it is 1:
+    # idle 1, 0, 1, then an update of something else, then 0 again all
+    # succeed (runc's update.bats "update cgroup cpu.idle")
+    idle_f=/sys/fs/cgroup$CGP/c1/cpu.idle
+    [ $LAYOUT = v1 ] && idle_f=/sys/fs/cgroup/cpu$CGP/c1/cpu.idle
+    if [ -e "$idle_f" ]; then
+        for val in 1 0 1; do
+            echo "{\"cpu\": {\"idle\": $val}}" | mr update -r - c1 >"$T/out" 2>&1 || fail "update cpu.idle $val: $(cat "$T/out")"
+            expect_eq "update -r: cpu.idle $val" $val "$(cat "$idle_f")"
+        done
+        mr update --pids-limit 90 c1 >"$T/out" 2>&1 || fail "update --pids-limit of an idle group: $(cat "$T/out")"
+        expect_eq "... cpu.idle stays 1" 1 "$(cat "$idle_f")"
+        echo '{"cpu": {"idle": 0}}' | mr update -r - c1 >"$T/out" 2>&1 || fail "update cpu.idle 0 again: $(cat "$T/out")"
+        expect_eq "... cpu.idle 0 again" 0 "$(cat "$idle_f")"
+    fi
+
     mr kill c1 TERM || fail "kill c1 TERM"
     sleep 0.3
     dead "$child" && fail "kill without --all reached the child" || pass "kill without --all leaves the child"
