@@ -22,6 +22,8 @@ enum {
         OPT_CPU_PERIOD,
         OPT_CPU_RT_PERIOD,
         OPT_CPU_RT_RUNTIME,
+        OPT_CPU_BURST,
+        OPT_CPU_IDLE,
         OPT_CPUSET_CPUS,
         OPT_CPUSET_MEMS,
         OPT_PIDS_LIMIT,
@@ -30,8 +32,9 @@ enum {
         OPT_MEM_BW_SCHEMA,
 };
 
-/* runc 1.1's flags (crun's are the same, plus the kernel memory ones;
- * --cpu-shares is modrun's older spelling). */
+/* runc 1.1's flags and 1.2's --cpu-burst and --cpu-idle (crun's are the
+ * same, plus the kernel memory ones; --cpu-shares is modrun's older
+ * spelling). */
 const struct cli_option cli_update_options[] = {
         {"resources", 'r', true, OPT_RESOURCES, "FILE",
          "linux.resources as JSON from FILE, or - for stdin; the other flags are then ignored (as runc)"},
@@ -47,6 +50,8 @@ const struct cli_option cli_update_options[] = {
         {"cpu-period", 0, true, OPT_CPU_PERIOD, "USEC", "CFS period"},
         {"cpu-rt-period", 0, true, OPT_CPU_RT_PERIOD, "USEC", "realtime period"},
         {"cpu-rt-runtime", 0, true, OPT_CPU_RT_RUNTIME, "USEC", "realtime runtime allowed per realtime period"},
+        {"cpu-burst", 0, true, OPT_CPU_BURST, "USEC", "CPU time a period may borrow from earlier unused quota"},
+        {"cpu-idle", 0, true, OPT_CPU_IDLE, "0|1", "1: the group runs as SCHED_IDLE; 0: as the others"},
         {"cpuset-cpus", 0, true, OPT_CPUSET_CPUS, "LIST", "CPUs to run on, e.g. 0-1,3"},
         {"cpuset-mems", 0, true, OPT_CPUSET_MEMS, "LIST", "memory nodes to use, e.g. 0"},
         {"pids-limit", 0, true, OPT_PIDS_LIMIT, "N", "maximum number of processes; -1: unlimited"},
@@ -73,6 +78,8 @@ static const struct {
         {OPT_CPU_PERIOD, "cpu", "period", false, false},
         {OPT_CPU_RT_PERIOD, "cpu", "realtimePeriod", false, false},
         {OPT_CPU_RT_RUNTIME, "cpu", "realtimeRuntime", false, false},
+        {OPT_CPU_BURST, "cpu", "burst", false, false},
+        {OPT_CPU_IDLE, "cpu", "idle", false, false},
         {OPT_CPUSET_CPUS, "cpu", "cpus", false, true},
         {OPT_CPUSET_MEMS, "cpu", "mems", false, true},
         {OPT_PIDS_LIMIT, "pids", "limit", false, false},

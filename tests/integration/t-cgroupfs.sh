@@ -165,6 +165,12 @@ c['linux']['resources'] = {
         expect_eq "... cpu.idle stays 1" 1 "$(cat "$idle_f")"
         echo '{"cpu": {"idle": 0}}' | mr update -r - c1 >"$T/out" 2>&1 || fail "update cpu.idle 0 again: $(cat "$T/out")"
         expect_eq "... cpu.idle 0 again" 0 "$(cat "$idle_f")"
+        for val in 1 0; do # runc 1.2's flag
+            mr update --cpu-idle $val c1 >"$T/out" 2>&1 || fail "update --cpu-idle $val: $(cat "$T/out")"
+            expect_eq "update --cpu-idle $val" $val "$(cat "$idle_f")"
+        done
+        out=$(mr update --cpu-idle 2 c1 2>&1) && fail "update --cpu-idle 2 accepted"
+        expect_match "update --cpu-idle 2: refused, naming the field" "cpu.idle" "$out"
     fi
 
     mr kill c1 TERM || fail "kill c1 TERM"
