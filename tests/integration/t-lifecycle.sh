@@ -75,5 +75,48 @@ wait_for listed_creating && pass "list during create: creating" || fail "list du
 wait || fail "slow create: $(cat "$T/slow.out")"
 expect_eq "then created" created "$(state_field slow status)"
 mr delete --force slow
+
+# kill of a created container with a signal whose default is to end a
+# process: its init, the pid 1 of a new pid namespace, gets no signal it
+# does not catch (pid_namespaces(7)), so it catches them until `start`
+# and exits; the container is then stopped and delete removes it all.
+# runc 1.1.5: stopped after TERM, INT and HUP (its init exits 2), still
+# created after USR1. One whose default is to ignore (WINCH) changes
+# nothing: still created, and it starts as usual.
+CGP=/modrun-it-$$ # the containers' cgroups, checked gone after delete
+trap cg_cleanup EXIT # lib.sh
+args sleep 100
+# wait_status ID STATUS: for up to 3 s
+wait_status() { local i; for i in $(seq 30); do status_is "$1" "$2" && return 0; sleep 0.1; done; return 1; }
+for sig in TERM INT HUP USR1 KILL; do
+    id=created-$sig
+    config "c['linux']['cgroupsPath'] = '$CGP/$id'"
+    mr create --bundle "$BUNDLE" "$id" >/dev/null 2>&1 || die "create $id"
+    pid=$(state_field "$id" pid)
+    [ -n "$(cg_left)" ] || fail "$id: no cgroup below $CGP"
+    mr kill "$id" "$sig" || fail "kill $id $sig"
+    wait_status "$id" stopped && pass "created, kill $sig: stopped" ||
+        fail "created, kill $sig: still $(state_field "$id" status) after 3 s"
+    wait_for gone "$pid" || fail "$id: init $pid still there"
+    mr delete "$id" || fail "delete $id"
+    expect_eq "$id: cgroups removed" "" "$(cg_left)"
+    assert_clean "$id deleted"
+done
+id=created-WINCH
+config "c['linux']['cgroupsPath'] = '$CGP/$id'"
+mr create --bundle "$BUNDLE" "$id" >/dev/null 2>&1 || die "create $id"
+pid=$(state_field "$id" pid)
+mr kill "$id" WINCH || fail "kill $id WINCH"
+sleep 0.5
+expect_eq "created, kill WINCH: still created" created "$(state_field "$id" status)"
+mr start "$id" || fail "start $id after WINCH"
+wait_for grep -q sleep "/proc/$pid/comm" || fail "$id: init did not exec sleep"
+expect_eq "$id: running after start" running "$(state_field "$id" status)"
+expect_eq "$id: the process catches nothing of the init's" 0000000000000000 "$(proc_field "$pid" SigCgt)"
+expect_eq "$id: the process ignores nothing" 0000000000000000 "$(proc_field "$pid" SigIgn)"
+mr kill "$id" KILL || fail "kill $id KILL"
+wait_status "$id" stopped || fail "$id: not stopped after KILL"
+mr delete "$id" || fail "delete $id"
+expect_eq "$id: cgroups removed" "" "$(cg_left)"
 assert_clean "at the end"
 finish

@@ -258,6 +258,10 @@ static int setup_process(const struct init_args *a, char **ret_exe, char ***ret_
             (r = exec_find(AT_FDCWD, proc->args[0], exec_path_env(env), ret_exe, reterr)) < 0 ||
             (r = exec_prepare(a->preserve_fds, reterr)) < 0)
                 return r;
+        /* an init that waits for `start` ends on TERM, INT... meanwhile
+         * (not exec's process, nor run's init that execs at once) */
+        if (!a->exec_mode && a->fifo_fd >= 0 && (r = created_signals_catch(reterr)) < 0)
+                return r;
         if (!proc->no_new_privileges && (r = load_seccomp_privileged(a, reterr)) < 0)
                 return r;
         if ((r = caps_apply(&a->caps, a->last_cap, reterr)) < 0)
@@ -428,6 +432,7 @@ _Noreturn void init_process_main(const struct init_args *a)
                 (void)close(a->sync_fd);
 
         r = a->exec_mode || at_once ? 0 : exec_wait_fifo(a->fifo_fd, &err);
+        created_signals_done();
         /* the fifo stays open until execve() (O_CLOEXEC): `start` waits for
          * its close to run the poststart hooks after the process started */
         if (r >= 0) /* again: a late cgroup move (paused container) reset it */

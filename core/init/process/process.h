@@ -132,6 +132,19 @@ int exec_prepare(int preserve_fds, struct modrun_error **reterr);
 int exec_process(const char *path, char *const *args, char *const *env, volatile int *execd,
                  struct modrun_error **reterr);
 
+/* ---- created-signals.c ----------------------------------------------- */
+
+/* The init of a new pid namespace (its pid 1, which the kernel sends no
+ * signal it does not catch) exits 128 + the signal on one whose default
+ * is to end a process (TERM, INT, HUP, QUIT, USR1, the real-time ones...)
+ * from here to created_signals_done(): while the container is "created".
+ * Caught right after exec_prepare(), before the seccomp filter is loaded
+ * (which need not allow rt_sigaction); execve() resets them. Not the pid 1
+ * of its pid namespace: nothing to do, the defaults end it. */
+int created_signals_catch(struct modrun_error **reterr);
+/* `start` came: from now on those signals do what SIG_DFL does. */
+void created_signals_done(void);
+
 /* ---- terminal.c ------------------------------------------------------ */
 
 /* process.terminal: open a pty in the container's /dev/pts, make its peer
