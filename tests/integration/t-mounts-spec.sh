@@ -243,4 +243,18 @@ if mr create --bundle "$BUNDLE" mt-6 >"$T/out" 2>&1 </dev/null; then fail "a sym
 else expect_match "dest-nofollow onto /proc/self refused" "/proc/self.*inside /proc" "$(cat "$T/out")"; fi
 umount "$T/src/sub" "$T/src/plain"
 assert_clean "after mount options"
+
+# a tmpfs with tmpcopyup on "/" (runc and crun: crun's mount-tmpfs-to-rootfs):
+# the rootfs is copied into it, the mounts after it go into it, and what
+# the process writes stays out of the bundle's rootfs
+make_bundle "$T/tc"
+CONFIG_FILE=$T/tc/config.json config "c['mounts'].insert(0, {'destination': '/', 'type': 'tmpfs', 'source': 'tmpfs', 'options': ['tmpcopyup']})
+c['process']['args'] = ['sh', '-c', 'touch /new && ls /bin/busybox && cat /proc/self/mountinfo']"
+out=$(mr run --bundle "$T/tc" mt-7 2>&1) || fail "tmpcopyup on /: $out"
+expect_match "tmpcopyup on /: the root is a tmpfs" "^[0-9]+ [0-9]+ [0-9:]+ / / .* - tmpfs " "$out"
+expect_match "... with the rootfs copied into it" "^/bin/busybox$" "$out"
+expect_match "... /proc mounted in it" " / /proc .* - proc " "$out"
+[ -e "$T/tc/rootfs/new" ] && fail "tmpcopyup on /: the process wrote into the bundle's rootfs" ||
+    pass "... what the process wrote is not in the bundle's rootfs"
+assert_clean "after tmpcopyup on /"
 finish

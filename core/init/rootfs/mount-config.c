@@ -110,8 +110,8 @@ static int create_target_file(const struct mount_ctx *ctx, const char *dest, str
 }
 
 /* nofollow: a symlink at the last component is the mount point itself
- * (dest-nofollow), else it is followed beneath the rootfs. *ret_created
- * (when given): dest was missing and is made here. */
+ * (dest-nofollow), else it is followed beneath the rootfs. *ret_created:
+ * dest was missing and is made here. */
 static int open_target(const struct mount_ctx *ctx, const char *dest, bool dir, bool nofollow, bool *ret_created,
                        struct modrun_error **reterr)
 {
@@ -120,29 +120,22 @@ static int open_target(const struct mount_ctx *ctx, const char *dest, bool dir, 
                 if (fd < 0)
                         return error_new(reterr, -fd, NULL, "resolve mount destination %s beneath the rootfs %s",
                                          dest, ctx->rootfs);
-                if (ret_created)
-                        *ret_created = false;
+                *ret_created = false;
                 return fd;
         }
-        fd = dir ? fs_mkdir_beneath(ctx->rootfs_fd, dest, 0755, reterr) : create_target_file(ctx, dest, reterr);
-        if (fd >= 0 && ret_created)
-                *ret_created = true;
-        return fd;
+        *ret_created = true;
+        return dir ? fs_mkdir_beneath(ctx->rootfs_fd, dest, 0755, reterr) : create_target_file(ctx, dest, reterr);
 }
 
 static int open_checked_target(const struct mount_ctx *ctx, const char *dest, bool dir, bool proc_root_ok,
                                bool nofollow, bool *ret_created, struct modrun_error **reterr)
 {
-        bool created = false;
-        _cleanup_close_ int fd = open_target(ctx, dest, dir, nofollow, &created, reterr);
+        bool created;
+        _cleanup_close_ int fd = open_target(ctx, dest, dir, nofollow, ret_created ? ret_created : &created, reterr);
         if (fd < 0)
                 return fd;
         int r = mount_check_proc_dest(ctx, fd, dest, proc_root_ok, reterr);
-        if (r < 0)
-                return r;
-        if (ret_created)
-                *ret_created = created;
-        return TAKE_FD(fd);
+        return r < 0 ? r : TAKE_FD(fd);
 }
 
 int mount_open_target_as(const struct mount_ctx *ctx, const char *dest, bool dir, bool proc_root_ok, bool nofollow,
@@ -407,8 +400,14 @@ static int mount_fs_entry(const struct mount_ctx *ctx, const struct oci_mount *m
                 return mount_error(reterr, -r, &c);
         }
         if (below >= 0) {
+                /* on "/", the fd of the rootfs is the directory below */
                 _cleanup_close_ int top =
-                        fs_open_beneath(ctx->rootfs_fd, m->destination, O_PATH | O_DIRECTORY, 0, reterr);
+                        mount_dest_is_root(m->destination)
+                                ? open(ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC)
+                                : fs_open_beneath(ctx->rootfs_fd, m->destination, O_PATH | O_DIRECTORY, 0, reterr);
+                if (top < 0 && mount_dest_is_root(m->destination))
+                        return error_new(reterr, errno, NULL, "tmpcopyup of /: open the tmpfs on the rootfs %s",
+                                         ctx->rootfs);
                 if (top < 0)
                         return top;
                 r = mount_copy_tree(below, top, reterr);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <string.h>
 
 #include "init/rootfs.h"
 #include "mount-options.h"
@@ -105,6 +106,12 @@ int mount_fd_empty_tmpfs(const struct mount_ctx *ctx, int dst_fd, const char *de
 
 /* One config.json mount, in mount-config.c. */
 int mount_config_entry(const struct mount_ctx *ctx, const struct oci_mount *m, struct modrun_error **reterr);
+/* A destination that is the rootfs itself ("/", "//"): what is mounted
+ * there covers ctx->rootfs_fd, and is reached by the rootfs's host path. */
+static inline bool mount_dest_is_root(const char *dest)
+{
+        return dest && dest[0] == '/' && dest[strspn(dest, "/")] == '\0';
+}
 /* Make the mounts mount_config_entry() left writable read-only, in
  * reverse order; closes their fds (also on error). */
 int mount_ro_later_apply(const struct mount_ctx *ctx, struct modrun_error **reterr);

@@ -184,6 +184,19 @@ int rootfs_enter_chroot(const struct rootfs_params *p, int rootfs_fd, struct mod
         return 0;
 }
 
+/* A mount on "/" (a tmpfs with tmpcopyup, as runc and crun allow) covers
+ * the rootfs: what follows goes into it, reached by the rootfs's path as
+ * after rootfs_bind_self. */
+static int rootfs_reopen(const struct rootfs_params *p, int *fd, struct modrun_error **reterr)
+{
+        int top = open(p->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (top < 0)
+                return error_new(reterr, errno, NULL, "open the rootfs %s after a mount on /", p->rootfs);
+        (void)close(*fd);
+        *fd = top;
+        return 0;
+}
+
 int rootfs_prepare(const struct rootfs_params *p, int *ret_rootfs_fd, struct modrun_error **reterr)
 {
         _cleanup_close_ int rootfs_fd = -1;
@@ -199,9 +212,13 @@ int rootfs_prepare(const struct rootfs_params *p, int *ret_rootfs_fd, struct mod
                                  .in_userns = p->in_userns, .mount_fds = p->mount_fds, .cgroups = p->cgroups,
                                  .ro_later = ro_later, .n_ro_later = &n_ro_later,
                                  .host_rootfs = p->host_rootfs != NULL };
-        for (size_t i = 0; i < p->cfg->n_mounts && r >= 0; i++)
+        for (size_t i = 0; i < p->cfg->n_mounts && r >= 0; i++) {
                 if ((r = mount_config_entry(&ctx, &p->cfg->mounts[i], reterr)) < 0)
                         r = error_wrap(reterr, "mounts[%zu]", i);
+                else if (mount_dest_is_root(p->cfg->mounts[i].destination))
+                        r = rootfs_reopen(p, &rootfs_fd, reterr);
+                ctx.rootfs_fd = rootfs_fd;
+        }
         /* /dev's nodes and symlinks before a read-only /dev becomes so */
         if (r >= 0 && (r = dev_setup(&ctx, reterr)) >= 0)
                 r = console_file(&ctx, reterr);
