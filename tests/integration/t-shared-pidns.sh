@@ -59,6 +59,26 @@ timeout 30 "$MODRUN" --root "$ROOT" delete pd || fail "delete of stopped B with 
 for p in $left; do wait_for gone "$p" || fail "process $p of stopped B survived delete"; done
 still=$(for d in $dirs; do [ -d "$d" ] && echo "$d"; done)
 [ -n "$dirs" ] && [ -z "$still" ] && pass "delete removed B's cgroups" || fail "B's cgroups left: $still"
+# no pid namespace at all (the host's): kill KILL without --all reaches
+# every process of the container, as runc 1.2 (kill.bats "host pidns"),
+# also once its init is gone ("host pidns + init gone")
+CONFIG_FILE=$T/b/config.json config "c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] != 'pid']
+c['process']['args'] = ['sh', '-c', 'sleep 1004 & exec sleep 1005']"
+procs_of() { cat "$(sed -n 's/^dir\t//p' "$ROOT/$1/cgroup-cgroupfs.paths" | head -1)/cgroup.procs" 2>/dev/null; }
+for init_gone in no yes; do
+    mr run -d --bundle "$T/b" pe >"$T/out" 2>&1 || die "run B in the host's pid namespace: $(cat "$T/out")"
+    wait_until '[ "$(procs_of pe | wc -l)" = 2 ]' || fail "host pid namespace: not 2 processes in the cgroup"
+    pids=$(procs_of pe)
+    if [ $init_gone = yes ]; then
+        kill -9 "$(state_field pe pid)"
+        wait_for status_is pe stopped || fail "the init did not go"
+    fi
+    timeout 30 "$MODRUN" --root "$ROOT" kill pe KILL || fail "kill KILL, host pid namespace, init gone: $init_gone"
+    for p in $pids; do
+        wait_for gone "$p" || fail "process $p survived kill KILL (host pid namespace, init gone: $init_gone)"
+    done
+    mr delete --force pe
+done
 mr delete --force pa
 assert_clean "at the end"
 finish
