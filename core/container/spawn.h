@@ -25,7 +25,7 @@ struct spawn_params {
         const char *rootfs;    /* absolute, resolved */
         int state_dir_fd;      /* the fifo SPAWN_EXEC_FIFO is created here */
         int console_socket_fd; /* O_PATH fd of the console socket, a connected one, or -1 */
-        bool console_ours;     /* it is modrun's own (foreground run or exec): the pty keeps "\n" as it is */
+        bool console_ours;     /* modrun's own proxy, to a stdout that is no terminal: ONLCR cleared */
         int preserve_fds;      /* fds 3 .. 3+n-1 are passed to the process */
         struct plugins *plugins;
         int timeout_ms;        /* bound for the whole set-up */

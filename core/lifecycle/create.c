@@ -186,7 +186,7 @@ static int spawn_and_record(const struct runtime_ctx *ctx, struct container_dir 
                 .rootfs = rootfs,
                 .state_dir_fd = d->dir_fd,
                 .console_socket_fd = console,
-                .console_ours = o->console_fd >= 0,
+                .console_ours = o->console_fd >= 0 && !isatty(STDOUT_FILENO),
                 .preserve_fds = o->preserve_fds + socket_activation_fds(cfg),
                 .plugins = pl,
                 .timeout_ms = LIFECYCLE_SETUP_TIMEOUT_MS,

@@ -239,7 +239,8 @@ static int exec_spawn(const struct runtime_ctx *ctx, const char *id, const struc
                               "connect to the console socket %s", o->console_socket);
         struct spawn_params sp = {
                 .cfg = cfg, .id = id, .bundle = c->state->bundle, .rootfs = c->state->rootfs,
-                .state_dir_fd = c->dir->dir_fd, .console_socket_fd = console, .console_ours = cfg->process.terminal && !o->console_socket,
+                .state_dir_fd = c->dir->dir_fd, .console_socket_fd = console,
+                .console_ours = cfg->process.terminal && !o->console_socket && !isatty(STDOUT_FILENO),
                 .preserve_fds = o->preserve_fds,
                 .plugins = c->plugins, .timeout_ms = LIFECYCLE_SETUP_TIMEOUT_MS, .join_pid = c->state->pid,
                 .subs = o->cgroups, .n_subs = o->n_cgroups, .enter_cgroup_last = paused,

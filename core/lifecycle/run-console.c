@@ -5,11 +5,10 @@
  * socket pair (no file in the state root), sends the pty master over it,
  * and modrun proxies it to its own stdin/stdout (its own terminal, found as
  * runc does, in raw mode, the window size following SIGWINCH), forwarding
- * signals as `run` does without a tty. As runc, the pty does not turn "\n"
- * into "\r\n" (the init clears ONLCR before it sends the master): a file
- * or a pipe on modrun's stdout gets what the process wrote, and modrun's
- * own terminal keeps its output processing (only its input is raw), so a
- * screen still gets "\r\n".
+ * signals as `run` does without a tty. With stdout a file or a pipe, the
+ * pty does not turn "\n" into "\r\n" (the init clears ONLCR before it
+ * sends the master), so it gets what the process wrote, as with runc; with
+ * stdout a terminal, the pty is the terminal's twin (ONLCR on, ours raw).
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -85,7 +84,6 @@ int console_proxy(pid_t pid, int master, int host, const sigset_t *set, int *ret
         if (tty) {
                 struct termios raw = saved;
                 cfmakeraw(&raw);
-                raw.c_oflag = saved.c_oflag;
                 (void)tcsetattr(host, TCSANOW, &raw);
                 copy_winsize(host, master);
         }

@@ -14,8 +14,9 @@
  *
  * Not caught: the synchronous fault signals (SEGV, BUS, ILL, FPE, TRAP,
  * SYS: a fault or a seccomp trap of the init itself ends it anyway), the
- * signals whose default is to ignore or stop, and any signal that is not
- * at its default here. execve() resets every caught signal to SIG_DFL, so
+ * real-time ones (a system call each for what no engine sends a created
+ * container; runc ignores them too), the signals whose default is to
+ * ignore or stop, and any signal that is not at its default here. execve() resets every caught signal to SIG_DFL, so
  * the container's process starts as it would without them.
  */
 #include <errno.h>
@@ -34,16 +35,11 @@ static volatile sig_atomic_t waiting_for_start;
 
 static void on_ending_signal(int sig)
 {
+        /* After `start`: nothing, what SIG_DFL does for a pid 1 (the kernel
+         * drops the signal), and no system call under the seccomp filter;
+         * execve() resets the handler for the process and for a hook's. */
         if (waiting_for_start)
                 _exit(128 + sig);
-        /* After `start`: what SIG_DFL does. The kernel drops it for the
-         * init, and a child of ours that has not exec'd yet (a
-         * startContainer hook's) ends by it once this handler returns. */
-        int e = errno;
-        struct sigaction dfl = {.sa_handler = SIG_DFL};
-        (void)sigaction(sig, &dfl, NULL);
-        (void)raise(sig);
-        errno = e;
 }
 
 static int catch_one(int sig, struct modrun_error **reterr)
@@ -66,9 +62,6 @@ int created_signals_catch(struct modrun_error **reterr)
         int r = 0;
         for (size_t i = 0; r >= 0 && i < ELEMENTSOF(ending_signals); i++)
                 r = catch_one(ending_signals[i], reterr);
-        /* SIGRTMIN, not 32: glibc keeps 32 and 33 for itself */
-        for (int sig = SIGRTMIN; r >= 0 && sig <= SIGRTMAX; sig++)
-                r = catch_one(sig, reterr);
         return r;
 }
 

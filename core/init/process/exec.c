@@ -12,10 +12,15 @@
 #include <sys/statfs.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "process.h"
 #include "util/fs-util.h"
+
+#ifndef SYS_faccessat2
+#define SYS_faccessat2 439
+#endif
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -47,9 +52,12 @@ static int check_executable(int root_fd, const char *path)
                 return -EISDIR;
         if (!S_ISREG(st.st_mode))
                 return -EACCES;
-        if (faccessat(dfd, path, X_OK, AT_EACCESS) < 0)
+        /* faccessat2 itself (5.8): glibc's fallback for an older kernel
+         * drops AT_EACCESS and checks as access() does, without the
+         * capabilities; there only the x bits are checked, execve decides */
+        if (syscall(SYS_faccessat2, dfd, path, X_OK, AT_EACCESS) < 0 && errno != ENOSYS)
                 return -errno;
-        return 0;
+        return st.st_mode & 0111 ? 0 : -EACCES;
 }
 
 int exec_find(int root_fd, const char *name, const char *path, char **ret_path, struct modrun_error **reterr)

@@ -136,7 +136,7 @@ int exec_process(const char *path, char *const *args, char *const *env, volatile
 
 /* The init of a new pid namespace (its pid 1, which the kernel sends no
  * signal it does not catch) exits 128 + the signal on one whose default
- * is to end a process (TERM, INT, HUP, QUIT, USR1, the real-time ones...)
+ * is to end a process (TERM, INT, HUP, QUIT, USR1, PIPE...; not the real-time ones)
  * from here to created_signals_done(): while the container is "created".
  * Caught right after exec_prepare(), before the seccomp filter is loaded
  * (which need not allow rt_sigaction); execve() resets them. Not the pid 1
@@ -155,8 +155,8 @@ void created_signals_done(void);
 int terminal_connect(int console_socket_fd, int *ret_sock, struct modrun_error **reterr);
 /* The pty: its master sent over sock, its peer the stdio and controlling
  * terminal; console: also bound onto /dev/console; ours: the master goes to
- * modrun's own proxy, so "\n" is not turned into "\r\n" (ONLCR cleared,
- * as runc): a file on modrun's stdout gets what the process wrote. */
+ * modrun's own proxy and on to a file or a pipe, so "\n" is not turned into
+ * "\r\n" (ONLCR cleared, as runc): it gets what the process wrote. */
 int terminal_setup(int sock, const struct oci_process *proc, bool console, bool ours, struct modrun_error **reterr);
 /* Without a terminal, the process still leads a session of its own, as
  * runc's: nothing outside the container is its session leader (CRIU
@@ -232,7 +232,7 @@ struct init_args {
         int fifo_fd;           /* read end of the exec fifo (O_NONBLOCK); -1: exec at once (run) */
         int start_err_fd;      /* the start-error fifo: a failure after `start` (exec mode: -1) */
         int console_socket_fd; /* O_PATH fd of the console socket, a connected socket, or -1 */
-        bool console_ours;     /* that socket is modrun's own proxy's: ONLCR cleared (terminal_setup) */
+        bool console_ours;     /* modrun's own proxy, to a stdout that is no terminal: ONLCR cleared */
         int preserve_fds;
         int timeout_ms; /* bound for waiting for "go" */
         bool in_userns; /* a user namespace is created or joined */
