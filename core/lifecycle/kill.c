@@ -22,15 +22,19 @@ static int kill_leftovers(struct container *c, int signo, struct modrun_error **
 int lifecycle_kill(const struct runtime_ctx *ctx, const char *id, int signo, bool all, struct modrun_error **reterr)
 {
         _cleanup_container_ struct container *c = NULL;
-        int r = container_open(ctx, id, all || signo == SIGKILL, &c, reterr);
+        int r = container_open(ctx, id, all, &c, reterr);
         if (r < 0)
                 return r;
         /* As runc 1.2: SIGKILL to a container without a pid namespace (in
          * the host's) reaches every process of it, since its init's death
          * takes none of them along (kill.bats "host pidns"), also once the
-         * init is gone */
-        if (signo == SIGKILL && c->cfg && !config_namespace(c->cfg, OCI_NS_PID))
+         * init is gone: opened again with its plugins, as for --all */
+        if (!all && signo == SIGKILL && c->cfg && !config_namespace(c->cfg, OCI_NS_PID)) {
                 all = true;
+                c = container_free(c);
+                if ((r = container_open(ctx, id, true, &c, reterr)) < 0)
+                        return r;
+        }
         enum container_status st = state_status(c->dir, c->state);
         /* As runc: kill --all of a stopped container signals what is left
          * in its cgroup (containerd's shim sends it when the init of a
