@@ -16,8 +16,9 @@
  * SYS: a fault or a seccomp trap of the init itself ends it anyway), the
  * real-time ones (a system call each for what no engine sends a created
  * container; runc ignores them too), the signals whose default is to
- * ignore or stop, and any signal that is not at its default here. execve() resets every caught signal to SIG_DFL, so
- * the container's process starts as it would without them.
+ * ignore or stop, and any signal that is not at its default here.
+ * execve() resets every caught signal to SIG_DFL, so the container's
+ * process starts as it would without them.
  */
 #include <errno.h>
 #include <signal.h>

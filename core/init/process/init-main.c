@@ -248,7 +248,7 @@ static int setup_process(const struct init_args *a, char **ret_exe, char ***ret_
                 return error_new(reterr, EPERM, NULL,
                                  "process.cwd: %s resolves outside the container's root, refusing to run there",
                                  proc->cwd);
-        char *const *env = *ret_env ? *ret_env : proc->env;
+        char *const *env = *ret_env;
         if ((r = affinity_apply_final(proc, reterr)) < 0)
                 return r;
         /* the executable is checked with the capabilities it will run
@@ -447,7 +447,7 @@ _Noreturn void init_process_main(const struct init_args *a)
         if (r >= 0 && !a->exec_mode)
                 r = hooks_run(a->cfg, OCI_HOOK_START_CONTAINER, state_json ? state_json : "{}", &err);
         if (r >= 0)
-                r = exec_process(exe, a->cfg->process.args, env ? env : a->cfg->process.env, a->vm_execd, &err);
+                r = exec_process(exe, a->cfg->process.args, env, a->vm_execd, &err);
         /* Nobody listens on the sync socket any more: `start` reads the
          * start-error fifo once we are gone, and the container's stderr
          * has it too (should `start` be gone); `run` at once: the runtime

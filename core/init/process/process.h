@@ -136,8 +136,9 @@ int exec_process(const char *path, char *const *args, char *const *env, volatile
 
 /* The init of a new pid namespace (its pid 1, which the kernel sends no
  * signal it does not catch) exits 128 + the signal on one whose default
- * is to end a process (TERM, INT, HUP, QUIT, USR1, PIPE...; not the real-time ones)
- * from here to created_signals_done(): while the container is "created".
+ * is to end a process (TERM, INT, HUP, QUIT, USR1, PIPE...; not the
+ * real-time ones) from here to created_signals_done(): while the container
+ * is "created".
  * Caught right after exec_prepare(), before the seccomp filter is loaded
  * (which need not allow rt_sigaction); execve() resets them. Not the pid 1
  * of its pid namespace: nothing to do, the defaults end it. */
