@@ -38,11 +38,15 @@
 
 static int write_map(pid_t pid, const char *file, const struct oci_idmap *m, size_t n)
 {
-        char text[4096] = "", path[64]; /* n == 0: an empty write, which the kernel refuses */
+        /* the kernel takes a map in one write shorter than a page; n == 0 is
+         * an empty write, which it refuses */
+        char text[4096] = "", path[64];
         size_t len = 0;
         for (size_t i = 0; i < n && len < sizeof(text); i++)
                 len += (size_t)snprintf(text + len, sizeof(text) - len, "%u %u %u\n", m[i].container_id, m[i].host_id,
                                         m[i].size);
+        if (len >= sizeof(text))
+                return -E2BIG; /* never a cut line: "0 1000 6" would map another range */
         (void)snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
         return fs_write_file(AT_FDCWD, path, text, NULL);
 }
@@ -83,7 +87,10 @@ static int userns_for_maps(const struct oci_mount *m, struct modrun_error **rete
         if (pid > 0)
                 (void)waitpid(pid, NULL, 0);
         if (r < 0)
-                return error_new(reterr, -r, "check the mount's uidMappings and gidMappings",
+                return error_new(reterr, -r,
+                                 r == -E2BIG ? "the kernel takes at most 4095 bytes of map text (340 lines): "
+                                               "merge adjacent ranges"
+                                             : "check the mount's uidMappings and gidMappings",
                                  "mount %s: make a user namespace with its id mappings", m->destination);
         return fd;
 }

@@ -311,6 +311,19 @@ for has in uidMappings gidMappings; do
     rm -rf "$BUNDLE/rootfs/half"
     assert_clean "after the mount with $has only"
 done
+# a mount's map longer than the kernel takes in one write (a page): refused
+# whole, never written cut (a cut "65536" is a "6": another range)
+cp "$T/config.userns.json" "$BUNDLE/config.json"
+config "m = [{'containerID': 1000000000 + i, 'hostID': 2000000000 + i, 'size': 1} for i in range(200)]
+c['mounts'].append({'destination': '/long', 'type': 'bind', 'source': '$T/vol', 'options': ['rbind'],
+  'uidMappings': m, 'gidMappings': m})"
+refused mri create --bundle "$BUNDLE" idm-long && pass "a mount map of 4,800 bytes: refused" ||
+    { fail "a mount map of 4,800 bytes accepted"; mr delete --force idm-long; }
+expect_match "... saying why and what to do" \
+    "mount /long: make a user namespace with its id mappings: .*at most 4095 bytes of map text.*merge adjacent ranges" \
+    "$(echo $out)"
+rm -rf "$BUNDLE/rootfs/long"
+no_cgroup_left idm-long
 assert_clean "after the id-mapped mounts"
 # --- the rootfs itself, id-mapped: a rootfs of host root runs unchanged ---
 make_bundle "$T/rb"
