@@ -331,14 +331,29 @@ static int cpuset_prop(struct sd_props *p, const char *prop, const char *file, c
 
 static int cpu_props(const struct json_object *cpu, struct sd_props *p, char **ret_why)
 {
-        uint64_t shares = 0, period = 0;
-        int64_t quota = 0;
+        uint64_t shares = 0, period = 0, burst = 0;
+        int64_t quota = 0, idle = 0;
         int r;
-        if (juint(cpu, "shares", &shares) && shares != 0) {
+        bool has_idle = jint(cpu, "idle", &idle);
+        if (has_idle && idle != 0 && idle != 1)
+                return sd_why(ret_why, "linux.resources.cpu.idle %" PRId64 " is neither 0 nor 1", idle);
+        /* systemd's CPUWeight=idle (0, systemd 252): cpu.idle 1 and no
+         * weight, which the kernel refuses for an idle group; any other
+         * weight sets cpu.idle 0 first. The sub-cgroup the same way. */
+        if (has_idle && (r = add_sub(p, "cpu.idle", "%" PRId64, idle)) < 0)
+                return r;
+        if (idle == 1)
+                r = sd_props_add_u64(p, "CPUWeight", 0);
+        else if (juint(cpu, "shares", &shares) && shares != 0) {
                 uint64_t w = sd_shares_to_weight(shares);
-                if ((r = sd_props_add_u64(p, "CPUWeight", w)) < 0 || (r = add_sub(p, "cpu.weight", "%" PRIu64, w)) < 0)
-                        return r;
-        }
+                if ((r = sd_props_add_u64(p, "CPUWeight", w)) >= 0)
+                        r = add_sub(p, "cpu.weight", "%" PRIu64, w);
+        } else if (has_idle)
+                r = sd_props_add_u64(p, "CPUWeight", SD_INFINITY); /* systemd's "not set": no longer idle */
+        else
+                r = 0;
+        if (r < 0)
+                return r;
         bool has_quota = jint(cpu, "quota", &quota), has_period = juint(cpu, "period", &period);
         if (has_period && period != 0 && (r = sd_props_add_u64(p, "CPUQuotaPeriodUSec", period)) < 0)
                 return r;
@@ -349,6 +364,13 @@ static int cpu_props(const struct json_object *cpu, struct sd_props *p, char **r
                 r = quota > 0 ? add_sub(p, "cpu.max", "%" PRId64 " %" PRIu64, quota, per)
                               : add_sub(p, "cpu.max", "max %" PRIu64, per);
                 if (r < 0)
+                        return r;
+        }
+        /* no property either; after cpu.max, which bounds it */
+        if (juint(cpu, "burst", &burst)) {
+                char v[24];
+                (void)snprintf(v, sizeof(v), "%" PRIu64, burst);
+                if ((r = sd_props_add_file(&p->files, &p->n_files, &p->cap_files, "cpu.max.burst", v)) < 0)
                         return r;
         }
         struct json_object *v = jget(cpu, "cpus");

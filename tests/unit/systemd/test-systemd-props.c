@@ -164,9 +164,36 @@ static void test_resources(void **unused)
         sd_props_done(&p);
         json_object_put(res);
 
+        /* cpu.idle: systemd's CPUWeight=idle (0), no weight for an idle
+         * group; idle 0 alone: the weight unset (no longer idle); the
+         * sub-cgroup gets cpu.idle before its weight; cpu.max.burst has no
+         * property: a file */
+        res = json_tokener_parse("{\"cpu\":{\"idle\":1,\"shares\":1024,\"quota\":50000,\"burst\":20000}}");
+        assert_int_equal(sd_props_from_resources(res, NULL, NULL, &p, &why), 0);
+        assert_int_equal(prop(&p, "CPUWeight", 't')->u, 0);
+        assert_string_equal(file(p.sub, p.n_sub, "cpu.idle"), "1");
+        assert_null(file(p.sub, p.n_sub, "cpu.weight"));
+        assert_string_equal(file(p.files, p.n_files, "cpu.max.burst"), "20000");
+        sd_props_done(&p);
+        json_object_put(res);
+        res = json_tokener_parse("{\"cpu\":{\"idle\":0,\"shares\":1024}}");
+        assert_int_equal(sd_props_from_resources(res, NULL, NULL, &p, &why), 0);
+        assert_int_equal(prop(&p, "CPUWeight", 't')->u, 39);
+        assert_string_equal(p.sub[0].file, "cpu.idle");
+        assert_string_equal(p.sub[0].value, "0");
+        assert_string_equal(file(p.sub, p.n_sub, "cpu.weight"), "39");
+        sd_props_done(&p);
+        json_object_put(res);
+        res = json_tokener_parse("{\"cpu\":{\"idle\":0}}");
+        assert_int_equal(sd_props_from_resources(res, NULL, NULL, &p, &why), 0);
+        assert_true(prop(&p, "CPUWeight", 't')->u == SD_INFINITY);
+        sd_props_done(&p);
+        json_object_put(res);
+
         /* refused: swap below memory, a unified key outside the cgroup */
         const char *bad[] = {"{\"memory\":{\"limit\":100,\"swap\":50}}", "{\"memory\":{\"swap\":50}}",
-                             "{\"unified\":{\"../x\":\"1\"}}", "{\"cpu\":{\"cpus\":\"x\"}}"};
+                             "{\"unified\":{\"../x\":\"1\"}}", "{\"cpu\":{\"cpus\":\"x\"}}",
+                             "{\"cpu\":{\"idle\":2}}"};
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
                 res = json_tokener_parse(bad[i]);
                 why = NULL;
