@@ -175,12 +175,17 @@ static int send_rootfs(const struct oci_config *cfg, const char *rootfs, pid_t i
         return fd < 0 ? fd : send_mount_fd(sock, fd, (int32_t)cfg->n_mounts, rootfs, reterr);
 }
 
+static bool is_idmapped(const struct oci_mount *m, const struct mount_options *o)
+{
+        return o->idmap || o->ridmap || m->n_uid_mappings || m->n_gid_mappings;
+}
+
 /* A bind mount whose source the runtime opens for the init: every bind
  * of a container with a user namespace, unless id-mapped. */
 static bool wants_bind_source(const struct oci_config *cfg, const struct oci_mount *m, struct mount_options *o)
 {
-        return !(o->idmap || o->ridmap || m->n_uid_mappings || m->n_gid_mappings) && m->source &&
-               mount_options_is_bind(o, m->type) && config_namespace(cfg, OCI_NS_USER);
+        return !is_idmapped(m, o) && m->source && mount_options_is_bind(o, m->type) &&
+               config_namespace(cfg, OCI_NS_USER);
 }
 
 struct bind_report {
@@ -307,7 +312,7 @@ bool mount_fds_wanted(const struct oci_config *cfg)
                 struct mount_options o;
                 if (mount_options_parse(m->options, &o, NULL) < 0)
                         continue; /* refused by the init with its message */
-                any = o.idmap || o.ridmap || m->n_uid_mappings || m->n_gid_mappings || wants_bind_source(cfg, m, &o);
+                any = is_idmapped(m, &o) || wants_bind_source(cfg, m, &o);
                 mount_options_done(&o);
         }
         return any;
@@ -321,8 +326,7 @@ int mount_fds_send(const struct oci_config *cfg, const char *rootfs, pid_t init,
                 struct mount_options o;
                 if (mount_options_parse(m->options, &o, reterr) < 0)
                         return -EINVAL;
-                bool idmapped = o.idmap || o.ridmap || m->n_uid_mappings || m->n_gid_mappings;
-                int fd = idmapped ? clone_idmapped(m, &o, init, reterr) : 0;
+                int fd = is_idmapped(m, &o) ? clone_idmapped(m, &o, init, reterr) : 0;
                 mount_options_done(&o);
                 if (fd < 0)
                         return fd;
