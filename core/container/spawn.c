@@ -68,6 +68,7 @@ struct spawn_prep {
         bool stay_dumpable;  /* the init, until "go": an unprivileged runtime writes its id maps */
         bool go_sent;        /* before the clone, to a child sharing our memory (vm_clone) */
         bool init_vm;        /* run's init shares our memory (init_shares_memory) */
+        bool devices_done;   /* the device filter is set (init_clone_vm, also when it fell back) */
         volatile int vm_execd; /* init.vm_execd's flag */
 };
 
@@ -565,6 +566,7 @@ static long init_clone_vm(const struct spawn_params *p, struct spawn_prep *s, st
         int r = devices_apply(p->plugins, p->cfg->linux_.resources, reterr);
         if (r < 0)
                 return r;
+        s->devices_done = true;
         int dumpable = prctl(PR_GET_DUMPABLE, 0UL, 0UL, 0UL, 0UL); /* per memory: the init clears it */
         long pid = vm_clone(s, init_clone_flags(s), init_vm_main);
         (void)prctl(PR_SET_DUMPABLE, (unsigned long)dumpable, 0UL, 0UL, 0UL);
@@ -685,7 +687,8 @@ static int init_error_first(int fd, int r, struct modrun_error **reterr)
 }
 
 /* The runtime's part once the init exists. */
-static int place_init(const struct spawn_params *p, pid_t pid, bool born_in_cgroup, struct modrun_error **reterr)
+static int place_init(const struct spawn_params *p, const struct spawn_prep *s, pid_t pid,
+                      struct modrun_error **reterr)
 {
         void *st = NULL;
         const struct modrun_namespace_ops *ns = plugins_namespace(p->plugins, &st);
@@ -694,9 +697,9 @@ static int place_init(const struct spawn_params *p, pid_t pid, bool born_in_cgro
                 return r;
         if (!p->join_pid && ns && ns_is_new(p->cfg, OCI_NS_USER) && (r = ns->set_id_maps(st, pid, reterr)) < 0)
                 return error_wrap(reterr, "write the id maps of the container init (pid %d)", (int)pid);
-        if (!p->enter_cgroup_last && !born_in_cgroup && (r = enter_cgroup(p, pid, reterr)) < 0)
+        if (!p->enter_cgroup_last && !s->born_in_cgroup && (r = enter_cgroup(p, pid, reterr)) < 0)
                 return r;
-        return p->join_pid ? 0 : devices_apply(p->plugins, p->cfg->linux_.resources, reterr);
+        return p->join_pid || s->devices_done ? 0 : devices_apply(p->plugins, p->cfg->linux_.resources, reterr);
 }
 
 /* prestart and createRuntime, in the runtime: their state says "created",
@@ -844,7 +847,7 @@ static int spawn_run(const struct spawn_params *p, struct spawn_prep *s, pid_t *
         if (r < 0)
                 return r;
         /* run's init sharing our memory has exec'd: none of these applies */
-        r = s->init_vm ? FAULT_POINT("after-clone", reterr) : place_init(p, pid, s->born_in_cgroup, reterr);
+        r = s->init_vm ? FAULT_POINT("after-clone", reterr) : place_init(p, s, pid, reterr);
         if (r >= 0 && !s->init_vm)
                 r = intelrdt_enter(p->cfg, p->id, pid, p->join_pid > 0, p->state_dir_fd, reterr);
         if (r >= 0 && !p->join_pid && !s->init_vm)
