@@ -123,7 +123,8 @@ $M delete --force c1; res delete_c1 $?
 
 # 2. run.oci.systemd.subgroup=payload: the init in the sub-cgroup
 bundle "$W/b2" "system.slice:sdtest:c2" '{"run.oci.systemd.subgroup": "payload"}'
-cfg "$W/b2" "c['linux']['resources']['hugepageLimits'] = [{'pageSize': '2MB', 'limit': 2097152}]"
+cfg "$W/b2" "c['linux']['resources']['hugepageLimits'] = [{'pageSize': '2MB', 'limit': 2097152}]
+c['linux']['resources']['cpu'] = {'idle': 1, 'quota': 50000, 'period': 100000, 'burst': 10000}"
 $M create --bundle "$W/b2" c2 > "$W/c2.out" 2> "$W/c2.err" < /dev/null
 res create_c2 $? "$(tail -3 "$W/c2.err" | tr '\n' ' ')"
 $M start c2
@@ -134,6 +135,11 @@ grep -q '^denied: .*Operation not permitted' "$W/c2.out"; res subgroup_denied_ep
 [ "$(cat /sys/fs/cgroup/system.slice/sdtest-c2.scope/payload/hugetlb.2MB.max 2>&1)" = 2097152 ]
 res subgroup_hugetlb $? "payload/hugetlb.2MB.max: $(cat /sys/fs/cgroup/system.slice/sdtest-c2.scope/payload/hugetlb.2MB.max 2>&1)"
 grep -q '^allowed: .*No such device or address' "$W/c2.out"; res subgroup_allowed_enxio $?
+sub=/sys/fs/cgroup/system.slice/sdtest-c2.scope/payload
+show=$(systemctl show -p CPUWeight sdtest-c2.scope)
+[ "$(cat $sub/cpu.idle 2>&1)" = 1 ] && [ "$(cat $sub/cpu.max 2>&1)" = "50000 100000" ] &&
+    [ "$(cat $sub/cpu.max.burst 2>&1)" = 10000 ] && echo "$show" | grep -Eqx 'CPUWeight=(idle|0)'
+res subgroup_cpu_idle_burst $? "payload: cpu.idle $(cat $sub/cpu.idle 2>&1), cpu.max $(cat $sub/cpu.max 2>&1), cpu.max.burst $(cat $sub/cpu.max.burst 2>&1); scope: $show"
 if command -v bpftool > /dev/null; then
     set -- $(dev_progs "/system.slice/sdtest-c2.scope/payload")
     [ "$1" = 1 ] && case "$2" in sd_devices@/system.slice/sdtest-c2.scope) true ;; *) false ;; esac
