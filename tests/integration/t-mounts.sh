@@ -45,6 +45,8 @@ expect_eq "tmpfs mode=1777" 1777 "$(stat -c %a /proc/$pid/root/scratch)"
 expect_match "tmpfs noatime" "noatime" "$(opt /scratch)"
 expect_match "masked file /proc/timer_list" " /proc/timer_list " "$mi"
 expect_match "masked dir /proc/acpi is a ro tmpfs" "^ro" "$(opt /proc/acpi)"; expect_eq "masked dir type" tmpfs "$(fstype /proc/acpi)"
+expect_match "... read-only down to its superblock, named tmpfs (runc, crun)" " - tmpfs tmpfs ro," \
+    "$(awk '$5 == "/proc/acpi"' /proc/$pid/mountinfo)"
 expect_match "readonly /proc/sys" "^ro" "$(opt /proc/sys)"
 [ -e "$T/escaped" ] && fail "a mount under a symlink escaped the rootfs to $T/escaped" || pass "symlink did not lead out of the rootfs"
 expect_match "symlinked destination resolved inside the rootfs" " $T/escaped/inside " "$mi"

@@ -146,7 +146,11 @@ int mount_fd_empty_tmpfs(const struct mount_ctx *ctx, int dst_fd, const char *de
         const unsigned long flags = MS_RDONLY;
         _cleanup_close_ int fs = sys_fsopen("tmpfs", FSOPEN_CLOEXEC);
         int r = fs;
-        if (fs >= 0 && (r = sys_fsconfig(fs, FSCONFIG_SET_STRING, "size", "0k", 0)) >= 0 &&
+        /* read-only down to the superblock, as mount(2) with MS_RDONLY makes
+         * it for runc and crun, and named as theirs */
+        if (fs >= 0 && (r = sys_fsconfig(fs, FSCONFIG_SET_STRING, "source", "tmpfs", 0)) >= 0 &&
+            (r = sys_fsconfig(fs, FSCONFIG_SET_STRING, "size", "0k", 0)) >= 0 &&
+            (r = sys_fsconfig(fs, FSCONFIG_SET_FLAG, "ro", NULL, 0)) >= 0 &&
             (r = sys_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0)) >= 0)
                 r = sys_fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY);
         if (r < 0) {
