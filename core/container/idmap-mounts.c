@@ -88,8 +88,8 @@ static int userns_for_maps(const struct oci_mount *m, struct modrun_error **rete
                 (void)waitpid(pid, NULL, 0);
         if (r < 0)
                 return error_new(reterr, -r,
-                                 r == -E2BIG ? "the kernel takes at most 4095 bytes of map text (340 lines): "
-                                               "merge adjacent ranges"
+                                 r == -E2BIG ? "the kernel takes at most 4095 bytes of map text: merge adjacent "
+                                               "ranges"
                                              : "check the mount's uidMappings and gidMappings",
                                  "mount %s: make a user namespace with its id mappings", m->destination);
         return fd;
@@ -177,7 +177,7 @@ static int send_rootfs(const struct oci_config *cfg, const char *rootfs, pid_t i
 
 static bool is_idmapped(const struct oci_mount *m, const struct mount_options *o)
 {
-        return o->idmap || o->ridmap || m->n_uid_mappings || m->n_gid_mappings;
+        return mount_options_is_idmapped(o, m->n_uid_mappings + m->n_gid_mappings);
 }
 
 /* A bind mount whose source the runtime opens for the init: every bind

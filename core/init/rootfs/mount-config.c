@@ -477,7 +477,7 @@ static int mount_entry_parsed(const struct mount_ctx *ctx, const struct oci_moun
                               struct modrun_error **reterr)
 {
         int r;
-        bool idmapped = opts->idmap || opts->ridmap || m->n_uid_mappings || m->n_gid_mappings;
+        bool idmapped = mount_options_is_idmapped(opts, m->n_uid_mappings + m->n_gid_mappings);
         bool defer_ro = ro_deferred(ctx, m, opts, idmapped || mount_options_is_bind(opts, m->type));
         /* a shallow copy: writable until mount_ro_later_apply() when deferred */
         struct mount_options eff = *opts;

@@ -218,6 +218,11 @@ bool mount_options_is_bind(const struct mount_options *o, const char *type)
         return (o->flags & MS_BIND) || (type && streq(type, "bind"));
 }
 
+bool mount_options_is_idmapped(const struct mount_options *o, size_t n_id_mappings)
+{
+        return o->idmap || o->ridmap || n_id_mappings;
+}
+
 bool mount_options_has_rec_attr(const struct mount_options *o)
 {
         return o->rec_attr_set || o->rec_attr_clr;

@@ -34,6 +34,9 @@ void mount_options_done(struct mount_options *o);
 
 /* A bind mount: type "bind" or an option "bind"/"rbind" (type is then a no-op). */
 bool mount_options_is_bind(const struct mount_options *o, const char *type);
+/* An id-mapped mount: "idmap"/"ridmap", or id mappings of its own
+ * (n_id_mappings: its uidMappings and gidMappings together). */
+bool mount_options_is_idmapped(const struct mount_options *o, size_t n_id_mappings);
 bool mount_options_has_rec_attr(const struct mount_options *o);
 
 /* The flags mount(2) gets for a new mount or a bind remount. */
