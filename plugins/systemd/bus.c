@@ -52,6 +52,10 @@ static int fail(const struct sdb *b, struct modrun_error **reterr, int r, const 
         va_start(ap, fmt);
         (void)vsnprintf(what, sizeof(what), fmt, ap);
         va_end(ap);
+        /* the only weight out of systemd's range is idle's 0 (props.c) */
+        if (!hint && e && L->error_is_set(e) && e->message && strstr(e->message, "CPUWeight"))
+                hint = "linux.resources.cpu.idle 1 is CPUWeight=idle, which systemd has from version 252: "
+                       "drop cpu.idle or use the cgroupfs manager";
         int errnum = e && L->error_is_set(e) ? L->error_get_errno(e) : -r;
         if (errnum <= 0)
                 errnum = EIO;

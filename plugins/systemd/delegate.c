@@ -157,6 +157,9 @@ const char *sdd_write_hint(const char *file, int err)
                 return "no whole block device of that MAJ:MIN (a partition cannot be limited): see /sys/dev/block";
         if (strcmp(file, "io.weight") == 0 && err == EOPNOTSUPP)
                 return "per-device io.weight needs io.cost enabled for the device (io.cost.qos) or the BFQ scheduler";
+        if (strncmp(file, "cpu.", 4) == 0 && err == ENOENT)
+                return "systemd enables the cpu controller for a unit with a CPU weight or quota: set one too "
+                       "(cpu.idle needs Linux 5.15, cpu.max.burst 5.14)";
         if (err == ENOENT)
                 return "is the controller enabled? (cgroup.controllers)";
         return NULL;

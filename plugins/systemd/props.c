@@ -348,8 +348,8 @@ static int cpu_props(const struct json_object *cpu, struct sd_props *p, char **r
                 uint64_t w = sd_shares_to_weight(shares);
                 if ((r = sd_props_add_u64(p, "CPUWeight", w)) >= 0)
                         r = add_sub(p, "cpu.weight", "%" PRIu64, w);
-        } else if (has_idle)
-                r = sd_props_add_u64(p, "CPUWeight", SD_INFINITY); /* systemd's "not set": no longer idle */
+        } else if (has_idle) /* not idle: systemd's default weight, which keeps its cpu controller */
+                r = sd_props_add_u64(p, "CPUWeight", 100);
         else
                 r = 0;
         if (r < 0)

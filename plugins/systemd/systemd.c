@@ -401,6 +401,15 @@ static int sd_open_unified(void *state, struct modrun_error **reterr)
         return fd >= 0 ? fd : s->host->error(reterr, errno, NULL, "systemd: open %s", dir);
 }
 
+/* The kernel refuses a quota below the burst in place: a lower burst goes
+ * in before the quota too (what fails here fails again, reported, after it). */
+static void burst_first(const char *dir, const struct sd_props *p)
+{
+        for (size_t i = 0; i < p->n_files; i++)
+                if (strcmp(p->files[i].file, "cpu.max.burst") == 0)
+                        (void)sdc_write(dir, p->files[i].file, p->files[i].value);
+}
+
 static int sd_set_resources(void *state, const struct json_object *resources, struct modrun_error **reterr)
 {
         struct sdstate *s = state;
@@ -416,9 +425,12 @@ static int sd_set_resources(void *state, const struct json_object *resources, st
                 return r;
         }
         char dir[4096];
-        if ((r = connect_bus(s, reterr)) >= 0 &&
+        if ((r = target_dir(s, dir, sizeof(dir), reterr)) == 0)
+                r = s->host->error(reterr, ESRCH, NULL, "systemd: unit %s does not exist", s->name.unit);
+        if (r > 0)
+                burst_first(dir, &p);
+        if (r > 0 && (r = connect_bus(s, reterr)) >= 0 &&
             (r = sdb_set_properties(&s->bus, s->name.unit, &p, START_TIMEOUT_MS, reterr)) >= 0 &&
-            (r = target_dir(s, dir, sizeof(dir), reterr)) > 0 &&
             (r = sdd_enable_unmanaged(sdc_unified_root(), dir, p.files, p.n_files, s->host, reterr)) >= 0) {
                 if (s->subgroup)
                         r = write_files(s, dir, p.sub, p.n_sub, reterr);

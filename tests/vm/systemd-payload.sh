@@ -145,6 +145,11 @@ if command -v bpftool > /dev/null; then
     [ "$1" = 1 ] && case "$2" in sd_devices@/system.slice/sdtest-c2.scope) true ;; *) false ;; esac
     res subgroup_one_device_program $? "programs on the sub-cgroup and its ancestors: $1 ($2)"
 fi
+# update through the subgroup: not idle, a weight, a quota below the old burst
+$M update --cpu-idle 0 --cpu-share 2048 --cpu-quota 5000 --cpu-burst 2000 c2 > "$W/upd2.err" 2>&1; rc=$?
+[ $rc = 0 ] && [ "$(cat $sub/cpu.idle 2>&1)" = 0 ] && [ "$(cat $sub/cpu.weight 2>&1)" = 79 ] &&
+    [ "$(cat $sub/cpu.max 2>&1)" = "5000 100000" ] && [ "$(cat $sub/cpu.max.burst 2>&1)" = 2000 ]
+res subgroup_cpu_update $? "exit $rc $(cat "$W/upd2.err"), payload: cpu.idle $(cat $sub/cpu.idle 2>&1), cpu.weight $(cat $sub/cpu.weight 2>&1), cpu.max $(cat $sub/cpu.max 2>&1), cpu.max.burst $(cat $sub/cpu.max.burst 2>&1)"
 $M delete --force c2; res delete_c2 $?
 [ "$(systemctl show -P LoadState sdtest-c2.scope)" = not-found ]; res no_unit_after_delete_c2 $?
 
@@ -254,6 +259,10 @@ res update_cpu_not_idle $? "$(cat "$W/upd.err")"
 [ "$(cat "$d4/cpu.idle" 2>&1)" = 0 ] && [ "$(cat "$d4/cpu.weight" 2>&1)" = 79 ] &&
     [ "$(cat "$d4/cpu.max.burst" 2>&1)" = 20000 ]
 res update_cpu_weight_burst $? "cpu.idle $(cat "$d4/cpu.idle" 2>&1), cpu.weight $(cat "$d4/cpu.weight" 2>&1), cpu.max $(cat "$d4/cpu.max" 2>&1), cpu.max.burst $(cat "$d4/cpu.max.burst" 2>&1)"
+# a quota below the burst in place: the kernel refuses it until the burst is lower
+$M update --cpu-quota 10000 --cpu-burst 5000 c4 > "$W/upd.err" 2>&1; rc=$?
+[ $rc = 0 ] && [ "$(cat "$d4/cpu.max" 2>&1)" = "10000 100000" ] && [ "$(cat "$d4/cpu.max.burst" 2>&1)" = 5000 ]
+res update_cpu_quota_below_burst $? "exit $rc $(cat "$W/upd.err"), cpu.max $(cat "$d4/cpu.max" 2>&1), cpu.max.burst $(cat "$d4/cpu.max.burst" 2>&1)"
 if [ -n "$nb" ]; then
     echo "{\"blockIO\": {\"throttleReadBpsDevice\": [{\"major\": $maj, \"minor\": 0, \"rate\": 2097152}]}}" > "$W/upd.json"
     $M update -r "$W/upd.json" c4 > "$W/upd.err" 2>&1; res update_io $? "$(cat "$W/upd.err")"

@@ -165,7 +165,7 @@ static void test_resources(void **unused)
         json_object_put(res);
 
         /* cpu.idle: systemd's CPUWeight=idle (0), no weight for an idle
-         * group; idle 0 alone: the weight unset (no longer idle); the
+         * group; idle 0 alone: systemd's default weight 100 (not idle); the
          * sub-cgroup gets cpu.idle before its weight; cpu.max.burst has no
          * property: a file */
         res = json_tokener_parse("{\"cpu\":{\"idle\":1,\"shares\":1024,\"quota\":50000,\"burst\":20000}}");
@@ -186,7 +186,7 @@ static void test_resources(void **unused)
         json_object_put(res);
         res = json_tokener_parse("{\"cpu\":{\"idle\":0}}");
         assert_int_equal(sd_props_from_resources(res, NULL, NULL, &p, &why), 0);
-        assert_true(prop(&p, "CPUWeight", 't')->u == SD_INFINITY);
+        assert_int_equal(prop(&p, "CPUWeight", 't')->u, 100);
         sd_props_done(&p);
         json_object_put(res);
 
