@@ -36,30 +36,69 @@ else expect_eq "no /dev/core without /proc/kcore" "" "$(readlink $r/dev/core)"; 
 mr start d1
 mr delete --force d1
 assert_clean "after devices"
-# Without a /dev mount of its own only linux.devices are made, in the
-# image's /dev: what the image has at such a path is replaced, a symlink too,
-# never followed (its target on the host stays as it was). maskedPaths would
-# need the image's /dev/null: none here.
+# Without a /dev mount the image's own /dev gets the default devices, the
+# links and linux.devices (runc does the same; runtime-spec: the default
+# devices MUST be supplied). What the image already has there is never
+# removed: the same device stays as the image has it, anything else (a
+# file, a symlink, another device) is an error, and a symlink is never
+# followed (its target on the host stays as it was).
 H=$T/host
 mkdir "$H"
 echo host-file >"$H/target"
 chmod 0600 "$H/target"
-mkdir -p "$BUNDLE/rootfs/dev/sub"
-echo image-file >"$BUNDLE/rootfs/dev/sub/loopx"
-ln -sfn "$H/target" "$BUNDLE/rootfs/dev/fuse"
+IMGDEV=$BUNDLE/rootfs/dev
+mknod -m 0600 "$IMGDEV/null" c 1 3
 config "
 c['mounts'] = [m for m in c['mounts'] if not m['destination'].startswith('/dev')]
-c['linux']['maskedPaths'] = []
 "
 mr create --bundle "$BUNDLE" d2 || die "create without a /dev mount"
 pid=$(state_field d2 pid)
-expect_eq "/dev/sub/loopx over the image's file" "block special file 7:c8 600" \
-    "$(stat -c '%F %t:%T %a' /proc/$pid/root/dev/sub/loopx)"
-expect_eq "/dev/fuse over the image's symlink" "character special file a:e5 640 12 34" \
-    "$(stat -c '%F %t:%T %a %u %g' /proc/$pid/root/dev/fuse)"
-expect_eq "the symlink's target untouched" "host-file regular file 600 0 0" \
-    "$(cat "$H/target") $(stat -c '%F %a %u %g' "$H/target")"
+r=/proc/$pid/root
+expect_eq "the image's own /dev/null kept as it is" "character special file 1:3 600" \
+    "$(stat -c '%F %t:%T %a' $r/dev/null)"
+expect_eq "/dev/zero made in the image's /dev" "character special file 1:5 666" "$(stat -c '%F %t:%T %a' $r/dev/zero)"
+expect_eq "/dev/fuse made in the image's /dev" "character special file a:e5 640 12 34" \
+    "$(stat -c '%F %t:%T %a %u %g' $r/dev/fuse)"
+expect_eq "/dev/fd in the image's /dev" /proc/self/fd "$(readlink $r/dev/fd)"
+expect_eq "maskedPaths masked with the image's /dev/null" "character special file 1:3" \
+    "$(stat -c '%F %t:%T' $r/proc/keys)"
 mr delete --force d2
-rm -rf "$H" "$BUNDLE/rootfs/dev/sub" "$BUNDLE/rootfs/dev/fuse" "$BUNDLE/rootfs/dev/myfifo" "$BUNDLE/rootfs/dev/suidnull"
-assert_clean "after devices in the image's /dev"
+rm -rf "${IMGDEV:?}"/* && assert_clean "after devices in the image's /dev"
+for what in file symlink device; do
+    mkdir -p "$IMGDEV/sub"
+    case $what in
+    file) echo image-file >"$IMGDEV/sub/loopx"; want="image-file" ;;
+    symlink) ln -sfn "$H/target" "$IMGDEV/sub/loopx"; want="$H/target" ;;
+    device) mknod "$IMGDEV/sub/loopx" b 7 201; want="block special file 7:c9" ;;
+    esac
+    out=$(mr create --bundle "$BUNDLE" d3 2>&1) && fail "create over the image's $what at a device's path succeeded"
+    expect_match "the image's $what: refused" "/dev/sub/loopx is already a" "$out"
+    case $what in
+    file) got=$(cat "$IMGDEV/sub/loopx") ;;
+    symlink) got=$(readlink "$IMGDEV/sub/loopx") ;;
+    device) got=$(stat -c '%F %t:%T' "$IMGDEV/sub/loopx") ;;
+    esac
+    expect_eq "the image's $what untouched" "$want" "$got"
+    expect_eq "the symlink's target untouched" "host-file regular file 600 0 0" \
+        "$(cat "$H/target") $(stat -c '%F %a %u %g' "$H/target")"
+    rm -rf "${IMGDEV:?}"/*
+    assert_clean "after the image's $what at a device's path"
+done
+# A /dev bound from elsewhere is not changed at all (its nodes are the
+# host's): no node made, none replaced, no link.
+mkdir "$H/dev"
+mknod -m 0640 "$H/dev/null" c 1 3
+echo data >"$H/dev/fuse"
+config "
+c['mounts'].append({'destination': '/dev', 'type': 'bind', 'source': '$H/dev', 'options': ['rbind']})
+c['linux']['maskedPaths'] = []
+"
+before=$(cd "$H/dev" && ls -l)
+mr create --bundle "$BUNDLE" d4 || die "create with a bound /dev"
+pid=$(state_field d4 pid)
+expect_eq "the bound /dev as it was" "$before" "$(cd "$H/dev" && ls -l)"
+expect_eq "the container sees the bound /dev" "data" "$(cat /proc/$pid/root/dev/fuse)"
+mr delete --force d4
+rm -rf "$H" "${IMGDEV:?}"/*
+assert_clean "after a bound /dev"
 finish

@@ -3,11 +3,16 @@
  * /dev of the container, as runc sets it up: the default devices (null,
  * zero, full, tty, random, urandom), every linux.devices entry (one with the
  * path of a default device replaces it), then the /dev/fd, /dev/std* and
- * /dev/core links and the /dev/ptmx -> pts/ptmx link. Outside a user
+ * /dev/core links and the /dev/ptmx -> pts/ptmx link; in the /dev mount of
+ * the config, or without one in the image's own /dev. A /dev bound from
+ * elsewhere (the host's) is left as it is, as runc does. Outside a user
  * namespace a node is made with mknod(2) beneath the rootfs and then given
  * its owner and mode through an O_PATH fd (so neither the umask nor a
  * symlink changes what we meant); inside one, mknod(2) is refused, and the
- * host's node is bind-mounted over an empty file instead.
+ * host's node is bind-mounted over an empty file instead. What the image
+ * already has at a device's path is never removed: the same device is
+ * kept as it is, anything else is an error (runtime-spec, config-linux
+ * "Devices").
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -78,6 +83,49 @@ static int dev_set_owner_mode(const struct mount_ctx *ctx, const struct oci_devi
         return 0;
 }
 
+static const char *file_kind(mode_t mode)
+{
+        switch (mode & S_IFMT) {
+        case S_IFREG:
+                return "a regular file";
+        case S_IFDIR:
+                return "a directory";
+        case S_IFLNK:
+                return "a symbolic link";
+        case S_IFCHR:
+                return "a character device";
+        case S_IFBLK:
+                return "a block device";
+        case S_IFIFO:
+                return "a FIFO";
+        default:
+                return "a socket";
+        }
+}
+
+/* The image has something at the device's path (base in pfd): the same
+ * device stays as it is (its owner and mode the image's, as runc leaves
+ * it), anything else is refused, never removed: it may be a file the
+ * image needs, or the host's behind a bind. */
+static int dev_existing(const struct mount_ctx *ctx, const struct oci_device *d, int pfd, const char *base,
+                        mode_t type, dev_t dev, struct modrun_error **reterr)
+{
+        struct stat st;
+        if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return error_new(reterr, errno, NULL, "linux.devices: stat the existing %s beneath the rootfs %s",
+                                 d->path, ctx->rootfs);
+        if ((st.st_mode & S_IFMT) == type && (type == S_IFIFO || st.st_rdev == dev))
+                return 0;
+        if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
+                return error_new(reterr, EEXIST, "remove it from the image, or mount a tmpfs on /dev",
+                                 "linux.devices: %s is already %s %u:%u beneath the rootfs %s, not the %c %u:%u asked for",
+                                 d->path, file_kind(st.st_mode), major(st.st_rdev), minor(st.st_rdev), ctx->rootfs,
+                                 d->type, major(dev), minor(dev));
+        return error_new(reterr, EEXIST, "remove it from the image, or mount a tmpfs on /dev",
+                         "linux.devices: %s is already %s beneath the rootfs %s, not the %c %u:%u device asked for",
+                         d->path, file_kind(st.st_mode), ctx->rootfs, d->type, major(dev), minor(dev));
+}
+
 static int dev_mknod(const struct mount_ctx *ctx, const struct oci_device *d, mode_t type, mode_t perm,
                      struct modrun_error **reterr)
 {
@@ -91,13 +139,8 @@ static int dev_mknod(const struct mount_ctx *ctx, const struct oci_device *d, mo
                 return error_wrap(reterr, "linux.devices: parent directory of %s", d->path);
         dev_t dev = type == S_IFIFO ? 0 : makedev((unsigned)d->major, (unsigned)d->minor);
         r = sys_mknodat(pfd, base, type | perm, dev);
-        if (r == -EEXIST) { /* the image has something there: replace it */
-                if (unlinkat(pfd, base, 0) < 0 && errno != ENOENT)
-                        return error_new(reterr, errno, "remove what is at that path in the rootfs image",
-                                         "linux.devices: remove the existing %s beneath the rootfs %s", d->path,
-                                         ctx->rootfs);
-                r = sys_mknodat(pfd, base, type | perm, dev);
-        }
+        if (r == -EEXIST)
+                return dev_existing(ctx, d, pfd, base, type, dev, reterr);
         if (r < 0)
                 return error_new(reterr, -r,
                                  r == -EPERM ? "mknod needs CAP_MKNOD and a rootfs not mounted nodev" : NULL,
@@ -204,10 +247,11 @@ static int dev_create_links(const struct mount_ctx *ctx, struct modrun_error **r
         return dev_symlink(devfd, "pts/ptmx", "ptmx", true, reterr);
 }
 
-/* Is /dev a mount of its own that is not a bind of a host directory? */
-static bool dev_is_own_mount(const struct oci_config *cfg)
+/* Is the last mount on /dev in the config a bind (of the host's /dev, or
+ * of a directory standing for it)? */
+static bool dev_is_bound(const struct oci_config *cfg)
 {
-        bool own = false;
+        bool bound = false;
         for (size_t i = 0; i < cfg->n_mounts; i++) {
                 const struct oci_mount *m = &cfg->mounts[i];
                 const char *d = m->destination;
@@ -219,24 +263,22 @@ static bool dev_is_own_mount(const struct oci_config *cfg)
                 struct mount_options o;
                 if (mount_options_parse(m->options, &o, NULL) < 0)
                         continue;
-                own = !mount_options_is_bind(&o, m->type); /* the last mount on /dev counts */
+                bound = mount_options_is_bind(&o, m->type);
                 mount_options_done(&o);
         }
-        return own;
+        return bound;
 }
 
 int dev_setup(const struct mount_ctx *ctx, struct modrun_error **reterr)
 {
         const struct oci_linux *l = &ctx->cfg->linux_;
-        /* Without a /dev mount of its own the rootfs directory on disk would
-         * be changed, and a bound host /dev is the host's: then only the
-         * devices config.json asks for are made. */
-        bool own = dev_is_own_mount(ctx->cfg);
-        int r;
-        if (own && (r = dev_create_defaults(ctx, reterr)) < 0)
-                return r;
-        for (size_t i = 0; i < l->n_devices; i++)
-                if ((r = dev_create(ctx, &l->devices[i], reterr)) < 0)
-                        return r;
-        return own ? dev_create_links(ctx, reterr) : 0;
+        /* A bound /dev is not ours to change: its nodes are the host's,
+         * and runc makes nothing there either (linux.devices still go to
+         * the device cgroup). */
+        if (dev_is_bound(ctx->cfg))
+                return 0;
+        int r = dev_create_defaults(ctx, reterr);
+        for (size_t i = 0; r >= 0 && i < l->n_devices; i++)
+                r = dev_create(ctx, &l->devices[i], reterr);
+        return r < 0 ? r : dev_create_links(ctx, reterr);
 }
