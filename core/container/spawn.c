@@ -833,9 +833,9 @@ static int spawn_run(const struct spawn_params *p, struct spawn_prep *s, pid_t *
                      struct modrun_error **reterr)
 {
         pid_t pid = 0;
-        /* execCPUAffinity.initial: the init inherits it from us */
+        /* exec's execCPUAffinity.initial: the process inherits it from us */
         struct affinity_saved aff;
-        int r = affinity_enter_initial(&p->cfg->process, &aff, reterr);
+        int r = affinity_enter_initial(&p->cfg->process, s->init.exec_mode, &aff, reterr);
         if (r < 0)
                 return r;
         r = create_init(p, s, &pid, reterr);

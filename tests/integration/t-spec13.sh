@@ -101,15 +101,24 @@ pid=$(created "c['linux']['memoryPolicy'] = {'mode': 'MPOL_NOPE'}") && fail "MPO
 expect_match "memoryPolicy: unknown mode" "linux.memoryPolicy.mode: unknown value \"MPOL_NOPE\"" "$(cat $T/err)"
 assert_clean "after the memoryPolicy errors"
 
-# ---- process.execCPUAffinity
+# ---- process.execCPUAffinity: exec's alone ("not applicable to the
+# container's init process", config.md); the init, and exec without it,
+# get every CPU of their cpuset whatever the runtime's affinity (runc 1.2,
+# cpu_affinity.bats "CPU affinity should reset")
 ncpu=$(nproc)
+online=$(cat /sys/devices/system/cpu/online)
 if [ "$ncpu" -ge 2 ]; then
     mine=$(proc_field $$ Cpus_allowed_list)
-    pid=$(created "c['process']['execCPUAffinity'] = {'initial': '0', 'final': '1'}") || fail "create affinity: $(cat $T/err)"
-    expect_eq "execCPUAffinity.final (init)" 1 "$(proc_field $pid Cpus_allowed_list)"
+    reset; config "c['process']['execCPUAffinity'] = {'initial': '0', 'final': '1'}"
+    taskset -c 0 "$MODRUN" --root "$ROOT" --plugin-dir "$PLUGIN_DIR" create --bundle "$BUNDLE" sp-1 ||
+        fail "create affinity under taskset"
+    pid=$(state_field sp-1 pid)
+    expect_eq "execCPUAffinity not the init's, nor the runtime's" "$online" "$(proc_field $pid Cpus_allowed_list)"
     expect_eq "the caller's affinity is untouched" "$mine" "$(proc_field $$ Cpus_allowed_list)"
     mr start sp-1 || fail "start"
-    expect_eq "execCPUAffinity.final after exec" 1 "$(proc_field $pid Cpus_allowed_list)"
+    expect_eq "the init's affinity after start" "$online" "$(proc_field $pid Cpus_allowed_list)"
+    expect_match "exec: config.json's execCPUAffinity.final" "Cpus_allowed_list:.1$" \
+        "$(mr exec sp-1 grep Cpus_allowed_list /proc/self/status 2>&1)"
     # exec: the exec'd process's own affinity (--process with final 0)
     python3 - "$BUNDLE/config.json" > "$T/proc.json" <<'PY'
 import json, sys
@@ -120,17 +129,26 @@ print(json.dumps(p))
 PY
     expect_match "execCPUAffinity.final (exec --process)" "Cpus_allowed_list:.0$" "$(mr exec --process "$T/proc.json" sp-1 2>&1)"
     mr delete --force sp-1
+    pid=$(created "c['process']['args'] = ['sleep', '1000']") || fail "create without execCPUAffinity"
+    expect_match "exec without execCPUAffinity under taskset: every CPU" "Cpus_allowed_list:.$online$" \
+        "$(taskset -c 1 "$MODRUN" --root "$ROOT" --plugin-dir "$PLUGIN_DIR" exec sp-1 grep Cpus_allowed_list /proc/self/status 2>&1)"
+    mr delete --force sp-1
     # only initial: after the move into the container's cgroup the kernel decides (config.md)
     pid=$(created "c['process']['execCPUAffinity'] = {'initial': '1'}") || fail "create initial only"
-    expect_match "execCPUAffinity.initial only: a valid affinity" "^[0-9]" "$(proc_field $pid Cpus_allowed_list)"
+    mr start sp-1
+    expect_match "execCPUAffinity.initial only: a valid affinity" "Cpus_allowed_list:.[0-9]" \
+        "$(mr exec sp-1 grep Cpus_allowed_list /proc/self/status 2>&1)"
     mr delete --force sp-1
 else
     echo "skip: execCPUAffinity needs 2 CPUs"
 fi
 pid=$(created "c['process']['execCPUAffinity'] = {'final': '3-1'}") && fail "3-1 accepted"
 expect_match "execCPUAffinity: reversed range" "process.execCPUAffinity.final: \"3-1\": the range 3-1 is reversed" "$(cat $T/err)"
-pid=$(created "c['process']['execCPUAffinity'] = {'final': '1000'}") && fail "CPU 1000 accepted"
-expect_match "execCPUAffinity: CPU not online" "process.execCPUAffinity.final: sched_setaffinity.*Invalid argument.*online" "$(cat $T/err)"
+pid=$(created "c['process']['execCPUAffinity'] = {'final': '1000'}") || fail "create with CPU 1000 (exec's)"
+mr start sp-1
+expect_match "execCPUAffinity: CPU not online, at exec" "process.execCPUAffinity.final: sched_setaffinity.*Invalid argument.*online" \
+    "$(mr exec sp-1 true 2>&1)"
+mr delete --force sp-1
 
 # ---- linux.netDevices: veth ends made here (and a dummy where the kernel
 # has it) move in, renamed when asked, and back on delete

@@ -1,15 +1,25 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * process.execCPUAffinity (config.md): "initial" is the affinity the
- * process starts with, before it enters the container's cgroup (a cpuset
- * cgroup resets the affinity when a task enters it); "final" is set after
- * that, just before execve(). An absent or empty list changes nothing.
+ * The CPU affinity of the container's processes.
  *
- * The runtime gives the init "initial" by holding that affinity itself
- * while it creates the init (the child inherits it), then returns to its
- * own; the init sets "final" in its set-up (where an error still reaches
- * the runtime) and again right before execve(), after any late cgroup move
- * (exec into a paused container).
+ * process.execCPUAffinity (config.md) is for `exec` alone, "not applicable
+ * to the container's init process": "initial" is the affinity the process
+ * starts with, before it enters the container's cgroup (a cpuset cgroup
+ * resets the affinity when a task enters it); "final" is set after that,
+ * just before execve(). exec takes it from its --process, else from
+ * config.json's process (runc 1.2).
+ *
+ * Otherwise the process does not keep the runtime's affinity (a runtime
+ * started under `taskset`, as runc's cpu_affinity.bats does): it gets
+ * every CPU its cgroup's cpuset allows, as runc 1.2 resets it. With only
+ * "initial", what the kernel gave after the move into the cgroup stays.
+ *
+ * The runtime gives the process "initial" by holding that affinity itself
+ * while it creates it (the child inherits it), then returns to its own;
+ * the process sets "final" or the reset in its set-up (where an error
+ * still reaches the runtime, and before any seccomp filter), and "final"
+ * again right before execve(), after any late cgroup move (exec into a
+ * paused container; a move into a cpuset is a reset by itself).
  */
 #include <errno.h>
 #include <sched.h>
@@ -39,11 +49,11 @@ static int affinity_set(const struct oci_bitmap *b, const char *which, struct mo
                          (unsigned)CPU_COUNT(&set));
 }
 
-int affinity_enter_initial(const struct oci_process *proc, struct affinity_saved *ret_saved,
+int affinity_enter_initial(const struct oci_process *proc, bool exec_mode, struct affinity_saved *ret_saved,
                            struct modrun_error **reterr)
 {
         *ret_saved = (struct affinity_saved){0};
-        if (!proc->affinity.has_initial)
+        if (!exec_mode || !proc->affinity.has_initial)
                 return 0;
         if (sched_getaffinity(0, sizeof(ret_saved->set), &ret_saved->set) < 0)
                 return error_new(reterr, errno, NULL, "sched_getaffinity of the runtime");
@@ -60,7 +70,19 @@ void affinity_restore(const struct affinity_saved *saved)
                 (void)sched_setaffinity(0, sizeof(saved->set), &saved->set);
 }
 
-int affinity_apply_final(const struct oci_process *proc, struct modrun_error **reterr)
+int affinity_apply_final(const struct oci_process *proc, bool exec_mode, struct modrun_error **reterr)
 {
-        return proc->affinity.has_final ? affinity_set(&proc->affinity.final, "final", reterr) : 0;
+        return exec_mode && proc->affinity.has_final ? affinity_set(&proc->affinity.final, "final", reterr) : 0;
+}
+
+int affinity_apply(const struct oci_process *proc, bool exec_mode, struct modrun_error **reterr)
+{
+        if (exec_mode && (proc->affinity.has_final || proc->affinity.has_initial))
+                return affinity_apply_final(proc, exec_mode, reterr);
+        /* every CPU: the kernel keeps those of our cpuset */
+        cpu_set_t all;
+        memset(&all, 0xff, sizeof(all));
+        if (sched_setaffinity(0, sizeof(all), &all) < 0)
+                return error_new(reterr, errno, NULL, "sched_setaffinity to the CPUs of the container's cpuset");
+        return 0;
 }

@@ -249,7 +249,7 @@ static int setup_process(const struct init_args *a, char **ret_exe, char ***ret_
                                  "process.cwd: %s resolves outside the container's root, refusing to run there",
                                  proc->cwd);
         char *const *env = *ret_env;
-        if ((r = affinity_apply_final(proc, reterr)) < 0)
+        if ((r = affinity_apply(proc, a->exec_mode, reterr)) < 0)
                 return r;
         /* the executable is checked with the capabilities it will run
          * with: CAP_DAC_OVERRIDE executes a file whose x bits are not the
@@ -436,7 +436,7 @@ _Noreturn void init_process_main(const struct init_args *a)
         /* the fifo stays open until execve() (O_CLOEXEC): `start` waits for
          * its close to run the poststart hooks after the process started */
         if (r >= 0) /* again: a late cgroup move (paused container) reset it */
-                r = affinity_apply_final(&a->cfg->process, &err);
+                r = affinity_apply_final(&a->cfg->process, a->exec_mode, &err);
         if (r >= 0 && at_once)
                 r = outlive_runtime(&err);
         /* The filter as late as it may be: the startContainer hooks, whose

@@ -210,13 +210,18 @@ struct affinity_saved {
         bool changed;
         cpu_set_t set;
 };
-/* The runtime: take process.execCPUAffinity.initial for itself (the init
- * it then creates inherits it), saving its own; affinity_restore() after. */
-int affinity_enter_initial(const struct oci_process *proc, struct affinity_saved *ret_saved,
+/* The runtime, for exec: take process.execCPUAffinity.initial for itself
+ * (the process it then creates inherits it), saving its own;
+ * affinity_restore() after. Nothing for the init. */
+int affinity_enter_initial(const struct oci_process *proc, bool exec_mode, struct affinity_saved *ret_saved,
                            struct modrun_error **reterr);
 void affinity_restore(const struct affinity_saved *saved);
-/* The init: process.execCPUAffinity.final, if set. */
-int affinity_apply_final(const struct oci_process *proc, struct modrun_error **reterr);
+/* The process, in its cgroup, before its seccomp filter: exec's
+ * process.execCPUAffinity.final; the init, or exec without
+ * execCPUAffinity, every CPU of its cpuset. */
+int affinity_apply(const struct oci_process *proc, bool exec_mode, struct modrun_error **reterr);
+/* exec's process.execCPUAffinity.final, if set (again, right before execve). */
+int affinity_apply_final(const struct oci_process *proc, bool exec_mode, struct modrun_error **reterr);
 
 /* ---- init-main.c ----------------------------------------------------- */
 
