@@ -159,7 +159,7 @@ static int parse_exec(struct cli_args *a, struct exec_opts *o, char ***cgroup_ar
                 case OPT_USER: o->user = v; break;
                 case OPT_ADDITIONAL_GIDS: r = strv_push(&o->additional_gids, v, reterr); break;
                 case OPT_CAP: r = strv_push(&o->caps, v, reterr); break;
-                case OPT_NO_NEW_PRIVS: o->no_new_privs = cli_bool_value(v); break;
+                case OPT_NO_NEW_PRIVS: o->no_new_privs_set = true; o->no_new_privs = cli_bool_value(v); break;
                 case OPT_DETACH: o->detach = cli_bool_value(v); break;
                 case OPT_PID_FILE: o->pid_file = v; break;
                 case OPT_CONSOLE_SOCKET: o->console_socket = v; break;

@@ -63,7 +63,8 @@ static int set_user(struct json_object *proc, const struct exec_opts *o, struct 
                         return error_new(reterr, EINVAL, "give numeric ids, e.g. --user 1000:1000",
                                          "exec --user \"%s\": expected UID[:GID]", o->user);
                 json_object_object_add(user, "uid", json_object_new_int64(uid));
-                json_object_object_add(user, "gid", json_object_new_int64(n == 2 ? gid : 0));
+                if (n == 2) /* without: the process's gid stays, as with runc */
+                        json_object_object_add(user, "gid", json_object_new_int64(gid));
         }
         if (o->additional_gids) {
                 struct json_object *g = json_object_new_array();
@@ -164,8 +165,8 @@ static int inherit_security(struct json_object *proc, const struct oci_config *c
  * --process file as well (runc ignores them there). */
 static void apply_security_flags(struct json_object *proc, const struct exec_opts *o)
 {
-        if (o->no_new_privs)
-                json_object_object_add(proc, "noNewPrivileges", json_object_new_boolean(true));
+        if (o->no_new_privs_set) /* =false too clears it, as with runc */
+                json_object_object_add(proc, "noNewPrivileges", json_object_new_boolean(o->no_new_privs));
         if (o->process_label)
                 json_object_object_add(proc, "selinuxLabel", json_object_new_string(o->process_label));
         if (o->apparmor)

@@ -70,7 +70,8 @@ struct exec_opts {
         const char *user;           /* --user UID[:GID] */
         char **additional_gids;     /* --additional-gids, NULL-terminated or NULL */
         char **caps;                /* --cap, NULL-terminated or NULL */
-        bool no_new_privs, tty, detach;
+        bool no_new_privs_set, no_new_privs; /* --no-new-privs[=BOOL]: given, and its value */
+        bool tty, detach;
         const char *process_label;  /* --process-label: SELinux label */
         struct modrun_sub_cgroup *cgroups; /* --cgroup [CTRL[,CTRL]:]PATH, one per controller */
         size_t n_cgroups;

@@ -39,6 +39,19 @@ expect_eq "CapBnd like the init's" "$(proc_field $init CapBnd)" "$(proc_field $e
 
 out=$(mr exec --user 1000:1001 --additional-gids 7 --env FOO=bar --env BASE=2 --cwd /tmp e1 sh -c 'id -u; id -g; id -G; echo "$FOO $BASE"; pwd; hostname x 2>&1' 2>&1)
 expect_eq "user, groups, env (overridden), cwd" "1000 1001 1001 7 bar 2 /tmp hostname: sethostname: Input/output error" "$(echo $out)"
+# --user UID alone keeps the process's gid; --no-new-privs=false clears
+# config.json's no_new_privs (both as runc)
+cp "$BUNDLE/config.json" "$T/config.saved"
+config "c['process']['user']['gid'] = 1234
+c['process']['noNewPrivileges'] = True"
+mr run -d --bundle "$BUNDLE" e-ids >"$T/out" 2>&1 || fail "run -d e-ids: $(cat "$T/out")"
+cp "$T/config.saved" "$BUNDLE/config.json"
+expect_eq "--user 1000: config.json's gid stays" "1000 1234" "$(mr exec --user 1000 e-ids sh -c 'echo $(id -u) $(id -g)' 2>&1)"
+expect_match "without --no-new-privs: config.json's no_new_privs" "NoNewPrivs:[[:space:]]+1" \
+    "$(mr exec e-ids grep NoNewPrivs /proc/self/status 2>&1)"
+expect_match "--no-new-privs=false clears it" "NoNewPrivs:[[:space:]]+0" \
+    "$(mr exec --no-new-privs=false e-ids grep NoNewPrivs /proc/self/status 2>&1)"
+mr delete --force e-ids
 # --cap beyond the container's bounding set: added to it, as runc and crun
 out=$(mr exec --cap CAP_SYS_ADMIN e1 grep -E 'Cap(Bnd|Eff|Prm|Amb)' /proc/self/status 2>&1)
 expect_eq "--cap CAP_SYS_ADMIN: in the bounding, effective and permitted sets, not ambient" \
