@@ -3,7 +3,8 @@
  * OCI hooks: each runs as its own process with the container's state JSON
  * on stdin, its args and env (the runtime's environment when it has no
  * "env"), and a bounded time (its timeout, or
- * HOOK_DEFAULT_TIMEOUT_S). A hook that fails or times out is an error that
+ * HOOK_DEFAULT_TIMEOUT_S); those the runtime runs work in the bundle, as
+ * runc's. A hook that fails or times out is an error that
  * names the hook's kind and index, its path, how it ended and what it wrote,
  * and leaves no process behind: it runs under a supervisor process that is
  * a subreaper (hook_supervise), in a process group of its own.
@@ -31,11 +32,15 @@
 #define HOOK_KILL_BOUND_MS 2000 /* killing and reaping what a failed hook left */
 #define HOOK_DRAIN_MS 50        /* output read after the hook's exit */
 
-_Noreturn static void hook_exec(const struct oci_hook *h, int in, int out)
+_Noreturn static void hook_exec(const struct oci_hook *h, int in, int out, const char *dir)
 {
         char *argv_default[] = {h->path, NULL};
         if (dup2(in, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0 || dup2(out, STDERR_FILENO) < 0)
                 _exit(126);
+        /* the bundle, as runc's hooks (runc works there): one gone since
+         * leaves the runtime's directory */
+        if (dir)
+                (void)chdir(dir);
         (void)close_range(3, ~0U, 0);
         sigset_t none;
         sigemptyset(&none);
@@ -80,7 +85,8 @@ struct hook_result {
  * waits for it until deadline, and on a timeout or a failure kills and
  * reaps all of it before it reports on res. A hook that succeeds may leave
  * a daemon running (it then moves to our parent's reaper, as before). */
-_Noreturn static void hook_supervise(const struct oci_hook *h, int in, int out, int res, int64_t deadline)
+_Noreturn static void hook_supervise(const struct oci_hook *h, int in, int out, int res, int64_t deadline,
+                                     const char *dir)
 {
         (void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0UL, 0UL, 0UL);
         (void)prctl(PR_SET_CHILD_SUBREAPER, 1UL, 0UL, 0UL, 0UL);
@@ -88,7 +94,7 @@ _Noreturn static void hook_supervise(const struct oci_hook *h, int in, int out, 
         pid_t pid = fork();
         if (pid == 0) {
                 (void)setpgid(0, 0);
-                hook_exec(h, in, out);
+                hook_exec(h, in, out, dir);
         }
         hr.err = pid < 0 ? errno : 0;
         (void)close(in);
@@ -206,7 +212,7 @@ static void close_pair(int fds[2])
 }
 
 static int hook_run_one(const char *kind, size_t i, const struct oci_hook *h, const char *state_json,
-                        struct modrun_error **reterr)
+                        const char *dir, struct modrun_error **reterr)
 {
         int in[2], out[2], res[2];
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) < 0)
@@ -228,7 +234,7 @@ static int hook_run_one(const char *kind, size_t i, const struct oci_hook *h, co
         if (sup == 0) { /* no exec here: every other fd (our ends of the pipes, sockets a peer waits on
                          * for EOF, the init's) is closed, not left open for the hook's lifetime */
                 (void)fd_close_all_but(3, (const int[]){in[1], out[1], res[1]}, 3);
-                hook_supervise(h, in[1], out[1], res[1], deadline);
+                hook_supervise(h, in[1], out[1], res[1], deadline, dir);
         }
         int fork_errno = errno;
         (void)close(in[1]);
@@ -267,17 +273,37 @@ static int hook_run_one(const char *kind, size_t i, const struct oci_hook *h, co
         return 0;
 }
 
+/* The working directory of a hook the runtime runs: the bundle of the
+ * state (malloc()ed; NULL for those the init runs, in the container's
+ * mount namespace, which keep the init's). */
+static char *hook_dir(enum oci_hook_kind kind, const char *state_json)
+{
+        if (kind == OCI_HOOK_CREATE_CONTAINER || kind == OCI_HOOK_START_CONTAINER)
+                return NULL;
+        struct json_object *state = json_tokener_parse(state_json), *bundle = NULL;
+        char *dir = json_object_object_get_ex(state, "bundle", &bundle) && json_object_is_type(bundle, json_type_string)
+                            ? strdup(json_object_get_string(bundle))
+                            : NULL;
+        json_object_put(state);
+        return dir;
+}
+
 int hooks_run_nth(const struct oci_config *cfg, enum oci_hook_kind kind, size_t i, const char *state_json,
                   struct modrun_error **reterr)
 {
-        return hook_run_one(oci_hook_kind_to_string(kind), i, &cfg->hooks[kind][i], state_json, reterr);
+        _cleanup_free_ char *dir = hook_dir(kind, state_json);
+        return hook_run_one(oci_hook_kind_to_string(kind), i, &cfg->hooks[kind][i], state_json, dir, reterr);
 }
 
 int hooks_run(const struct oci_config *cfg, enum oci_hook_kind kind, const char *state_json,
               struct modrun_error **reterr)
 {
+        if (cfg->n_hooks[kind] == 0)
+                return 0;
+        _cleanup_free_ char *dir = hook_dir(kind, state_json);
         for (size_t i = 0; i < cfg->n_hooks[kind]; i++) {
-                int r = hook_run_one(oci_hook_kind_to_string(kind), i, &cfg->hooks[kind][i], state_json, reterr);
+                int r = hook_run_one(oci_hook_kind_to_string(kind), i, &cfg->hooks[kind][i], state_json, dir,
+                                     reterr);
                 if (r < 0)
                         return r;
         }

@@ -99,4 +99,13 @@ config "c['hooks'] = {'createContainer': [{'path': '$T/pwd.sh', 'args': ['pwd.sh
 mr run --bundle "$BUNDLE" hl-cwd >"$T/out" 2>&1 || fail "run with a createContainer hook: $(cat "$T/out")"
 expect_eq "createContainer hook: its working directory is the rootfs" "$BUNDLE/rootfs" "$(cat "$T/cc.pwd" 2>&1)"
 assert_clean "after the createContainer hook's cwd"
+# the hooks the runtime runs work in the bundle, whatever the caller's
+# directory (runc works there: relative paths in a hook reach the bundle)
+config "c['hooks'] = {k: [{'path': '$T/pwd.sh', 'args': ['pwd.sh', '$T/' + k + '.pwd']}]
+                      for k in ('prestart', 'createRuntime', 'poststart', 'poststop')}"
+(cd / && mr run --bundle "$BUNDLE" hl-cwd2 >"$T/out" 2>&1) || fail "run with runtime hooks: $(cat "$T/out")"
+for k in prestart createRuntime poststart poststop; do
+    expect_eq "$k hook: its working directory is the bundle" "$BUNDLE" "$(cat "$T/$k.pwd" 2>&1)"
+done
+assert_clean "after the runtime hooks' cwd"
 finish
