@@ -47,6 +47,8 @@ static const struct flag_opt flag_opts[] = {
         { "noiversion", true, MS_I_VERSION },
         { "nosymfollow", false, MS_NOSYMFOLLOW },
         { "symfollow", true, MS_NOSYMFOLLOW },
+        { "acl", false, MS_POSIXACL },
+        { "noacl", true, MS_POSIXACL },
 };
 
 static const struct flag_opt propagation_opts[] = {

@@ -108,6 +108,24 @@ static void test_unknown_is_data(void **state)
         mount_options_done(&o);
 }
 
+/* runc's specconv maps acl/noacl to MS_POSIXACL, a flag: never data,
+ * which tmpfs refuses (EINVAL) */
+static void test_acl_is_a_flag(void **state)
+{
+        (void)state;
+        char *opts[] = { "acl", "nosuid", NULL };
+        struct mount_options o;
+        parse(opts, &o);
+        assert_null(o.data);
+        assert_int_equal(o.flags, MS_POSIXACL | MS_NOSUID);
+        mount_options_done(&o);
+        char *off[] = { "acl", "noacl", NULL };
+        parse(off, &o);
+        assert_null(o.data);
+        assert_int_equal(o.flags, 0);
+        mount_options_done(&o);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -116,6 +134,7 @@ int main(void)
                 cmocka_unit_test(test_recursive_attributes),
                 cmocka_unit_test(test_atime_is_a_mode),
                 cmocka_unit_test(test_unknown_is_data),
+                cmocka_unit_test(test_acl_is_a_flag),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
