@@ -42,6 +42,17 @@ static int rest_positional(struct cli_args *a)
         return 0;
 }
 
+/* Go's strconv.ParseBool, as runc's flags: 1 true, 0 false, -1 neither. */
+static int bool_word(const char *v)
+{
+        static const char *const words[] = {"0", "f", "F", "FALSE", "false", "False",
+                                            "1", "t", "T", "TRUE", "true", "True"};
+        for (size_t i = 0; i < ELEMENTSOF(words); i++)
+                if (streq(v, words[i]))
+                        return i >= ELEMENTSOF(words) / 2;
+        return -1;
+}
+
 int cli_next(struct cli_args *a, const struct cli_option *opts, const char **ret_value, struct modrun_error **reterr)
 {
         *ret_value = NULL;
@@ -68,6 +79,10 @@ int cli_next(struct cli_args *a, const struct cli_option *opts, const char **ret
                 }
                 if (!o)
                         return error_new(reterr, 0, "see `modrun COMMAND --help` for the options of a command", "unknown option %.*s", (int)(len + (size_t)(name - arg)), arg);
+                if (eq && !o->has_arg && bool_word(eq + 1) < 0)
+                        /* a typo must not turn --no-new-privs=... into false */
+                        return error_new(reterr, 0, "give true or false (1, t, T, TRUE, True; 0, f, F, FALSE, False)",
+                                         "%.*s: \"%s\" is not a boolean", (int)(eq - arg), arg, eq + 1);
                 if (eq)
                         *ret_value = eq + 1;
                 else if (o->has_arg) {
@@ -83,7 +98,7 @@ int cli_next(struct cli_args *a, const struct cli_option *opts, const char **ret
         return 0;
 }
 
-bool cli_bool_value(const char *value) { return !value || streq(value, "true") || streq(value, "1"); }
+bool cli_bool_value(const char *value) { return !value || bool_word(value) == 1; }
 
 int cli_parse_uint(const char *flag, const char *value, int *ret, struct modrun_error **reterr)
 {

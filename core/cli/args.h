@@ -34,7 +34,8 @@ struct cli_args {
  * are exhausted, or -EINVAL with *reterr set. --help and -h, unless the
  * table has them, set a->help and end the options (return 0). */
 int cli_next(struct cli_args *a, const struct cli_option *opts, const char **ret_value, struct modrun_error **reterr);
-/* Parse "true"/"false" (value of --flag=VALUE) for a boolean flag. */
+/* The value of a boolean flag: true without "=VALUE", else what VALUE
+ * says (cli_next() has refused anything but Go's ParseBool words). */
 bool cli_bool_value(const char *value);
 /* Parse a non-negative int; error names the flag. */
 int cli_parse_uint(const char *flag, const char *value, int *ret, struct modrun_error **reterr);

@@ -3,8 +3,8 @@
  * OCI hooks: each runs as its own process with the container's state JSON
  * on stdin, its args and env (the runtime's environment when it has no
  * "env"), and a bounded time (its timeout, or
- * HOOK_DEFAULT_TIMEOUT_S); those the runtime runs work in the bundle, as
- * runc's. A hook that fails or times out is an error that
+ * HOOK_DEFAULT_TIMEOUT_S); those the runtime runs work in the bundle (as
+ * runc's create and run do). A hook that fails or times out is an error that
  * names the hook's kind and index, its path, how it ended and what it wrote,
  * and leaves no process behind: it runs under a supervisor process that is
  * a subreaper (hook_supervise), in a process group of its own.
@@ -37,7 +37,7 @@ _Noreturn static void hook_exec(const struct oci_hook *h, int in, int out, const
         char *argv_default[] = {h->path, NULL};
         if (dup2(in, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0 || dup2(out, STDERR_FILENO) < 0)
                 _exit(126);
-        /* the bundle, as runc's hooks (runc works there): one gone since
+        /* the bundle (runc's create and run work there); one gone since
          * leaves the runtime's directory */
         if (dir)
                 (void)chdir(dir);

@@ -48,6 +48,7 @@ echo host-file >"$H/target"
 chmod 0600 "$H/target"
 IMGDEV=$BUNDLE/rootfs/dev
 mknod -m 0600 "$IMGDEV/null" c 1 3
+mknod -m 0666 "$IMGDEV/fuse" c 10 229
 config "
 c['mounts'] = [m for m in c['mounts'] if not m['destination'].startswith('/dev')]
 "
@@ -56,9 +57,9 @@ pid=$(state_field d2 pid)
 r=/proc/$pid/root
 expect_eq "the image's own /dev/null kept as it is" "character special file 1:3 600" \
     "$(stat -c '%F %t:%T %a' $r/dev/null)"
-expect_eq "/dev/zero made in the image's /dev" "character special file 1:5 666" "$(stat -c '%F %t:%T %a' $r/dev/zero)"
-expect_eq "/dev/fuse made in the image's /dev" "character special file a:e5 640 12 34" \
+expect_eq "the image's own /dev/fuse gets the entry's mode and owner" "character special file a:e5 640 12 34" \
     "$(stat -c '%F %t:%T %a %u %g' $r/dev/fuse)"
+expect_eq "/dev/zero made in the image's /dev" "character special file 1:5 666" "$(stat -c '%F %t:%T %a' $r/dev/zero)"
 expect_eq "/dev/fd in the image's /dev" /proc/self/fd "$(readlink $r/dev/fd)"
 expect_eq "maskedPaths masked with the image's /dev/null" "character special file 1:3" \
     "$(stat -c '%F %t:%T' $r/proc/keys)"
@@ -85,20 +86,35 @@ for what in file symlink device; do
     assert_clean "after the image's $what at a device's path"
 done
 # A /dev bound from elsewhere is not changed at all (its nodes are the
-# host's): no node made, none replaced, no link.
+# host's): no node made, none replaced, no link; whatever the spelling of
+# the destination, and when the image's /dev is a symlink to where the
+# host's is bound.
 mkdir "$H/dev"
 mknod -m 0640 "$H/dev/null" c 1 3
 echo data >"$H/dev/fuse"
-config "
-c['mounts'].append({'destination': '/dev', 'type': 'bind', 'source': '$H/dev', 'options': ['rbind']})
+before=$(cd "$H/dev" && ls -l)
+cp "$BUNDLE/config.json" "$T/config.nodev"
+rmdir "$IMGDEV"
+for how in /dev //dev/. symlink; do
+    cp "$T/config.nodev" "$BUNDLE/config.json"
+    if [ $how = symlink ]; then
+        ln -s hostdev "$IMGDEV"
+        dest=/hostdev
+    else
+        dest=$how
+    fi
+    config "
+c['mounts'].append({'destination': '$dest', 'type': 'bind', 'source': '$H/dev', 'options': ['rbind']})
 c['linux']['maskedPaths'] = []
 "
-before=$(cd "$H/dev" && ls -l)
-mr create --bundle "$BUNDLE" d4 || die "create with a bound /dev"
-pid=$(state_field d4 pid)
-expect_eq "the bound /dev as it was" "$before" "$(cd "$H/dev" && ls -l)"
-expect_eq "the container sees the bound /dev" "data" "$(cat /proc/$pid/root/dev/fuse)"
-mr delete --force d4
-rm -rf "$H" "${IMGDEV:?}"/*
-assert_clean "after a bound /dev"
+    mr create --bundle "$BUNDLE" d4 || fail "create with a bound /dev ($how)"
+    pid=$(state_field d4 pid)
+    expect_eq "the bound /dev as it was ($how)" "$before" "$(cd "$H/dev" && ls -l)"
+    expect_eq "the container sees the bound /dev ($how)" "data" "$(cat /proc/$pid/root/dev/fuse)"
+    mr delete --force d4
+    rm -rf "$IMGDEV" "$BUNDLE/rootfs/hostdev"
+    assert_clean "after a bound /dev ($how)"
+done
+mkdir "$IMGDEV"
+rm -rf "$H"
 finish

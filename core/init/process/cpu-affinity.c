@@ -6,8 +6,8 @@
  * to the container's init process": "initial" is the affinity the process
  * starts with, before it enters the container's cgroup (a cpuset cgroup
  * resets the affinity when a task enters it); "final" is set after that,
- * just before execve(). exec takes it from its --process, else from
- * config.json's process (runc 1.2).
+ * just before execve(). exec takes it from config.json's process, or
+ * from its --process file when it has one (a file without it gets none).
  *
  * Otherwise the process does not keep the runtime's affinity (a runtime
  * started under `taskset`, as runc's cpu_affinity.bats does): it gets

@@ -208,10 +208,14 @@ static int load_seccomp_privileged(const struct init_args *a, struct modrun_erro
 static int setup_process(const struct init_args *a, char **ret_exe, char ***ret_env, struct modrun_error **reterr)
 {
         const struct oci_process *proc = &a->cfg->process;
+        /* the affinity before the scheduler: SCHED_DEADLINE wants every
+         * CPU of the root domain, which a runtime under taskset lacks */
+        int r = affinity_apply(proc, a->exec_mode, reterr);
+        if (r < 0)
+                return r;
         /* runtime-spec 1.1-1.3 task attributes, while we have every
          * capability and no filter yet */
-        int r = process_attrs_apply(a->cfg, reterr);
-        if (r < 0)
+        if ((r = process_attrs_apply(a->cfg, reterr)) < 0)
                 return r;
         /* the exec labels, as runc (written to /proc/self/attr/exec) */
         r = lsm_apply(&a->lsm, reterr);
@@ -249,8 +253,6 @@ static int setup_process(const struct init_args *a, char **ret_exe, char ***ret_
                                  "process.cwd: %s resolves outside the container's root, refusing to run there",
                                  proc->cwd);
         char *const *env = *ret_env;
-        if ((r = affinity_apply(proc, a->exec_mode, reterr)) < 0)
-                return r;
         /* the executable is checked with the capabilities it will run
          * with: CAP_DAC_OVERRIDE executes a file whose x bits are not the
          * user's, as runc */

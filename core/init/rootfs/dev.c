@@ -4,15 +4,14 @@
  * zero, full, tty, random, urandom), every linux.devices entry (one with the
  * path of a default device replaces it), then the /dev/fd, /dev/std* and
  * /dev/core links and the /dev/ptmx -> pts/ptmx link; in the /dev mount of
- * the config, or without one in the image's own /dev. A /dev bound from
- * elsewhere (the host's) is left as it is, as runc does. Outside a user
+ * the config, or without one in the image's own /dev (dev_is_ours). A /dev
+ * bound from elsewhere (the host's) is left as it is, as runc does. Outside a user
  * namespace a node is made with mknod(2) beneath the rootfs and then given
  * its owner and mode through an O_PATH fd (so neither the umask nor a
  * symlink changes what we meant); inside one, mknod(2) is refused, and the
  * host's node is bind-mounted over an empty file instead. What the image
  * already has at a device's path is never removed: the same device is
- * kept as it is, anything else is an error (runtime-spec, config-linux
- * "Devices").
+ * kept, anything else is an error (runtime-spec, config-linux "Devices").
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -104,29 +103,34 @@ static const char *file_kind(mode_t mode)
 }
 
 /* The image has something at the device's path (base in pfd): the same
- * device stays as it is (its owner and mode the image's, as runc leaves
- * it), anything else is refused, never removed: it may be a file the
- * image needs, or the host's behind a bind. */
+ * device stays (a default device as the image has it, as runc leaves it;
+ * a linux.devices entry given a fileMode, uid or gid gets them), anything
+ * else is refused, never removed: it may be a file the image needs. */
 static int dev_existing(const struct mount_ctx *ctx, const struct oci_device *d, int pfd, const char *base,
-                        mode_t type, dev_t dev, struct modrun_error **reterr)
+                        mode_t type, dev_t dev, mode_t perm, bool dflt, struct modrun_error **reterr)
 {
+        const char *what = dflt ? "default device" : "linux.devices";
+        _cleanup_close_ int nfd = openat(pfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
         struct stat st;
-        if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                return error_new(reterr, errno, NULL, "linux.devices: stat the existing %s beneath the rootfs %s",
-                                 d->path, ctx->rootfs);
+        if (nfd < 0 || fstat(nfd, &st) < 0)
+                return error_new(reterr, errno, NULL, "%s: stat the existing %s beneath the rootfs %s", what, d->path,
+                                 ctx->rootfs);
         if ((st.st_mode & S_IFMT) == type && (type == S_IFIFO || st.st_rdev == dev))
-                return 0;
+                return dflt || !(d->has_file_mode || d->has_uid || d->has_gid)
+                               ? 0
+                               : dev_set_owner_mode(ctx, d, nfd, &st, perm, reterr);
+        const char *hint = dflt ? "remove it from the image's /dev, or mount a tmpfs on /dev"
+                                : "remove it from the image, or the entry from linux.devices";
         if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
-                return error_new(reterr, EEXIST, "remove it from the image, or mount a tmpfs on /dev",
-                                 "linux.devices: %s is already %s %u:%u beneath the rootfs %s, not the %c %u:%u asked for",
+                return error_new(reterr, EEXIST, hint,
+                                 "%s: %s is already %s %u:%u beneath the rootfs %s, not the %c %u:%u asked for", what,
                                  d->path, file_kind(st.st_mode), major(st.st_rdev), minor(st.st_rdev), ctx->rootfs,
                                  d->type, major(dev), minor(dev));
-        return error_new(reterr, EEXIST, "remove it from the image, or mount a tmpfs on /dev",
-                         "linux.devices: %s is already %s beneath the rootfs %s, not the %c %u:%u device asked for",
-                         d->path, file_kind(st.st_mode), ctx->rootfs, d->type, major(dev), minor(dev));
+        return error_new(reterr, EEXIST, hint, "%s: %s is already %s beneath the rootfs %s, not the %c %u:%u device asked for",
+                         what, d->path, file_kind(st.st_mode), ctx->rootfs, d->type, major(dev), minor(dev));
 }
 
-static int dev_mknod(const struct mount_ctx *ctx, const struct oci_device *d, mode_t type, mode_t perm,
+static int dev_mknod(const struct mount_ctx *ctx, const struct oci_device *d, mode_t type, mode_t perm, bool dflt,
                      struct modrun_error **reterr)
 {
         _cleanup_free_ char *dir = NULL, *base = NULL;
@@ -140,7 +144,7 @@ static int dev_mknod(const struct mount_ctx *ctx, const struct oci_device *d, mo
         dev_t dev = type == S_IFIFO ? 0 : makedev((unsigned)d->major, (unsigned)d->minor);
         r = sys_mknodat(pfd, base, type | perm, dev);
         if (r == -EEXIST)
-                return dev_existing(ctx, d, pfd, base, type, dev, reterr);
+                return dev_existing(ctx, d, pfd, base, type, dev, perm, dflt, reterr);
         if (r < 0)
                 return error_new(reterr, -r,
                                  r == -EPERM ? "mknod needs CAP_MKNOD and a rootfs not mounted nodev" : NULL,
@@ -180,7 +184,8 @@ static int dev_bind(const struct mount_ctx *ctx, const struct oci_device *d, mod
         return mount_bind_fd(ctx, src, d->path, tfd, d->path, false, reterr);
 }
 
-int dev_create(const struct mount_ctx *ctx, const struct oci_device *d, struct modrun_error **reterr)
+/* One node; dflt: a default device (what the image has is kept as it is). */
+static int dev_make(const struct mount_ctx *ctx, const struct oci_device *d, bool dflt, struct modrun_error **reterr)
 {
         mode_t type = dev_type_mode(d->type);
         if (!type)
@@ -193,7 +198,7 @@ int dev_create(const struct mount_ctx *ctx, const struct oci_device *d, struct m
         /* A FIFO needs no privilege, so it is made even in a user namespace. */
         if (ctx->in_userns && type != S_IFIFO)
                 return dev_bind(ctx, d, type, reterr);
-        return dev_mknod(ctx, d, type, perm, reterr);
+        return dev_mknod(ctx, d, type, perm, dflt, reterr);
 }
 
 static bool dev_overridden(const struct oci_linux *l, const char *path)
@@ -214,15 +219,21 @@ static int dev_create_defaults(const struct mount_ctx *ctx, struct modrun_error 
                 struct oci_device d = { .path = path, .type = 'c', .major = default_devices[i].major,
                                         .minor = default_devices[i].minor, .has_file_mode = true,
                                         .file_mode = DEV_DEFAULT_MODE };
-                int r = dev_create(ctx, &d, reterr);
+                int r = dev_make(ctx, &d, true, reterr);
                 if (r < 0)
                         return r;
         }
         return 0;
 }
 
+/* ptmx is replaced by the link (runc), unless it already is that link:
+ * nothing to write then, on a read-only rootfs either. */
 static int dev_symlink(int devfd, const char *target, const char *name, bool replace, struct modrun_error **reterr)
 {
+        char cur[32];
+        ssize_t n = replace ? readlinkat(devfd, name, cur, sizeof(cur) - 1) : -1;
+        if (n >= 0 && (cur[n] = '\0', streq(cur, target)))
+                return 0;
         if (replace && unlinkat(devfd, name, 0) < 0 && errno != ENOENT)
                 return error_new(reterr, errno, NULL, "remove /dev/%s to replace it with a link to %s", name, target);
         if (symlinkat(target, devfd, name) < 0 && (replace || errno != EEXIST))
@@ -247,38 +258,60 @@ static int dev_create_links(const struct mount_ctx *ctx, struct modrun_error **r
         return dev_symlink(devfd, "pts/ptmx", "ptmx", true, reterr);
 }
 
-/* Is the last mount on /dev in the config a bind (of the host's /dev, or
- * of a directory standing for it)? */
-static bool dev_is_bound(const struct oci_config *cfg)
+/* Is the mount destination d /dev, spelled any way ("dev", "//dev/",
+ * "/dev/.", "/x/../dev")? */
+static bool is_dev_path(const char *d)
 {
-        bool bound = false;
-        for (size_t i = 0; i < cfg->n_mounts; i++) {
-                const struct oci_mount *m = &cfg->mounts[i];
-                const char *d = m->destination;
-                size_t n = d ? strlen(d) : 0;
-                while (n > 1 && d[n - 1] == '/')
-                        n--;
-                if (n != 4 || strncmp(d, "/dev", 4) != 0)
-                        continue;
+        int depth = 0;
+        bool dev = false;
+        for (const char *c = d ? d : ""; *c;) {
+                size_t n = strcspn(c, "/");
+                if (n == 2 && strncmp(c, "..", 2) == 0)
+                        depth = depth > 0 ? depth - 1 : 0;
+                else if (n > 0 && !(n == 1 && c[0] == '.')) {
+                        if (depth++ == 0)
+                                dev = n == 3 && strncmp(c, "dev", 3) == 0;
+                }
+                c += n + (c[n] == '/');
+        }
+        return depth == 1 && dev;
+}
+
+/* Are the devices ours to make? In the config's own mount on /dev (not a
+ * bind), yes; in a bound /dev (the host's, or a directory standing for
+ * it), no: its nodes are not the container's, and runc makes nothing
+ * there either (linux.devices still go to the device cgroup). Without a
+ * /dev mount, in the image's /dev when it is on the rootfs's own mount
+ * (or missing), not where a symlink or a mount there leads elsewhere (to
+ * a bound host /dev). */
+static bool dev_is_ours(const struct mount_ctx *ctx)
+{
+        int last = -1; /* the last mount on /dev: 1 a bind, 0 another */
+        for (size_t i = 0; i < ctx->cfg->n_mounts; i++) {
+                const struct oci_mount *m = &ctx->cfg->mounts[i];
                 struct mount_options o;
-                if (mount_options_parse(m->options, &o, NULL) < 0)
+                if (!is_dev_path(m->destination) || mount_options_parse(m->options, &o, NULL) < 0)
                         continue;
-                bound = mount_options_is_bind(&o, m->type);
+                last = mount_options_is_bind(&o, m->type);
                 mount_options_done(&o);
         }
-        return bound;
+        if (last >= 0)
+                return last == 0;
+        _cleanup_close_ int fd = fs_open_beneath(ctx->rootfs_fd, "/dev", O_PATH | O_DIRECTORY, 0, NULL);
+        struct fs_mount_id dev_mnt, root_mnt;
+        if (fd < 0)
+                return fd == -ENOENT; /* made on the rootfs */
+        return fs_mount_id(fd, &dev_mnt) == 0 && fs_mount_id(ctx->rootfs_fd, &root_mnt) == 0 &&
+               fs_mount_id_equal(&dev_mnt, &root_mnt);
 }
 
 int dev_setup(const struct mount_ctx *ctx, struct modrun_error **reterr)
 {
         const struct oci_linux *l = &ctx->cfg->linux_;
-        /* A bound /dev is not ours to change: its nodes are the host's,
-         * and runc makes nothing there either (linux.devices still go to
-         * the device cgroup). */
-        if (dev_is_bound(ctx->cfg))
+        if (!dev_is_ours(ctx))
                 return 0;
         int r = dev_create_defaults(ctx, reterr);
         for (size_t i = 0; r >= 0 && i < l->n_devices; i++)
-                r = dev_create(ctx, &l->devices[i], reterr);
+                r = dev_make(ctx, &l->devices[i], false, reterr);
         return r < 0 ? r : dev_create_links(ctx, reterr);
 }

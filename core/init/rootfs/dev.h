@@ -7,5 +7,3 @@
 #include "mount-util.h"
 
 int dev_setup(const struct mount_ctx *ctx, struct modrun_error **reterr);
-/* One device node at d->path beneath the rootfs. */
-int dev_create(const struct mount_ctx *ctx, const struct oci_device *d, struct modrun_error **reterr);

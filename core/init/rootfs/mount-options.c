@@ -261,7 +261,7 @@ static const struct bit_name ms_names[] = {
         BIT(MS_REMOUNT),    BIT(MS_MANDLOCK),   BIT(MS_DIRSYNC),    BIT(MS_NOSYMFOLLOW), BIT(MS_NOATIME),
         BIT(MS_NODIRATIME), BIT(MS_BIND),       BIT(MS_MOVE),       BIT(MS_REC),         BIT(MS_SILENT),
         BIT(MS_UNBINDABLE), BIT(MS_PRIVATE),    BIT(MS_SLAVE),      BIT(MS_SHARED),      BIT(MS_RELATIME),
-        BIT(MS_I_VERSION),  BIT(MS_STRICTATIME), BIT(MS_LAZYTIME),
+        BIT(MS_I_VERSION),  BIT(MS_STRICTATIME), BIT(MS_LAZYTIME),  BIT(MS_POSIXACL),
 };
 static const struct bit_name attr_names[] = {
         BIT(MOUNT_ATTR_RDONLY),     BIT(MOUNT_ATTR_NOSUID),      BIT(MOUNT_ATTR_NODEV),

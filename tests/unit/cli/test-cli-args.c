@@ -55,9 +55,20 @@ static void test_errors(void **unused)
         struct cli_args b = {.argc = 2, .argv = argv2, .i = 1};
         assert_int_equal(cli_next(&b, opts, &v, &err), -EINVAL);
         assert_non_null(strstr(err->msg, "needs a value"));
+        err = error_free(err);
+        /* a boolean's value: Go's ParseBool words, nothing else */
+        char *argv3[] = {"x", "--detach=True", "-d=0", "--detach=yes"};
+        struct cli_args c = {.argc = 4, .argv = argv3, .i = 1};
+        assert_int_equal(cli_next(&c, opts, &v, &err), 2);
+        assert_true(cli_bool_value(v));
+        assert_int_equal(cli_next(&c, opts, &v, &err), 2);
+        assert_false(cli_bool_value(v));
+        assert_int_equal(cli_next(&c, opts, &v, &err), -EINVAL);
+        assert_non_null(strstr(err->msg, "--detach: \"yes\" is not a boolean"));
         error_free(err);
         cli_args_done(&a);
         cli_args_done(&b);
+        cli_args_done(&c);
 }
 
 static void test_stop_at_positional(void **unused)
