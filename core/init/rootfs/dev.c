@@ -126,8 +126,9 @@ static int dev_existing(const struct mount_ctx *ctx, const struct oci_device *d,
                                  "%s: %s is already %s %u:%u beneath the rootfs %s, not the %c %u:%u asked for", what,
                                  d->path, file_kind(st.st_mode), major(st.st_rdev), minor(st.st_rdev), ctx->rootfs,
                                  d->type, major(dev), minor(dev));
-        return error_new(reterr, EEXIST, hint, "%s: %s is already %s beneath the rootfs %s, not the %c %u:%u device asked for",
-                         what, d->path, file_kind(st.st_mode), ctx->rootfs, d->type, major(dev), minor(dev));
+        return error_new(reterr, EEXIST, hint,
+                         "%s: %s is already %s beneath the rootfs %s, not the %c %u:%u device asked for", what,
+                         d->path, file_kind(st.st_mode), ctx->rootfs, d->type, major(dev), minor(dev));
 }
 
 static int dev_mknod(const struct mount_ctx *ctx, const struct oci_device *d, mode_t type, mode_t perm, bool dflt,
