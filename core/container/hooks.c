@@ -39,7 +39,7 @@ _Noreturn static void hook_exec(const struct oci_hook *h, int in, int out, const
                 _exit(126);
         /* the bundle (runc's create and run work there); one gone since
          * leaves the runtime's directory */
-        if (dir)
+        if (dir && *dir)
                 (void)chdir(dir);
         (void)close_range(3, ~0U, 0);
         sigset_t none;
@@ -273,34 +273,15 @@ static int hook_run_one(const char *kind, size_t i, const struct oci_hook *h, co
         return 0;
 }
 
-/* The working directory of a hook the runtime runs: the bundle of the
- * state (malloc()ed; NULL for those the init runs, in the container's
- * mount namespace, which keep the init's). */
-static char *hook_dir(enum oci_hook_kind kind, const char *state_json)
-{
-        if (kind == OCI_HOOK_CREATE_CONTAINER || kind == OCI_HOOK_START_CONTAINER)
-                return NULL;
-        struct json_object *state = json_tokener_parse(state_json), *bundle = NULL;
-        char *dir = json_object_object_get_ex(state, "bundle", &bundle) && json_object_is_type(bundle, json_type_string)
-                            ? strdup(json_object_get_string(bundle))
-                            : NULL;
-        json_object_put(state);
-        return dir;
-}
-
 int hooks_run_nth(const struct oci_config *cfg, enum oci_hook_kind kind, size_t i, const char *state_json,
-                  struct modrun_error **reterr)
+                  const char *dir, struct modrun_error **reterr)
 {
-        _cleanup_free_ char *dir = hook_dir(kind, state_json);
         return hook_run_one(oci_hook_kind_to_string(kind), i, &cfg->hooks[kind][i], state_json, dir, reterr);
 }
 
-int hooks_run(const struct oci_config *cfg, enum oci_hook_kind kind, const char *state_json,
+int hooks_run(const struct oci_config *cfg, enum oci_hook_kind kind, const char *state_json, const char *dir,
               struct modrun_error **reterr)
 {
-        if (cfg->n_hooks[kind] == 0)
-                return 0;
-        _cleanup_free_ char *dir = hook_dir(kind, state_json);
         for (size_t i = 0; i < cfg->n_hooks[kind]; i++) {
                 int r = hook_run_one(oci_hook_kind_to_string(kind), i, &cfg->hooks[kind][i], state_json, dir,
                                      reterr);

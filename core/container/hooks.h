@@ -19,15 +19,17 @@
 /* Bound of a hook without "timeout" (seconds): no wait is unbounded. */
 #define HOOK_DEFAULT_TIMEOUT_S 30
 
-/* Run every hook of kind in order, state_json on each one's stdin; stop at
- * the first that fails (exit status != 0, signal, timeout). */
-int hooks_run(const struct oci_config *cfg, enum oci_hook_kind kind, const char *state_json,
+/* Run every hook of kind in order, state_json on each one's stdin, in dir
+ * (the bundle for those the runtime runs, as runc's create and run work
+ * there; NULL: the caller's); stop at the first that fails (exit status
+ * != 0, signal, timeout). */
+int hooks_run(const struct oci_config *cfg, enum oci_hook_kind kind, const char *state_json, const char *dir,
               struct modrun_error **reterr);
 
 /* Run hook i of kind (i < cfg->n_hooks[kind]); for poststop, whose
  * failures are warnings and do not stop the next ones. */
 int hooks_run_nth(const struct oci_config *cfg, enum oci_hook_kind kind, size_t i, const char *state_json,
-                  struct modrun_error **reterr);
+                  const char *dir, struct modrun_error **reterr);
 
 /* The sum of the time bounds of kind's hooks, in milliseconds. */
 int hooks_time_bound_ms(const struct oci_config *cfg, enum oci_hook_kind kind);

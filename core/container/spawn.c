@@ -713,8 +713,8 @@ static int run_create_hooks(const struct spawn_params *p, pid_t pid, struct modr
         _cleanup_free_ char *state = hooks_state_json(p->cfg, p->id, "created", pid, p->bundle);
         if (!state)
                 return error_new(reterr, ENOMEM, NULL, "the state of container %s for its prestart hooks", p->id);
-        int r = hooks_run(p->cfg, OCI_HOOK_PRESTART, state, reterr);
-        return r < 0 ? r : hooks_run(p->cfg, OCI_HOOK_CREATE_RUNTIME, state, reterr);
+        int r = hooks_run(p->cfg, OCI_HOOK_PRESTART, state, p->bundle, reterr);
+        return r < 0 ? r : hooks_run(p->cfg, OCI_HOOK_CREATE_RUNTIME, state, p->bundle, reterr);
 }
 
 /* The init's seccomp fd to the listener, with the state "creating", as

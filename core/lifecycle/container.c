@@ -230,7 +230,7 @@ void container_run_poststop(const struct oci_config *cfg, const char *id, const 
         }
         for (size_t i = 0; i < cfg->n_hooks[OCI_HOOK_POSTSTOP]; i++) {
                 _cleanup_error_ struct modrun_error *herr = NULL;
-                if (hooks_run_nth(cfg, OCI_HOOK_POSTSTOP, i, json, &herr) < 0)
+                if (hooks_run_nth(cfg, OCI_HOOK_POSTSTOP, i, json, bundle, &herr) < 0)
                         log_warning("container %s: %s, ignoring", id, herr ? herr->msg : "poststop hook failed");
         }
 }

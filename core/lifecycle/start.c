@@ -37,7 +37,7 @@ int container_start_init(int dir_fd, const char *id, const struct oci_config *cf
         _cleanup_free_ char *json = hooks_state_json(cfg, id, "running", pid, bundle);
         if (!json)
                 return error_new(reterr, ENOMEM, NULL, "state of container %s for its poststart hooks", id);
-        if ((r = hooks_run(cfg, OCI_HOOK_POSTSTART, json, reterr)) < 0) {
+        if ((r = hooks_run(cfg, OCI_HOOK_POSTSTART, json, bundle, reterr)) < 0) {
                 /* as runc: a container whose poststart failed is stopped */
                 (void)kill(pid, SIGKILL);
                 return error_wrap(reterr, "start container %s", id);

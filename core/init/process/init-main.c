@@ -70,7 +70,7 @@ static int run_create_hooks(const struct init_args *a, const char *state_json, s
                     hooks_time_bound_ms(cfg, OCI_HOOK_CREATE_RUNTIME);
         if ((r = wait_go(a, bound, NULL, reterr)) < 0)
                 return r;
-        return hooks_run(cfg, OCI_HOOK_CREATE_CONTAINER, state_json, reterr);
+        return hooks_run(cfg, OCI_HOOK_CREATE_CONTAINER, state_json, NULL, reterr);
 }
 
 /* Early, still in the runtime's filesystem view: the host's /proc is
@@ -447,7 +447,7 @@ _Noreturn void init_process_main(const struct init_args *a)
         if (r >= 0 && seccomp_loads_late(a))
                 r = seccomp_install(a->seccomp, NULL, &err);
         if (r >= 0 && !a->exec_mode)
-                r = hooks_run(a->cfg, OCI_HOOK_START_CONTAINER, state_json ? state_json : "{}", &err);
+                r = hooks_run(a->cfg, OCI_HOOK_START_CONTAINER, state_json ? state_json : "{}", NULL, &err);
         if (r >= 0)
                 r = exec_process(exe, a->cfg->process.args, env, a->vm_execd, &err);
         /* Nobody listens on the sync socket any more: `start` reads the
