@@ -77,8 +77,10 @@ int affinity_apply_final(const struct oci_process *proc, bool exec_mode, struct 
 
 int affinity_apply(const struct oci_process *proc, bool exec_mode, struct modrun_error **reterr)
 {
-        if (exec_mode && (proc->affinity.has_final || proc->affinity.has_initial))
-                return affinity_apply_final(proc, exec_mode, reterr);
+        if (exec_mode && proc->affinity.has_final)
+                return affinity_set(&proc->affinity.final, "final", reterr);
+        if (exec_mode && proc->affinity.has_initial)
+                return 0; /* the kernel's, after the move into the cgroup */
         /* every CPU: the kernel keeps those of our cpuset */
         cpu_set_t all;
         memset(&all, 0xff, sizeof(all));

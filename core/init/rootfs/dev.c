@@ -82,26 +82,6 @@ static int dev_set_owner_mode(const struct mount_ctx *ctx, const struct oci_devi
         return 0;
 }
 
-static const char *file_kind(mode_t mode)
-{
-        switch (mode & S_IFMT) {
-        case S_IFREG:
-                return "a regular file";
-        case S_IFDIR:
-                return "a directory";
-        case S_IFLNK:
-                return "a symbolic link";
-        case S_IFCHR:
-                return "a character device";
-        case S_IFBLK:
-                return "a block device";
-        case S_IFIFO:
-                return "a FIFO";
-        default:
-                return "a socket";
-        }
-}
-
 /* The image has something at the device's path (base in pfd): the same
  * device stays (a default device as the image has it, as runc leaves it;
  * a linux.devices entry given a fileMode, uid or gid gets them), anything
@@ -123,12 +103,12 @@ static int dev_existing(const struct mount_ctx *ctx, const struct oci_device *d,
                                 : "remove it from the image, or the entry from linux.devices";
         if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
                 return error_new(reterr, EEXIST, hint,
-                                 "%s: %s is already %s %u:%u beneath the rootfs %s, not the %c %u:%u asked for", what,
-                                 d->path, file_kind(st.st_mode), major(st.st_rdev), minor(st.st_rdev), ctx->rootfs,
+                                 "%s: %s is already a %s %u:%u beneath the rootfs %s, not the %c %u:%u asked for", what,
+                                 d->path, fs_type_noun(st.st_mode), major(st.st_rdev), minor(st.st_rdev), ctx->rootfs,
                                  d->type, major(dev), minor(dev));
         return error_new(reterr, EEXIST, hint,
-                         "%s: %s is already %s beneath the rootfs %s, not the %c %u:%u device asked for", what,
-                         d->path, file_kind(st.st_mode), ctx->rootfs, d->type, major(dev), minor(dev));
+                         "%s: %s is already a %s beneath the rootfs %s, not the %c %u:%u device asked for", what,
+                         d->path, fs_type_noun(st.st_mode), ctx->rootfs, d->type, major(dev), minor(dev));
 }
 
 static int dev_mknod(const struct mount_ctx *ctx, const struct oci_device *d, mode_t type, mode_t perm, bool dflt,
